@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { IdSchema, IsoTimeSchema } from './ids.js';
+
+const CommandBase = {
+  commandId: z.uuid(),
+  siteId: IdSchema,
+  gateId: IdSchema,
+  issuedAt: IsoTimeSchema,
+  /** User id of whoever issued it; the hub audits every command. */
+  issuedBy: z.string().min(1).max(64),
+};
+
+/** Hub → edge. Discriminated by `type` so new commands extend the union. */
+export const GateCommandSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...CommandBase, type: z.literal('open_gate'), laneId: IdSchema.optional(), reason: z.string().min(1).max(500) }),
+  z.strictObject({ ...CommandBase, type: z.literal('reload_config') }),
+  z.strictObject({
+    ...CommandBase,
+    type: z.literal('review_decision'),
+    laneId: IdSchema,
+    decisionId: z.string().min(1).max(64),
+    verdict: z.enum(['approve', 'deny']),
+    reason: z.string().min(1).max(500),
+  }),
+]);
+export type GateCommand = z.infer<typeof GateCommandSchema>;

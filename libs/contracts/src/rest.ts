@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { DirectionSchema, EventSourceSchema } from './gate-event.js';
+import { IdSchema, IsoTimeSchema } from './ids.js';
+
+export const BUCKETS = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
+export const BucketSchema = z.enum(Object.keys(BUCKETS) as [keyof typeof BUCKETS, ...(keyof typeof BUCKETS)[]]);
+export type Bucket = z.infer<typeof BucketSchema>;
+
+/** GET /api/counts — counts over a time range, in buckets aligned to the local day. */
+export const CountsQuerySchema = z
+  .strictObject({
+    siteId: IdSchema,
+    zoneId: IdSchema.optional(),
+    gateId: IdSchema.optional(),
+    from: IsoTimeSchema,
+    to: IsoTimeSchema,
+    bucket: BucketSchema.default('1h'),
+  })
+  .refine((q) => Date.parse(q.from) < Date.parse(q.to), { message: '`from` must be before `to`', path: ['from'] })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, { message: 'range is at most 366 days', path: ['to'] })
+  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / BUCKETS[q.bucket] <= 20_000, {
+    message: 'too many buckets: choose a larger bucket or a shorter range',
+    path: ['bucket'],
+  });
+export type CountsQuery = z.infer<typeof CountsQuerySchema>;
+
+export const CountBucketSchema = z.object({ start: IsoTimeSchema, entries: z.number().int(), exits: z.number().int() });
+export const CountsResponseSchema = z.object({
+  siteId: IdSchema,
+  zoneId: IdSchema.optional(),
+  gateId: IdSchema.optional(),
+  bucket: BucketSchema,
+  totals: z.object({ entries: z.number().int(), exits: z.number().int() }),
+  buckets: z.array(CountBucketSchema),
+});
+export type CountsResponse = z.infer<typeof CountsResponseSchema>;
+
+/** GET /api/events — newest first, keyset-paged with an opaque cursor. */
+export const EventSearchQuerySchema = z.strictObject({
+  siteId: IdSchema.optional(),
+  zoneId: IdSchema.optional(),
+  gateId: IdSchema.optional(),
+  direction: DirectionSchema.optional(),
+  source: EventSourceSchema.optional(),
+  from: IsoTimeSchema.optional(),
+  to: IsoTimeSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export type EventSearchQuery = z.infer<typeof EventSearchQuerySchema>;
+
+export const EventRowSchema = z.object({
+  eventId: z.string(),
+  siteId: IdSchema,
+  zoneId: IdSchema,
+  gateId: IdSchema,
+  laneId: IdSchema.nullable(),
+  direction: DirectionSchema,
+  source: EventSourceSchema,
+  occurredAt: IsoTimeSchema,
+  receivedAt: IsoTimeSchema,
+  hasIdentity: z.boolean(),
+});
+export type EventRow = z.infer<typeof EventRowSchema>;
+export const EventPageSchema = z.object({ items: z.array(EventRowSchema), nextCursor: z.string().nullable() });
+export type EventPage = z.infer<typeof EventPageSchema>;
+
+/** Sites, zones and gates as the hub knows them (GET /api/sites). */
+export const GateInfoSchema = z.object({ gateId: IdSchema, zoneId: IdSchema, name: z.string(), online: z.boolean() });
+export const ZoneInfoSchema = z.object({ zoneId: IdSchema, name: z.string() });
+export const SiteInfoSchema = z.object({
+  siteId: IdSchema,
+  name: z.string(),
+  kind: z.enum(['tourist', 'industrial', 'station']),
+  zones: z.array(ZoneInfoSchema),
+  gates: z.array(GateInfoSchema),
+});
+export type SiteInfo = z.infer<typeof SiteInfoSchema>;

@@ -1,0 +1,21 @@
+/**
+ * Socket.IO event names. This file has no imports so the hub can also serve its compiled form to
+ * the browser (`/contracts/socket-events.js`): web, hub and edge use the very same names.
+ */
+export const SocketEvents = {
+  /** client → hub: join the rooms of these sites; answered with a `counts:snapshot` per site. */
+  subscribe: 'subscribe',
+  /** hub → client: full today's totals for one site. */
+  countsSnapshot: 'counts:snapshot',
+  /** hub → client: totals of the gates, zones and the site touched by the last ingested batch. */
+  countsUpdate: 'counts:update',
+  /** hub → client: the newest events of a site (ticker). */
+  eventsNew: 'events:new',
+  /** hub → client: a gate went online/offline. */
+  gateStatus: 'gate:status',
+  /** hub → client: an error answering a client request. */
+  error: 'error:client',
+} as const;
+
+/** Socket.IO room for one site's live data. */
+export const siteRoom = (siteId: string) => `site:${siteId}`;

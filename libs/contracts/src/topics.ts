@@ -1,0 +1,36 @@
+import type { Id } from './ids.js';
+
+/** Versioned topic tree. Every producer and consumer builds and parses topics here, nowhere else. */
+export const TOPIC_ROOT = 'cg/v1';
+
+export type GateTopicKind = 'events' | 'status' | 'commands';
+
+export const topics = {
+  gateEvents: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/events`,
+  gateStatus: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/status`,
+  gateCommands: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/commands`,
+  siteWatchlist: (siteId: Id) => `${TOPIC_ROOT}/sites/${siteId}/watchlist`,
+} as const;
+
+/** Subscription filters used by the hub. */
+export const topicFilters = {
+  allGateEvents: `${TOPIC_ROOT}/sites/+/gates/+/events`,
+  allGateStatus: `${TOPIC_ROOT}/sites/+/gates/+/status`,
+  /** Shared subscription: several hub instances split the event load (MQTT v5 / Mosquitto). */
+  sharedGateEvents: (group: string) => `$share/${group}/${TOPIC_ROOT}/sites/+/gates/+/events`,
+} as const;
+
+const GATE_TOPIC = new RegExp(`^${TOPIC_ROOT}/sites/([^/]+)/gates/([^/]+)/(events|status|commands)$`);
+
+export interface ParsedGateTopic {
+  siteId: string;
+  gateId: string;
+  kind: GateTopicKind;
+}
+
+/** Returns null for any topic outside the gate tree. */
+export function parseGateTopic(topic: string): ParsedGateTopic | null {
+  const m = GATE_TOPIC.exec(topic);
+  if (!m) return null;
+  return { siteId: m[1]!, gateId: m[2]!, kind: m[3] as GateTopicKind };
+}
