@@ -18,11 +18,24 @@ export interface ModelSpec {
   /** Absolute path of the model file (ONNX) or model.json (tfjs graph model). */
   path: string;
   format: 'onnx' | 'tfjs-graph';
+  /**
+   * Model bytes already in memory (e.g. an ONNX graph converted from hash-checked weights at load).
+   * When given, backends use them instead of reading `path`; `path` then only names the source.
+   */
+  bytes?: Uint8Array;
 }
 
 export interface LoadOptions {
   /** Intra-op threads; 1 on a busy edge box so each camera worker keeps to its core. */
   threads?: number;
+}
+
+/** Raised when a model cannot be loaded or run (missing file, bad graph, wrong feeds). */
+export class InferenceError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InferenceError';
+  }
 }
 
 export interface LoadedModel {
