@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { describeSchemaError } from '../../../../libs/contracts/src/index.js';
+import { ConfigError } from '../../../../libs/config/src/load-yaml-config.js';
+
+/** Everything the hub reads from its environment, validated once at start. */
+export const HubConfigSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(3000),
+  host: z.string().default('127.0.0.1'),
+  /** postgres://… for PostgreSQL; unset for the embedded SQLite file. */
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional(),
+  sqlitePath: z.string().default('./data/hub.db'),
+  /** External broker (Mosquitto, EMQX); unset starts the embedded aedes broker. */
+  mqttUrl: z.string().regex(/^(mqtt|mqtts|ws|wss):\/\//).optional(),
+  mqttUsername: z.string().optional(),
+  mqttPassword: z.string().optional(),
+  embeddedMqttPort: z.coerce.number().int().min(0).max(65535).default(1883),
+  embeddedMqttHost: z.string().default('0.0.0.0'),
+  /** Connections that share the event subscription on an external broker ($share/hub/…). */
+  ingestClients: z.coerce.number().int().min(1).max(64).default(4),
+  sitesFile: z.string().default('config/demo/sites.yaml'),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+export type HubConfig = z.infer<typeof HubConfigSchema>;
+
+export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HubConfig> = {}): HubConfig {
+  const r = HubConfigSchema.safeParse({
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL || undefined,
+    sqlitePath: env.SQLITE_PATH,
+    mqttUrl: env.MQTT_URL || undefined,
+    mqttUsername: env.MQTT_USERNAME,
+    mqttPassword: env.MQTT_PASSWORD,
+    embeddedMqttPort: env.EMBEDDED_MQTT_PORT,
+    embeddedMqttHost: env.EMBEDDED_MQTT_HOST,
+    ingestClients: env.HUB_INGEST_CLIENTS,
+    sitesFile: env.HUB_SITES_FILE,
+    logLevel: env.LOG_LEVEL,
+    ...overrides,
+  });
+  if (!r.success) throw new ConfigError(`hub configuration is invalid: ${describeSchemaError(r.error)}`);
+  return r.data;
+}
+
+export const HUB_CONFIG = Symbol('HUB_CONFIG');

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { CountsPayload, GateEvent, Totals } from '../../../../libs/contracts/src/index.js';
+import { CountMinuteEntity } from '../database/entities/index.js';
+import { SiteRegistry } from '../registry/site-registry.service.js';
+import { localDay, localDayStart } from './local-day.js';
+
+interface GateTally {
+  entries: number;
+  exits: number;
+}
+
+/**
+ * Today's entries and exits per gate (local day), kept in memory for instant pushes and rebuilt from
+ * the minute buckets at start and at each local midnight. Zone and site totals are sums of their gates.
+ */
+@Injectable()
+export class HeadcountService {
+  private readonly today = new Map<string, { day: string; gates: Map<string, GateTally> }>();
+
+  constructor(private readonly db: DataSource, private readonly registry: SiteRegistry) {}
+
+  private async site(siteId: string, now = Date.now()) {
+    const day = localDay(now);
+    const cur = this.today.get(siteId);
+    if (cur && cur.day === day) return cur;
+    const rows = await this.db
+      .getRepository(CountMinuteEntity)
+      .createQueryBuilder('c')
+      .select('c.gate_id', 'gateId')
+      .addSelect('SUM(c.entries)', 'entries')
+      .addSelect('SUM(c.exits)', 'exits')
+      .where('c.site_id = :siteId AND c.minute >= :from', { siteId, from: localDayStart(now) })
+      .groupBy('c.gate_id')
+      .getRawMany<{ gateId: string; entries: string | number; exits: string | number }>();
+    const gates = new Map(rows.map((r) => [r.gateId, { entries: Number(r.entries), exits: Number(r.exits) }]));
+    const fresh = { day, gates };
+    this.today.set(siteId, fresh);
+    return fresh;
+  }
+
+  /** Adds newly stored events (never duplicates) that fall on today's local date. Returns touched sites. */
+  async apply(events: readonly GateEvent[], now = Date.now()): Promise<Set<string>> {
+    const touched = new Set<string>();
+    const todayStart = localDayStart(now);
+    for (const e of events) {
+      const at = Date.parse(e.occurredAt);
+      if (at < todayStart || at >= todayStart + 86_400_000) continue;
+      const s = await this.site(e.siteId, now);
+      const g = s.gates.get(e.gateId) ?? { entries: 0, exits: 0 };
+      if (e.direction === 'entry') g.entries++;
+      else g.exits++;
+      s.gates.set(e.gateId, g);
+      touched.add(e.siteId);
+    }
+    return touched;
+  }
+
+  async snapshot(siteId: string, now = Date.now()): Promise<CountsPayload> {
+    const s = await this.site(siteId, now);
+    const totals = (entries: number, exits: number): Totals => ({ entries, exits, occupancy: Math.max(0, entries - exits) });
+    const gates: Record<string, Totals> = {};
+    const zones: Record<string, Totals> = {};
+    let se = 0;
+    let sx = 0;
+    for (const [zoneId, gateIds] of this.registry.zonesOf(siteId)) {
+      let ze = 0;
+      let zx = 0;
+      for (const gateId of gateIds) {
+        const g = s.gates.get(gateId) ?? { entries: 0, exits: 0 };
+        gates[gateId] = totals(g.entries, g.exits);
+        ze += g.entries;
+        zx += g.exits;
+      }
+      zones[zoneId] = totals(ze, zx);
+      se += ze;
+      sx += zx;
+    }
+    return { siteId, day: s.day, at: new Date(now).toISOString(), site: totals(se, sx), zones, gates };
+  }
+
+  /** Forget cached totals (tests, and after a retention purge). */
+  reset(): void {
+    this.today.clear();
+  }
+}

@@ -1,0 +1,8 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity('sites')
+export class SiteEntity {
+  @PrimaryColumn({ type: 'varchar', length: 63 }) id!: string;
+  @Column({ type: 'varchar', length: 200 }) name!: string;
+  @Column({ type: 'varchar', length: 16 }) kind!: 'tourist' | 'industrial' | 'station';
+}

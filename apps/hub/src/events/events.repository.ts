@@ -1,0 +1,54 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { EventPage, EventSearchQuery } from '../../../../libs/contracts/src/index.js';
+import { GateEventEntity } from '../database/entities/index.js';
+
+/** Newest-first keyset paging: the cursor is the last row's (occurredAt, eventId). */
+@Injectable()
+export class EventsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async search(q: EventSearchQuery): Promise<EventPage> {
+    const qb = this.db.getRepository(GateEventEntity).createQueryBuilder('e');
+    if (q.siteId) qb.andWhere('e.site_id = :siteId', { siteId: q.siteId });
+    if (q.zoneId) qb.andWhere('e.zone_id = :zoneId', { zoneId: q.zoneId });
+    if (q.gateId) qb.andWhere('e.gate_id = :gateId', { gateId: q.gateId });
+    if (q.direction) qb.andWhere('e.direction = :direction', { direction: q.direction });
+    if (q.source) qb.andWhere('e.source = :source', { source: q.source });
+    if (q.from) qb.andWhere('e.occurred_at >= :from', { from: Date.parse(q.from) });
+    if (q.to) qb.andWhere('e.occurred_at < :to', { to: Date.parse(q.to) });
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      qb.andWhere('(e.occurred_at < :cAt OR (e.occurred_at = :cAt AND e.event_id < :cId))', { cAt: c.at, cId: c.id });
+    }
+    const rows = await qb.orderBy('e.occurred_at', 'DESC').addOrderBy('e.event_id', 'DESC').take(q.limit + 1).getMany();
+    const more = rows.length > q.limit;
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((e) => ({
+        eventId: e.eventId,
+        siteId: e.siteId,
+        zoneId: e.zoneId,
+        gateId: e.gateId,
+        laneId: e.laneId,
+        direction: e.direction,
+        source: e.source,
+        occurredAt: new Date(e.occurredAt).toISOString(),
+        receivedAt: new Date(e.receivedAt).toISOString(),
+        hasIdentity: e.identityJson !== null,
+      })),
+      nextCursor: more && last ? Buffer.from(JSON.stringify([last.occurredAt, last.eventId])).toString('base64url') : null,
+    };
+  }
+}
+
+function decodeCursor(cursor: string): { at: number; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof at === 'number' && typeof id === 'string') return { at, id };
+  } catch {
+    /* fall through */
+  }
+  throw new BadRequestException('cursor is not one this API issued');
+}

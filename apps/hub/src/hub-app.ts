@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication, LogLevel } from '@nestjs/common';
+import { SwaggerModule, DocumentBuilder } from '@nestjs/swagger';
+import express from 'express';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { HubConfig } from './config/hub-config.js';
+import { HubModule } from './hub.module.js';
+import { EmbeddedBroker } from './broker/embedded-broker.service.js';
+
+export interface HubApp {
+  app: INestApplication;
+  url: string;
+  /** Port of the embedded broker (0 when an external broker is used). */
+  mqttPort: number;
+  close(): Promise<void>;
+}
+
+const WEB_ROOT = resolve('apps/web/public');
+const CONTRACTS_JS = resolve('dist/libs/contracts/src');
+
+/** Builds and starts the hub: REST, Socket.IO, the IOC page at `/`, OpenAPI at `/docs`. */
+export async function startHub(cfg: HubConfig, logger: LogLevel[] | false = ['log', 'warn', 'error']): Promise<HubApp> {
+  const app = await NestFactory.create(HubModule.forConfig(cfg), { logger });
+  app.enableShutdownHooks();
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('Cổng AI hub').setDescription('Gate events, headcounts and live data').setVersion('1').build(),
+  );
+  SwaggerModule.setup('docs', app, doc);
+  // The browser imports the same socket event names the hub uses, compiled from libs/contracts.
+  app.use('/contracts/socket-events.js', (_req: express.Request, res: express.Response) => res.type('application/javascript').sendFile(join(CONTRACTS_JS, 'socket-events.js')));
+  app.use('/vendor/echarts.min.js', (_req: express.Request, res: express.Response) => res.type('application/javascript').sendFile(resolve('node_modules/echarts/dist/echarts.min.js')));
+  app.use(express.static(WEB_ROOT, { index: 'index.html', maxAge: 0 }));
+  await app.listen(cfg.port, cfg.host);
+  const addr = app.getHttpServer().address() as AddressInfo;
+  const url = `http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${addr.port}`;
+  return { app, url, mqttPort: app.get(EmbeddedBroker).port, close: () => app.close() };
+}

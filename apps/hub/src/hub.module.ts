@@ -1,0 +1,51 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { EmbeddedBroker } from './broker/embedded-broker.service.js';
+import { HUB_CONFIG, type HubConfig } from './config/hub-config.js';
+import { CountsController } from './counts/counts.controller.js';
+import { CountsRepository } from './counts/counts.repository.js';
+import { HeadcountService } from './counts/headcount.service.js';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { EventsController } from './events/events.controller.js';
+import { EventsRepository } from './events/events.repository.js';
+import { DeadLetterService } from './ingest/dead-letter.service.js';
+import { DeadLettersController } from './ingest/dead-letters.controller.js';
+import { EventBatcher } from './ingest/event-batcher.service.js';
+import { EventStore } from './ingest/event-store.service.js';
+import { GateStatusService } from './ingest/gate-status.service.js';
+import { IngestPipeline } from './ingest/ingest-pipeline.service.js';
+import { MqttIngestSource } from './ingest/mqtt-ingest.source.js';
+import { HealthController } from './observability/health.controller.js';
+import { MetricsController } from './observability/metrics.controller.js';
+import { MetricsService } from './observability/metrics.service.js';
+import { LiveGateway } from './realtime/live.gateway.js';
+import { SiteRegistry } from './registry/site-registry.service.js';
+import { SitesController } from './registry/sites.controller.js';
+
+@Module({})
+export class HubModule {
+  static forConfig(cfg: HubConfig): DynamicModule {
+    return {
+      module: HubModule,
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(cfg)), TerminusModule],
+      controllers: [SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController],
+      providers: [
+        { provide: HUB_CONFIG, useValue: cfg },
+        MetricsService,
+        SiteRegistry,
+        HeadcountService,
+        CountsRepository,
+        EventsRepository,
+        LiveGateway,
+        EventStore,
+        EventBatcher,
+        DeadLetterService,
+        GateStatusService,
+        IngestPipeline,
+        EmbeddedBroker,
+        MqttIngestSource,
+      ],
+    };
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { GateEvent } from '../../../../libs/contracts/src/index.js';
+import { HeadcountService } from '../counts/headcount.service.js';
+import { MetricsService } from '../observability/metrics.service.js';
+import { LiveGateway } from '../realtime/live.gateway.js';
+import { EventStore, type IncomingEvent } from './event-store.service.js';
+
+interface Pending extends IncomingEvent {
+  done: () => void;
+}
+
+const MAX_BATCH = 1000;
+
+/**
+ * Groups events arriving together into one transaction. Each `submit` resolves only once its event
+ * is committed (or found to be a duplicate), and the MQTT source acknowledges the message only then.
+ * A database error is retried with backoff, never dropped: acknowledgements simply stop meanwhile.
+ */
+@Injectable()
+export class EventBatcher implements OnApplicationShutdown {
+  private readonly log = new Logger('Ingest');
+  private queue: Pending[] = [];
+  private running = false;
+  private closing = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly headcounts: HeadcountService,
+    private readonly live: LiveGateway,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  submit(event: GateEvent, receivedAt = Date.now()): Promise<void> {
+    return new Promise((done) => {
+      this.queue.push({ event, receivedAt, done });
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    let delay = 50;
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, MAX_BATCH);
+      const t0 = performance.now();
+      let fresh: GateEvent[];
+      try {
+        fresh = await this.store.storeBatch(batch);
+      } catch (e) {
+        if (this.closing) break;
+        this.metrics.storeRetries.inc();
+        this.log.error(`storing ${batch.length} events failed, retrying in ${delay} ms: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5000);
+        continue;
+      }
+      delay = 50;
+      this.queue.splice(0, batch.length);
+      this.metrics.batchSeconds.observe((performance.now() - t0) / 1000);
+      this.metrics.batchSize.observe(batch.length);
+      this.metrics.ingested.inc({ result: 'stored' }, fresh.length);
+      this.metrics.ingested.inc({ result: 'duplicate' }, batch.length - fresh.length);
+      for (const p of batch) p.done();
+      if (fresh.length) {
+        const touched = await this.headcounts.apply(fresh);
+        await this.live.publishBatch(fresh, touched);
+      }
+    }
+    this.running = false;
+  }
+
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  onApplicationShutdown(): void {
+    this.closing = true;
+  }
+}

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { GateEvent } from '../../../../libs/contracts/src/index.js';
+import { minuteStart } from '../counts/local-day.js';
+import { placeholders } from '../database/sql-dialect.js';
+
+export interface IncomingEvent {
+  event: GateEvent;
+  receivedAt: number;
+}
+
+/**
+ * Stores a batch of events and their minute counts in one transaction. `ON CONFLICT DO NOTHING
+ * RETURNING` tells which events are new, and only those are counted, so a resent event is stored and
+ * counted once however often it arrives (works the same on SQLite ≥ 3.35 and PostgreSQL).
+ */
+@Injectable()
+export class EventStore {
+  constructor(private readonly db: DataSource) {}
+
+  async storeBatch(batch: readonly IncomingEvent[]): Promise<GateEvent[]> {
+    const unique = new Map<string, IncomingEvent>();
+    for (const b of batch) if (!unique.has(b.event.eventId)) unique.set(b.event.eventId, b);
+    const items = [...unique.values()];
+    return this.db.transaction(async (m) => {
+      const fresh = await this.insertEvents(m, items);
+      await this.addCounts(m, fresh);
+      return fresh;
+    });
+  }
+
+  private async insertEvents(m: EntityManager, items: IncomingEvent[]): Promise<GateEvent[]> {
+    const out: GateEvent[] = [];
+    const byId = new Map(items.map((i) => [i.event.eventId, i.event]));
+    for (let i = 0; i < items.length; i += 400) {
+      const chunk = items.slice(i, i + 400);
+      const p = placeholders(this.db);
+      const values: unknown[] = [];
+      const rows = chunk.map(({ event: e, receivedAt }) => {
+        values.push(
+          e.eventId, e.siteId, e.zoneId, e.gateId, e.laneId ?? null, e.direction, e.source,
+          Date.parse(e.occurredAt), receivedAt, e.trackId ?? null,
+          e.identity ? JSON.stringify(e.identity) : null,
+          e.attachments ? JSON.stringify(e.attachments) : null,
+        );
+        return `(${p(12)})`;
+      });
+      const inserted: { event_id: string }[] = await m.query(
+        `INSERT INTO gate_events (event_id, site_id, zone_id, gate_id, lane_id, direction, source, occurred_at, received_at, track_id, identity_json, attachments_json)
+         VALUES ${rows.join(', ')} ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+        values,
+      );
+      for (const r of inserted) out.push(byId.get(r.event_id)!);
+    }
+    return out;
+  }
+
+  private async addCounts(m: EntityManager, events: GateEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const buckets = new Map<string, { siteId: string; gateId: string; zoneId: string; minute: number; entries: number; exits: number }>();
+    for (const e of events) {
+      const minute = minuteStart(Date.parse(e.occurredAt));
+      const key = `${e.siteId}/${e.gateId}/${minute}`;
+      const b = buckets.get(key) ?? { siteId: e.siteId, gateId: e.gateId, zoneId: e.zoneId, minute, entries: 0, exits: 0 };
+      if (e.direction === 'entry') b.entries++;
+      else b.exits++;
+      buckets.set(key, b);
+    }
+    const all = [...buckets.values()];
+    for (let i = 0; i < all.length; i += 500) {
+      const p = placeholders(this.db);
+      const values: unknown[] = [];
+      const rows = all.slice(i, i + 500).map((b) => {
+        values.push(b.siteId, b.gateId, b.minute, b.zoneId, b.entries, b.exits);
+        return `(${p(6)})`;
+      });
+      await m.query(
+        `INSERT INTO count_minutes (site_id, gate_id, minute, zone_id, entries, exits) VALUES ${rows.join(', ')}
+         ON CONFLICT (site_id, gate_id, minute) DO UPDATE SET entries = count_minutes.entries + excluded.entries, exits = count_minutes.exits + excluded.exits`,
+        values,
+      );
+    }
+  }
+}

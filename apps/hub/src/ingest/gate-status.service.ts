@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { describeSchemaError, GateStatusSchema, parseGateTopic } from '../../../../libs/contracts/src/index.js';
+import { GateEntity } from '../database/entities/index.js';
+import { MetricsService } from '../observability/metrics.service.js';
+import { LiveGateway } from '../realtime/live.gateway.js';
+import { SiteRegistry } from '../registry/site-registry.service.js';
+import { DeadLetterService } from './dead-letter.service.js';
+
+/** Gate status messages (online, last will offline, camera health) → gates table, metric, sockets. */
+@Injectable()
+export class GateStatusService {
+  private readonly online = new Set<string>();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly registry: SiteRegistry,
+    private readonly deadLetters: DeadLetterService,
+    private readonly metrics: MetricsService,
+    private readonly live: LiveGateway,
+  ) {}
+
+  async accept(topic: string, payload: Buffer, json: unknown): Promise<void> {
+    const r = GateStatusSchema.safeParse(json);
+    if (!r.success) return this.deadLetters.reject(topic, payload, 'schema', describeSchemaError(r.error));
+    const s = r.data;
+    const t = parseGateTopic(topic)!;
+    if (s.siteId !== t.siteId || s.gateId !== t.gateId)
+      return this.deadLetters.reject(topic, payload, 'topic_mismatch', `payload says ${s.siteId}/${s.gateId}`);
+    if (!this.registry.gate(s.siteId, s.gateId))
+      return this.deadLetters.reject(topic, payload, 'unknown_gate', `gate ${s.gateId} of site ${s.siteId} is not registered`);
+    const key = `${s.siteId}/${s.gateId}`;
+    if (s.state === 'online') this.online.add(key);
+    else this.online.delete(key);
+    this.metrics.gatesOnline.set(this.online.size);
+    await this.db
+      .getRepository(GateEntity)
+      .update({ siteId: s.siteId, id: s.gateId }, { online: s.state === 'online', statusAt: Date.now(), statusJson: JSON.stringify(s) });
+    this.live.publishGateStatus(s);
+  }
+}

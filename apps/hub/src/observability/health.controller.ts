@@ -1,0 +1,33 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
+import { EventBatcher } from '../ingest/event-batcher.service.js';
+import { MqttIngestSource } from '../ingest/mqtt-ingest.source.js';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly indicator: HealthIndicatorService,
+    private readonly broker: EmbeddedBroker,
+    private readonly ingest: MqttIngestSource,
+    private readonly batcher: EventBatcher,
+  ) {}
+
+  /** 200 when the database answers and the hub is connected to its broker; 503 otherwise. */
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      () => this.db.pingCheck('database', { timeout: 2000 }),
+      () => {
+        const i = this.indicator.check('mqtt');
+        const mode = this.broker.enabled ? 'embedded' : 'external';
+        return this.ingest.connected() ? i.up({ mode, backlog: this.batcher.backlog }) : i.down({ mode, message: 'not connected to the broker' });
+      },
+    ]);
+  }
+}

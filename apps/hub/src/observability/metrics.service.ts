@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of this hub instance (own registry, so tests can run several hubs in one process). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  readonly ingested = new Counter({ name: 'cg_ingest_events_total', help: 'Gate events accepted, by result', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly rejected = new Counter({ name: 'cg_ingest_rejected_total', help: 'Messages refused and dead-lettered, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly batchSeconds = new Histogram({ name: 'cg_ingest_batch_seconds', help: 'Time to store one batch of events', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
+  readonly batchSize = new Histogram({ name: 'cg_ingest_batch_size', help: 'Events per stored batch', buckets: [1, 10, 50, 100, 250, 500, 1000], registers: [this.registry] });
+  readonly storeRetries = new Counter({ name: 'cg_ingest_store_retries_total', help: 'Batches retried after a database error', registers: [this.registry] });
+  readonly gatesOnline = new Gauge({ name: 'cg_gates_online', help: 'Gates whose agent reports online', registers: [this.registry] });
+  readonly socketClients = new Gauge({ name: 'cg_socket_clients', help: 'Connected Socket.IO clients', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'cg_hub_' });
+  }
+}

@@ -1,0 +1,77 @@
+import { Logger, forwardRef, Inject } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import {
+  describeSchemaError,
+  siteRoom,
+  SocketEvents,
+  SubscribeRequestSchema,
+  type EventSummary,
+  type GateEvent,
+  type GateStatus,
+} from '../../../../libs/contracts/src/index.js';
+import { HeadcountService } from '../counts/headcount.service.js';
+import { MetricsService } from '../observability/metrics.service.js';
+import { SiteRegistry } from '../registry/site-registry.service.js';
+
+/**
+ * Live counts, the event ticker and gate status, pushed to one Socket.IO room per site. Pushes are
+ * per committed batch, not per event, so a busy hub sends a few messages a second per site.
+ */
+@WebSocketGateway({ cors: { origin: true } })
+export class LiveGateway implements OnGatewayConnection, OnGatewayDisconnect {
+  private readonly log = new Logger('Live');
+  @WebSocketServer() server!: Server;
+
+  constructor(
+    @Inject(forwardRef(() => HeadcountService)) private readonly headcounts: HeadcountService,
+    private readonly registry: SiteRegistry,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  handleConnection(): void {
+    this.metrics.socketClients.inc();
+  }
+
+  handleDisconnect(): void {
+    this.metrics.socketClients.dec();
+  }
+
+  @SubscribeMessage(SocketEvents.subscribe)
+  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean; error?: string }> {
+    const r = SubscribeRequestSchema.safeParse(body);
+    if (!r.success) return { ok: false, error: describeSchemaError(r.error) };
+    const unknown = r.data.siteIds.filter((s) => !this.registry.hasSite(s));
+    if (unknown.length) return { ok: false, error: `unknown site(s): ${unknown.join(', ')}` };
+    for (const siteId of r.data.siteIds) {
+      await socket.join(siteRoom(siteId));
+      socket.emit(SocketEvents.countsSnapshot, await this.headcounts.snapshot(siteId));
+    }
+    return { ok: true };
+  }
+
+  async publishBatch(events: readonly GateEvent[], touchedSites: Set<string>): Promise<void> {
+    if (!this.server) return;
+    const now = new Date().toISOString();
+    const bySite = new Map<string, EventSummary[]>();
+    for (const e of events) {
+      const list = bySite.get(e.siteId) ?? [];
+      list.push({ eventId: e.eventId, siteId: e.siteId, zoneId: e.zoneId, gateId: e.gateId, direction: e.direction, source: e.source, occurredAt: e.occurredAt, receivedAt: now });
+      bySite.set(e.siteId, list);
+    }
+    for (const [siteId, list] of bySite) this.server.to(siteRoom(siteId)).emit(SocketEvents.eventsNew, { siteId, events: list.slice(-50) });
+    for (const siteId of touchedSites) this.server.to(siteRoom(siteId)).emit(SocketEvents.countsUpdate, await this.headcounts.snapshot(siteId));
+  }
+
+  publishGateStatus(s: GateStatus): void {
+    this.server?.to(siteRoom(s.siteId)).emit(SocketEvents.gateStatus, s);
+  }
+}

@@ -1,0 +1,72 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SitesConfigSchema, type SiteInfo, type SitesConfig } from '../../../../libs/contracts/src/index.js';
+import { loadYamlConfig } from '../../../../libs/config/src/load-yaml-config.js';
+import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
+import { GateEntity, SiteEntity, ZoneEntity } from '../database/entities/index.js';
+
+export interface GateRef {
+  siteId: string;
+  zoneId: string;
+  gateId: string;
+}
+
+/**
+ * The sites, zones and gates the hub accepts events for. Loaded from the sites file into the database
+ * at start; an event from a gate not listed here is refused as `unknown_gate`.
+ */
+@Injectable()
+export class SiteRegistry implements OnModuleInit {
+  private readonly log = new Logger('Sites');
+  private gates = new Map<string, GateRef>();
+  private config: SitesConfig = { sites: [] };
+
+  constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig, private readonly db: DataSource) {}
+
+  async onModuleInit(): Promise<void> {
+    this.config = loadYamlConfig(this.cfg.sitesFile, SitesConfigSchema);
+    await this.db.transaction(async (m) => {
+      for (const s of this.config.sites) {
+        await m.upsert(SiteEntity, { id: s.id, name: s.name, kind: s.kind }, ['id']);
+        for (const z of s.zones) await m.upsert(ZoneEntity, { siteId: s.id, id: z.id, name: z.name }, ['siteId', 'id']);
+        for (const g of s.gates) await m.upsert(GateEntity, { siteId: s.id, id: g.id, zoneId: g.zone, name: g.name }, ['siteId', 'id']);
+      }
+    });
+    this.gates = new Map();
+    for (const s of this.config.sites) for (const g of s.gates) this.gates.set(`${s.id}/${g.id}`, { siteId: s.id, zoneId: g.zone, gateId: g.id });
+    this.log.log(`${this.config.sites.length} site(s), ${this.gates.size} gate(s) from ${this.cfg.sitesFile}`);
+  }
+
+  gate(siteId: string, gateId: string): GateRef | undefined {
+    return this.gates.get(`${siteId}/${gateId}`);
+  }
+
+  hasSite(siteId: string): boolean {
+    return this.config.sites.some((s) => s.id === siteId);
+  }
+
+  siteIds(): string[] {
+    return this.config.sites.map((s) => s.id);
+  }
+
+  /** Gate ids of a site grouped by zone, for totals per zone. */
+  zonesOf(siteId: string): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    const site = this.config.sites.find((s) => s.id === siteId);
+    for (const z of site?.zones ?? []) out.set(z.id, []);
+    for (const g of site?.gates ?? []) out.get(g.zone)?.push(g.id);
+    return out;
+  }
+
+  async list(): Promise<SiteInfo[]> {
+    const gates = await this.db.getRepository(GateEntity).find();
+    const online = new Map(gates.map((g) => [`${g.siteId}/${g.id}`, g.online]));
+    return this.config.sites.map((s) => ({
+      siteId: s.id,
+      name: s.name,
+      kind: s.kind,
+      zones: s.zones.map((z) => ({ zoneId: z.id, name: z.name })),
+      gates: s.gates.map((g) => ({ gateId: g.id, zoneId: g.zone, name: g.name, online: online.get(`${s.id}/${g.id}`) ?? false })),
+    }));
+  }
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { IdSchema, SiteKindSchema } from '../../../libs/contracts/src/index.js';
+
+/** A camera as the edge config names it; edge/camera validates the source-specific fields. */
+export const EdgeCameraRefSchema = z.looseObject({ id: IdSchema, kind: z.enum(['rtsp', 'onvif', 'file']) });
+
+export const EdgeGateSchema = z.strictObject({
+  id: IdSchema,
+  zone: IdSchema,
+  name: z.string().min(1),
+  cameras: z.array(EdgeCameraRefSchema).default([]),
+});
+
+/** One edge box serves one site and one or more of its gates. */
+export const EdgeConfigSchema = z.strictObject({
+  site: z.strictObject({ id: IdSchema, name: z.string().min(1), kind: SiteKindSchema }),
+  agent: z.strictObject({ id: IdSchema, version: z.string().default('0.1.0') }).default({ id: 'edge', version: '0.1.0' }),
+  mqtt: z
+    .strictObject({
+      url: z.string().regex(/^(mqtt|mqtts|ws|wss):\/\//, 'mqtt.url must start with mqtt://, mqtts://, ws:// or wss://'),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      /** PEM CA file for mqtts:// (TLS is a config switch). */
+      caFile: z.string().optional(),
+      reconnectMs: z.number().int().min(100).max(60_000).default(1000),
+    }),
+  outbox: z
+    .strictObject({
+      path: z.string().default('./data/edge-outbox.db'),
+      /** Messages published but not yet acknowledged by the broker. */
+      maxInflight: z.number().int().min(1).max(1000).default(200),
+      /** FULL survives power loss; NORMAL survives a process crash and is faster. */
+      synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
+    })
+    .default({ path: './data/edge-outbox.db', maxInflight: 200, synchronous: 'FULL' }),
+  zones: z.array(z.strictObject({ id: IdSchema, name: z.string().min(1) })).min(1),
+  gates: z.array(EdgeGateSchema).min(1),
+  statusIntervalMs: z.number().int().min(1000).default(10_000),
+}).superRefine((cfg, ctx) => {
+  const zones = new Set(cfg.zones.map((z) => z.id));
+  const gates = new Set<string>();
+  cfg.gates.forEach((g, i) => {
+    if (!zones.has(g.zone)) ctx.addIssue({ code: 'custom', path: ['gates', i, 'zone'], message: `zone "${g.zone}" is not in zones` });
+    if (gates.has(g.id)) ctx.addIssue({ code: 'custom', path: ['gates', i, 'id'], message: `gate "${g.id}" is listed twice` });
+    gates.add(g.id);
+  });
+});
+export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
+export type EdgeGate = z.infer<typeof EdgeGateSchema>;

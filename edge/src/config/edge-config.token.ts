@@ -1,0 +1,2 @@
+/** Nest injection token for the validated EdgeConfig. */
+export const EDGE_CONFIG = Symbol('EDGE_CONFIG');

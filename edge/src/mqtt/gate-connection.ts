@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import mqtt, { type MqttClient } from 'mqtt';
+import { topics, type GateStatus } from '../../../libs/contracts/src/index.js';
+import type { EdgeConfig } from '../config/edge-config.schema.js';
+
+/**
+ * One MQTT connection per gate: each gate has its own identity (credentials, ACL, last will), so a
+ * dead agent shows every one of its gates offline and a gate can only publish under its own topics.
+ */
+export function connectGate(cfg: EdgeConfig, gateId: string): MqttClient {
+  const siteId = cfg.site.id;
+  const offline: GateStatus = { siteId, gateId, state: 'offline' };
+  return mqtt.connect(cfg.mqtt.url, {
+    clientId: `cg-edge-${siteId}-${gateId}`,
+    protocolVersion: 4,
+    clean: true,
+    username: cfg.mqtt.username,
+    password: cfg.mqtt.password,
+    ca: cfg.mqtt.caFile ? readFileSync(cfg.mqtt.caFile) : undefined,
+    reconnectPeriod: cfg.mqtt.reconnectMs,
+    connectTimeout: 10_000,
+    keepalive: 15,
+    queueQoSZero: false,
+    will: { topic: topics.gateStatus(siteId, gateId), payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
+  });
+}

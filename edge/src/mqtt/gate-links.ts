@@ -1,0 +1,49 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { MqttClient } from 'mqtt';
+import { EDGE_CONFIG } from '../config/edge-config.token.js';
+import type { EdgeConfig } from '../config/edge-config.schema.js';
+import { connectGate } from './gate-connection.js';
+
+/** The MQTT connections of all gates this edge serves, opened at start and closed at shutdown. */
+@Injectable()
+export class GateLinks implements OnApplicationShutdown {
+  private readonly log = new Logger('Mqtt');
+  private readonly clients = new Map<string, MqttClient>();
+
+  constructor(@Inject(EDGE_CONFIG) cfg: EdgeConfig) {
+    for (const g of cfg.gates) {
+      const c = connectGate(cfg, g.id);
+      let wasUp = false;
+      let lastError = '';
+      c.on('connect', () => {
+        wasUp = true;
+        lastError = '';
+        this.log.log(`gate ${g.id}: connected to ${cfg.mqtt.url}`);
+      });
+      c.on('close', () => {
+        if (wasUp) this.log.warn(`gate ${g.id}: connection lost, events wait in the outbox`);
+        wasUp = false;
+      });
+      // While the broker stays unreachable, say so once, not at every reconnect attempt.
+      c.on('error', (e) => {
+        if (e.message !== lastError) this.log.warn(`gate ${g.id}: ${e.message} (retrying every ${cfg.mqtt.reconnectMs} ms)`);
+        lastError = e.message;
+      });
+      this.clients.set(g.id, c);
+    }
+  }
+
+  client(gateId: string): MqttClient {
+    const c = this.clients.get(gateId);
+    if (!c) throw new Error(`no MQTT link for gate ${gateId}`);
+    return c;
+  }
+
+  entries(): IterableIterator<[string, MqttClient]> {
+    return this.clients.entries();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.endAsync(false).catch(() => undefined)));
+  }
+}

@@ -1,0 +1,71 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  describeSchemaError,
+  GateEventSchema,
+  topics,
+  type GateEvent,
+} from '../../../libs/contracts/src/index.js';
+import { EDGE_CONFIG } from '../config/edge-config.token.js';
+import type { EdgeConfig } from '../config/edge-config.schema.js';
+import { GateLinks } from '../mqtt/gate-links.js';
+import { GatePublisher } from './gate-publisher.js';
+import { OutboxStore } from './outbox.store.js';
+
+export class InvalidEventError extends Error {
+  override name = 'InvalidEventError';
+}
+
+/**
+ * The only way an event leaves the edge: validated against the shared schema, written to the durable
+ * outbox, then published by the gate's publisher. Camera counting, card reads, the gate's decisions
+ * and the traffic simulator all call `enqueue`.
+ */
+@Injectable()
+export class OutboxService implements OnApplicationShutdown {
+  private readonly log = new Logger('Outbox');
+  readonly store: OutboxStore;
+  private readonly publishers = new Map<string, GatePublisher>();
+  private readonly gateZone = new Map<string, string>();
+  delivered = 0;
+
+  constructor(@Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig, links: GateLinks) {
+    this.store = new OutboxStore(cfg.outbox.path, cfg.outbox.synchronous);
+    for (const g of cfg.gates) {
+      this.gateZone.set(g.id, g.zone);
+      const p = new GatePublisher(g.id, links.client(g.id), this.store, cfg.outbox.maxInflight);
+      p.onDelivered = (n) => (this.delivered += n);
+      this.publishers.set(g.id, p);
+    }
+    const left = this.store.depth();
+    if (left > 0) this.log.log(`${left} events left from before the restart will be sent first`);
+  }
+
+  enqueue(event: GateEvent): void {
+    this.enqueueMany([event]);
+  }
+
+  /** Validates every event first, so one bad event refuses the whole batch and nothing half-lands. */
+  enqueueMany(events: readonly GateEvent[]): void {
+    const rows = events.map((e) => {
+      const r = GateEventSchema.safeParse(e);
+      if (!r.success) throw new InvalidEventError(`event refused: ${describeSchemaError(r.error)}`);
+      const ev = r.data;
+      if (ev.siteId !== this.cfg.site.id) throw new InvalidEventError(`event for site ${ev.siteId}, this edge serves ${this.cfg.site.id}`);
+      const zone = this.gateZone.get(ev.gateId);
+      if (!zone) throw new InvalidEventError(`event for gate ${ev.gateId}, which this edge does not serve`);
+      if (zone !== ev.zoneId) throw new InvalidEventError(`gate ${ev.gateId} is in zone ${zone}, not ${ev.zoneId}`);
+      return { eventId: ev.eventId, gateId: ev.gateId, topic: topics.gateEvents(ev.siteId, ev.gateId), payload: Buffer.from(JSON.stringify(ev)) };
+    });
+    this.store.append(rows);
+    for (const gateId of new Set(rows.map((r) => r.gateId))) this.publishers.get(gateId)!.kick();
+  }
+
+  depth(): number {
+    return this.store.depth();
+  }
+
+  onApplicationShutdown(): void {
+    for (const p of this.publishers.values()) p.stop();
+    this.store.close();
+  }
+}

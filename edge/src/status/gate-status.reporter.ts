@@ -1,0 +1,57 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { topics, type CameraHealth, type GateStatus } from '../../../libs/contracts/src/index.js';
+import { EDGE_CONFIG } from '../config/edge-config.token.js';
+import type { EdgeConfig } from '../config/edge-config.schema.js';
+import { GateLinks } from '../mqtt/gate-links.js';
+import { OutboxService } from '../outbox/outbox.service.js';
+
+/** Publishes each gate's retained status on connect and every `statusIntervalMs`. */
+@Injectable()
+export class GateStatusReporter implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private timer: NodeJS.Timeout | null = null;
+  /** Camera health per gate, filled in by the camera side when it runs. */
+  readonly cameraHealth = new Map<string, () => CameraHealth[]>();
+
+  constructor(
+    @Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig,
+    private readonly links: GateLinks,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    for (const [gateId, client] of this.links.entries()) client.on('connect', () => this.publish(gateId, 'online'));
+    this.timer = setInterval(() => {
+      for (const [gateId] of this.links.entries()) this.publish(gateId, 'online');
+    }, this.cfg.statusIntervalMs);
+    this.timer.unref();
+  }
+
+  private publish(gateId: string, state: GateStatus['state']): void {
+    const client = this.links.client(gateId);
+    if (!client.connected) return;
+    const status: GateStatus = {
+      siteId: this.cfg.site.id,
+      gateId,
+      state,
+      at: new Date().toISOString(),
+      agentVersion: this.cfg.agent.version,
+      outboxDepth: this.outbox.depth(),
+      cameras: this.cameraHealth.get(gateId)?.() ?? [],
+    };
+    client.publish(topics.gateStatus(this.cfg.site.id, gateId), JSON.stringify(status), { qos: 1, retain: true });
+  }
+
+  /** A clean shutdown says "offline" itself instead of leaving it to the last will. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all(
+      [...this.links.entries()].map(([gateId, c]) =>
+        c.connected
+          ? c
+              .publishAsync(topics.gateStatus(this.cfg.site.id, gateId), JSON.stringify({ siteId: this.cfg.site.id, gateId, state: 'offline', at: new Date().toISOString() } satisfies GateStatus), { qos: 1, retain: true })
+              .catch(() => undefined)
+          : undefined,
+      ),
+    );
+  }
+}
