@@ -1,0 +1,55 @@
+import sharp from 'sharp';
+import { ImageInputError } from './image-errors.js';
+import { sniffImageFormat } from './image-format.js';
+import { decodeJpeg2000 } from './jpeg2000.js';
+import type { RgbImage } from './rgb-image.js';
+
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this before decoding them (decompression bombs). */
+  maxPixels?: number;
+}
+
+export const DEFAULT_MAX_PIXELS = 40_000_000;
+
+/**
+ * Decodes JPEG, PNG, WebP (sharp/libvips) and JPEG 2000 (OpenJPEG wasm) to RGB, applying EXIF
+ * orientation. Every failure is an ImageInputError with a code; nothing else escapes.
+ */
+export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}): Promise<RgbImage> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (!(input instanceof Uint8Array)) throw new ImageInputError('not-an-image', 'image input must be a Buffer or Uint8Array');
+  if (input.length === 0) throw new ImageInputError('empty', 'image buffer is empty');
+  const format = sniffImageFormat(input);
+  if (format === undefined) throw new ImageInputError('not-an-image', 'data is not a recognised image (no JPEG/PNG/WebP/JPEG 2000 signature)');
+  if (format === 'jp2' || format === 'j2k') return decodeJpeg2000(input, { maxPixels });
+  if (format !== 'jpeg' && format !== 'png' && format !== 'webp') {
+    throw new ImageInputError('unsupported-format', `${format.toUpperCase()} images are not accepted; send JPEG, PNG, WebP or JPEG 2000`);
+  }
+  try {
+    const img = sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated', sequentialRead: true });
+    const meta = await img.metadata();
+    if (meta.format !== format && !(format === 'jpeg' && meta.format === 'jpeg')) {
+      throw new ImageInputError('corrupt', `image signature says ${format} but the decoder sees ${meta.format}`);
+    }
+    if (!meta.width || !meta.height) throw new ImageInputError('corrupt', 'image header has no dimensions');
+    if (meta.width * meta.height > maxPixels) {
+      throw new ImageInputError('too-large', `image ${meta.width}×${meta.height} exceeds the ${maxPixels}-pixel limit`);
+    }
+    const { data, info } = await img
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new ImageInputError('corrupt', `decoder produced ${info.channels} channels`);
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (err) {
+    if (err instanceof ImageInputError) throw err;
+    const message = (err as Error).message ?? String(err);
+    if (/pixel limit/i.test(message)) throw new ImageInputError('too-large', `image exceeds the ${maxPixels}-pixel limit`, { cause: err });
+    if (/premature end|truncat|unexpected end|end of (file|stream|data)|not enough data|short read/i.test(message)) {
+      throw new ImageInputError('truncated', `${format.toUpperCase()} data is truncated: ${message}`, { cause: err });
+    }
+    throw new ImageInputError('corrupt', `${format.toUpperCase()} data is corrupt: ${message}`, { cause: err });
+  }
+}

@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { readOnnxModel } from '../onnx/onnx-model-reader.js';
+import { OnnxTfjsRunner } from './onnx-tfjs-runner.js';
+import {
+  InferenceError,
+  type InferenceBackend,
+  type LoadedModel,
+  type LoadOptions,
+  type ModelSpec,
+  type NamedTensor,
+} from './inference-backend.js';
+
+/**
+ * Alternative backend: TF.js with its WebAssembly (XNNPACK) kernels. Runs TF.js graph models
+ * natively and this library's ONNX graphs through OnnxTfjsRunner. TF.js keeps one global backend per
+ * process, so the first load picks wasm for the whole process; a tfjs-node build would be a sibling
+ * class that calls tf.setBackend('tensorflow') instead.
+ */
+let ready: Promise<void> | undefined;
+
+function initWasm(threads: number): Promise<void> {
+  ready ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+    setWasmPaths(join(dist, 'dist') + '/');
+    setThreadsCount(threads);
+    if (!(await tf.setBackend('wasm'))) throw new InferenceError('TF.js wasm backend failed to initialise');
+    await tf.ready();
+  })();
+  return ready;
+}
+
+export class TfjsWasmBackend implements InferenceBackend {
+  readonly name = 'tfjs-wasm';
+
+  constructor(private readonly defaults: LoadOptions = {}) {}
+
+  async load(spec: ModelSpec, options: LoadOptions = {}): Promise<LoadedModel> {
+    await initWasm(options.threads ?? this.defaults.threads ?? 1);
+    try {
+      if (spec.format === 'onnx') {
+        const bytes = spec.bytes ?? new Uint8Array(await readFile(spec.path));
+        const graph = readOnnxModel(bytes);
+        return new RunnerModel(spec.id, graph.inputs, graph.outputs, new OnnxTfjsRunner(graph));
+      }
+      const model = await tf.loadGraphModel(fileHandler(spec.path));
+      return new GraphModelAdapter(spec.id, model);
+    } catch (err) {
+      if (err instanceof InferenceError) throw err;
+      throw new InferenceError(`cannot load model ${spec.id} from ${spec.path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+class RunnerModel implements LoadedModel {
+  constructor(
+    readonly id: string,
+    readonly inputNames: readonly string[],
+    readonly outputNames: readonly string[],
+    private readonly runner: OnnxTfjsRunner,
+  ) {}
+
+  async run(feeds: Record<string, NamedTensor>): Promise<Record<string, NamedTensor>> {
+    try {
+      return this.runner.run(feeds);
+    } catch (err) {
+      if (err instanceof InferenceError) throw err;
+      throw new InferenceError(`model ${this.id} failed to run: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.runner.dispose();
+  }
+}
+
+class GraphModelAdapter implements LoadedModel {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+
+  constructor(
+    readonly id: string,
+    private readonly model: tf.GraphModel,
+  ) {
+    this.inputNames = model.inputs.map((i) => i.name);
+    this.outputNames = model.outputs.map((o) => o.name);
+  }
+
+  async run(feeds: Record<string, NamedTensor>): Promise<Record<string, NamedTensor>> {
+    const inputs: tf.NamedTensorMap = {};
+    for (const [name, t] of Object.entries(feeds)) inputs[name] = tf.tensor(t.data, [...t.dims], t.type === 'uint8' ? 'int32' : t.type);
+    try {
+      const outs = this.model.execute(inputs, [...this.outputNames]);
+      const list = Array.isArray(outs) ? outs : [outs];
+      const result: Record<string, NamedTensor> = {};
+      list.forEach((t, i) => {
+        result[this.outputNames[i]] = { type: 'float32', dims: t.shape, data: t.dataSync() as Float32Array };
+        t.dispose();
+      });
+      return result;
+    } catch (err) {
+      throw new InferenceError(`model ${this.id} failed to run: ${(err as Error).message}`, { cause: err });
+    } finally {
+      for (const t of Object.values(inputs)) t.dispose();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.model.dispose();
+  }
+}
+
+/** TF.js IO handler reading model.json and its weight shards from disk (Node's fetch has no file:). */
+function fileHandler(modelJsonPath: string): tf.io.IOHandler {
+  return {
+    load: async () => {
+      const json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const buffers: Buffer[] = [];
+      for (const group of json.weightsManifest ?? []) {
+        specs.push(...group.weights);
+        for (const p of group.paths) buffers.push(await readFile(join(dirname(modelJsonPath), p)));
+      }
+      const all = Buffer.concat(buffers);
+      return {
+        modelTopology: json.modelTopology,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+        signature: json.signature,
+        userDefinedMetadata: json.userDefinedMetadata,
+        weightSpecs: specs,
+        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+      };
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** models/manifest.json: every model the face pipeline uses, pinned by version and sha256. */
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lower-case hex digits');
+
+export const modelFileSchema = z.object({ path: z.string().min(1), sha256 });
+
+export const modelSourceSchema = z.union([
+  z.object({ package: z.string().min(1), version: z.string().min(1) }),
+  /** Files kept in the repository (or unpacked by a setup step), relative to the manifest's folder. */
+  z.object({ directory: z.string().min(1) }),
+]);
+
+export const modelEntrySchema = z.object({
+  task: z.enum(['detect', 'landmarks', 'embed', 'liveness']),
+  source: modelSourceSchema,
+  files: z.array(modelFileSchema).min(1),
+  /** How the files are stored; face-api weights are converted to ONNX in memory at load. */
+  format: z.enum(['face-api-weights', 'tfjs-graph', 'onnx']),
+  converter: z.enum(['tiny-face-detector', 'landmark-68', 'recognition-resnet']).optional(),
+  /** sha256 of the ONNX graph the converter must produce (guards the converter itself). */
+  onnxSha256: sha256.optional(),
+  input: z.object({
+    shape: z.array(z.union([z.number().int(), z.string()])),
+    layout: z.enum(['NCHW', 'NHWC']),
+    colour: z.literal('RGB'),
+    /** (pixel − mean) / std, pixel in 0…255. */
+    mean: z.tuple([z.number(), z.number(), z.number()]),
+    std: z.tuple([z.number(), z.number(), z.number()]),
+    crop: z.string(),
+  }),
+  output: z.string(),
+  licence: z.string().min(1),
+  origin: z.string().min(1),
+  publishedAccuracy: z.string().optional(),
+  thresholds: z.record(z.string(), z.number()),
+  calibration: z
+    .object({
+      set: z.string(),
+      date: z.string(),
+      genuinePairs: z.number().int(),
+      impostorPairs: z.number().int(),
+      failedToEnrol: z.number().int(),
+      eer: z.number(),
+      tarAtFar1: z.number(),
+      tarAtFar01: z.number(),
+      targetFar: z.number(),
+    })
+    .optional(),
+  notes: z.string().optional(),
+});
+
+export const manifestSchema = z.object({
+  schema: z.literal(1),
+  models: z.record(z.string(), modelEntrySchema),
+});
+
+export type ModelManifest = z.infer<typeof manifestSchema>;
+export type ModelEntry = z.infer<typeof modelEntrySchema>;
