@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { SwaggerModule, DocumentBuilder } from '@nestjs/swagger';
 import express from 'express';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { HubConfig } from './config/hub-config.js';
 import { HubModule } from './hub.module.js';
@@ -18,7 +18,11 @@ export interface HubApp {
 }
 
 const WEB_ROOT = resolve('apps/web/public');
-const CONTRACTS_JS = resolve('dist/libs/contracts/src');
+const BROWSER_MODULES: Record<string, string> = {
+  '/contracts/socket-events.js': resolve('dist/libs/contracts/src/socket-events.js'),
+  '/vendor/echarts.min.js': resolve('node_modules/echarts/dist/echarts.min.js'),
+  '/vendor/i18next.js': resolve('node_modules/i18next/dist/esm/i18next.js'),
+};
 
 /** Builds and starts the hub: REST, Socket.IO, the IOC page at `/`, OpenAPI at `/docs`. */
 export async function startHub(cfg: HubConfig, logger: LogLevel[] | false = ['log', 'warn', 'error']): Promise<HubApp> {
@@ -29,9 +33,10 @@ export async function startHub(cfg: HubConfig, logger: LogLevel[] | false = ['lo
     new DocumentBuilder().setTitle('Cổng AI hub').setDescription('Gate events, headcounts and live data').setVersion('1').build(),
   );
   SwaggerModule.setup('docs', app, doc);
-  // The browser imports the same socket event names the hub uses, compiled from libs/contracts.
-  app.use('/contracts/socket-events.js', (_req: express.Request, res: express.Response) => res.type('application/javascript').sendFile(join(CONTRACTS_JS, 'socket-events.js')));
-  app.use('/vendor/echarts.min.js', (_req: express.Request, res: express.Response) => res.type('application/javascript').sendFile(resolve('node_modules/echarts/dist/echarts.min.js')));
+  // Browser modules served from the build and from npm packages: the page imports the same socket
+  // event names the hub uses (compiled libs/contracts), and charts/i18n come from their packages.
+  for (const [url, file] of Object.entries(BROWSER_MODULES))
+    app.use(url, (_req: express.Request, res: express.Response) => res.type('application/javascript').sendFile(file));
   app.use(express.static(WEB_ROOT, { index: 'index.html', maxAge: 0 }));
   await app.listen(cfg.port, cfg.host);
   const addr = app.getHttpServer().address() as AddressInfo;

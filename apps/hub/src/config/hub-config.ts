@@ -17,6 +17,10 @@ export const HubConfigSchema = z.object({
   embeddedMqttHost: z.string().default('0.0.0.0'),
   /** Connections that share the event subscription on an external broker ($share/hub/…). */
   ingestClients: z.coerce.number().int().min(1).max(64).default(4),
+  /** Shared-subscription group; all hub instances of one deployment use the same one. */
+  ingestGroup: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('hub'),
+  /** Names this instance's broker sessions (`cg-<id>-ingest-<n>`); unique per hub instance. */
+  instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default('hub'),
   sitesFile: z.string().default('config/demo/sites.yaml'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
@@ -34,6 +38,8 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     embeddedMqttPort: env.EMBEDDED_MQTT_PORT,
     embeddedMqttHost: env.EMBEDDED_MQTT_HOST,
     ingestClients: env.HUB_INGEST_CLIENTS,
+    ingestGroup: env.HUB_INGEST_GROUP,
+    instanceId: env.HUB_INSTANCE_ID,
     sitesFile: env.HUB_SITES_FILE,
     logLevel: env.LOG_LEVEL,
     ...overrides,

@@ -21,10 +21,10 @@ export class MqttIngestSource implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     if (!this.cfg.mqttUrl) return;
     const n = this.cfg.ingestClients;
-    const eventsFilter = n > 1 ? topicFilters.sharedGateEvents('hub') : topicFilters.allGateEvents;
+    const eventsFilter = n > 1 ? topicFilters.sharedGateEvents(this.cfg.ingestGroup) : topicFilters.allGateEvents;
     for (let i = 0; i < n; i++) {
       const client = mqtt.connect(this.cfg.mqttUrl, {
-        clientId: `cg-hub-ingest-${i}`,
+        clientId: this.clientId(i),
         // A persistent session: while the hub is down the broker queues events for it.
         clean: false,
         protocolVersion: 4,
@@ -56,6 +56,10 @@ export class MqttIngestSource implements OnApplicationBootstrap, OnApplicationSh
       Promise.all(this.clients.map((c) => new Promise((r) => c.once('connect', r)))),
       new Promise((r) => setTimeout(r, 5000)),
     ]);
+  }
+
+  clientId(i: number): string {
+    return `cg-${this.cfg.instanceId}-ingest-${i}`;
   }
 
   connected(): boolean {

@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { freePort } from './ports.js';
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+
+/**
+ * A private Mosquitto on a free port, configured from deploy/mosquitto/mosquitto.conf (same queue
+ * limits and persistence), that a test may stop and start again.
+ */
+export class PrivateMosquitto {
+  private proc: ChildProcess | null = null;
+  readonly dir = mkdtempSync(join(tmpdir(), 'cg-mosq-'));
+  port = 0;
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    if (!this.port) this.port = await freePort();
+    const conf = readFileSync('deploy/mosquitto/mosquitto.conf', 'utf8')
+      .replace(/^listener 1883$/m, `listener ${this.port} 127.0.0.1`)
+      .replace(/^persistence_location .*$/m, `persistence_location ${this.dir}/`);
+    const file = join(this.dir, 'mosquitto.conf');
+    writeFileSync(file, conf);
+    this.proc = spawn('mosquitto', ['-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    this.proc.stderr!.on('data', (d) => (err += d));
+    for (let i = 0; i < 100; i++) {
+      if (await portOpen(this.port)) return;
+      if (this.proc.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`mosquitto did not start on port ${this.port}: ${err.slice(0, 500)}`);
+  }
+
+  /** Graceful stop: Mosquitto writes its persistence file, as on a service restart. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((r) => {
+      p.once('exit', () => r());
+      p.kill('SIGTERM');
+    });
+    this.proc = null;
+  }
+}
+
+/** Removes persistent sessions a test left on a shared broker (connect clean, then leave). */
+export async function purgeSessions(url: string, clientIds: string[]): Promise<void> {
+  for (const clientId of clientIds) {
+    const c = await mqtt.connectAsync(url, { clientId, clean: true, protocolVersion: 4, reconnectPeriod: 0 }).catch(() => null);
+    await c?.endAsync();
+  }
+}
