@@ -16,22 +16,25 @@ function sampler(img: RgbImage, clip?: Box) {
   const x1 = Math.min(img.width, clip ? clip.x + clip.width : img.width);
   const y1 = Math.min(img.height, clip ? clip.y + clip.height : img.height);
   const { data, width } = img;
+  // Integer pixel range for interpolation (the clip test above stays exact).
+  const ix0 = Math.floor(x0), iy0 = Math.floor(y0);
+  const ix1 = Math.min(img.width, Math.ceil(x1)) - 1, iy1max = Math.min(img.height, Math.ceil(y1)) - 1;
   const out = [0, 0, 0];
   return (sx: number, sy: number): number[] => {
     out[0] = out[1] = out[2] = 0;
     if (sx < x0 || sy < y0 || sx >= x1 || sy >= y1) return out;
-    const fx = Math.min(Math.max(sx - 0.5, x0), x1 - 1);
-    const fy = Math.min(Math.max(sy - 0.5, y0), y1 - 1);
+    const fx = Math.min(Math.max(sx - 0.5, ix0), ix1);
+    const fy = Math.min(Math.max(sy - 0.5, iy0), iy1max);
     const ix = Math.floor(fx);
     const iy = Math.floor(fy);
-    const ix1 = Math.min(ix + 1, x1 - 1);
-    const iy1 = Math.min(iy + 1, y1 - 1);
+    const ixn = Math.min(ix + 1, ix1);
+    const iy1 = Math.min(iy + 1, iy1max);
     const wx = fx - ix;
     const wy = fy - iy;
     const p00 = (iy * width + ix) * 3;
-    const p01 = (iy * width + ix1) * 3;
+    const p01 = (iy * width + ixn) * 3;
     const p10 = (iy1 * width + ix) * 3;
-    const p11 = (iy1 * width + ix1) * 3;
+    const p11 = (iy1 * width + ixn) * 3;
     for (let c = 0; c < 3; c++) {
       const top = data[p00 + c] + (data[p01 + c] - data[p00 + c]) * wx;
       const bottom = data[p10 + c] + (data[p11 + c] - data[p10 + c]) * wx;

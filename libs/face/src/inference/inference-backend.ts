@@ -48,5 +48,7 @@ export interface LoadedModel {
 
 export interface InferenceBackend {
   readonly name: string;
+  /** Model formats this backend loads; when absent, only 'onnx' is assumed. */
+  readonly formats?: readonly ModelSpec['format'][];
   load(spec: ModelSpec, options?: LoadOptions): Promise<LoadedModel>;
 }

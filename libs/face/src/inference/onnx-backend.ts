@@ -15,6 +15,7 @@ import {
  */
 export class OnnxBackend implements InferenceBackend {
   readonly name = 'onnxruntime-node-cpu';
+  readonly formats = ['onnx'] as const;
 
   constructor(private readonly defaults: LoadOptions = {}) {}
 

@@ -36,6 +36,7 @@ function initWasm(threads: number): Promise<void> {
 
 export class TfjsWasmBackend implements InferenceBackend {
   readonly name = 'tfjs-wasm';
+  readonly formats = ['onnx', 'tfjs-graph'] as const;
 
   constructor(private readonly defaults: LoadOptions = {}) {}
 

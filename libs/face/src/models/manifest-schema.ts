@@ -15,9 +15,12 @@ export const modelEntrySchema = z.object({
   task: z.enum(['detect', 'landmarks', 'embed', 'liveness']),
   source: modelSourceSchema,
   files: z.array(modelFileSchema).min(1),
-  /** How the files are stored; face-api weights are converted to ONNX in memory at load. */
+  /**
+   * How the files are stored. face-api weights are converted to ONNX in memory at load; a TF.js graph
+   * with converter `tfjs-sequential` is converted for backends that cannot run TF.js graphs.
+   */
   format: z.enum(['face-api-weights', 'tfjs-graph', 'onnx']),
-  converter: z.enum(['tiny-face-detector', 'landmark-68', 'recognition-resnet']).optional(),
+  converter: z.enum(['tiny-face-detector', 'landmark-68', 'recognition-resnet', 'tfjs-sequential']).optional(),
   /** sha256 of the ONNX graph the converter must produce (guards the converter itself). */
   onnxSha256: sha256.optional(),
   input: z.object({

@@ -2,6 +2,7 @@ import { basename, join } from 'node:path';
 import type { InferenceBackend, LoadedModel, LoadOptions, ModelSpec } from '../inference/inference-backend.js';
 import { landmark68NetToOnnx, recognitionNetToOnnx, tinyFaceDetectorToOnnx } from './face-api-to-onnx.js';
 import { readFaceApiWeights } from './face-api-weights.js';
+import { tfjsSequentialToOnnx } from './tfjs-graph-to-onnx.js';
 import type { ModelEntry } from './manifest-schema.js';
 import { ModelFileError } from './model-errors.js';
 import { readModelFiles, sha256Hex, sourceRoot } from './model-files.js';
@@ -16,7 +17,12 @@ const CONVERTERS = {
  * Produces the ModelSpec a backend loads: reads and hash-checks the files, converts face-api weights
  * to ONNX in memory (checking the graph's own hash), or points at a TF.js graph.
  */
-export function resolveModelSpec(entry: ModelEntry, id: string, manifestPath: string): ModelSpec {
+export function resolveModelSpec(
+  entry: ModelEntry,
+  id: string,
+  manifestPath: string,
+  accepts: readonly ModelSpec['format'][] = ['onnx'],
+): ModelSpec {
   const files = readModelFiles(entry, id, manifestPath);
   const root = sourceRoot(entry, id, manifestPath);
   if (entry.format === 'face-api-weights') {
@@ -29,7 +35,11 @@ export function resolveModelSpec(entry: ModelEntry, id: string, manifestPath: st
   }
   const modelJson = entry.files.find((f) => f.path.endsWith('.json'));
   if (!modelJson) throw new ModelFileError('manifest-invalid', `model ${id}: a TF.js graph needs its model.json listed`);
-  return { id, path: join(root, modelJson.path), format: 'tfjs-graph' };
+  if (accepts.includes('tfjs-graph')) return { id, path: join(root, modelJson.path), format: 'tfjs-graph' };
+  if (entry.converter !== 'tfjs-sequential') {
+    throw new ModelFileError('manifest-invalid', `model ${id}: TF.js graph has no ONNX converter and the backend cannot run TF.js graphs`);
+  }
+  return { id, path: join(root, modelJson.path), format: 'onnx', bytes: convertTfjsGraph(entry, id, files) };
 }
 
 /** The ONNX bytes a face-api entry converts to (also used to refresh manifest hashes). */
@@ -39,17 +49,33 @@ export function convertFaceApi(entry: ModelEntry, id: string, files: Map<string,
   const shards = new Map<string, Uint8Array>();
   for (const [path, bytes] of files) if (!path.endsWith('.json')) shards.set(basename(path), bytes);
   const weights = readFaceApiWeights(new TextDecoder().decode(files.get(manifestFile.path)), shards);
-  const bytes = CONVERTERS[entry.converter!](weights);
-  if (entry.onnxSha256) {
-    const actual = sha256Hex(bytes);
-    if (actual !== entry.onnxSha256) {
-      throw new ModelFileError(
-        'conversion-mismatch',
-        `model ${id}: converted ONNX graph has sha256 ${actual}, manifest expects ${entry.onnxSha256}; the converter changed — re-run calibration and update the manifest (npm run face:manifest)`,
-      );
-    }
-  }
+  const converter = entry.converter;
+  if (!converter || converter === 'tfjs-sequential') throw new ModelFileError('manifest-invalid', `model ${id}: no face-api converter`);
+  const bytes = CONVERTERS[converter](weights);
+  checkOnnxHash(entry, id, bytes);
   return bytes;
+}
+
+export function convertTfjsGraph(entry: ModelEntry, id: string, files: Map<string, Uint8Array>): Uint8Array {
+  const modelJson = entry.files.find((f) => f.path.endsWith('.json'))!;
+  const shards = new Map<string, Uint8Array>();
+  for (const [path, bytes] of files) if (!path.endsWith('.json')) shards.set(basename(path), bytes);
+  const size = entry.input.shape[1];
+  if (typeof size !== 'number') throw new ModelFileError('manifest-invalid', `model ${id}: input shape must give the crop size`);
+  const bytes = tfjsSequentialToOnnx(new TextDecoder().decode(files.get(modelJson.path)), shards, size);
+  checkOnnxHash(entry, id, bytes);
+  return bytes;
+}
+
+function checkOnnxHash(entry: ModelEntry, id: string, bytes: Uint8Array): void {
+  if (!entry.onnxSha256) return;
+  const actual = sha256Hex(bytes);
+  if (actual !== entry.onnxSha256) {
+    throw new ModelFileError(
+      'conversion-mismatch',
+      `model ${id}: converted ONNX graph has sha256 ${actual}, manifest expects ${entry.onnxSha256}; the converter changed — re-run calibration and update the manifest (npm run face:manifest)`,
+    );
+  }
 }
 
 export async function loadModel(
@@ -59,5 +85,5 @@ export async function loadModel(
   manifestPath: string,
   options?: LoadOptions,
 ): Promise<LoadedModel> {
-  return backend.load(resolveModelSpec(entry, id, manifestPath), options);
+  return backend.load(resolveModelSpec(entry, id, manifestPath, backend.formats ?? ['onnx']), options);
 }

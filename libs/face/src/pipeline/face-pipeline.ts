@@ -1,0 +1,295 @@
+import type { Affine, Box, Point } from '../align/geometry.js';
+import { FaceAligner } from '../align/face-aligner.js';
+import { fivePointsFrom68 } from '../align/dlib-face-template.js';
+import { decideMatch, type MatchDecision } from '../compare/match-decision.js';
+import { cosineSimilarity } from '../compare/cosine.js';
+import { decodeImage, DEFAULT_MAX_PIXELS } from '../decode/decode-image.js';
+import { assertRgbImage, type RgbImage } from '../decode/rgb-image.js';
+import { FaceDetector, type DetectorOptions } from '../detect/face-detector.js';
+import { FaceEmbedder } from '../embed/face-embedder.js';
+import type { InferenceBackend, LoadedModel } from '../inference/inference-backend.js';
+import { OnnxBackend } from '../inference/onnx-backend.js';
+import { TfjsWasmBackend } from '../inference/tfjs-wasm-backend.js';
+import { FaceLandmarker } from '../landmarks/face-landmarker.js';
+import { LivenessScorer } from '../liveness/liveness-scorer.js';
+import type { ModelEntry, ModelManifest } from '../models/manifest-schema.js';
+import { ModelFileError } from '../models/model-errors.js';
+import { defaultManifestPath, readManifest } from '../models/model-files.js';
+import { loadModel } from '../models/model-loader.js';
+import { assessQuality, DEFAULT_QUALITY, type FaceQuality, type QualityThresholds } from '../quality/face-quality.js';
+
+/**
+ * The face pipeline: decode → detect → landmarks → align → quality → liveness → embed, with
+ * compare/verify against the calibrated threshold. One instance per process (or per worker); all
+ * methods may be called concurrently.
+ */
+export type PipelineStage = 'decode' | 'detect' | 'landmarks' | 'align' | 'quality' | 'liveness' | 'embed';
+
+export interface FacePipelineOptions {
+  /** 'onnx' (default: onnxruntime-node CPU), 'tfjs-wasm', or any InferenceBackend. */
+  backend?: 'onnx' | 'tfjs-wasm' | InferenceBackend;
+  /** Intra-op threads per model (default 1: one core per camera worker). */
+  threads?: number;
+  manifestPath?: string;
+  /** Load and run the liveness model (default true). */
+  liveness?: boolean;
+  detector?: Partial<DetectorOptions>;
+  quality?: Partial<QualityThresholds>;
+  /** Override the manifest's calibrated cosine threshold (e.g. a site-specific calibration). */
+  matchThreshold?: number;
+  /** Decoded-pixel limit for encoded input (decompression bombs). Default 40 MP. */
+  maxPixels?: number;
+}
+
+export interface AnalyzeOptions {
+  /** Compute embeddings (default true). */
+  embed?: boolean;
+  /** Run liveness when the model is loaded (default true). */
+  liveness?: boolean;
+  /** Keep only the N largest faces (default: all). */
+  maxFaces?: number;
+  /** Receives each stage's wall time in ms (for benchmarks and metrics). */
+  onStage?: (stage: PipelineStage, ms: number) => void;
+}
+
+export interface AnalyzedFace {
+  box: Box;
+  score: number;
+  /** Eye centres (subject's right, then left as seen in the image: left-most first), nose tip, mouth corners. */
+  landmarks: Point[];
+  landmarks68: Point[];
+  /** Frame → aligned-chip transform. */
+  alignment: Affine;
+  quality: FaceQuality;
+  /** Probability the face is real (not a print/screen); undefined when liveness is off. */
+  liveness?: number;
+  embedding?: Float32Array;
+}
+
+export type VerifyOutcome = 'match' | 'no-match' | 'no-face-reference' | 'no-face-live' | 'quality-rejected' | 'liveness-failed';
+
+export interface VerifyResult {
+  outcome: VerifyOutcome;
+  similarity?: number;
+  threshold: number;
+  reference?: AnalyzedFace;
+  live?: AnalyzedFace;
+}
+
+export type ImageInput = Uint8Array | RgbImage;
+
+interface Loaded {
+  manifest: ModelManifest;
+  detector: FaceDetector;
+  landmarker: FaceLandmarker;
+  embedder: FaceEmbedder;
+  liveness?: LivenessScorer;
+  livenessThreshold: number;
+  models: LoadedModel[];
+  backend: InferenceBackend;
+}
+
+const now = () => performance.now();
+
+function entry(manifest: ModelManifest, task: ModelEntry['task']): [string, ModelEntry] {
+  const found = Object.entries(manifest.models).find(([, e]) => e.task === task);
+  if (!found) throw new ModelFileError('manifest-invalid', `model manifest has no ${task} model`);
+  return found;
+}
+
+const norm = (e: ModelEntry) => ({ mean: e.input.mean, std: e.input.std });
+
+export class FacePipeline {
+  readonly matchThreshold: number;
+  readonly quality: QualityThresholds;
+  private readonly aligner: FaceAligner;
+  private readonly maxPixels: number;
+
+  private constructor(
+    private readonly loaded: Loaded,
+    options: FacePipelineOptions,
+    private readonly embedNorm: { mean: readonly [number, number, number]; std: readonly [number, number, number] },
+  ) {
+    const [, embedEntry] = entry(loaded.manifest, 'embed');
+    const t = options.matchThreshold ?? embedEntry.thresholds.cosine;
+    if (typeof t !== 'number') throw new ModelFileError('manifest-invalid', 'embedder has no calibrated cosine threshold');
+    this.matchThreshold = t;
+    this.quality = { ...DEFAULT_QUALITY, ...options.quality };
+    this.aligner = new FaceAligner(typeof embedEntry.input.shape[2] === 'number' ? embedEntry.input.shape[2] : 150);
+    this.maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  }
+
+  static async create(options: FacePipelineOptions = {}): Promise<FacePipeline> {
+    const manifestPath = options.manifestPath ?? defaultManifestPath();
+    const manifest = readManifest(manifestPath);
+    const threads = options.threads ?? 1;
+    const backend =
+      typeof options.backend === 'object'
+        ? options.backend
+        : options.backend === 'tfjs-wasm'
+          ? new TfjsWasmBackend({ threads })
+          : new OnnxBackend({ threads });
+    const models: LoadedModel[] = [];
+    const load = async (task: ModelEntry['task']) => {
+      const [id, e] = entry(manifest, task);
+      const m = await loadModel(backend, e, id, manifestPath, { threads });
+      models.push(m);
+      return [m, e] as const;
+    };
+    try {
+      const [detModel, detEntry] = await load('detect');
+      const [lmModel, lmEntry] = await load('landmarks');
+      const [embModel, embEntry] = await load('embed');
+      const detector = new FaceDetector(detModel, norm(detEntry), {
+        inputSize: detEntry.thresholds.inputSize ?? 416,
+        scoreThreshold: detEntry.thresholds.score ?? 0.5,
+        nmsIou: detEntry.thresholds.nmsIou ?? 0.4,
+        ...options.detector,
+      });
+      let liveness: LivenessScorer | undefined;
+      let livenessThreshold = 0.5;
+      if (options.liveness !== false) {
+        const [lvModel, lvEntry] = await load('liveness');
+        const size = lvEntry.input.shape[1];
+        // Converted graphs keep the TF.js NHWC input, so the crop layout is the manifest's.
+        liveness = new LivenessScorer(lvModel, norm(lvEntry), typeof size === 'number' ? size : 128, lvEntry.input.layout);
+        livenessThreshold = lvEntry.thresholds.real ?? 0.5;
+      }
+      const embedSize = embEntry.input.shape[2];
+      const loaded: Loaded = {
+        manifest,
+        detector,
+        landmarker: new FaceLandmarker(lmModel, norm(lmEntry)),
+        embedder: new FaceEmbedder(embModel, typeof embedSize === 'number' ? embedSize : 150),
+        liveness,
+        livenessThreshold,
+        models,
+        backend,
+      };
+      return new FacePipeline(loaded, options, norm(embEntry));
+    } catch (err) {
+      await Promise.all(models.map((m) => m.dispose()));
+      throw err;
+    }
+  }
+
+  get backendName(): string {
+    return this.loaded.backend.name;
+  }
+
+  get livenessThreshold(): number {
+    return this.loaded.livenessThreshold;
+  }
+
+  /** Encoded bytes (JPEG/PNG/WebP/JPEG 2000) or a raw RGB frame → RGB pixels. */
+  async decode(input: ImageInput): Promise<RgbImage> {
+    if (input instanceof Uint8Array) return decodeImage(input, { maxPixels: this.maxPixels });
+    assertRgbImage(input, this.maxPixels);
+    return input;
+  }
+
+  /** Every face in the image, largest first; an empty list when there is none. */
+  async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzedFace[]> {
+    const stage = options.onStage ?? (() => undefined);
+    let t = now();
+    const img = await this.decode(input);
+    stage('decode', now() - t);
+
+    t = now();
+    let detections = await this.loaded.detector.detect(img);
+    detections.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+    if (options.maxFaces !== undefined) detections = detections.slice(0, options.maxFaces);
+    stage('detect', now() - t);
+    if (detections.length === 0) return [];
+    const boxes = detections.map((d) => d.box);
+
+    t = now();
+    const landmarks = await this.loaded.landmarker.landmarks(img, boxes);
+    stage('landmarks', now() - t);
+
+    t = now();
+    const transforms = landmarks.map((l) => this.aligner.transform(l));
+    const size = this.aligner.size;
+    const chips = new Float32Array(detections.length * 3 * size * size);
+    transforms.forEach((m, i) => this.aligner.chipTensor(img, m, this.embedNorm, chips, i * 3 * size * size));
+    stage('align', now() - t);
+
+    t = now();
+    const qualities = transforms.map((m, i) => assessQuality(landmarks[i], boxes[i], this.aligner.chip(img, m), this.quality));
+    stage('quality', now() - t);
+
+    let live: number[] | undefined;
+    if (this.loaded.liveness && options.liveness !== false) {
+      t = now();
+      live = await this.loaded.liveness.score(img, boxes);
+      stage('liveness', now() - t);
+    }
+
+    let embeddings: Float32Array[] | undefined;
+    if (options.embed !== false) {
+      t = now();
+      embeddings = await this.loaded.embedder.embedChips(chips, detections.length);
+      stage('embed', now() - t);
+    }
+
+    return detections.map((d, i) => ({
+      box: d.box,
+      score: d.score,
+      landmarks: fivePointsFrom68(landmarks[i]),
+      landmarks68: landmarks[i],
+      alignment: transforms[i],
+      quality: qualities[i],
+      liveness: live?.[i],
+      embedding: embeddings?.[i],
+    }));
+  }
+
+  /** Embedding of the largest face, or undefined when the image has no face. */
+  async embed(input: ImageInput): Promise<Float32Array | undefined> {
+    const [face] = await this.analyze(input, { maxFaces: 1, liveness: false });
+    return face?.embedding;
+  }
+
+  /** Embeddings of many images in turn (each image's largest face). */
+  async embedMany(inputs: readonly ImageInput[]): Promise<(Float32Array | undefined)[]> {
+    const out: (Float32Array | undefined)[] = [];
+    for (const input of inputs) out.push(await this.embed(input));
+    return out;
+  }
+
+  /** The aligned chip (RGB) of a face, e.g. for an audit crop or the watchlist thumbnail. */
+  async alignedChip(input: ImageInput, face: AnalyzedFace): Promise<RgbImage> {
+    return this.aligner.chip(await this.decode(input), face.alignment);
+  }
+
+  compare(a: Float32Array, b: Float32Array): number {
+    return cosineSimilarity(a, b);
+  }
+
+  decide(a: Float32Array, b: Float32Array): MatchDecision {
+    return decideMatch(a, b, this.matchThreshold);
+  }
+
+  /**
+   * 1:1 verification: the chip photo (DG2, JPEG or JPEG 2000) against a live frame. The largest face
+   * of each is used; the live face must pass quality and (when loaded) liveness.
+   */
+  async verify(reference: ImageInput, liveFrame: ImageInput): Promise<VerifyResult> {
+    const threshold = this.matchThreshold;
+    const [[ref], [live]] = await Promise.all([
+      this.analyze(reference, { maxFaces: 1, liveness: false }),
+      this.analyze(liveFrame, { maxFaces: 1 }),
+    ]);
+    if (!ref) return { outcome: 'no-face-reference', threshold, live };
+    if (!live) return { outcome: 'no-face-live', threshold, reference: ref };
+    const similarity = cosineSimilarity(ref.embedding!, live.embedding!);
+    const base = { similarity, threshold, reference: ref, live };
+    if (!live.quality.ok) return { outcome: 'quality-rejected', ...base };
+    if (live.liveness !== undefined && live.liveness < this.loaded.livenessThreshold) return { outcome: 'liveness-failed', ...base };
+    return { outcome: similarity >= threshold ? 'match' : 'no-match', ...base };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.loaded.models.map((m) => m.dispose()));
+  }
+}
