@@ -47,9 +47,18 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
     if (err instanceof ImageInputError) throw err;
     const message = (err as Error).message ?? String(err);
     if (/pixel limit/i.test(message)) throw new ImageInputError('too-large', `image exceeds the ${maxPixels}-pixel limit`, { cause: err });
-    if (/premature end|truncat|unexpected end|end of (file|stream|data)|not enough data|short read/i.test(message)) {
+    if (looksTruncated(input, format) || /premature end|truncat|unexpected end|not enough data|short read/i.test(message)) {
       throw new ImageInputError('truncated', `${format.toUpperCase()} data is truncated: ${message}`, { cause: err });
     }
     throw new ImageInputError('corrupt', `${format.toUpperCase()} data is corrupt: ${message}`, { cause: err });
   }
+}
+
+/** A PNG without its IEND chunk, a JPEG without EOI near its end, a WebP shorter than its RIFF size. */
+function looksTruncated(buf: Uint8Array, format: 'jpeg' | 'png' | 'webp'): boolean {
+  if (format === 'png') return !Buffer.from(buf.subarray(Math.max(0, buf.length - 12))).includes('IEND');
+  if (format === 'webp') return buf.length < 8 || new DataView(buf.buffer, buf.byteOffset).getUint32(4, true) + 8 > buf.length;
+  const tail = buf.subarray(Math.max(0, buf.length - 1024));
+  for (let i = tail.length - 2; i >= 0; i--) if (tail[i] === 0xff && tail[i + 1] === 0xd9) return false;
+  return true;
 }

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type * as Tf from '@tensorflow/tfjs';
 import { readOnnxModel } from '../onnx/onnx-model-reader.js';
-import { OnnxTfjsRunner } from './onnx-tfjs-runner.js';
+import type { OnnxTfjsRunner } from './onnx-tfjs-runner.js';
 import {
   InferenceError,
   type InferenceBackend,
@@ -20,16 +19,20 @@ import {
  * process, so the first load picks wasm for the whole process; a tfjs-node build would be a sibling
  * class that calls tf.setBackend('tensorflow') instead.
  */
-let ready: Promise<void> | undefined;
+let ready: Promise<typeof Tf> | undefined;
 
-function initWasm(threads: number): Promise<void> {
+/** TF.js is imported on first use only, so importing libs/face does not load it. */
+function initWasm(threads: number): Promise<typeof Tf> {
   ready ??= (async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const require = createRequire(import.meta.url);
     const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-    setWasmPaths(join(dist, 'dist') + '/');
-    setThreadsCount(threads);
+    wasm.setWasmPaths(join(dist, 'dist') + '/');
+    wasm.setThreadsCount(threads);
     if (!(await tf.setBackend('wasm'))) throw new InferenceError('TF.js wasm backend failed to initialise');
     await tf.ready();
+    return tf;
   })();
   return ready;
 }
@@ -41,15 +44,16 @@ export class TfjsWasmBackend implements InferenceBackend {
   constructor(private readonly defaults: LoadOptions = {}) {}
 
   async load(spec: ModelSpec, options: LoadOptions = {}): Promise<LoadedModel> {
-    await initWasm(options.threads ?? this.defaults.threads ?? 1);
+    const tf = await initWasm(options.threads ?? this.defaults.threads ?? 1);
     try {
       if (spec.format === 'onnx') {
         const bytes = spec.bytes ?? new Uint8Array(await readFile(spec.path));
         const graph = readOnnxModel(bytes);
+        const { OnnxTfjsRunner } = await import('./onnx-tfjs-runner.js');
         return new RunnerModel(spec.id, graph.inputs, graph.outputs, new OnnxTfjsRunner(graph));
       }
       const model = await tf.loadGraphModel(fileHandler(spec.path));
-      return new GraphModelAdapter(spec.id, model);
+      return new GraphModelAdapter(spec.id, model, tf);
     } catch (err) {
       if (err instanceof InferenceError) throw err;
       throw new InferenceError(`cannot load model ${spec.id} from ${spec.path}: ${(err as Error).message}`, { cause: err });
@@ -85,14 +89,16 @@ class GraphModelAdapter implements LoadedModel {
 
   constructor(
     readonly id: string,
-    private readonly model: tf.GraphModel,
+    private readonly model: Tf.GraphModel,
+    private readonly tf: typeof Tf,
   ) {
     this.inputNames = model.inputs.map((i) => i.name);
     this.outputNames = model.outputs.map((o) => o.name);
   }
 
   async run(feeds: Record<string, NamedTensor>): Promise<Record<string, NamedTensor>> {
-    const inputs: tf.NamedTensorMap = {};
+    const tf = this.tf;
+    const inputs: Tf.NamedTensorMap = {};
     for (const [name, t] of Object.entries(feeds)) inputs[name] = tf.tensor(t.data, [...t.dims], t.type === 'uint8' ? 'int32' : t.type);
     try {
       const outs = this.model.execute(inputs, [...this.outputNames]);
@@ -116,11 +122,11 @@ class GraphModelAdapter implements LoadedModel {
 }
 
 /** TF.js IO handler reading model.json and its weight shards from disk (Node's fetch has no file:). */
-function fileHandler(modelJsonPath: string): tf.io.IOHandler {
+function fileHandler(modelJsonPath: string): Tf.io.IOHandler {
   return {
     load: async () => {
       const json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
-      const specs: tf.io.WeightsManifestEntry[] = [];
+      const specs: Tf.io.WeightsManifestEntry[] = [];
       const buffers: Buffer[] = [];
       for (const group of json.weightsManifest ?? []) {
         specs.push(...group.weights);

@@ -1,0 +1,37 @@
+/**
+ * libs/face — on-device face pipeline for the gate (1:1 chip photo vs live face) and the hub
+ * (watchlist enrolment, 1:N). Start with FacePipeline.create(); see README "Face pipeline".
+ */
+export {
+  FacePipeline,
+  type AnalyzedFace,
+  type AnalyzeOptions,
+  type FacePipelineOptions,
+  type ImageInput,
+  type PipelineStage,
+  type VerifyOutcome,
+  type VerifyResult,
+} from './pipeline/face-pipeline.js';
+
+export type { Affine, Box, Point } from './align/geometry.js';
+export { cosineSimilarity } from './compare/cosine.js';
+export { decideMatch, type MatchDecision } from './compare/match-decision.js';
+export { l2Normalise } from './embed/face-embedder.js';
+export { DEFAULT_QUALITY, type FaceQuality, type QualityReason, type QualityThresholds } from './quality/face-quality.js';
+
+export { decodeImage, DEFAULT_MAX_PIXELS, type DecodeOptions } from './decode/decode-image.js';
+export { decodeJpeg2000, jpeg2000Size, jpeg2000Codestream, type Jpeg2000Options } from './decode/jpeg2000.js';
+export { ImageInputError, type ImageInputErrorCode } from './decode/image-errors.js';
+export type { RgbImage } from './decode/rgb-image.js';
+
+export * from './inference/inference-backend.js';
+export { OnnxBackend } from './inference/onnx-backend.js';
+export { TfjsWasmBackend } from './inference/tfjs-wasm-backend.js';
+
+export { ModelFileError } from './models/model-errors.js';
+export { manifestSchema, type ModelEntry, type ModelManifest } from './models/manifest-schema.js';
+export { defaultManifestPath, readManifest } from './models/model-files.js';
+
+export { calibrate, scorePairs, type CalibrationReport } from './calibration/calibrate.js';
+export { equalErrorRate, ratesAt, thresholdAtFar, type RatesAt } from './calibration/roc.js';
+export { readPairs, parsePairsCsv, type LabelledPair } from './calibration/labelled-pairs.js';

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { OnnxBackend } from '../inference/onnx-backend.js';
+import type { ModelManifest } from './manifest-schema.js';
+import { ModelFileError } from './model-errors.js';
+import { defaultManifestPath, readManifest, sourceRoot } from './model-files.js';
+import { loadModel } from './model-loader.js';
+
+/** Hash-checked loading: a missing, altered or re-pinned model file never loads. */
+const realManifestPath = defaultManifestPath();
+const real = readManifest(realManifestPath);
+const work = mkdtempSync(join(tmpdir(), 'cg-face-manifest-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** A manifest in `work` whose detector files are copies in `work/files` (so they can be altered). */
+function detectorCopy(name: string): { manifestPath: string; files: string; manifest: ModelManifest } {
+  const dir = join(work, name);
+  const files = join(dir, 'files');
+  const entry = structuredClone(real.models['face-detector']);
+  const root = sourceRoot(entry, 'face-detector', realManifestPath);
+  for (const f of entry.files) {
+    mkdirSync(dirname(join(files, f.path)), { recursive: true });
+    copyFileSync(join(root, f.path), join(files, f.path));
+  }
+  entry.source = { directory: 'files' };
+  const manifest: ModelManifest = { schema: 1, models: { 'face-detector': entry } };
+  const manifestPath = join(dir, 'manifest.json');
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  return { manifestPath, files, manifest };
+}
+
+async function loadFails(manifestPath: string, code: ModelFileError['code']): Promise<void> {
+  const manifest = readManifest(manifestPath);
+  const [id, entry] = Object.entries(manifest.models)[0];
+  await assert.rejects(loadModel(new OnnxBackend(), entry, id, manifestPath), (err: unknown) => {
+    assert.ok(err instanceof ModelFileError, String(err));
+    assert.equal(err.code, code, err.message);
+    return true;
+  });
+}
+
+describe('model manifest and hash check', () => {
+  it('the repository manifest lists every task with licence, origin and thresholds', () => {
+    const tasks = Object.values(real.models).map((e) => e.task).sort();
+    assert.deepEqual(tasks, ['detect', 'embed', 'landmarks', 'liveness']);
+    for (const e of Object.values(real.models)) {
+      assert.ok(e.licence.length > 2 && e.origin.length > 10);
+      assert.ok(e.onnxSha256, 'converted graphs are pinned too');
+    }
+    const embed = Object.values(real.models).find((e) => e.task === 'embed')!;
+    assert.equal(typeof embed.thresholds.cosine, 'number');
+    assert.ok(embed.calibration);
+  });
+
+  it('loads an unaltered copy', async () => {
+    const { manifestPath, manifest } = detectorCopy('ok');
+    const model = await loadModel(new OnnxBackend(), manifest.models['face-detector'], 'face-detector', manifestPath);
+    assert.deepEqual(model.inputNames, ['input']);
+    await model.dispose();
+  });
+
+  it('refuses an altered weights file, naming the file and both hashes', async () => {
+    const { manifestPath, files, manifest } = detectorCopy('altered');
+    const bin = join(files, manifest.models['face-detector'].files[1].path);
+    const bytes = readFileSync(bin);
+    bytes[1000] ^= 0x01;
+    writeFileSync(bin, bytes);
+    await loadFails(manifestPath, 'hash-mismatch');
+    const entry = manifest.models['face-detector'];
+    await assert.rejects(loadModel(new OnnxBackend(), entry, 'face-detector', manifestPath), new RegExp(entry.files[1].sha256));
+  });
+
+  it('refuses a missing file', async () => {
+    const { manifestPath, files, manifest } = detectorCopy('missing');
+    rmSync(join(files, manifest.models['face-detector'].files[0].path));
+    await loadFails(manifestPath, 'missing');
+  });
+
+  it('refuses a package whose installed version differs from the pin', async () => {
+    const entry = structuredClone(real.models['face-detector']);
+    entry.source = { package: '@vladmandic/face-api', version: '0.0.1' };
+    // Package sources resolve node_modules from the manifest's folder, so use the real one.
+    await assert.rejects(
+      loadModel(new OnnxBackend(), entry, 'face-detector', realManifestPath),
+      (err: unknown) => err instanceof ModelFileError && err.code === 'version-mismatch',
+    );
+  });
+
+  it('refuses a converted graph whose hash differs from the recorded one', async () => {
+    const { manifestPath, manifest } = detectorCopy('converter');
+    manifest.models['face-detector'].onnxSha256 = '0'.repeat(64);
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    await loadFails(manifestPath, 'conversion-mismatch');
+  });
+
+  it('refuses an invalid manifest', () => {
+    const manifestPath = join(work, 'invalid.json');
+    writeFileSync(manifestPath, JSON.stringify({ schema: 1, models: { x: { task: 'detect' } } }));
+    assert.throws(() => readManifest(manifestPath), (err: unknown) => err instanceof ModelFileError && err.code === 'manifest-invalid');
+  });
+});
