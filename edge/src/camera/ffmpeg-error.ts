@@ -18,8 +18,8 @@ const RULES: { test: RegExp; kind: StreamError['kind']; permanent: boolean; say:
   { test: /Connection refused/i, kind: 'unreachable', permanent: false, say: (u) => `connection refused by ${u}: camera offline or wrong port` },
   { test: /timed out|Operation not permitted|No route to host|Network is unreachable/i, kind: 'unreachable', permanent: false, say: (u) => `no answer from ${u}: camera offline, wrong address or blocked by a firewall` },
   { test: /Failed to resolve hostname|Name or service not known|Temporary failure in name resolution/i, kind: 'unreachable', permanent: false, say: (u) => `cannot resolve the host of ${u}` },
-  { test: /Decoder \(codec [^)]*\) not found|unknown codec|Could not find codec parameters|no decoder|Unsupported codec|codec not currently supported/i, kind: 'codec', permanent: true, say: (u, l) => `ffmpeg cannot decode the video of ${u} (${l.trim()}): set the camera to H.264 or H.265` },
-  { test: /Invalid data found when processing input|moov atom not found|does not contain any stream|Output file #0 does not contain/i, kind: 'input', permanent: true, say: (u, l) => `no decodable video in ${u} (${l.trim()})` },
+  { test: /Decoder \(codec [^)]*\) not found|unknown codec|Could not find codec parameters|no decoder|Unsupported codec|codec not currently supported|does not contain any stream/i, kind: 'codec', permanent: true, say: (u, l) => `ffmpeg finds no video it can decode in ${u} (${l.trim()}): unsupported codec or payload, set the camera to H.264 or H.265` },
+  { test: /Invalid data found when processing input|moov atom not found/i, kind: 'input', permanent: true, say: (u, l) => `no decodable video in ${u} (${l.trim()})` },
 ];
 
 /** Turns ffmpeg's stderr (last lines) and exit into one clear error. */

@@ -47,8 +47,8 @@ export class ByteTracker {
 
   constructor(options: ByteTrackerOptions = {}) {
     this.o = {
-      highScore: options.highScore ?? 0.35,
-      lowScore: options.lowScore ?? 0.15,
+      highScore: options.highScore ?? 0.25,
+      lowScore: options.lowScore ?? 0.12,
       matchIou: options.matchIou ?? 0.2,
       lowMatchIou: options.lowMatchIou ?? 0.4,
       minHits: options.minHits ?? 2,
@@ -107,7 +107,7 @@ export class ByteTracker {
 
   private match(tracks: Track[], dets: PersonDetection[], minIou: number) {
     const cost = tracks.map((t) => dets.map((d) => 1 - iou(t.box, d.box)));
-    const a = linearAssignment(cost, 1 - minIou);
+    const a = linearAssignment(cost, 1 - minIou, dets.length);
     for (const [ti, di] of a.matches) {
       const t = tracks[ti]!;
       const d = dets[di]!;

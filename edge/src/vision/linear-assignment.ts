@@ -1,6 +1,7 @@
 /**
  * Minimum-cost assignment (Hungarian method with potentials, O(n²m)) on a rows × cols cost
- * matrix; pairs whose cost exceeds `maxCost` are dropped afterwards (they stay unmatched).
+ * matrix; pairs whose cost exceeds `maxCost` are dropped afterwards (they stay unmatched). Pass
+ * `cols` when there may be no rows.
  */
 export interface Assignment {
   matches: [row: number, col: number][];
@@ -8,9 +9,8 @@ export interface Assignment {
   unmatchedCols: number[];
 }
 
-export function linearAssignment(cost: readonly (readonly number[])[], maxCost: number): Assignment {
+export function linearAssignment(cost: readonly (readonly number[])[], maxCost: number, cols = cost[0]?.length ?? 0): Assignment {
   const rows = cost.length;
-  const cols = rows > 0 ? cost[0]!.length : 0;
   if (rows === 0 || cols === 0) {
     return { matches: [], unmatchedRows: range(rows), unmatchedCols: range(cols) };
   }

@@ -35,7 +35,7 @@ export class MoveNetMultiPoseDetector implements PersonDetector {
   ) {
     this.inputW = options.inputWidth ?? 256;
     this.inputH = options.inputHeight ?? 160;
-    this.minScore = options.minScore ?? 0.2;
+    this.minScore = options.minScore ?? 0.12;
     if (this.inputW % 32 !== 0 || this.inputH % 32 !== 0) {
       throw new Error(`MoveNet input must be multiples of 32, got ${this.inputW}x${this.inputH}`);
     }
