@@ -13,8 +13,8 @@ test('edge → Mosquitto (127.0.0.1:1883) → hub on PostgreSQL: same guarantees
   }
 });
 
-test('edge → Mosquitto → hub on SQLite and embedded → PostgreSQL also agree', { timeout: 120_000 }, async () => {
-  await runIngestScenario({ mqttUrl: MOSQUITTO });
+test('edge → Mosquitto with a shared subscription over 3 connections → SQLite, and embedded → PostgreSQL, also agree', { timeout: 120_000 }, async () => {
+  await runIngestScenario({ mqttUrl: MOSQUITTO, ingestClients: 3 });
   const pg = await createTestDatabase();
   try {
     await runIngestScenario({ databaseUrl: pg.url });

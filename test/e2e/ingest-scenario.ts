@@ -23,6 +23,8 @@ export interface ScenarioOptions {
   /** External broker URL; unset uses the hub's embedded aedes broker. */
   mqttUrl?: string;
   databaseUrl?: string;
+  /** >1: a shared subscription split over several connections. */
+  ingestClients?: number;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function runIngestScenario(opts: ScenarioOptions): Promise<void> {
     sqlitePath: `${site.dir}/hub.db`,
     databaseUrl: opts.databaseUrl,
     mqttUrl: opts.mqttUrl,
+    ingestClients: opts.ingestClients ?? 1,
     ingestGroup: site.siteId.replace(/[^A-Za-z0-9_-]/g, ''),
     instanceId: site.siteId,
   };

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,8 @@ export class PrivateMosquitto {
     const conf = readFileSync('deploy/mosquitto/mosquitto.conf', 'utf8')
       .replace(/^listener 1883$/m, `listener ${this.port} 127.0.0.1`)
       .replace(/^persistence_location .*$/m, `persistence_location ${this.dir}/`);
+    // Started as root, Mosquitto drops to its own user, which must be able to write the persistence file.
+    chmodSync(this.dir, 0o777);
     const file = join(this.dir, 'mosquitto.conf');
     writeFileSync(file, conf);
     this.proc = spawn('mosquitto', ['-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });

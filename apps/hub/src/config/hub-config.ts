@@ -15,8 +15,14 @@ export const HubConfigSchema = z.object({
   mqttPassword: z.string().optional(),
   embeddedMqttPort: z.coerce.number().int().min(0).max(65535).default(1883),
   embeddedMqttHost: z.string().default('0.0.0.0'),
-  /** Connections that share the event subscription on an external broker ($share/hub/…). */
-  ingestClients: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * Connections consuming events from an external broker. 1 (default): one plain subscription, which
+   * Mosquitto restores after its own restart. More: a shared subscription ($share/<group>/…) that
+   * splits the load (also across hub instances) — but Mosquitto 2.0 does not restore shared
+   * subscriptions from persistence, so events gates resend right after a broker restart, before
+   * the hub resubscribes, are dropped. See README, "Scaling the hub".
+   */
+  ingestClients: z.coerce.number().int().min(1).max(64).default(1),
   /** Shared-subscription group; all hub instances of one deployment use the same one. */
   ingestGroup: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('hub'),
   /** Names this instance's broker sessions (`cg-<id>-ingest-<n>`); unique per hub instance. */

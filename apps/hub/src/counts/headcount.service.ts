@@ -13,10 +13,21 @@ interface GateTally {
 /**
  * Today's entries and exits per gate (local day), kept in memory for instant pushes and rebuilt from
  * the minute buckets at start and at each local midnight. Zone and site totals are sums of their gates.
+ *
+ * Storing a batch and adding it to the tallies happen under one lock, and tallies are (re)loaded from
+ * the database only under that lock, so a load never sees a batch that is then added a second time.
  */
 @Injectable()
 export class HeadcountService {
   private readonly today = new Map<string, { day: string; gates: Map<string, GateTally> }>();
+  private lock: Promise<unknown> = Promise.resolve();
+
+  /** Runs `fn` with no tally load or other batch in between. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
 
   constructor(private readonly db: DataSource, private readonly registry: SiteRegistry) {}
 
@@ -39,25 +50,36 @@ export class HeadcountService {
     return fresh;
   }
 
-  /** Adds newly stored events (never duplicates) that fall on today's local date. Returns touched sites. */
+  /**
+   * Adds newly stored events (never duplicates) that fall on today's local date; call inside
+   * `exclusive`, after the batch is committed. A site not yet loaded is loaded from the database,
+   * which already holds this batch, so its events are not added again. Returns touched sites.
+   */
   async apply(events: readonly GateEvent[], now = Date.now()): Promise<Set<string>> {
     const touched = new Set<string>();
     const todayStart = localDayStart(now);
+    const day = localDay(now);
+    const loadedNow = new Set<string>();
     for (const e of events) {
       const at = Date.parse(e.occurredAt);
       if (at < todayStart || at >= todayStart + 86_400_000) continue;
-      const s = await this.site(e.siteId, now);
+      touched.add(e.siteId);
+      if (this.today.get(e.siteId)?.day !== day) {
+        await this.site(e.siteId, now);
+        loadedNow.add(e.siteId);
+      }
+      if (loadedNow.has(e.siteId)) continue;
+      const s = this.today.get(e.siteId)!;
       const g = s.gates.get(e.gateId) ?? { entries: 0, exits: 0 };
       if (e.direction === 'entry') g.entries++;
       else g.exits++;
       s.gates.set(e.gateId, g);
-      touched.add(e.siteId);
     }
     return touched;
   }
 
   async snapshot(siteId: string, now = Date.now()): Promise<CountsPayload> {
-    const s = await this.site(siteId, now);
+    const s = this.today.get(siteId)?.day === localDay(now) ? this.today.get(siteId)! : await this.exclusive(() => this.site(siteId, now));
     const totals = (entries: number, exits: number): Totals => ({ entries, exits, occupancy: Math.max(0, entries - exits) });
     const gates: Record<string, Totals> = {};
     const zones: Record<string, Totals> = {};

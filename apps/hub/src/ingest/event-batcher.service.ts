@@ -46,8 +46,12 @@ export class EventBatcher implements OnApplicationShutdown {
       const batch = this.queue.slice(0, MAX_BATCH);
       const t0 = performance.now();
       let fresh: GateEvent[];
+      let touched: Set<string>;
       try {
-        fresh = await this.store.storeBatch(batch);
+        [fresh, touched] = await this.headcounts.exclusive(async () => {
+          const stored = await this.store.storeBatch(batch);
+          return [stored, await this.headcounts.apply(stored)] as const;
+        });
       } catch (e) {
         if (this.closing) break;
         this.metrics.storeRetries.inc();
@@ -63,10 +67,7 @@ export class EventBatcher implements OnApplicationShutdown {
       this.metrics.ingested.inc({ result: 'stored' }, fresh.length);
       this.metrics.ingested.inc({ result: 'duplicate' }, batch.length - fresh.length);
       for (const p of batch) p.done();
-      if (fresh.length) {
-        const touched = await this.headcounts.apply(fresh);
-        await this.live.publishBatch(fresh, touched);
-      }
+      if (fresh.length) await this.live.publishBatch(fresh, touched);
     }
     this.running = false;
   }

@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from './ports.js';
+import { waitFor } from './wait-for.js';
+
+/** The hub as its own OS process (as deployed), so a test can pause it (SIGSTOP) or kill it. */
+export class HubProcess {
+  private proc: ChildProcess | null = null;
+  url = '';
+  log = '';
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  async start(): Promise<void> {
+    const port = await freePort();
+    this.url = `http://127.0.0.1:${port}`;
+    this.proc = spawn(process.execPath, ['dist/apps/hub/src/main.js'], {
+      env: { ...process.env, ...this.env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc.stdout!.on('data', (d) => (this.log = (this.log + d).slice(-20_000)));
+    this.proc.stderr!.on('data', (d) => (this.log = (this.log + d).slice(-20_000)));
+    await waitFor(
+      () => fetch(`${this.url}/health`).then((r) => r.status, () => 0),
+      (s) => s === 200,
+      20_000,
+      'hub process healthy',
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\n--- hub log ---\n${this.log}`);
+    });
+  }
+
+  pause(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    p.kill('SIGCONT');
+    await new Promise<void>((r) => {
+      p.once('exit', () => r());
+      p.kill('SIGTERM');
+      setTimeout(() => p.kill('SIGKILL'), 5000).unref();
+    });
+  }
+}
