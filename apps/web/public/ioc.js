@@ -83,7 +83,7 @@ function renderChart() {
     backgroundColor: 'transparent',
     animation: false,
     tooltip: { trigger: 'axis' },
-    legend: { data: [t('entries'), t('exits')] },
+    legend: { top: 0, right: 0, data: [t('entries'), t('exits')] },
     grid: { left: 40, right: 10, top: 30, bottom: 30 },
     xAxis: { type: 'category', data: xs },
     yAxis: { type: 'value', minInterval: 1 },
