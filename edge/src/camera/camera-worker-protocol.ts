@@ -1,0 +1,21 @@
+import type { CameraHealth, GateEvent } from '../../../libs/contracts/src/index.js';
+import type { CameraAssignment } from './camera-config.schema.js';
+import type { PipelineStats } from './camera-pipeline.js';
+
+/** What a camera worker thread is started with. */
+export interface CameraWorkerData {
+  assignment: CameraAssignment;
+  /** Directory for best-shot face crops; none → events carry no crop. */
+  mediaDir?: string;
+  /** Person model graph; the manifest's default when absent. */
+  modelPath?: string;
+  healthIntervalMs: number;
+}
+
+export type WorkerToParent =
+  | { type: 'ready' }
+  | { type: 'event'; event: GateEvent }
+  | { type: 'health'; health: CameraHealth; stats: PipelineStats; dropped: number }
+  | { type: 'fatal'; message: string };
+
+export type ParentToWorker = { type: 'stop' };
