@@ -2,7 +2,7 @@ import type { RgbImage } from '../decode/rgb-image.js';
 import { dlibChipTemplate, TEMPLATE_FIRST_LANDMARK } from './dlib-face-template.js';
 import { invertAffine, type Affine, type Point } from './geometry.js';
 import { estimateSimilarity } from './similarity-transform.js';
-import { warpToPlanar, warpToRgb, type Normalisation } from './warp.js';
+import { warpToRgb } from './warp.js';
 
 /**
  * Similarity-transform alignment to the embedder's crop: the 51 inner landmarks (iBUG 18–68) are
@@ -20,11 +20,6 @@ export class FaceAligner {
   transform(landmarks68: readonly Point[]): Affine {
     if (landmarks68.length !== 68) throw new RangeError('alignment needs the 68 landmarks');
     return estimateSimilarity(landmarks68.slice(TEMPLATE_FIRST_LANDMARK), this.template);
-  }
-
-  /** Writes the normalised chip tensor (C,H,W) at `offset` of `out`. */
-  chipTensor(img: RgbImage, frameToChip: Affine, norm: Normalisation, out: Float32Array, offset: number): void {
-    warpToPlanar(img, invertAffine(frameToChip), this.size, this.size, norm, out, offset);
   }
 
   chip(img: RgbImage, frameToChip: Affine): RgbImage {

@@ -110,3 +110,12 @@ export function warpToRgb(img: RgbImage, dstToSrc: Affine, width: number, height
   }
   return { width, height, data };
 }
+
+/** An 8-bit RGB crop to a normalised planar (C,H,W) tensor at `offset` of `out`. */
+export function chipToPlanar(chip: RgbImage, norm: Normalisation, out: Float32Array, offset = 0): void {
+  const plane = chip.width * chip.height;
+  const { data } = chip;
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < 3; c++) out[offset + c * plane + p] = (data[p * 3 + c] - norm.mean[c]) / norm.std[c];
+  }
+}

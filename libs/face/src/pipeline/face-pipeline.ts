@@ -5,6 +5,7 @@ import { decideMatch, type MatchDecision } from '../compare/match-decision.js';
 import { cosineSimilarity } from '../compare/cosine.js';
 import { decodeImage, DEFAULT_MAX_PIXELS } from '../decode/decode-image.js';
 import { assertRgbImage, type RgbImage } from '../decode/rgb-image.js';
+import { chipToPlanar } from '../align/warp.js';
 import { FaceDetector, type DetectorOptions } from '../detect/face-detector.js';
 import { FaceEmbedder } from '../embed/face-embedder.js';
 import type { InferenceBackend, LoadedModel } from '../inference/inference-backend.js';
@@ -48,8 +49,11 @@ export interface AnalyzeOptions {
   liveness?: boolean;
   /** Keep only the N largest faces (default: all). */
   maxFaces?: number;
-  /** Receives each stage's wall time in ms (for benchmarks and metrics). */
-  onStage?: (stage: PipelineStage, ms: number) => void;
+  /**
+   * Receives each stage's wall time and the process CPU time spent meanwhile, in ms (for benchmarks
+   * and metrics; CPU time is the stage's own cost when frames are analysed one at a time).
+   */
+  onStage?: (stage: PipelineStage, ms: number, cpuMs: number) => void;
 }
 
 export interface AnalyzedFace {
@@ -89,7 +93,21 @@ interface Loaded {
   backend: InferenceBackend;
 }
 
-const now = () => performance.now();
+/** A stage clock: wall and process CPU time since start(). */
+function stopwatch(report: (stage: PipelineStage, ms: number, cpuMs: number) => void) {
+  let wall = 0;
+  let cpu = process.cpuUsage();
+  return {
+    start(): void {
+      wall = performance.now();
+      cpu = process.cpuUsage();
+    },
+    stop(stage: PipelineStage): void {
+      const used = process.cpuUsage(cpu);
+      report(stage, performance.now() - wall, (used.user + used.system) / 1000);
+    },
+  };
+}
 
 function entry(manifest: ModelManifest, task: ModelEntry['task']): [string, ModelEntry] {
   const found = Object.entries(manifest.models).find(([, e]) => e.task === task);
@@ -177,6 +195,10 @@ export class FacePipeline {
     return this.loaded.backend.name;
   }
 
+  get detectorInputSize(): number {
+    return this.loaded.detector.options.inputSize;
+  }
+
   get livenessThreshold(): number {
     return this.loaded.livenessThreshold;
   }
@@ -190,46 +212,47 @@ export class FacePipeline {
 
   /** Every face in the image, largest first; an empty list when there is none. */
   async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzedFace[]> {
-    const stage = options.onStage ?? (() => undefined);
-    let t = now();
+    const clock = stopwatch(options.onStage ?? (() => undefined));
+    clock.start();
     const img = await this.decode(input);
-    stage('decode', now() - t);
+    clock.stop('decode');
 
-    t = now();
+    clock.start();
     let detections = await this.loaded.detector.detect(img);
     detections.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
     if (options.maxFaces !== undefined) detections = detections.slice(0, options.maxFaces);
-    stage('detect', now() - t);
+    clock.stop('detect');
     if (detections.length === 0) return [];
     const boxes = detections.map((d) => d.box);
 
-    t = now();
+    clock.start();
     const landmarks = await this.loaded.landmarker.landmarks(img, boxes);
-    stage('landmarks', now() - t);
+    clock.stop('landmarks');
 
-    t = now();
+    clock.start();
     const transforms = landmarks.map((l) => this.aligner.transform(l));
-    const size = this.aligner.size;
-    const chips = new Float32Array(detections.length * 3 * size * size);
-    transforms.forEach((m, i) => this.aligner.chipTensor(img, m, this.embedNorm, chips, i * 3 * size * size));
-    stage('align', now() - t);
+    const chipImages = transforms.map((m) => this.aligner.chip(img, m));
+    clock.stop('align');
 
-    t = now();
-    const qualities = transforms.map((m, i) => assessQuality(landmarks[i], boxes[i], this.aligner.chip(img, m), this.quality));
-    stage('quality', now() - t);
+    clock.start();
+    const qualities = transforms.map((_, i) => assessQuality(landmarks[i], boxes[i], chipImages[i], this.quality));
+    clock.stop('quality');
 
     let live: number[] | undefined;
     if (this.loaded.liveness && options.liveness !== false) {
-      t = now();
+      clock.start();
       live = await this.loaded.liveness.score(img, boxes);
-      stage('liveness', now() - t);
+      clock.stop('liveness');
     }
 
     let embeddings: Float32Array[] | undefined;
     if (options.embed !== false) {
-      t = now();
+      clock.start();
+      const per = 3 * this.aligner.size * this.aligner.size;
+      const chips = new Float32Array(detections.length * per);
+      chipImages.forEach((chip, i) => chipToPlanar(chip, this.embedNorm, chips, i * per));
       embeddings = await this.loaded.embedder.embedChips(chips, detections.length);
-      stage('embed', now() - t);
+      clock.stop('embed');
     }
 
     return detections.map((d, i) => ({
