@@ -87,6 +87,17 @@ describe('FacePipeline on real faces', () => {
     assert.ok(Buffer.from(chipA.data).equals(Buffer.from(chipB.data)));
   });
 
+  it('batch embedding equals one-by-one embedding and marks images without a face', async () => {
+    const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#444444' } }).png().toBuffer();
+    const inputs = [readFace('df01/1.jpg'), blank, readFace('fr_obama/1.jpg'), readFace('df13/3.jpg')];
+    const batch = await pipeline.embedMany(inputs, 2);
+    assert.equal(batch[1], undefined);
+    for (const i of [0, 2, 3]) {
+      const single = (await pipeline.embed(inputs[i]))!;
+      assert.ok(pipeline.compare(single, batch[i]!) > 0.99999, `image ${i}`);
+    }
+  });
+
   it('embeddings are L2-normalised 128-d vectors', async () => {
     const e = (await pipeline.embed(readFace('fr_obama/1.jpg')))!;
     assert.equal(e.length, 128);

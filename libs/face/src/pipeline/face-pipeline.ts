@@ -273,10 +273,27 @@ export class FacePipeline {
     return face?.embedding;
   }
 
-  /** Embeddings of many images in turn (each image's largest face). */
-  async embedMany(inputs: readonly ImageInput[]): Promise<(Float32Array | undefined)[]> {
-    const out: (Float32Array | undefined)[] = [];
-    for (const input of inputs) out.push(await this.embed(input));
+  /**
+   * Embeddings of many images (each image's largest face; undefined where there is none), with the
+   * recogniser run in batches of `batchSize` — the hub's watchlist enrolment path.
+   */
+  async embedMany(inputs: readonly ImageInput[], batchSize = 16): Promise<(Float32Array | undefined)[]> {
+    const chips: (RgbImage | undefined)[] = [];
+    for (const input of inputs) {
+      const img = await this.decode(input);
+      const [face] = await this.analyze(img, { maxFaces: 1, liveness: false, embed: false });
+      chips.push(face ? this.aligner.chip(img, face.alignment) : undefined);
+    }
+    const out: (Float32Array | undefined)[] = new Array(inputs.length).fill(undefined);
+    const present = chips.flatMap((c, i) => (c ? [i] : []));
+    const per = 3 * this.aligner.size * this.aligner.size;
+    for (let start = 0; start < present.length; start += batchSize) {
+      const idx = present.slice(start, start + batchSize);
+      const tensor = new Float32Array(idx.length * per);
+      idx.forEach((i, k) => chipToPlanar(chips[i]!, this.embedNorm, tensor, k * per));
+      const embeddings = await this.loaded.embedder.embedChips(tensor, idx.length);
+      idx.forEach((i, k) => (out[i] = embeddings[k]));
+    }
     return out;
   }
 
