@@ -7,7 +7,7 @@ import { withCredentials } from './rtsp-url.js';
 
 /** RTSP input options: TCP interleaved transport (no UDP loss through NAT/firewalls), socket timeout. */
 function rtspInput(timeoutMs: number): string[] {
-  return ['-rtsp_transport', 'tcp', '-timeout', String(timeoutMs * 1000), '-fflags', 'nobuffer', '-flags', 'low_delay'];
+  return ['-rtsp_transport', 'tcp', '-timeout', String(timeoutMs * 1000), '-flags', 'low_delay'];
 }
 
 /** Builds the frame source a camera's config describes. */
