@@ -1,0 +1,155 @@
+/**
+ * npm run bench:ingest [-- --quick]
+ * Edge outbox → broker → hub at rising offered rates: sustained events/s stored and counted, and
+ * publish→socket latency p50/p99, on SQLite and PostgreSQL; plus the bare broker's rate and the
+ * hub/broker ratio. The hub runs as its own process; the edge agent and simulator run here.
+ */
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import { io } from 'socket.io-client';
+import { SocketEvents, type CountsPayload, type EventsNewPayload } from '../libs/contracts/src/index.js';
+import { startEdge } from '../edge/src/edge-app.js';
+import { TrafficSimulator } from '../edge/src/simulator/traffic-simulator.js';
+import { HubProcess } from '../test/support/hub-process.js';
+import { PrivateMosquitto } from '../test/support/mosquitto.js';
+import { freePort } from '../test/support/ports.js';
+import { createTestDatabase } from '../test/support/postgres.js';
+import { testSite } from '../test/support/test-site.js';
+import { waitFor } from '../test/support/wait-for.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const RATES = values.quick ? [1000, 5000] : [1000, 2500, 5000, 10_000, 20_000];
+const STEP_S = values.quick ? 3 : 5;
+const GATES = 10;
+
+const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN);
+
+async function bareBrokerRate(url: string, n = 20_000): Promise<number> {
+  const sub = await mqtt.connectAsync(url, { clientId: `bench-sub-${Date.now()}`, clean: true });
+  const pub = await mqtt.connectAsync(url, { clientId: `bench-pub-${Date.now()}`, clean: true });
+  const topic = `bench/${Date.now()}`;
+  await sub.subscribeAsync(topic, { qos: 1 });
+  let got = 0;
+  const done = new Promise<void>((r) => sub.on('message', () => ++got === n && r()));
+  const payload = Buffer.alloc(230, 0x61); // about the size of a gate event
+  const t0 = performance.now();
+  let inflight = 0;
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const pump = () => {
+      while (inflight < 200 && sent < n) {
+        inflight++;
+        sent++;
+        pub.publish(topic, payload, { qos: 1 }, () => {
+          inflight--;
+          if (sent < n) pump();
+          else if (inflight === 0) resolve();
+        });
+      }
+    };
+    pump();
+  });
+  await done;
+  const rate = n / ((performance.now() - t0) / 1000);
+  await sub.endAsync();
+  await pub.endAsync();
+  return rate;
+}
+
+interface StepResult { offered: number; stored: number; p50: number; p99: number }
+
+async function runConfig(label: string, env: Record<string, string>, externalBroker: string | null): Promise<{ label: string; steps: StepResult[]; broker: number }> {
+  const site = testSite('bench');
+  let mqttPort = 0;
+  if (!externalBroker) {
+    mqttPort = await freePort();
+    env.EMBEDDED_MQTT_PORT = String(mqttPort);
+    env.EMBEDDED_MQTT_HOST = '127.0.0.1';
+  }
+  const brokerUrl = externalBroker ?? `mqtt://127.0.0.1:${mqttPort}`;
+  const hub = new HubProcess({ ...env, HUB_SITES_FILE: site.sitesFile, SQLITE_PATH: `${site.dir}/hub.db`, LOG_LEVEL: 'warn', HUB_INSTANCE_ID: `bench-${Date.now()}` });
+  // The site file has 3 gates; the simulator spreads load over GATES gates, so register those.
+  const { writeFileSync } = await import('node:fs');
+  const { stringify } = await import('yaml');
+  writeFileSync(site.sitesFile, stringify({ sites: [{ id: site.siteId, name: 'Bench', kind: 'station', zones: [{ id: 'sanh-a', name: 'A' }, { id: 'sanh-b', name: 'B' }], gates: Array.from({ length: GATES }, (_, i) => ({ id: `sim-g${i + 1}`, zone: i % 2 ? 'sanh-b' : 'sanh-a', name: `G${i + 1}` })) }] }));
+  await hub.start();
+  const cfg = site.edgeConfig(brokerUrl);
+  cfg.gates = Array.from({ length: GATES }, (_, i) => ({ id: `sim-g${i + 1}`, zone: i % 2 ? 'sanh-b' : 'sanh-a', name: `G${i + 1}`, cameras: [] }));
+  cfg.outbox.synchronous = 'NORMAL';
+  const edge = await startEdge(cfg, false);
+  const socket = io(hub.url, { transports: ['websocket'] });
+  await new Promise<void>((r) => socket.once('connect', () => r()));
+  await socket.timeout(5000).emitWithAck(SocketEvents.subscribe, { siteIds: [site.siteId] });
+  let latencies: number[] = [];
+  socket.on(SocketEvents.eventsNew, (p: EventsNewPayload) => {
+    const now = Date.now();
+    for (const e of p.events) latencies.push(now - Date.parse(e.occurredAt));
+  });
+  const counted = async () => {
+    const c = (await (await fetch(`${hub.url}/api/counts/today?siteId=${site.siteId}`)).json()) as CountsPayload;
+    return c.site.entries + c.site.exits;
+  };
+  const steps: StepResult[] = [];
+  let total = 0;
+  for (const rate of RATES) {
+    latencies = [];
+    const limit = rate * STEP_S;
+    const sim = new TrafficSimulator(cfg, edge.outbox, { rate, limit });
+    const before = await counted();
+    const t0 = performance.now();
+    sim.start();
+    await waitFor(() => sim.done, Boolean, STEP_S * 1000 + 60_000, 'simulator step');
+    await waitFor(counted, (n) => n >= before + limit, 180_000, `hub caught up at ${rate}/s`);
+    const secs = (performance.now() - t0) / 1000;
+    total += limit;
+    const r: StepResult = { offered: rate, stored: Math.round(limit / secs), p50: pct(latencies, 50), p99: pct(latencies, 99) };
+    steps.push(r);
+    console.log(`  ${label.padEnd(26)} offered ${String(rate).padStart(6)}/s → stored+counted ${String(r.stored).padStart(6)}/s, publish→socket p50 ${r.p50} ms p99 ${r.p99} ms`);
+  }
+  socket.disconnect();
+  await edge.close();
+  await hub.stop();
+  void total;
+  // The bare broker, same kind, no hub.
+  let broker: number;
+  if (externalBroker) broker = await bareBrokerRate(externalBroker);
+  else {
+    const port = await freePort();
+    const p = spawn(process.execPath, ['dist/bench/aedes-broker.js', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((r) => p.stdout!.once('data', r));
+    broker = await bareBrokerRate(`mqtt://127.0.0.1:${port}`);
+    p.kill('SIGTERM');
+  }
+  return { label, steps, broker };
+}
+
+const results = [];
+console.log(`bench:ingest — ${GATES} simulated gates, ${STEP_S} s per step, rates ${RATES.join(', ')} events/s`);
+results.push(await runConfig('aedes (embedded) + SQLite', {}, null));
+const pg = await createTestDatabase();
+try {
+  results.push(await runConfig('aedes (embedded) + PG', { DATABASE_URL: pg.url }, null));
+} finally {
+  await pg.drop();
+}
+// Mosquitto with deploy/mosquitto/mosquitto.conf (raised queue limits); the host's default-config
+// Mosquitto would drop messages queued past 1000 once the hub falls behind.
+const mosq = new PrivateMosquitto();
+await mosq.start();
+results.push(await runConfig('Mosquitto + SQLite', { MQTT_URL: mosq.url }, mosq.url));
+results.push(await runConfig('Mosquitto×4 shared + SQLite', { MQTT_URL: mosq.url, HUB_INGEST_CLIENTS: '4' }, mosq.url));
+const pg2 = await createTestDatabase();
+try {
+  results.push(await runConfig('Mosquitto + PG', { MQTT_URL: mosq.url, DATABASE_URL: pg2.url }, mosq.url));
+} finally {
+  await pg2.drop();
+  await mosq.stop();
+}
+console.log('\nsummary (best sustained rate, latency at 1000/s, bare broker rate, hub/broker)');
+for (const r of results) {
+  const best = Math.max(...r.steps.map((s) => s.stored));
+  const at1k = r.steps.find((s) => s.offered === 1000)!;
+  console.log(`  ${r.label.padEnd(26)} ${String(best).padStart(6)} ev/s  p50 ${at1k.p50} ms p99 ${at1k.p99} ms  broker ${Math.round(r.broker)} msg/s  ratio ${(best / r.broker).toFixed(2)}`);
+}
+process.exit(0);
