@@ -11,3 +11,4 @@ export * from './rest.js';
 export * from './dead-letter.js';
 export * from './sites-config.js';
 export * from './schema-error.js';
+export * from './roles.js';
