@@ -33,6 +33,8 @@ export interface ClipSpec {
   fps: number;
   seconds: number;
   walks: readonly Walk[];
+  /** Scales every person patch (e.g. 2 for a 1280×720 clip of the 640×360 script). */
+  personScale?: number;
 }
 
 export interface GeneratedClip {
@@ -41,8 +43,8 @@ export interface GeneratedClip {
 }
 
 /** Width in the clip of a person's patch. */
-export function patchWidth(p: PersonName): number {
-  return Math.round(PEOPLE[p].crop[2] * PEOPLE[p].scale);
+export function patchWidth(p: PersonName, personScale = 1): number {
+  return Math.round(PEOPLE[p].crop[2] * PEOPLE[p].scale * personScale);
 }
 
 /** Where a walk's patch left edge is at time t (undefined when the person is not in the scene). */
@@ -79,7 +81,8 @@ export async function generateClip(dir: string, name: string, spec: ClipSpec): P
   const used = [...new Set(spec.walks.map((w) => w.person))];
   const patchFiles = new Map<PersonName, string>();
   for (const p of used) {
-    const { clip, frame, crop, scale } = PEOPLE[p];
+    const { clip, frame, crop } = PEOPLE[p];
+    const scale = PEOPLE[p].scale * (spec.personScale ?? 1);
     const out = join(dir, `${name}-${p}.png`);
     const [x, y, w, h] = crop;
     const sw = Math.round(w * scale);
@@ -112,7 +115,7 @@ export async function generateClip(dir: string, name: string, spec: ClipSpec): P
   let last = 'bg0';
   spec.walks.forEach((w, i) => {
     const label = labels.get(w.person)!.shift()!;
-    const h = Math.round(PEOPLE[w.person].crop[3] * PEOPLE[w.person].scale);
+    const h = Math.round(PEOPLE[w.person].crop[3] * PEOPLE[w.person].scale * (spec.personScale ?? 1));
     const start = w.keys[0]![0];
     const end = w.keys[w.keys.length - 1]![0];
     graph.push(`[${last}][${label}]overlay=x='${xExpr(w)}':y=${w.floorY - h}:enable='between(t\\,${start}\\,${end})':eval=frame[bg${i + 1}]`);
@@ -145,7 +148,7 @@ export function expectedCounts(spec: ClipSpec, lineX: number, band: number): Exp
     for (let t = w.keys[0]![0]; t <= w.keys[w.keys.length - 1]![0]; t += 1 / spec.fps) {
       const x = walkX(w, t);
       if (x === undefined) continue;
-      const d = x + patchWidth(w.person) / 2 - lineX;
+      const d = x + patchWidth(w.person, spec.personScale) / 2 - lineX;
       if (Math.abs(d) < band) continue;
       const s = d > 0 ? 1 : -1;
       if (side !== 0 && s !== side) counts[s > 0 ? 'entry' : 'exit']++;
