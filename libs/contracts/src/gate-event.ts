@@ -32,6 +32,50 @@ export const AttachmentSchema = z.strictObject({
 });
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
+export const DecisionOutcomeSchema = z.enum(['open', 'deny', 'review']);
+export type DecisionOutcome = z.infer<typeof DecisionOutcomeSchema>;
+
+/** Timed steps of a lane decision (ms); absent when a step did not run. */
+export const DecisionStepsSchema = z.strictObject({
+  chipAccess: z.number().min(0).optional(),
+  dgRead: z.number().min(0).optional(),
+  passiveAuth: z.number().min(0).optional(),
+  faceCapture: z.number().min(0).optional(),
+  liveness: z.number().min(0).optional(),
+  faceMatch: z.number().min(0).optional(),
+  watchlist: z.number().min(0).optional(),
+  review: z.number().min(0).optional(),
+  actuator: z.number().min(0).optional(),
+  total: z.number().min(0).optional(),
+});
+export type DecisionSteps = z.infer<typeof DecisionStepsSchema>;
+
+/**
+ * What a lane decided about one entrant and why. Only `outcome: "open"` is a crossing; denied
+ * attempts are stored for audit but never counted. `review` appears when an operator decided.
+ */
+export const DecisionSchema = z.strictObject({
+  decisionId: z.string().min(1).max(64),
+  outcome: DecisionOutcomeSchema,
+  /** Machine-readable reasons, e.g. `face_mismatch`, `watchlist_hit`, `card_removed`. */
+  reasons: z.array(z.string().min(1).max(64)).max(16),
+  policy: z.string().max(32).optional(),
+  /** How the person was admitted: chip + face, allowlist face 1:N, QR + face, operator… */
+  method: z.enum(['chip_face', 'allowlist_face', 'qr_face', 'operator', 'count_only', 'none']).optional(),
+  watchlist: z
+    .strictObject({ listKind: z.enum(['watchlist', 'allowlist']), entryId: z.string().max(64), severity: z.string().max(16).optional(), score: z.number().optional(), by: z.enum(['id_number', 'face']) })
+    .optional(),
+  review: z
+    .strictObject({ verdict: z.enum(['approve', 'deny']), by: z.string().max(64), reason: z.string().max(500), commandId: z.string().max(64).optional() })
+    .optional(),
+  /** An operator overrode anti-passback (audited at the hub). */
+  override: z.strictObject({ by: z.string().max(64), reason: z.string().max(500) }).optional(),
+  steps: DecisionStepsSchema.optional(),
+  /** Hub unreachable when decided (decided from local caches). */
+  offline: z.boolean().optional(),
+});
+export type Decision = z.infer<typeof DecisionSchema>;
+
 /** One person crossing one gate in one direction. The unit of every headcount. */
 export const GateEventSchema = z.strictObject({
   eventId: EventIdSchema,
@@ -46,5 +90,7 @@ export const GateEventSchema = z.strictObject({
   trackId: z.string().max(64).optional(),
   identity: IdentitySchema.optional(),
   attachments: z.array(AttachmentSchema).max(8).optional(),
+  /** Set by a lane that decided (card/face/operator); absent on plain camera counts. */
+  decision: DecisionSchema.optional(),
 });
 export type GateEvent = z.infer<typeof GateEventSchema>;

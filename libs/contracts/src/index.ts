@@ -12,3 +12,4 @@ export * from './dead-letter.js';
 export * from './sites-config.js';
 export * from './schema-error.js';
 export * from './roles.js';
+export * from './lane-state.js';

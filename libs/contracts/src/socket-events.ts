@@ -13,6 +13,10 @@ export const SocketEvents = {
   eventsNew: 'events:new',
   /** hub → client: a gate went online/offline. */
   gateStatus: 'gate:status',
+  /** hub → client: live state of one gate lane (operator console), masked by the viewer's role. */
+  laneState: 'lane:state',
+  /** hub → client: a lane refused someone on the watchlist (console banner + sound). */
+  laneWatchlistHit: 'lane:watchlist-hit',
   /** hub → client: an error answering a client request. */
   error: 'error:client',
 } as const;

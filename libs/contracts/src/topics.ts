@@ -3,12 +3,14 @@ import type { Id } from './ids.js';
 /** Versioned topic tree. Every producer and consumer builds and parses topics here, nowhere else. */
 export const TOPIC_ROOT = 'cg/v1';
 
-export type GateTopicKind = 'events' | 'status' | 'commands';
+export type GateTopicKind = 'events' | 'status' | 'commands' | 'lanes';
 
 export const topics = {
   gateEvents: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/events`,
   gateStatus: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/status`,
   gateCommands: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/commands`,
+  /** Edge → hub, QoS 0, not retained: live lane state for the operator console (small JPEG crops). */
+  gateLanes: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/lanes`,
   siteWatchlist: (siteId: Id) => `${TOPIC_ROOT}/sites/${siteId}/watchlist`,
 } as const;
 
@@ -16,11 +18,12 @@ export const topics = {
 export const topicFilters = {
   allGateEvents: `${TOPIC_ROOT}/sites/+/gates/+/events`,
   allGateStatus: `${TOPIC_ROOT}/sites/+/gates/+/status`,
+  allGateLanes: `${TOPIC_ROOT}/sites/+/gates/+/lanes`,
   /** Shared subscription: several hub instances split the event load (MQTT v5 / Mosquitto). */
   sharedGateEvents: (group: string) => `$share/${group}/${TOPIC_ROOT}/sites/+/gates/+/events`,
 } as const;
 
-const GATE_TOPIC = new RegExp(`^${TOPIC_ROOT}/sites/([^/]+)/gates/([^/]+)/(events|status|commands)$`);
+const GATE_TOPIC = new RegExp(`^${TOPIC_ROOT}/sites/([^/]+)/gates/([^/]+)/(events|status|commands|lanes)$`);
 
 export interface ParsedGateTopic {
   siteId: string;

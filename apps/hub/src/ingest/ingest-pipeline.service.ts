@@ -29,7 +29,7 @@ export class IngestPipeline {
     if (payload.length > MAX_EVENT_PAYLOAD_BYTES)
       return this.deadLetters.reject(topic, payload, 'oversized', `${payload.length} bytes, limit ${MAX_EVENT_PAYLOAD_BYTES}`);
     const t = parseGateTopic(topic);
-    if (!t || t.kind === 'commands') return this.deadLetters.reject(topic, payload, 'unknown_topic', 'not a gate events or status topic');
+    if (!t || t.kind === 'commands' || t.kind === 'lanes') return this.deadLetters.reject(topic, payload, 'unknown_topic', 'not a gate events or status topic');
     let json: unknown;
     try {
       json = JSON.parse(payload.toString('utf8'));
