@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FaceIndex, exactTopK } from './face-index.js';
+import { idNumberHmac } from './id-number-hmac.js';
+import { decodeTemplate, encodeTemplate } from './template-codec.js';
+import { WatchlistMatcher } from './watchlist-matcher.js';
+
+/** Deterministic pseudo-random unit vectors (mulberry32). */
+function vectors(n: number, dims: number, seed = 7): Float32Array[] {
+  let s = seed >>> 0;
+  const rnd = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
+  return Array.from({ length: n }, () => {
+    const v = Float32Array.from({ length: dims }, rnd);
+    const norm = Math.hypot(...v);
+    return v.map((x) => x / norm);
+  });
+}
+
+test('HNSW and exact scan agree on the top-1 of noisy copies; the index switches mode at the threshold', () => {
+  const data = vectors(600, 64);
+  const index = new FaceIndex({ dimensions: 64, exactBelow: 500 });
+  data.forEach((v, i) => index.add(i, v));
+  assert.equal(index.mode, 'hnsw');
+  const noise = vectors(100, 64, 99);
+  let agree = 0;
+  for (let i = 0; i < 100; i++) {
+    const q = data[i]!.map((x, d) => x + 0.2 * noise[i]![d]!);
+    const exact = exactTopK(data.map((v, k) => [k, v] as [number, Float32Array]), q.map((x) => x / Math.hypot(...q)), 1)[0]!;
+    const got = index.search(q, 1)[0]!;
+    assert.equal(exact.key, i);
+    if (got.key === exact.key) agree++;
+    assert.ok(Math.abs(got.similarity - exact.similarity) < 1e-4 || got.key !== exact.key);
+  }
+  assert.ok(agree >= 99, `recall@1 ${agree}/100`);
+  for (let i = 0; i < 400; i++) index.remove(i);
+  assert.equal(index.mode, 'exact');
+  assert.equal(index.search(data[450]!, 1)[0]!.key, 450);
+  assert.deepEqual(index.search(data[3]!, 1).map((h) => h.key === 3), [false]);
+});
+
+test('matcher: one hit per entry above the threshold, validity window and list kind respected, removal', () => {
+  const [a1, a2, b1, c1] = vectors(4, 128, 3);
+  const m = new WatchlistMatcher({ exactBelow: 10 });
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  m.upsert({ entryId: 'a', listKind: 'watchlist', severity: 'high', templates: [a1!, a2!], idNumberHmac: 'h-a' });
+  m.upsert({ entryId: 'b', listKind: 'allowlist', severity: 'low', templates: [b1!] });
+  m.upsert({ entryId: 'c', listKind: 'watchlist', severity: 'critical', templates: [c1!], validUntil: now - 1, idNumberHmac: 'h-c' });
+  const hits = m.matchFace(a2!, { threshold: 0.9, at: now });
+  assert.deepEqual(hits.map((h) => h.entry.entryId), ['a']);
+  assert.ok(hits[0]!.similarity > 0.999);
+  assert.deepEqual(m.matchFace(c1!, { threshold: 0.9, at: now }), [], 'expired entry never matches');
+  assert.equal(m.matchFace(c1!, { threshold: 0.9, at: now - 10 }).length, 1);
+  assert.deepEqual(m.matchFace(b1!, { threshold: 0.9, at: now, listKind: 'watchlist' }), []);
+  assert.deepEqual(m.matchIdNumber('h-a', now).map((e) => e.entryId), ['a']);
+  assert.deepEqual(m.matchIdNumber('h-c', now), []);
+  m.upsert({ entryId: 'a', listKind: 'watchlist', severity: 'high', templates: [b1!] });
+  assert.deepEqual(m.matchIdNumber('h-a', now), [], 'upsert replaces the old HMAC');
+  assert.deepEqual(m.matchFace(a1!, { threshold: 0.9, at: now }), [], 'and the old templates');
+  assert.equal(m.remove('a'), true);
+  assert.equal(m.templateCount, 2);
+});
+
+test('ID-number HMAC is keyed and refuses anything but 12 digits; template codec round-trips', () => {
+  const k1 = Buffer.alloc(32, 1);
+  const k2 = Buffer.alloc(32, 2);
+  assert.match(idNumberHmac(k1, '001099012345'), /^[a-f0-9]{64}$/);
+  assert.equal(idNumberHmac(k1, '001099012345'), idNumberHmac(k1, '0010 9901 2345'));
+  assert.notEqual(idNumberHmac(k1, '001099012345'), idNumberHmac(k2, '001099012345'));
+  assert.throws(() => idNumberHmac(k1, '12345'), /12 digits/);
+  const v = vectors(1, 128)[0]!;
+  assert.deepEqual(decodeTemplate(encodeTemplate(v)), v);
+  assert.throws(() => decodeTemplate('AAA='), /float32/);
+});

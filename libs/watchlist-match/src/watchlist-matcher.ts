@@ -1,0 +1,139 @@
+import { FaceIndex } from './face-index.js';
+
+export type ListKind = 'watchlist' | 'allowlist';
+export type MatchSeverity = 'low' | 'medium' | 'high' | 'critical';
+
+/** What a matcher needs of one watchlist entry (hub and edge both build these). */
+export interface MatchEntry {
+  entryId: string;
+  listKind: ListKind;
+  severity: MatchSeverity;
+  idNumberHmac?: string;
+  templates: Float32Array[];
+  /** Epoch ms; unset = open-ended. */
+  validFrom?: number;
+  validUntil?: number;
+}
+
+export interface FaceMatch {
+  entry: MatchEntry;
+  similarity: number;
+}
+
+export interface MatcherOptions {
+  /** Passed to each FaceIndex (exact scan below it, HNSW at or above). */
+  exactBelow?: number;
+}
+
+export const isActive = (e: MatchEntry, at: number): boolean =>
+  (e.validFrom === undefined || at >= e.validFrom) && (e.validUntil === undefined || at < e.validUntil);
+
+/**
+ * In-memory matcher over one site's entries: ID-number HMAC lookup and 1:N face search. One FaceIndex
+ * per template dimension, so templates of different embedders never meet.
+ */
+export class WatchlistMatcher {
+  private readonly entries = new Map<string, MatchEntry>();
+  private readonly byHmac = new Map<string, Set<string>>();
+  private readonly indexes = new Map<number, FaceIndex>();
+  private readonly keyToEntry = new Map<number, string>();
+  private readonly entryKeys = new Map<string, { dims: number; key: number }[]>();
+  private nextKey = 1;
+
+  constructor(private readonly opts: MatcherOptions = {}) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get templateCount(): number {
+    return this.keyToEntry.size;
+  }
+
+  get(entryId: string): MatchEntry | undefined {
+    return this.entries.get(entryId);
+  }
+
+  all(): IterableIterator<MatchEntry> {
+    return this.entries.values();
+  }
+
+  upsert(entry: MatchEntry): void {
+    this.remove(entry.entryId);
+    this.entries.set(entry.entryId, entry);
+    if (entry.idNumberHmac) {
+      const set = this.byHmac.get(entry.idNumberHmac) ?? new Set();
+      set.add(entry.entryId);
+      this.byHmac.set(entry.idNumberHmac, set);
+    }
+    const keys: { dims: number; key: number }[] = [];
+    for (const t of entry.templates) {
+      const key = this.nextKey++;
+      this.index(t.length).add(key, t);
+      this.keyToEntry.set(key, entry.entryId);
+      keys.push({ dims: t.length, key });
+    }
+    this.entryKeys.set(entry.entryId, keys);
+  }
+
+  remove(entryId: string): boolean {
+    const old = this.entries.get(entryId);
+    if (!old) return false;
+    this.entries.delete(entryId);
+    if (old.idNumberHmac) {
+      const set = this.byHmac.get(old.idNumberHmac);
+      set?.delete(entryId);
+      if (set?.size === 0) this.byHmac.delete(old.idNumberHmac);
+    }
+    for (const { dims, key } of this.entryKeys.get(entryId) ?? []) {
+      this.indexes.get(dims)?.remove(key);
+      this.keyToEntry.delete(key);
+    }
+    this.entryKeys.delete(entryId);
+    return true;
+  }
+
+  clear(): void {
+    for (const id of [...this.entries.keys()]) this.remove(id);
+  }
+
+  /** Active entries with this CCCD-number HMAC. */
+  matchIdNumber(hmac: string, at = Date.now(), listKind?: ListKind): MatchEntry[] {
+    const ids = this.byHmac.get(hmac);
+    if (!ids) return [];
+    return [...ids].map((id) => this.entries.get(id)!).filter((e) => isActive(e, at) && (!listKind || e.listKind === listKind));
+  }
+
+  /**
+   * Active entries whose best template scores at least `threshold` against this one, best first, one
+   * hit per entry. Looks at the `k` nearest templates, so inactive entries cannot hide a match
+   * unless k of them are nearer.
+   */
+  matchFace(template: Float32Array, opts: { threshold: number; at?: number; k?: number; listKind?: ListKind }): FaceMatch[] {
+    const index = this.indexes.get(template.length);
+    if (!index) return [];
+    const at = opts.at ?? Date.now();
+    const best = new Map<string, number>();
+    for (const hit of index.search(template, opts.k ?? 16)) {
+      if (hit.similarity < opts.threshold) continue;
+      const id = this.keyToEntry.get(hit.key);
+      if (!id || (best.get(id) ?? -2) >= hit.similarity) continue;
+      best.set(id, hit.similarity);
+    }
+    const out: FaceMatch[] = [];
+    for (const [id, similarity] of best) {
+      const entry = this.entries.get(id)!;
+      if (isActive(entry, at) && (!opts.listKind || entry.listKind === opts.listKind)) out.push({ entry, similarity });
+    }
+    return out.sort((a, b) => b.similarity - a.similarity);
+  }
+
+  private index(dims: number): FaceIndex {
+    let idx = this.indexes.get(dims);
+    if (!idx) {
+      idx = new FaceIndex({ dimensions: dims, exactBelow: this.opts.exactBelow });
+      this.indexes.set(dims, idx);
+    }
+    return idx;
+  }
+}
