@@ -138,7 +138,7 @@ try {
 const mosq = new PrivateMosquitto();
 await mosq.start();
 results.push(await runConfig('Mosquitto + SQLite', { MQTT_URL: mosq.url }, mosq.url));
-results.push(await runConfig('Mosquitto×4 shared + SQLite', { MQTT_URL: mosq.url, HUB_INGEST_CLIENTS: '4' }, mosq.url));
+results.push(await runConfig('Mosquitto shared×8 + SQLite', { MQTT_URL: mosq.url, HUB_INGEST_SHARED: 'true' }, mosq.url));
 const pg2 = await createTestDatabase();
 try {
   results.push(await runConfig('Mosquitto + PG', { MQTT_URL: mosq.url, DATABASE_URL: pg2.url }, mosq.url));

@@ -23,8 +23,9 @@ export interface ScenarioOptions {
   /** External broker URL; unset uses the hub's embedded aedes broker. */
   mqttUrl?: string;
   databaseUrl?: string;
-  /** >1: a shared subscription split over several connections. */
   ingestClients?: number;
+  /** A shared subscription split over the connections instead of gate partitions. */
+  ingestShared?: boolean;
 }
 
 /**
@@ -42,7 +43,8 @@ export async function runIngestScenario(opts: ScenarioOptions): Promise<void> {
     sqlitePath: `${site.dir}/hub.db`,
     databaseUrl: opts.databaseUrl,
     mqttUrl: opts.mqttUrl,
-    ingestClients: opts.ingestClients ?? 1,
+    ingestClients: opts.ingestClients ?? 2,
+    ingestShared: opts.ingestShared ?? false,
     ingestGroup: site.siteId.replace(/[^A-Za-z0-9_-]/g, ''),
     instanceId: site.siteId,
   };
@@ -169,8 +171,7 @@ export async function runIngestScenario(opts: ScenarioOptions): Promise<void> {
     socket?.disconnect();
     await raw?.endAsync().catch(() => undefined);
     await edge?.close();
-    const ingest = hub.app.get(MqttIngestSource);
-    const sessions = Array.from({ length: overrides.ingestClients ?? 4 }, (_, i) => ingest.clientId(i));
+    const sessions = hub.app.get(MqttIngestSource).sessionIds();
     await hub.close();
     // Persistent hub sessions would keep queueing on the shared Mosquitto after this test.
     if (opts.mqttUrl) await purgeSessions(opts.mqttUrl, sessions);

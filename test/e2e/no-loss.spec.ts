@@ -21,8 +21,9 @@ test(
       MQTT_URL: broker.url,
       SQLITE_PATH: `${site.dir}/hub.db`,
       HUB_SITES_FILE: site.sitesFile,
-      // One persistent session that must hold thousands of queued messages, past Mosquitto's default limit of 1000.
-      HUB_INGEST_CLIENTS: '1',
+      // Two persistent sessions (gate partitions) that must each hold thousands of queued messages,
+      // past Mosquitto's default limit of 1000.
+      HUB_INGEST_CLIENTS: '2',
       LOG_LEVEL: 'warn',
     });
     let edge: Awaited<ReturnType<typeof startEdge>> | null = null;

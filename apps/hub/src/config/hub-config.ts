@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeSchemaError } from '../../../../libs/contracts/src/index.js';
 import { ConfigError } from '../../../../libs/config/src/load-yaml-config.js';
+import { AuthConfigShape, authConfigFromEnv } from './auth-config.js';
 
 /** Everything the hub reads from its environment, validated once at start. */
 export const HubConfigSchema = z.object({
@@ -16,19 +17,23 @@ export const HubConfigSchema = z.object({
   embeddedMqttPort: z.coerce.number().int().min(0).max(65535).default(1883),
   embeddedMqttHost: z.string().default('0.0.0.0'),
   /**
-   * Connections consuming events from an external broker. 1 (default): one plain subscription, which
-   * Mosquitto restores after its own restart. More: a shared subscription ($share/<group>/…) that
-   * splits the load (also across hub instances) — but Mosquitto 2.0 does not restore shared
-   * subscriptions from persistence, so events gates resend right after a broker restart, before
-   * the hub resubscribes, are dropped. See README, "Scaling the hub".
+   * Connections consuming events from an external broker; registered gates are split over them, each
+   * a persistent session with plain subscriptions (restored by Mosquitto after its own restart).
    */
-  ingestClients: z.coerce.number().int().min(1).max(64).default(1),
+  ingestClients: z.coerce.number().int().min(1).max(64).default(8),
+  /**
+   * Use one shared subscription ($share/<group>/…) instead, so several hub instances split the load.
+   * Mosquitto 2.0 does not restore shared subscriptions from persistence: events gates resend right
+   * after a broker restart, before the hub resubscribes, are dropped. See README, "Scaling the hub".
+   */
+  ingestShared: z.union([z.boolean(), z.stringbool()]).default(false),
   /** Shared-subscription group; all hub instances of one deployment use the same one. */
   ingestGroup: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('hub'),
   /** Names this instance's broker sessions (`cg-<id>-ingest-<n>`); unique per hub instance. */
   instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default('hub'),
   sitesFile: z.string().default('config/demo/sites.yaml'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  ...AuthConfigShape,
 });
 export type HubConfig = z.infer<typeof HubConfigSchema>;
 
@@ -45,9 +50,11 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     embeddedMqttHost: env.EMBEDDED_MQTT_HOST,
     ingestClients: env.HUB_INGEST_CLIENTS,
     ingestGroup: env.HUB_INGEST_GROUP,
+    ingestShared: env.HUB_INGEST_SHARED,
     instanceId: env.HUB_INSTANCE_ID,
     sitesFile: env.HUB_SITES_FILE,
     logLevel: env.LOG_LEVEL,
+    ...authConfigFromEnv(env),
     ...overrides,
   });
   if (!r.success) throw new ConfigError(`hub configuration is invalid: ${describeSchemaError(r.error)}`);

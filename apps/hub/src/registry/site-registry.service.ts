@@ -41,6 +41,10 @@ export class SiteRegistry implements OnModuleInit {
     return this.gates.get(`${siteId}/${gateId}`);
   }
 
+  gateRefs(): GateRef[] {
+    return [...this.gates.values()];
+  }
+
   hasSite(siteId: string): boolean {
     return this.config.sites.some((s) => s.id === siteId);
   }
