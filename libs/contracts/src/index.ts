@@ -5,6 +5,8 @@ export * from './gate-event.js';
 export * from './gate-status.js';
 export * from './gate-command.js';
 export * from './watchlist-delta.js';
+export * from './watchlist.js';
+export * from './alerts.js';
 export * from './socket-events.js';
 export * from './socket-payloads.js';
 export * from './rest.js';

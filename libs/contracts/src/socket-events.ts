@@ -17,9 +17,19 @@ export const SocketEvents = {
   laneState: 'lane:state',
   /** hub → client: a lane refused someone on the watchlist (console banner + sound). */
   laneWatchlistHit: 'lane:watchlist-hit',
+  /** hub → client (alert room of the site): a new watchlist alert. */
+  alertNew: 'alert:new',
+  /** hub → client (alert room of the site): an alert was acknowledged, resolved or marked false positive. */
+  alertUpdate: 'alert:update',
   /** hub → client: an error answering a client request. */
   error: 'error:client',
 } as const;
 
 /** Socket.IO room for one site's live data. */
 export const siteRoom = (siteId: string) => `site:${siteId}`;
+
+/**
+ * Alert room for a role other than security/admin that an alert rule notifies (e.g. operator): the
+ * hub's socket auth joins these for users holding that role and a grant for the site.
+ */
+export const alertRoleRoom = (siteId: string, role: string) => `alerts:${siteId}:${role}`;

@@ -12,12 +12,15 @@ export const topics = {
   /** Edge → hub, QoS 0, not retained: live lane state for the operator console (small JPEG crops). */
   gateLanes: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/lanes`,
   siteWatchlist: (siteId: Id) => `${TOPIC_ROOT}/sites/${siteId}/watchlist`,
+  /** Edge → hub: "send me the full watchlist" (under the gate's own prefix, so the gate ACL allows it). */
+  gateWatchlistResync: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/watchlist-resync`,
 } as const;
 
 /** Subscription filters used by the hub. */
 export const topicFilters = {
   allGateEvents: `${TOPIC_ROOT}/sites/+/gates/+/events`,
   allGateStatus: `${TOPIC_ROOT}/sites/+/gates/+/status`,
+  allWatchlistResync: `${TOPIC_ROOT}/sites/+/gates/+/watchlist-resync`,
   allGateLanes: `${TOPIC_ROOT}/sites/+/gates/+/lanes`,
   /** Shared subscription: several hub instances split the event load (MQTT v5 / Mosquitto). */
   sharedGateEvents: (group: string) => `$share/${group}/${TOPIC_ROOT}/sites/+/gates/+/events`,

@@ -27,5 +27,24 @@ export const WatchlistDeltaSchema = z.strictObject({
   issuedAt: IsoTimeSchema,
   upserts: z.array(WatchlistEdgeEntrySchema).max(10_000).default([]),
   removes: z.array(z.string().min(1).max(64)).max(10_000).default([]),
+  /**
+   * A full snapshot too large for one message comes in parts 1…parts with the same seq; the edge
+   * replaces its cache once it holds all of them.
+   */
+  part: z.number().int().min(1).optional(),
+  parts: z.number().int().min(1).optional(),
 });
 export type WatchlistDelta = z.infer<typeof WatchlistDeltaSchema>;
+
+/**
+ * Edge → hub on `topics.gateWatchlistResync`: sent at every (re)connect and on a seq gap. The hub
+ * answers with a full snapshot on the site's watchlist topic unless `haveSeq` is already current.
+ */
+export const WatchlistResyncRequestSchema = z.strictObject({
+  siteId: IdSchema,
+  gateId: IdSchema,
+  /** -1: nothing cached. */
+  haveSeq: z.number().int().min(-1),
+  requestedAt: IsoTimeSchema,
+});
+export type WatchlistResyncRequest = z.infer<typeof WatchlistResyncRequestSchema>;

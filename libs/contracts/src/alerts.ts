@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { IdSchema, IsoTimeSchema } from './ids.js';
+import { RoleSchema } from './roles.js';
+import { ListKindSchema } from './watchlist.js';
+import { SeveritySchema } from './watchlist-delta.js';
+
+/** open → acknowledged → resolved | false_positive (acknowledging first is optional). */
+export const AlertStatusSchema = z.enum(['open', 'acknowledged', 'resolved', 'false_positive']);
+export type AlertStatus = z.infer<typeof AlertStatusSchema>;
+
+export const AlertMatchKindSchema = z.enum(['face', 'id_number']);
+
+/** A watchlist hit at a gate, as pushed to security sockets and listed over REST. */
+export const AlertSchema = z.object({
+  alertId: z.string(),
+  siteId: IdSchema,
+  zoneId: IdSchema,
+  gateId: IdSchema,
+  laneId: IdSchema.nullable(),
+  eventId: z.string(),
+  entryId: z.string(),
+  listKind: ListKindSchema,
+  severity: SeveritySchema,
+  matchKind: AlertMatchKindSchema,
+  /** Cosine similarity for a face match, 1 for an ID-number match. */
+  score: z.number(),
+  fullName: z.string(),
+  reason: z.string(),
+  /** The event's face crop or frame reference (resolved by the edge's media store). */
+  snapshotRef: z.string().nullable(),
+  occurredAt: IsoTimeSchema,
+  raisedAt: IsoTimeSchema,
+  status: AlertStatusSchema,
+  acknowledgedBy: z.string().nullable(),
+  acknowledgedAt: IsoTimeSchema.nullable(),
+  closedBy: z.string().nullable(),
+  closedAt: IsoTimeSchema.nullable(),
+  note: z.string().nullable(),
+});
+export type Alert = z.infer<typeof AlertSchema>;
+
+export const AlertListQuerySchema = z.strictObject({
+  siteId: IdSchema,
+  status: AlertStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type AlertListQuery = z.infer<typeof AlertListQuerySchema>;
+
+/** POST /api/alerts/:alertId/{acknowledge,resolve,false-positive}. */
+export const AlertActionSchema = z.strictObject({ note: z.string().max(1000).optional() });
+export type AlertAction = z.infer<typeof AlertActionSchema>;
+
+/**
+ * Alert rules: for a site (or `*`, all sites), alerts of at least `minSeverity` are raised and pushed
+ * to the listed roles. A site rule overrides the `*` rule; with no rule, every severity alerts
+ * security (and admin).
+ */
+export const AlertRuleSchema = z.strictObject({
+  siteId: z.union([IdSchema, z.literal('*')]),
+  minSeverity: SeveritySchema,
+  notifyRoles: z.array(RoleSchema).max(5),
+});
+export type AlertRule = z.infer<typeof AlertRuleSchema>;
+export const AlertRuleListSchema = z.array(AlertRuleSchema);
