@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { IdSchema, SiteKindSchema } from '../../../libs/contracts/src/index.js';
+import { ActuatorConfigSchema } from '../actuators/actuator-config.schema.js';
+import { GateSettingsSchema, LaneConfigSchema } from '../gate/lane-config.schema.js';
 
 /** A camera as the edge config names it; edge/camera validates the source-specific fields. */
 export const EdgeCameraRefSchema = z.looseObject({ id: IdSchema, kind: z.enum(['rtsp', 'onvif', 'file']) });
@@ -9,6 +11,8 @@ export const EdgeGateSchema = z.strictObject({
   zone: IdSchema,
   name: z.string().min(1),
   cameras: z.array(EdgeCameraRefSchema).default([]),
+  /** Decision lanes (reader, camera, actuator, policy); a gate without lanes only counts. */
+  lanes: z.array(LaneConfigSchema).default([]),
 });
 
 /** One edge box serves one site and one or more of its gates. */
@@ -33,8 +37,11 @@ export const EdgeConfigSchema = z.strictObject({
       synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
     })
     .default({ path: './data/edge-outbox.db', maxInflight: 200, synchronous: 'FULL' }),
-  zones: z.array(z.strictObject({ id: IdSchema, name: z.string().min(1) })).min(1),
+  zones: z.array(z.strictObject({ id: IdSchema, name: z.string().min(1), /** No second entry without an exit. */ antiPassback: z.boolean().default(false) })).min(1),
   gates: z.array(EdgeGateSchema).min(1),
+  /** Locks, turnstiles and barriers the lanes drive. */
+  actuators: z.array(ActuatorConfigSchema).default([]),
+  gate: GateSettingsSchema.default(GateSettingsSchema.parse({})),
   statusIntervalMs: z.number().int().min(1000).default(10_000),
 }).superRefine((cfg, ctx) => {
   const zones = new Set(cfg.zones.map((z) => z.id));
@@ -43,6 +50,12 @@ export const EdgeConfigSchema = z.strictObject({
     if (!zones.has(g.zone)) ctx.addIssue({ code: 'custom', path: ['gates', i, 'zone'], message: `zone "${g.zone}" is not in zones` });
     if (gates.has(g.id)) ctx.addIssue({ code: 'custom', path: ['gates', i, 'id'], message: `gate "${g.id}" is listed twice` });
     gates.add(g.id);
+    const cams = new Set(g.cameras.map((c) => c.id));
+    const acts = new Set(cfg.actuators.map((a) => a.id));
+    g.lanes.forEach((l, j) => {
+      if (l.camera && !cams.has(l.camera)) ctx.addIssue({ code: 'custom', path: ['gates', i, 'lanes', j, 'camera'], message: `camera "${l.camera}" is not among gate ${g.id}'s cameras` });
+      if (l.actuator && !acts.has(l.actuator)) ctx.addIssue({ code: 'custom', path: ['gates', i, 'lanes', j, 'actuator'], message: `actuator "${l.actuator}" is not in actuators` });
+    });
   });
 });
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { DirectionSchema, IdSchema } from '../../../libs/contracts/src/index.js';
+
+/**
+ * What a lane checks. tourist: counts everyone, identity only where a reader is fitted (otherwise a
+ * face on the watchlist is all that stops an entrant); industrial: enrolled people (allowlist) by
+ * face 1:N alone, visitors by CCCD + face; station: CCCD chip (or a VNeID QR) + face.
+ */
+export const SitePolicySchema = z.enum(['tourist', 'industrial', 'station']);
+export type SitePolicy = z.infer<typeof SitePolicySchema>;
+
+export const LaneTimeoutsSchema = z.strictObject({
+  /** Card on the reader, no CAN yet: how long to wait for the QR scan or the operator. */
+  accessKeyMs: z.number().int().min(500).max(120_000).default(10_000),
+  /** Whole chip read (access + DGs + passive auth). */
+  chipReadMs: z.number().int().min(500).max(60_000).default(8_000),
+  /** Window to find a usable live face. */
+  faceWindowMs: z.number().int().min(200).max(60_000).default(4_000),
+  /** Chip photo embedding + compare, watchlist lookups. */
+  matchMs: z.number().int().min(100).max(30_000).default(3_000),
+  actuatorMs: z.number().int().min(100).max(10_000).default(2_000),
+  /** An operator's REVIEW verdict; none in time → DENY `review_timeout`. */
+  reviewMs: z.number().int().min(1000).max(600_000).default(30_000),
+  /** How long OPEN / DENY stays on the lane display before it returns to idle. */
+  resultMs: z.number().int().min(100).max(60_000).default(2_500),
+  /** A scanned QR / typed CAN waits this long for its card. */
+  pendingKeyMs: z.number().int().min(1000).max(120_000).default(20_000),
+});
+export type LaneTimeouts = z.infer<typeof LaneTimeoutsSchema>;
+const TIMEOUT_DEFAULTS = LaneTimeoutsSchema.parse({});
+
+export const LanePolicySchema = z.strictObject({
+  kind: SitePolicySchema.optional(),
+  /** A similarity this far below the threshold goes to an operator instead of a DENY. */
+  reviewMargin: z.number().min(0).max(0.2).default(0.02),
+  /** Chip fails passive authentication (possible forgery). */
+  onPassiveAuthFail: z.enum(['deny', 'review']).default('deny'),
+  /** The lane camera is down: let an operator look, or refuse. */
+  onCameraDown: z.enum(['deny', 'review']).default('review'),
+  /** VNeID QR (no chip photo to compare with): operator confirms the face. */
+  acceptVneidQr: z.boolean().default(true),
+  /** Liveness floor; default: the face model's calibrated threshold. */
+  livenessThreshold: z.number().min(0).max(1).optional(),
+});
+export type LanePolicy = z.infer<typeof LanePolicySchema>;
+
+export const LaneConfigSchema = z.strictObject({
+  id: IdSchema,
+  direction: DirectionSchema.default('entry'),
+  /** PC/SC reader name (exact) or /regex/; absent = no reader fitted. */
+  reader: z.string().min(1).optional(),
+  /** Camera id from the gate's cameras. */
+  camera: IdSchema.optional(),
+  /** Actuator id from the edge's actuators. */
+  actuator: IdSchema.optional(),
+  policy: LanePolicySchema.default(LanePolicySchema.parse({})),
+  timeouts: LaneTimeoutsSchema.default(TIMEOUT_DEFAULTS),
+});
+export type LaneConfig = z.infer<typeof LaneConfigSchema>;
+export type LaneConfigInput = z.input<typeof LaneConfigSchema>;
+
+/** Edge-wide settings of the gate decision (trust anchors, matching key, face model). */
+export const GateSettingsSchema = z.strictObject({
+  /** CSCA certificates (PEM/DER files or an ICAO master list) for passive authentication. */
+  cscaPaths: z.array(z.string().min(1)).default([]),
+  /** Key the hub uses to HMAC ID numbers for watchlist matching (file, or env CG_ID_HMAC_KEY). */
+  idHmacKeyFile: z.string().optional(),
+  /** Face matching threshold override (default: the calibrated one of libs/face). */
+  matchThreshold: z.number().min(0).max(1).optional(),
+  /** Hours after which an unmatched entry is forgotten by anti-passback (people leave unseen). */
+  antiPassbackHours: z.number().min(0.1).max(168).default(16),
+});
+export type GateSettings = z.infer<typeof GateSettingsSchema>;
