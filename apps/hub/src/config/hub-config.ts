@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeSchemaError } from '../../../../libs/contracts/src/index.js';
 import { ConfigError } from '../../../../libs/config/src/load-yaml-config.js';
+import { PrivacyConfigShape, privacyConfigFromEnv } from './privacy-config.js';
 import { AuthConfigShape, authConfigFromEnv } from './auth-config.js';
 
 /** Everything the hub reads from its environment, validated once at start. */
@@ -33,6 +34,7 @@ export const HubConfigSchema = z.object({
   instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default('hub'),
   sitesFile: z.string().default('config/demo/sites.yaml'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  ...PrivacyConfigShape,
   ...AuthConfigShape,
 });
 export type HubConfig = z.infer<typeof HubConfigSchema>;
@@ -54,6 +56,7 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     instanceId: env.HUB_INSTANCE_ID,
     sitesFile: env.HUB_SITES_FILE,
     logLevel: env.LOG_LEVEL,
+    ...privacyConfigFromEnv(env),
     ...authConfigFromEnv(env),
     ...overrides,
   });
