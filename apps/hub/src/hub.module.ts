@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { authControllers, authImports, authProviders } from './auth/auth-wiring.js';
 import { EmbeddedBroker } from './broker/embedded-broker.service.js';
 import { HUB_CONFIG, type HubConfig } from './config/hub-config.js';
 import { CountsController } from './counts/counts.controller.js';
@@ -28,10 +29,11 @@ export class HubModule {
   static forConfig(cfg: HubConfig): DynamicModule {
     return {
       module: HubModule,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(cfg)), TerminusModule],
-      controllers: [SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(cfg)), TerminusModule, ...authImports(cfg)],
+      controllers: [SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers],
       providers: [
         { provide: HUB_CONFIG, useValue: cfg },
+        ...authProviders(cfg),
         MetricsService,
         SiteRegistry,
         HeadcountService,

@@ -15,3 +15,4 @@ export * from './sites-config.js';
 export * from './schema-error.js';
 export * from './roles.js';
 export * from './lane-state.js';
+export * from './auth.js';

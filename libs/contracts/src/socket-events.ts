@@ -29,6 +29,12 @@ export const SocketEvents = {
 export const siteRoom = (siteId: string) => `site:${siteId}`;
 
 /**
+ * Socket.IO room for one site's alerts. The hub puts every socket of a security or admin user into
+ * the alert room of each site they hold a grant for, at connection; alerts are emitted only there.
+ */
+export const alertRoom = (siteId: string) => `alerts:${siteId}`;
+
+/**
  * Alert room for a role other than security/admin that an alert rule notifies (e.g. operator): the
  * hub's socket auth joins these for users holding that role and a grant for the site.
  */

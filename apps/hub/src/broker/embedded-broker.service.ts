@@ -1,15 +1,29 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { DataSource } from 'typeorm';
 import { topicFilters } from '../../../../libs/contracts/src/index.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { IngestPipeline } from '../ingest/ingest-pipeline.service.js';
+import { mayPublish, maySubscribe, type MqttIdentity } from '../mqtt-auth/mqtt-acl.js';
+import { MqttCredentialStore } from '../mqtt-auth/mqtt-credential-store.js';
+
+/** The identity authenticate() established, kept on the aedes client. */
+const IDENTITY = Symbol('cg.mqttIdentity');
+type AuthedClient = Client & { [IDENTITY]?: MqttIdentity & { username: string } };
 
 /**
  * The embedded MQTT broker (aedes) used when MQTT_URL is unset: gates connect to the hub itself. The
  * hub subscribes in-process, so messages from many gates are handled concurrently and batched. aedes
  * acknowledges a QoS 1 publish before delivering it; with the broker inside the hub a crash loses the
  * same in-memory messages either way, which is why sites at scale use Mosquitto (see deploy/).
+ *
+ * Every connection logs in with credentials the hub issued (no anonymous access) and is held to the
+ * ACL of mqtt-acl.ts: a gate publishes only its own events/status and subscribes only to its own
+ * commands and its site's watchlist. A refused publish closes the connection (aedes' behaviour); a
+ * refused subscription gets a failure return code in SUBACK.
  */
 @Injectable()
 export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
@@ -17,7 +31,11 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
   private aedes: Aedes | null = null;
   private server: Server | null = null;
 
-  constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig, private readonly pipeline: IngestPipeline) {}
+  private readonly credentials: MqttCredentialStore;
+
+  constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig, private readonly pipeline: IngestPipeline, db: DataSource) {
+    this.credentials = new MqttCredentialStore(db);
+  }
 
   get enabled(): boolean {
     return !this.cfg.mqttUrl;
@@ -25,7 +43,37 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     if (!this.enabled) return;
-    const aedes = await Aedes.createBroker({ concurrency: 1000 });
+    const aedes = await Aedes.createBroker({
+      concurrency: 1000,
+      authenticate: (client: AuthedClient, username, password, done) => {
+        const refuse = () => done(Object.assign(new Error('bad username or password'), { returnCode: 4 as const }), false);
+        if (!username || !password) return refuse();
+        this.credentials.verify(username, password.toString('utf8')).then(
+          (id) => {
+            if (!id) {
+              this.log.warn(`MQTT login refused for "${username.slice(0, 140)}" (client ${client.id})`);
+              return refuse();
+            }
+            client[IDENTITY] = { ...id, username };
+            done(null, true);
+          },
+          () => refuse(),
+        );
+      },
+      authorizePublish: (client: AuthedClient | null, packet, done) => {
+        // client is null for messages the hub publishes in-process.
+        const id = client?.[IDENTITY];
+        if (!client || (id && mayPublish(id, packet.topic))) return done(null);
+        this.log.warn(`MQTT publish to ${packet.topic} refused for ${id?.username ?? client.id}`);
+        done(new Error('publish not authorised'));
+      },
+      authorizeSubscribe: (client: AuthedClient, sub, done) => {
+        const id = client[IDENTITY];
+        if (id && maySubscribe(id, sub.topic)) return done(null, sub);
+        this.log.warn(`MQTT subscription to ${sub.topic} refused for ${id?.username ?? client.id}`);
+        done(null, null);
+      },
+    });
     this.aedes = aedes;
     const handler = (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
@@ -36,16 +84,23 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
     };
     await new Promise<void>((r) => aedes.subscribe(topicFilters.allGateEvents, handler, r));
     await new Promise<void>((r) => aedes.subscribe(topicFilters.allGateStatus, handler, r));
-    this.server = createServer(aedes.handle);
+    const { embeddedMqttTlsCert: cert, embeddedMqttTlsKey: key } = this.cfg;
+    this.server = cert && key ? createTlsServer({ cert: readFileSync(cert), key: readFileSync(key) }, aedes.handle) : createServer(aedes.handle);
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', (e) => reject(new Error(`embedded MQTT broker cannot listen on ${this.cfg.embeddedMqttHost}:${this.cfg.embeddedMqttPort}: ${e.message}`)));
       this.server!.listen(this.cfg.embeddedMqttPort, this.cfg.embeddedMqttHost, resolve);
     });
-    this.log.log(`embedded MQTT broker listening on ${this.cfg.embeddedMqttHost}:${this.port}`);
+    this.log.log(`embedded MQTT broker listening on ${cert && key ? 'mqtts' : 'mqtt'}://${this.cfg.embeddedMqttHost}:${this.port}`);
   }
 
   get port(): number {
     return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  /** Closes the connections logged in as this username (its credentials were revoked or rotated). */
+  disconnect(username: string): void {
+    const clients = (this.aedes as unknown as { clients?: Record<string, AuthedClient> } | null)?.clients ?? {};
+    for (const c of Object.values(clients)) if (c[IDENTITY]?.username === username) c.close();
   }
 
   get instance(): Aedes | null {

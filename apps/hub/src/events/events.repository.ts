@@ -8,8 +8,11 @@ import { GateEventEntity } from '../database/entities/index.js';
 export class EventsRepository {
   constructor(private readonly db: DataSource) {}
 
-  async search(q: EventSearchQuery): Promise<EventPage> {
+  /** `onlySites`: restrict to these sites (a caller's grants); empty finds nothing. */
+  async search(q: EventSearchQuery, onlySites?: readonly string[]): Promise<EventPage> {
+    if (onlySites?.length === 0) return { items: [], nextCursor: null };
     const qb = this.db.getRepository(GateEventEntity).createQueryBuilder('e');
+    if (onlySites) qb.andWhere('e.site_id IN (:...onlySites)', { onlySites });
     if (q.siteId) qb.andWhere('e.site_id = :siteId', { siteId: q.siteId });
     if (q.zoneId) qb.andWhere('e.zone_id = :zoneId', { zoneId: q.zoneId });
     if (q.gateId) qb.andWhere('e.gate_id = :gateId', { gateId: q.gateId });

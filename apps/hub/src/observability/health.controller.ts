@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../auth/access.decorators.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
 import { EventBatcher } from '../ingest/event-batcher.service.js';
 import { MqttIngestSource } from '../ingest/mqtt-ingest.source.js';
@@ -19,6 +20,7 @@ export class HealthController {
 
   /** 200 when the database answers and the hub is connected to its broker; 503 otherwise. */
   @Get()
+  @Public()
   @HealthCheck()
   check() {
     return this.health.check([

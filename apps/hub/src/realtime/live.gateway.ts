@@ -7,6 +7,7 @@ import {
   WebSocketServer,
   type OnGatewayConnection,
   type OnGatewayDisconnect,
+  type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import {
@@ -21,13 +22,14 @@ import {
 import { HeadcountService } from '../counts/headcount.service.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
+import { SocketAuth } from './socket-auth.service.js';
 
 /**
  * Live counts, the event ticker and gate status, pushed to one Socket.IO room per site. Pushes are
  * per committed batch, not per event, so a busy hub sends a few messages a second per site.
  */
 @WebSocketGateway({ cors: { origin: true } })
-export class LiveGateway implements OnGatewayConnection, OnGatewayDisconnect {
+export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly log = new Logger('Live');
   @WebSocketServer() server!: Server;
 
@@ -35,10 +37,17 @@ export class LiveGateway implements OnGatewayConnection, OnGatewayDisconnect {
     @Inject(forwardRef(() => HeadcountService)) private readonly headcounts: HeadcountService,
     private readonly registry: SiteRegistry,
     private readonly metrics: MetricsService,
+    private readonly auth: SocketAuth,
   ) {}
 
-  handleConnection(): void {
+  /** Every socket authenticates at the handshake (token or API key). */
+  afterInit(server: Server): void {
+    this.auth.attach(server);
+  }
+
+  async handleConnection(socket: Socket): Promise<void> {
     this.metrics.socketClients.inc();
+    await this.auth.joinAlertRooms(socket);
   }
 
   handleDisconnect(): void {
@@ -49,6 +58,8 @@ export class LiveGateway implements OnGatewayConnection, OnGatewayDisconnect {
   async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean; error?: string }> {
     const r = SubscribeRequestSchema.safeParse(body);
     if (!r.success) return { ok: false, error: describeSchemaError(r.error) };
+    const refused = this.auth.refusedSites(socket, r.data.siteIds);
+    if (refused.length) return { ok: false, error: `no access to site(s): ${refused.join(', ')}` };
     const unknown = r.data.siteIds.filter((s) => !this.registry.hasSite(s));
     if (unknown.length) return { ok: false, error: `unknown site(s): ${unknown.join(', ')}` };
     for (const siteId of r.data.siteIds) {

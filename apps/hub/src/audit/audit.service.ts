@@ -1,0 +1,67 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AuditQuery, AuditRow } from '../../../../libs/contracts/src/index.js';
+import { AuditEntryEntity } from '../database/entities/index.js';
+import { actorName, type Principal } from '../auth/principal.js';
+
+export interface AuditRecord {
+  /** A principal, or a name such as `system` or `cli`. */
+  actor: Principal | string;
+  /** Dotted verb: `auth.login`, `user.create`, `watchlist.read`, `person.export`, … */
+  action: string;
+  /** What kind of data was touched: `user`, `watchlist_entry`, `event_identity`, `person`, … */
+  subjectType: string;
+  subjectId?: string | number | null;
+  siteId?: string | null;
+  /** Small, non-sensitive context (never the personal data itself). */
+  detail?: Record<string, unknown> | null;
+}
+
+/**
+ * The audit log of personal-data processing: who read, changed, exported or erased what, and every
+ * login. Written synchronously with the action it records, so a caller can await it before answering.
+ */
+@Injectable()
+export class AuditService {
+  private readonly log = new Logger('Audit');
+
+  constructor(private readonly db: DataSource) {}
+
+  async record(r: AuditRecord): Promise<void> {
+    await this.db.getRepository(AuditEntryEntity).insert({
+      at: Date.now(),
+      actor: typeof r.actor === 'string' ? r.actor : actorName(r.actor),
+      action: r.action,
+      subjectType: r.subjectType,
+      subjectId: r.subjectId == null ? null : String(r.subjectId),
+      siteId: r.siteId ?? null,
+      detailJson: r.detail ? JSON.stringify(r.detail) : null,
+    });
+  }
+
+  /** For paths that must not fail because auditing did (a failed login still answers 401). */
+  recordQuietly(r: AuditRecord): void {
+    this.record(r).catch((e: Error) => this.log.error(`audit write failed (${r.action}): ${e.message}`));
+  }
+
+  async search(q: AuditQuery): Promise<AuditRow[]> {
+    const qb = this.db.getRepository(AuditEntryEntity).createQueryBuilder('a');
+    if (q.siteId) qb.andWhere('a.site_id = :siteId', { siteId: q.siteId });
+    if (q.actor) qb.andWhere('a.actor = :actor', { actor: q.actor });
+    if (q.action) qb.andWhere('a.action = :action', { action: q.action });
+    if (q.from) qb.andWhere('a.at >= :from', { from: Date.parse(q.from) });
+    if (q.to) qb.andWhere('a.at < :to', { to: Date.parse(q.to) });
+    if (q.before) qb.andWhere('a.id < :before', { before: q.before });
+    const rows = await qb.orderBy('a.id', 'DESC').take(q.limit).getMany();
+    return rows.map((a) => ({
+      id: a.id,
+      at: new Date(a.at).toISOString(),
+      actor: a.actor,
+      action: a.action,
+      subjectType: a.subjectType,
+      subjectId: a.subjectId,
+      siteId: a.siteId,
+      detail: a.detailJson ? (JSON.parse(a.detailJson) as unknown) : null,
+    }));
+  }
+}

@@ -1,0 +1,85 @@
+import { Body, Controller, Get, HttpCode, Ip, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import {
+  ChangePasswordSchema,
+  LoginRequestSchema,
+  PrincipalInfoSchema,
+  RefreshRequestSchema,
+  TokenPairSchema,
+  type ChangePassword,
+  type LoginRequest,
+  type RefreshRequest,
+} from '../../../../libs/contracts/src/index.js';
+import { AuditService } from '../audit/audit.service.js';
+import { openApiSchema } from '../http/openapi-schema.js';
+import { ZodPipe } from '../http/zod-query.pipe.js';
+import { Access, Public } from './access.decorators.js';
+import { CurrentPrincipal } from './current-principal.decorator.js';
+import { verifyPassword } from './password-hasher.js';
+import type { Principal } from './principal.js';
+import { ALL_ROLES, USER_ROLES } from './roles.js';
+import { SessionsService } from './sessions.service.js';
+import { UsersService } from './users.service.js';
+
+const body = (s: Parameters<typeof openApiSchema>[0]) => ApiBody({ schema: openApiSchema(s) as never });
+
+@ApiTags('auth')
+@Controller('api/auth')
+export class AuthController {
+  constructor(private readonly sessions: SessionsService, private readonly users: UsersService, private readonly audit: AuditService) {}
+
+  /** Username + password → access token (short-lived) and refresh token. Throttled per IP, locked per username. */
+  @Post('login')
+  @HttpCode(200)
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @body(LoginRequestSchema)
+  @ApiOkResponse({ schema: openApiSchema(TokenPairSchema) as never })
+  login(@Body(new ZodPipe(LoginRequestSchema)) b: LoginRequest, @Ip() ip: string) {
+    return this.sessions.login(b.username, b.password, ip);
+  }
+
+  /** A refresh token → a new pair; the one presented is used up. */
+  @Post('refresh')
+  @HttpCode(200)
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @body(RefreshRequestSchema)
+  @ApiOkResponse({ schema: openApiSchema(TokenPairSchema) as never })
+  refresh(@Body(new ZodPipe(RefreshRequestSchema)) b: RefreshRequest) {
+    return this.sessions.refresh(b.refreshToken);
+  }
+
+  /** Ends the session of this refresh token: it and the session's access tokens stop working. */
+  @Post('logout')
+  @HttpCode(204)
+  @Public()
+  @body(RefreshRequestSchema)
+  async logout(@Body(new ZodPipe(RefreshRequestSchema)) b: RefreshRequest): Promise<void> {
+    await this.sessions.logout(b.refreshToken);
+  }
+
+  /** Who the credential belongs to: role and sites. */
+  @Get('me')
+  @Access(ALL_ROLES)
+  @ApiBearerAuth()
+  @ApiOkResponse({ schema: openApiSchema(PrincipalInfoSchema) as never })
+  me(@CurrentPrincipal() p: Principal) {
+    return { kind: p.kind, id: p.id, name: p.name, role: p.role, siteIds: p.siteIds };
+  }
+
+  /** Change one's own password; every session of the user ends. */
+  @Post('password')
+  @HttpCode(204)
+  @Access(USER_ROLES)
+  @ApiBearerAuth()
+  @body(ChangePasswordSchema)
+  async changePassword(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(ChangePasswordSchema)) b: ChangePassword): Promise<void> {
+    const user = await this.users.findById(p.id);
+    if (!user || !(await verifyPassword(user.passwordHash, b.currentPassword))) throw new UnauthorizedException('current password is wrong');
+    await this.users.setPassword(user.id, b.newPassword);
+    await this.sessions.revokeUser(user.id);
+    await this.audit.record({ actor: p, action: 'user.password_change', subjectType: 'user', subjectId: user.id });
+  }
+}

@@ -1,0 +1,151 @@
+import { HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { TokenPair } from '../../../../libs/contracts/src/index.js';
+import { AuditService } from '../audit/audit.service.js';
+import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
+import { RefreshTokenEntity, UserEntity } from '../database/entities/index.js';
+import { ApiKeysService, looksLikeApiKey } from './api-keys.service.js';
+import { dummyHash, verifyPassword } from './password-hasher.js';
+import type { Principal } from './principal.js';
+import { userPrincipal, UsersService } from './users.service.js';
+
+interface AccessClaims {
+  sub: string;
+  name: string;
+  role: Principal['role'];
+  sites: Principal['siteIds'];
+  sid: string;
+  exp: number;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+const INVALID = 'invalid username or password';
+
+/**
+ * Logins, short-lived access tokens (JWT, HS256) and rotating refresh tokens. A refresh token is
+ * `<id>.<secret>`; the hub stores a hash of the secret. Each refresh revokes the token used and issues
+ * the next of the same family (the session); a revoked token presented again means it leaked, so the
+ * whole session is revoked. Access tokens of a revoked session are refused until they expire.
+ */
+@Injectable()
+export class SessionsService {
+  /** Revoked session ids → when their last access token expires (then forgotten). */
+  private readonly revokedSessions = new Map<string, number>();
+
+  constructor(
+    @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
+    private readonly db: DataSource,
+    private readonly jwt: JwtService,
+    private readonly users: UsersService,
+    private readonly apiKeys: ApiKeysService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async login(username: string, password: string, ip: string): Promise<TokenPair> {
+    const repo = this.db.getRepository(UserEntity);
+    const user = await this.users.findByUsername(username);
+    const now = Date.now();
+    const fail = (reason: string) => {
+      this.audit.recordQuietly({ actor: username.slice(0, 63), action: 'auth.login_failed', subjectType: 'user', subjectId: user?.id, detail: { reason, ip } });
+      return new UnauthorizedException(INVALID);
+    };
+    if (!user) {
+      await verifyPassword(await dummyHash(), password);
+      throw fail('unknown user');
+    }
+    if (user.lockedUntil && user.lockedUntil > now) {
+      const retry = Math.ceil((user.lockedUntil - now) / 1000);
+      this.audit.recordQuietly({ actor: user.username, action: 'auth.login_locked', subjectType: 'user', subjectId: user.id, detail: { ip, retryAfterS: retry } });
+      throw new HttpException({ statusCode: 429, message: `too many failed logins; try again in ${retry} s`, retryAfterS: retry }, HttpStatus.TOO_MANY_REQUESTS);
+    }
+    if (!(await verifyPassword(user.passwordHash, password))) {
+      const failed = user.failedLogins + 1;
+      const over = failed - this.cfg.loginLockoutThreshold;
+      // Lock after the threshold, doubling with each further failure, at most a day.
+      const lockedUntil = over >= 0 ? now + Math.min(86_400_000, this.cfg.loginLockoutBaseS * 1000 * 2 ** Math.min(over, 20)) : null;
+      await repo.update(user.id, { failedLogins: failed, lockedUntil });
+      throw fail('wrong password');
+    }
+    if (user.disabled) throw fail('disabled');
+    await repo.update(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now });
+    this.audit.recordQuietly({ actor: user.username, action: 'auth.login', subjectType: 'user', subjectId: user.id, detail: { ip } });
+    return this.issue(user, randomUUID());
+  }
+
+  async refresh(token: string): Promise<TokenPair> {
+    const row = await this.findRefresh(token);
+    const repo = this.db.getRepository(RefreshTokenEntity);
+    if (!row) throw new UnauthorizedException('refresh token is not valid');
+    if (row.revokedAt) {
+      await this.revokeSession(row.familyId);
+      this.audit.recordQuietly({ actor: `user#${row.userId}`, action: 'auth.refresh_reuse', subjectType: 'user', subjectId: row.userId, detail: { session: row.familyId } });
+      throw new UnauthorizedException('refresh token was already used; the session is revoked');
+    }
+    if (row.expiresAt <= Date.now()) throw new UnauthorizedException('refresh token expired; log in again');
+    const user = await this.users.findById(row.userId);
+    if (!user || user.disabled) throw new UnauthorizedException('refresh token is not valid');
+    // Only one of two concurrent refreshes with the same token wins.
+    const r = await repo.createQueryBuilder().update().set({ revokedAt: Date.now() }).where('id = :id AND revoked_at IS NULL', { id: row.id }).execute();
+    if (!r.affected) throw new UnauthorizedException('refresh token was already used');
+    return this.issue(user, row.familyId);
+  }
+
+  /** Revokes the session the refresh token belongs to. Unknown tokens are ignored (logout is idempotent). */
+  async logout(token: string): Promise<void> {
+    const row = await this.findRefresh(token);
+    if (!row) return;
+    await this.revokeSession(row.familyId);
+    this.audit.recordQuietly({ actor: `user#${row.userId}`, action: 'auth.logout', subjectType: 'user', subjectId: row.userId });
+  }
+
+  /** Every session of a user (disabled, password reset). */
+  async revokeUser(userId: number): Promise<void> {
+    const rows = await this.db.getRepository(RefreshTokenEntity).findBy({ userId });
+    for (const f of new Set(rows.map((r) => r.familyId))) await this.revokeSession(f);
+  }
+
+  /** A bearer access token (JWT) or an API key → the principal, or null. */
+  async authenticate(credential: string | undefined): Promise<Principal | null> {
+    if (!credential) return null;
+    if (looksLikeApiKey(credential)) return this.apiKeys.authenticate(credential);
+    try {
+      const c = await this.jwt.verifyAsync<AccessClaims>(credential, { algorithms: ['HS256'] });
+      if (this.revokedSessions.has(c.sid)) return null;
+      return { kind: 'user', id: Number(c.sub), name: c.name, role: c.role, siteIds: c.sites, sessionId: c.sid, expiresAt: c.exp * 1000 };
+    } catch {
+      return null;
+    }
+  }
+
+  private async issue(user: UserEntity, familyId: string): Promise<TokenPair> {
+    const p = userPrincipal(user);
+    const accessToken = await this.jwt.signAsync(
+      { name: p.name, role: p.role, sites: p.siteIds, sid: familyId },
+      { subject: String(user.id), expiresIn: this.cfg.accessTokenTtlS, algorithm: 'HS256' },
+    );
+    const id = randomUUID();
+    const secret = randomBytes(32).toString('base64url');
+    const expiresAt = Date.now() + this.cfg.refreshTokenTtlS * 1000;
+    await this.db.getRepository(RefreshTokenEntity).insert({ id, userId: user.id, familyId, tokenHash: sha256(secret).toString('hex'), createdAt: Date.now(), expiresAt, revokedAt: null });
+    return { accessToken, expiresIn: this.cfg.accessTokenTtlS, refreshToken: `${id}.${secret}`, refreshExpiresAt: new Date(expiresAt).toISOString(), user: p };
+  }
+
+  private async findRefresh(token: string): Promise<RefreshTokenEntity | null> {
+    const [id, secret] = token.split('.');
+    if (!id || !secret || id.length !== 36) return null;
+    const row = await this.db.getRepository(RefreshTokenEntity).findOneBy({ id });
+    if (!row) return null;
+    const a = Buffer.from(row.tokenHash, 'hex');
+    const b = sha256(secret);
+    return a.length === b.length && timingSafeEqual(a, b) ? row : null;
+  }
+
+  private async revokeSession(familyId: string): Promise<void> {
+    await this.db.getRepository(RefreshTokenEntity).createQueryBuilder().update().set({ revokedAt: Date.now() }).where('family_id = :f AND revoked_at IS NULL', { f: familyId }).execute();
+    const now = Date.now();
+    for (const [sid, until] of this.revokedSessions) if (until < now) this.revokedSessions.delete(sid);
+    this.revokedSessions.set(familyId, now + this.cfg.accessTokenTtlS * 1000);
+  }
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { CreateUserSchema, UpdateUserSchema, UserInfoSchema, type CreateUser, type UpdateUser } from '../../../../libs/contracts/src/index.js';
+import { AuditService } from '../audit/audit.service.js';
+import { openApiSchema } from '../http/openapi-schema.js';
+import { ZodPipe } from '../http/zod-query.pipe.js';
+import { Access } from './access.decorators.js';
+import { CurrentPrincipal } from './current-principal.decorator.js';
+import type { Principal } from './principal.js';
+import { ADMIN } from './roles.js';
+import { SessionsService } from './sessions.service.js';
+import { userInfo, UsersService } from './users.service.js';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('api/users')
+export class UsersController {
+  constructor(private readonly users: UsersService, private readonly sessions: SessionsService, private readonly audit: AuditService) {}
+
+  @Get()
+  @Access(ADMIN)
+  @ApiOkResponse({ schema: openApiSchema(z.array(UserInfoSchema)) as never })
+  list() {
+    return this.users.list();
+  }
+
+  @Post()
+  @Access(ADMIN)
+  @ApiBody({ schema: openApiSchema(CreateUserSchema) as never })
+  @ApiOkResponse({ schema: openApiSchema(UserInfoSchema) as never })
+  async create(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(CreateUserSchema)) b: CreateUser) {
+    const u = await this.users.create(b);
+    await this.audit.record({ actor: p, action: 'user.create', subjectType: 'user', subjectId: u.id, detail: { username: u.username, role: u.role, siteIds: b.siteIds } });
+    return userInfo(u);
+  }
+
+  /** Role, grants, disable, password reset. Any change but a grant widening ends the user's sessions. */
+  @Patch(':id')
+  @Access(ADMIN)
+  @ApiBody({ schema: openApiSchema(UpdateUserSchema) as never })
+  @ApiOkResponse({ schema: openApiSchema(UserInfoSchema) as never })
+  async update(@CurrentPrincipal() p: Principal, @Param('id', ParseIntPipe) id: number, @Body(new ZodPipe(UpdateUserSchema)) b: UpdateUser) {
+    const u = await this.users.update(id, b);
+    // Tokens carry role and grants, so any change ends the sessions that hold the old ones.
+    await this.sessions.revokeUser(id);
+    await this.audit.record({ actor: p, action: 'user.update', subjectType: 'user', subjectId: id, detail: { ...b, password: b.password ? 'reset' : undefined } });
+    return userInfo(u);
+  }
+}

@@ -1,0 +1,33 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { bigintNumber } from '../bigint-number.js';
+
+/** A watchlist hit and its handling (who acknowledged/closed it, when). */
+@Entity('alerts')
+@Index('alerts_event_entry', ['eventId', 'entryId'], { unique: true })
+@Index('alerts_site_time', ['siteId', 'raisedAt'])
+@Index('alerts_id_hmac', ['idNumberHmac'])
+export class AlertEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
+  @Column({ name: 'site_id', type: 'varchar', length: 63 }) siteId!: string;
+  @Column({ name: 'zone_id', type: 'varchar', length: 63 }) zoneId!: string;
+  @Column({ name: 'gate_id', type: 'varchar', length: 63 }) gateId!: string;
+  @Column({ name: 'lane_id', type: 'varchar', length: 63, nullable: true }) laneId!: string | null;
+  @Column({ name: 'event_id', type: 'varchar', length: 36 }) eventId!: string;
+  @Column({ name: 'entry_id', type: 'varchar', length: 36 }) entryId!: string;
+  @Column({ name: 'list_kind', type: 'varchar', length: 10 }) listKind!: 'watchlist' | 'allowlist';
+  @Column({ type: 'varchar', length: 8 }) severity!: 'low' | 'medium' | 'high' | 'critical';
+  @Column({ name: 'match_kind', type: 'varchar', length: 10 }) matchKind!: 'face' | 'id_number';
+  @Column({ type: 'double precision' }) score!: number;
+  @Column({ name: 'full_name_enc', type: 'text' }) fullNameEnc!: string;
+  @Column({ type: 'varchar', length: 500 }) reason!: string;
+  @Column({ name: 'id_number_hmac', type: 'varchar', length: 64, nullable: true }) idNumberHmac!: string | null;
+  @Column({ name: 'snapshot_ref', type: 'varchar', length: 512, nullable: true }) snapshotRef!: string | null;
+  @Column({ name: 'occurred_at', type: 'bigint', transformer: bigintNumber }) occurredAt!: number;
+  @Column({ name: 'raised_at', type: 'bigint', transformer: bigintNumber }) raisedAt!: number;
+  @Column({ type: 'varchar', length: 16 }) status!: 'open' | 'acknowledged' | 'resolved' | 'false_positive';
+  @Column({ name: 'acknowledged_by', type: 'varchar', length: 140, nullable: true }) acknowledgedBy!: string | null;
+  @Column({ name: 'acknowledged_at', type: 'bigint', nullable: true, transformer: bigintNumber }) acknowledgedAt!: number | null;
+  @Column({ name: 'closed_by', type: 'varchar', length: 140, nullable: true }) closedBy!: string | null;
+  @Column({ name: 'closed_at', type: 'bigint', nullable: true, transformer: bigintNumber }) closedAt!: number | null;
+  @Column({ type: 'text', nullable: true }) note!: string | null;
+}

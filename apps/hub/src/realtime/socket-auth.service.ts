@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import type { Server, Socket } from 'socket.io';
+import { alertRoleRoom, alertRoom } from '../../../../libs/contracts/src/index.js';
+import { canAccessSite, visibleSites, type Principal } from '../auth/principal.js';
+import { SessionsService } from '../auth/sessions.service.js';
+import { SiteRegistry } from '../registry/site-registry.service.js';
+
+/** Roles whose sockets receive alerts (PART B emits them to `alertRoom(siteId)`). */
+const ALERT_ROLES = new Set<Principal['role']>(['admin', 'security']);
+
+export const socketPrincipal = (s: Socket): Principal => s.data.principal as Principal;
+
+/**
+ * Socket.IO authentication at the handshake: `io(url, { auth: { token } })` with an access token, or
+ * `{ auth: { apiKey } }` for a wall display. A refused handshake ends in `connect_error` with
+ * message `unauthorized`. A socket lives no longer than its access token: it is disconnected when the
+ * token expires and the client reconnects with a fresh one.
+ */
+@Injectable()
+export class SocketAuth {
+  private server: Server | null = null;
+
+  constructor(private readonly sessions: SessionsService, private readonly registry: SiteRegistry) {}
+
+  attach(server: Server): void {
+    this.server = server;
+    server.use((socket, next) => {
+      const auth = (socket.handshake.auth ?? {}) as { token?: unknown; apiKey?: unknown };
+      const credential = typeof auth.token === 'string' ? auth.token : typeof auth.apiKey === 'string' ? auth.apiKey : undefined;
+      this.sessions.authenticate(credential).then(
+        (p) => {
+          if (!p) return next(new Error('unauthorized'));
+          socket.data.principal = p;
+          if (p.expiresAt) {
+            const t = setTimeout(() => socket.disconnect(true), Math.max(0, p.expiresAt - Date.now()));
+            socket.once('disconnect', () => clearTimeout(t));
+          }
+          next();
+        },
+        () => next(new Error('unauthorized')),
+      );
+    });
+  }
+
+  /**
+   * Security and admin sockets join the alert room of every site they hold; other users join their
+   * role's alert room of those sites (alert rules may notify operators or managers). Wall displays none.
+   */
+  async joinAlertRooms(socket: Socket): Promise<void> {
+    const p = socketPrincipal(socket);
+    if (p.kind !== 'user') return;
+    const sites = visibleSites(p, this.registry.siteIds());
+    await socket.join(sites.map((s) => (ALERT_ROLES.has(p.role) ? alertRoom(s) : alertRoleRoom(s, p.role))));
+  }
+
+  /** Sites of the request this socket may not see. */
+  refusedSites(socket: Socket, siteIds: readonly string[]): string[] {
+    const p = socketPrincipal(socket);
+    return siteIds.filter((s) => !canAccessSite(p, s));
+  }
+
+  /** Ends the sockets of revoked keys or users at once. */
+  async disconnectWhere(match: (p: Principal) => boolean): Promise<void> {
+    if (!this.server) return;
+    for (const s of await this.server.fetchSockets()) if (s.data.principal && match(s.data.principal as Principal)) s.disconnect(true);
+  }
+}
