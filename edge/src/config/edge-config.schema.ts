@@ -13,6 +13,8 @@ export const EdgeGateSchema = z.strictObject({
   cameras: z.array(EdgeCameraRefSchema).default([]),
   /** Decision lanes (reader, camera, actuator, policy); a gate without lanes only counts. */
   lanes: z.array(LaneConfigSchema).default([]),
+  /** This gate's own MQTT login issued by the hub (`npm run hub:gate-credentials`); else `mqtt.username/password`. */
+  mqtt: z.strictObject({ username: z.string().min(1), password: z.string().min(1) }).optional(),
 });
 
 /** One edge box serves one site and one or more of its gates. */

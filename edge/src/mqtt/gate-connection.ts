@@ -10,12 +10,14 @@ import type { EdgeConfig } from '../config/edge-config.schema.js';
 export function connectGate(cfg: EdgeConfig, gateId: string): MqttClient {
   const siteId = cfg.site.id;
   const offline: GateStatus = { siteId, gateId, state: 'offline' };
+  // Per-gate credentials (the hub's broker ACL ties them to this gate's topics) win over site-wide ones.
+  const login = cfg.gates.find((g) => g.id === gateId)?.mqtt ?? cfg.mqtt;
   return mqtt.connect(cfg.mqtt.url, {
     clientId: `cg-edge-${siteId}-${gateId}`,
     protocolVersion: 4,
     clean: true,
-    username: cfg.mqtt.username,
-    password: cfg.mqtt.password,
+    username: login.username,
+    password: login.password,
     ca: cfg.mqtt.caFile ? readFileSync(cfg.mqtt.caFile) : undefined,
     reconnectPeriod: cfg.mqtt.reconnectMs,
     connectTimeout: 10_000,
