@@ -11,8 +11,8 @@ import { ByteTracker } from '../edge/src/vision/byte-tracker.js';
 import { MoveNetMultiPoseDetector } from '../edge/src/vision/movenet-multipose-detector.js';
 import { personModelPath } from '../edge/src/vision/person-models.js';
 import { TfjsWasmBackend } from '../edge/src/vision/tfjs-wasm-backend.js';
-import { generateClip } from '../test/camera/clip-generator.js';
-import { SEPARATE } from '../test/camera/counting-scenarios.js';
+import { generateClip } from '../scripts/clips/clip-generator.js';
+import { SEPARATE } from '../scripts/clips/counting-scenarios.js';
 
 const W = 1280;
 const H = 720;

@@ -1,18 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { EdgeConfig } from './config/edge-config.schema.js';
+import { CameraService } from './camera/camera.service.js';
 import { EDGE_CONFIG } from './config/edge-config.token.js';
 import { GateLinks } from './mqtt/gate-links.js';
 import { OutboxService } from './outbox/outbox.service.js';
 import { GateStatusReporter } from './status/gate-status.reporter.js';
 
-/** The gate agent: one validated config in, MQTT links per gate, the durable outbox, status reports. */
+/** The gate agent: one validated config in, MQTT links per gate, the durable outbox, status reports, cameras. */
 @Module({})
 export class EdgeModule {
   static forConfig(cfg: EdgeConfig): DynamicModule {
     return {
       module: EdgeModule,
-      providers: [{ provide: EDGE_CONFIG, useValue: cfg }, GateLinks, OutboxService, GateStatusReporter],
-      exports: [EDGE_CONFIG, OutboxService, GateStatusReporter, GateLinks],
+      providers: [{ provide: EDGE_CONFIG, useValue: cfg }, GateLinks, OutboxService, GateStatusReporter, CameraService],
+      exports: [EDGE_CONFIG, OutboxService, GateStatusReporter, GateLinks, CameraService],
     };
   }
 }

@@ -12,8 +12,8 @@ import { DirectoryMediaStore } from '../../edge/src/camera/media-store.js';
 import { MoveNetMultiPoseDetector } from '../../edge/src/vision/movenet-multipose-detector.js';
 import { personModelPath } from '../../edge/src/vision/person-models.js';
 import { TfjsWasmBackend } from '../../edge/src/vision/tfjs-wasm-backend.js';
-import { expectedCounts, generateClip, type ClipSpec } from './clip-generator.js';
-import { BAND_PX, LINE_X, OVERLAPPING, SEPARATE } from './counting-scenarios.js';
+import { expectedCounts, generateClip, type ClipSpec } from '../../scripts/clips/clip-generator.js';
+import { BAND_PX, LINE_X, OVERLAPPING, SEPARATE } from '../../scripts/clips/counting-scenarios.js';
 
 /** Tolerance per direction for the clip where people overlap (passing each other on the line). */
 const OVERLAP_TOLERANCE = 1;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GateEventSchema, type GateEvent } from '../../libs/contracts/src/index.js';
 import { CameraSupervisor } from '../../edge/src/camera/camera-supervisor.js';
-import { generateClip, type ClipSpec } from './clip-generator.js';
+import { generateClip, type ClipSpec } from '../../scripts/clips/clip-generator.js';
 import { freePort, RtspServer } from './rtsp-server.js';
 import { waitFor } from './test-clips.js';
 

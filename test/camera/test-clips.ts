@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { walkingClip } from './shared-data.js';
+import { walkingClip } from '../../scripts/clips/shared-data.js';
 
 const run = promisify(execFile);
 
