@@ -1,0 +1,55 @@
+import type { Decision } from '../../../libs/contracts/src/index.js';
+import type { LanePolicy } from './lane-config.schema.js';
+import type { CaptureFailure, ListHit, LiveFace } from './lane-ports.js';
+
+/** Everything the lane learnt about one entrant, in the order the steps ran. */
+export interface DecisionFacts {
+  method: NonNullable<Decision['method']>;
+  /** A step ended without a result (card_removed, chip_timeout, access_denied, chip_error…). */
+  failure?: string;
+  chipGenuine?: boolean;
+  /** The chip photo had no usable face. */
+  referenceMissing?: boolean;
+  face?: LiveFace | CaptureFailure;
+  similarity?: number;
+  watch?: ListHit;
+  /** Anti-passback: already inside this zone. */
+  alreadyInside?: boolean;
+}
+
+export interface Verdict {
+  outcome: 'open' | 'deny' | 'review';
+  reasons: string[];
+}
+
+/**
+ * The lane's rules, first match wins: watchlist → a failed step → a chip that is not genuine → the
+ * live face (camera, presence, liveness) → 1:1 similarity (a narrow band below the threshold goes to
+ * an operator) → anti-passback. Pure, so every rule is unit-tested without hardware.
+ */
+export function decide(f: DecisionFacts, policy: LanePolicy, thresholds: { match: number; liveness: number }): Verdict {
+  if (f.watch?.listKind === 'watchlist') return { outcome: 'deny', reasons: ['watchlist_hit'] };
+  if (f.failure) return { outcome: 'deny', reasons: [f.failure] };
+  if (f.chipGenuine === false)
+    return { outcome: policy.onPassiveAuthFail === 'review' ? 'review' : 'deny', reasons: ['passive_auth_failed'] };
+
+  if (f.method !== 'count_only') {
+    if (f.face === 'camera_unavailable') return { outcome: policy.onCameraDown === 'review' ? 'review' : 'deny', reasons: ['camera_unavailable'] };
+    if (f.face === 'no_face' || f.face === undefined) return { outcome: 'deny', reasons: ['no_face'] };
+    if (!f.face.qualityOk) return { outcome: 'deny', reasons: ['face_quality'] };
+    const livenessFloor = policy.livenessThreshold ?? thresholds.liveness;
+    if (f.face.liveness !== undefined && f.face.liveness < livenessFloor) return { outcome: 'deny', reasons: ['liveness_failed'] };
+  }
+
+  if (f.method === 'chip_face') {
+    if (f.referenceMissing || f.similarity === undefined) return { outcome: 'review', reasons: ['chip_photo_unusable'] };
+    if (f.similarity < thresholds.match) {
+      const near = f.similarity >= thresholds.match - policy.reviewMargin;
+      return near ? { outcome: 'review', reasons: ['face_uncertain'] } : { outcome: 'deny', reasons: ['face_mismatch'] };
+    }
+  }
+  // A VNeID QR carries no photo to compare with: an operator looks at the face.
+  if (f.method === 'qr_face') return f.alreadyInside ? { outcome: 'deny', reasons: ['anti_passback'] } : { outcome: 'review', reasons: ['qr_needs_operator'] };
+  if (f.alreadyInside) return { outcome: 'deny', reasons: ['anti_passback'] };
+  return { outcome: 'open', reasons: [] };
+}

@@ -1,0 +1,64 @@
+import type { CccdReadResult } from '../../../libs/cccd/src/index.js';
+import type { Decision, GateEvent, LaneState } from '../../../libs/contracts/src/index.js';
+
+/** A card on the lane's reader; `read` with an access key, `close` on removal or after the read. */
+export interface CardHandle {
+  read(key: { can: string }): Promise<CccdReadResult>;
+  close(): Promise<void>;
+}
+
+/** The best live face found in the capture window. */
+export interface LiveFace {
+  embedding: Float32Array;
+  liveness: number | undefined;
+  qualityOk: boolean;
+  /** Small JPEG of the face for the console and the audit. */
+  cropJpeg?: Uint8Array;
+  /** ms spent on liveness while capturing (for the step timings). */
+  livenessMs: number;
+}
+
+export type CaptureFailure = 'no_face' | 'camera_unavailable';
+
+/** The lane camera seen through the face pipeline. */
+export interface FaceCapturer {
+  /** Best live face within `windowMs`, or why there is none. Stops early on a good face. */
+  capture(windowMs: number, signal: AbortSignal): Promise<LiveFace | CaptureFailure>;
+}
+
+/** Face model operations the lane needs (libs/face behind it). */
+export interface FaceMatcher {
+  readonly threshold: number;
+  readonly livenessThreshold: number;
+  /** Embedding of the chip (DG2) photo; undefined when no face is found in it. */
+  embedReference(photo: Uint8Array): Promise<Float32Array | undefined>;
+  similarity(a: Float32Array, b: Float32Array): number;
+  /** Small JPEG of the chip photo for the console. */
+  thumbnail?(photo: Uint8Array): Promise<Uint8Array | undefined>;
+}
+
+export interface ListHit {
+  entryId: string;
+  listKind: 'watchlist' | 'allowlist';
+  severity?: string;
+  score?: number;
+}
+
+/** The edge's synced watchlist/allowlist cache (PART B's `edge/src/watchlist`), as the lane uses it. */
+export interface LaneWatchlist {
+  matchIdNumber(idNumberHmac: string): ListHit | undefined;
+  matchFace(template: Float32Array): ListHit | undefined;
+}
+
+export interface Actuation {
+  /** Releases the lock for the lane's pulse; resolves once applied. */
+  open(): Promise<void>;
+}
+
+/** Where a lane's results go: decisions into the outbox, states to the console. */
+export interface LaneSink {
+  decision(event: GateEvent & { decision: Decision }): void;
+  state(state: LaneState): void;
+  /** Whether the hub link is up right now (events are marked `offline` otherwise). */
+  online(): boolean;
+}

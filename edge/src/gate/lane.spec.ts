@@ -1,0 +1,257 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { CccdError, type CccdReadResult } from '../../../libs/cccd/src/index.js';
+import { GateEventSchema, LaneStateSchema, type GateEvent, type LaneState } from '../../../libs/contracts/src/index.js';
+import { AntiPassback } from './anti-passback.js';
+import { decide } from './decide.js';
+import { Lane, type LaneDeps } from './lane.js';
+import { LaneConfigSchema, LanePolicySchema, type LaneConfigInput, type SitePolicy } from './lane-config.schema.js';
+import type { CardHandle, FaceCapturer, ListHit, LiveFace } from './lane-ports.js';
+
+const vec = (x: number) => Float32Array.from([x, Math.sqrt(1 - x * x)]);
+const REF = Float32Array.from([1, 0]);
+const ID = '079203012345';
+
+function chipResult(genuine = true): CccdReadResult {
+  return {
+    genuine,
+    personal: { idNumber: ID, fullName: 'Nguyễn Thị Thanh Hương', dateOfBirth: '15/08/2003' },
+    mrz: { personalNumber: ID },
+    face: { bytes: new Uint8Array([1, 2, 3]) },
+    passiveAuth: { genuine },
+    steps: [
+      { step: 'access', ms: 100, apdus: 1, bytesSent: 0, bytesReceived: 0 },
+      { step: 'read DG2', ms: 50, apdus: 1, bytesSent: 0, bytesReceived: 0 },
+      { step: 'passive authentication', ms: 5, apdus: 0, bytesSent: 0, bytesReceived: 0 },
+    ],
+  } as unknown as CccdReadResult;
+}
+
+class FakeCard implements CardHandle {
+  closed = false;
+  constructor(private readonly behaviour: (key: { can: string }) => Promise<CccdReadResult>) {}
+  read(key: { can: string }) {
+    return this.behaviour(key);
+  }
+  async close() {
+    this.closed = true;
+  }
+}
+
+function harness(opts: { policy?: SitePolicy; lane?: Partial<LaneConfigInput>; face?: LiveFace | 'no_face' | 'camera_unavailable' | 'hang'; watch?: { id?: ListHit; face?: ListHit }; antiPassback?: AntiPassback; online?: boolean } = {}) {
+  const events: GateEvent[] = [];
+  const states: LaneState[] = [];
+  const pulses: number[] = [];
+  const face: FaceCapturer = {
+    capture: (_ms, signal) =>
+      opts.face === 'hang'
+        ? new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))))
+        : Promise.resolve(opts.face ?? { embedding: vec(0.99), liveness: 0.9, qualityOk: true, livenessMs: 3 }),
+  };
+  const deps: LaneDeps = {
+    siteId: 's1',
+    zoneId: 'z1',
+    gateId: 'g1',
+    config: LaneConfigSchema.parse({ id: 'l1', reader: 'Virtual', timeouts: { resultMs: 100, reviewMs: 1000, accessKeyMs: 500 }, ...opts.lane }),
+    policy: opts.policy ?? 'station',
+    antiPassbackZone: true,
+    antiPassback: opts.antiPassback ?? new AntiPassback(3600_000),
+    face,
+    matcher: { threshold: 0.93, livenessThreshold: 0.35, embedReference: async () => REF, similarity: (a, b) => a[0]! * b[0]! + a[1]! * b[1]! },
+    watchlist: { matchIdNumber: () => opts.watch?.id, matchFace: () => opts.watch?.face },
+    actuator: { open: async () => void pulses.push(Date.now()) },
+    hmacId: (id) => createHmac('sha256', 'k').update(id).digest('hex'),
+    sink: {
+      decision: (e) => events.push(GateEventSchema.parse(e)),
+      state: (s) => states.push(LaneStateSchema.parse(s)),
+      online: () => opts.online ?? true,
+    },
+  };
+  return { lane: new Lane(deps), events, states, pulses };
+}
+
+const qr = `${ID}||Nguyễn Thị Thanh Hương|15082003|Nữ|12 Lê Lợi, Q1, TP HCM|10052021`;
+
+test('matching chip photo and live face → OPEN, one pulse, event with identity, timings and steps', async () => {
+  const h = harness();
+  h.lane.qrScanned(qr);
+  const card = new FakeCard(async (key) => {
+    assert.deepEqual(key, { can: '012345' }, 'CAN taken from the scanned QR');
+    return chipResult();
+  });
+  h.lane.cardInserted(card);
+  await h.lane.idle;
+  assert.equal(h.events.length, 1);
+  const e = h.events[0]!;
+  assert.equal(e.decision?.outcome, 'open');
+  assert.equal(e.decision?.method, 'chip_face');
+  assert.equal(e.source, 'card');
+  assert.equal(e.identity?.idNumber, ID);
+  assert.equal(e.identity?.dateOfBirth, '2003-08-15');
+  assert.equal(e.identity?.documentVerified, true);
+  assert.ok(e.decision?.steps?.chipAccess !== undefined && e.decision.steps.dgRead !== undefined && e.decision.steps.passiveAuth !== undefined);
+  assert.equal(h.pulses.length, 1);
+  assert.ok(card.closed, 'card released after the decision');
+  assert.deepEqual([...new Set(h.states.map((s) => s.phase))].slice(0, 2), ['reading_card', 'capturing_face']);
+  assert.equal(h.states.at(-1)?.phase, 'open');
+});
+
+test('a different person → DENY face_mismatch; just below the threshold → REVIEW, approved by the operator → OPEN', async () => {
+  const far = harness({ face: { embedding: vec(0.5), liveness: 0.9, qualityOk: true, livenessMs: 1 } });
+  far.lane.canEntered('012345');
+  far.lane.cardInserted(new FakeCard(async () => chipResult()));
+  await far.lane.idle;
+  assert.deepEqual(far.events[0]?.decision?.reasons, ['face_mismatch']);
+  assert.equal(far.pulses.length, 0);
+
+  const near = harness({ face: { embedding: vec(0.92), liveness: 0.9, qualityOk: true, livenessMs: 1 } });
+  near.lane.canEntered('012345');
+  near.lane.cardInserted(new FakeCard(async () => chipResult()));
+  const review = await waitState(near.states, (s) => s.phase === 'awaiting_review');
+  assert.ok(review.reviewDeadline);
+  near.lane.command({ type: 'review_decision', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', decisionId: 'wrong', verdict: 'approve', reason: 'x', issuedAt: new Date().toISOString(), issuedBy: 'u' });
+  near.lane.command({ type: 'review_decision', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', decisionId: review.decisionId!, verdict: 'approve', reason: 'giống ảnh', issuedAt: new Date().toISOString(), issuedBy: 'op-lan' });
+  await near.lane.idle;
+  assert.equal(near.events.length, 1);
+  assert.equal(near.events[0]!.decision?.outcome, 'open');
+  assert.deepEqual(near.events[0]!.decision?.review, { verdict: 'approve', by: 'op-lan', reason: 'giống ảnh', commandId: near.events[0]!.decision?.review?.commandId });
+  assert.equal(near.pulses.length, 1);
+});
+
+test('REVIEW with no operator verdict in time → DENY review_timeout', async () => {
+  const h = harness({ face: { embedding: vec(0.92), liveness: 0.9, qualityOk: true, livenessMs: 1 }, lane: { timeouts: { reviewMs: 1000, resultMs: 100 } } });
+  h.lane.canEntered('012345');
+  h.lane.cardInserted(new FakeCard(async () => chipResult()));
+  await h.lane.idle;
+  assert.deepEqual(h.events[0]?.decision?.reasons, ['face_uncertain', 'review_timeout']);
+});
+
+test('card pulled mid-read → DENY card_removed, lane back to idle, the face capture stops', async () => {
+  const h = harness({ face: 'hang' });
+  h.lane.canEntered('012345');
+  h.lane.cardInserted(new FakeCard(() => new Promise(() => undefined)));
+  await waitState(h.states, (s) => s.phase === 'reading_card');
+  h.lane.cardRemoved();
+  await h.lane.idle;
+  assert.deepEqual(h.events[0]?.decision?.reasons, ['card_removed']);
+  await waitState(h.states, (s) => s.phase === 'idle');
+  assert.equal(h.lane.phase, 'idle');
+});
+
+test('chip errors become reasons: wrong CAN, card gone, passive authentication failure, no CAN in time', async () => {
+  const cases: [() => Promise<CccdReadResult>, string][] = [
+    [() => Promise.reject(new CccdError('ACCESS_DENIED', 'PACE refused')), 'access_denied'],
+    [() => Promise.reject(new CccdError('NO_CARD', 'removed')), 'card_removed'],
+    [() => Promise.reject(new Error('boom')), 'chip_error'],
+    [async () => chipResult(false), 'passive_auth_failed'],
+  ];
+  for (const [read, reason] of cases) {
+    const h = harness();
+    h.lane.canEntered('012345');
+    h.lane.cardInserted(new FakeCard(read));
+    await h.lane.idle;
+    assert.deepEqual(h.events[0]?.decision?.reasons, [reason]);
+    assert.equal(h.pulses.length, 0);
+  }
+  const h = harness();
+  h.lane.cardInserted(new FakeCard(async () => chipResult()));
+  await h.lane.idle;
+  assert.deepEqual(h.events[0]?.decision?.reasons, ['no_access_key']);
+});
+
+test('watchlist hit by ID number → DENY watchlist_hit even though the face matches', async () => {
+  const h = harness({ watch: { id: { entryId: 'w1', listKind: 'watchlist', severity: 'high' } } });
+  h.lane.canEntered('012345');
+  h.lane.cardInserted(new FakeCard(async () => chipResult()));
+  await h.lane.idle;
+  assert.deepEqual(h.events[0]?.decision?.reasons, ['watchlist_hit']);
+  assert.deepEqual(h.events[0]?.decision?.watchlist, { entryId: 'w1', listKind: 'watchlist', severity: 'high', by: 'id_number' });
+});
+
+test('anti-passback: second entry refused; operator override opens and is recorded; offline decisions are flagged', async () => {
+  const apb = new AntiPassback(3600_000);
+  const h = harness({ antiPassback: apb, online: false });
+  for (let i = 0; i < 2; i++) {
+    h.lane.canEntered('012345');
+    h.lane.cardInserted(new FakeCard(async () => chipResult()));
+    await h.lane.idle;
+  }
+  assert.deepEqual(h.events.map((e) => e.decision?.outcome), ['open', 'deny']);
+  assert.deepEqual(h.events[1]!.decision?.reasons, ['anti_passback']);
+  assert.ok(h.events.every((e) => e.decision?.offline === true));
+  await waitState(h.states, (s) => s.phase === 'idle' && h.states.indexOf(s) > h.states.findIndex((x) => x.phase === 'denied'));
+  h.lane.command({ type: 'open_gate', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', reason: 'vé hợp lệ, quay lại lấy đồ', issuedAt: new Date().toISOString(), issuedBy: 'op-lan' });
+  await waitFor(() => h.events.length === 3);
+  assert.equal(h.events[2]!.decision?.outcome, 'open');
+  assert.equal(h.events[2]!.source, 'manual');
+  assert.deepEqual(h.events[2]!.decision?.override, { by: 'op-lan', reason: 'vé hợp lệ, quay lại lấy đồ' });
+  assert.equal(h.events[2]!.identity?.idNumber, ID, 'the override carries the refused person');
+
+  const exitLane = new Lane({ ...(h.lane as unknown as { d: LaneDeps }).d, config: LaneConfigSchema.parse({ id: 'l2', direction: 'exit', reader: 'x' }) });
+  exitLane.canEntered('012345');
+  exitLane.cardInserted(new FakeCard(async () => chipResult()));
+  await exitLane.idle;
+  assert.equal(apb.isInside('z1', `id:${createHmac('sha256', 'k').update(ID).digest('hex')}`), false, 'an exit clears the entry');
+  await exitLane.close();
+});
+
+test('industrial: enrolled worker opens by face 1:N alone; a face not enrolled makes no decision', async () => {
+  const h = harness({ policy: 'industrial', watch: { face: { entryId: 'worker-7', listKind: 'allowlist', score: 0.97 } } });
+  h.lane.faceSeen();
+  await h.lane.idle;
+  assert.equal(h.events[0]?.decision?.outcome, 'open');
+  assert.equal(h.events[0]?.decision?.method, 'allowlist_face');
+  assert.equal(h.events[0]?.source, 'face');
+  const v = harness({ policy: 'industrial' });
+  v.lane.faceSeen();
+  await v.lane.idle;
+  assert.equal(v.events.length, 0);
+  assert.deepEqual(v.states.at(-1)?.reasons, ['not_enrolled_present_card']);
+});
+
+test('station: a VNeID QR goes to the operator; camera down goes to the operator; tourist lane without reader counts', async () => {
+  const q = harness();
+  q.lane.qrScanned(qr, 'vneid');
+  await waitState(q.states, (s) => s.phase === 'awaiting_review' && s.reasons?.[0] === 'qr_needs_operator');
+  const s = q.states.find((x) => x.phase === 'awaiting_review')!;
+  q.lane.command({ type: 'review_decision', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', decisionId: s.decisionId!, verdict: 'deny', reason: 'không khớp', issuedAt: new Date().toISOString(), issuedBy: 'op' });
+  await q.lane.idle;
+  assert.deepEqual(q.events[0]?.decision?.reasons, ['qr_needs_operator', 'operator_denied']);
+
+  const cam = harness({ face: 'camera_unavailable', lane: { timeouts: { reviewMs: 1000, resultMs: 100 } } });
+  cam.lane.canEntered('012345');
+  cam.lane.cardInserted(new FakeCard(async () => chipResult()));
+  await cam.lane.idle;
+  assert.deepEqual(cam.events[0]?.decision?.reasons, ['camera_unavailable', 'review_timeout']);
+
+  const t = harness({ policy: 'tourist', lane: { reader: undefined } });
+  t.lane.faceSeen();
+  await t.lane.idle;
+  assert.equal(t.events[0]?.decision?.method, 'count_only');
+  assert.equal(t.events[0]?.decision?.outcome, 'open');
+});
+
+test('decide(): rule order and liveness floor', () => {
+  const policy = LanePolicySchema.parse({});
+  const th = { match: 0.9, liveness: 0.4 };
+  const live = { embedding: REF, liveness: 0.2, qualityOk: true, livenessMs: 0 };
+  assert.deepEqual(decide({ method: 'chip_face', face: live, similarity: 0.99 }, policy, th).reasons, ['liveness_failed']);
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live, liveness: 0.9, qualityOk: false }, similarity: 0.99 }, policy, th).reasons, ['face_quality']);
+  assert.deepEqual(decide({ method: 'chip_face', failure: 'card_removed', watch: { entryId: 'w', listKind: 'watchlist' } }, policy, th).reasons, ['watchlist_hit']);
+  assert.equal(decide({ method: 'chip_face', face: 'no_face' }, policy, th).outcome, 'deny');
+  assert.equal(decide({ method: 'chip_face', chipGenuine: false }, { ...policy, onPassiveAuthFail: 'review' }, th).outcome, 'review');
+});
+
+async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function waitState(states: LaneState[], pred: (s: LaneState) => boolean): Promise<LaneState> {
+  await waitFor(() => states.some(pred));
+  return states.find(pred)!;
+}
