@@ -10,7 +10,7 @@ import type { RgbFrame } from '../edge/src/camera/frame.js';
 import { ByteTracker } from '../edge/src/vision/byte-tracker.js';
 import { MoveNetMultiPoseDetector } from '../edge/src/vision/movenet-multipose-detector.js';
 import { personModelPath } from '../edge/src/vision/person-models.js';
-import { TfjsWasmBackend } from '../edge/src/vision/tfjs-wasm-backend.js';
+import { TfjsWasmBackend } from '../libs/face/src/inference/tfjs-wasm-backend.js';
 import { generateClip } from '../scripts/clips/clip-generator.js';
 import { SEPARATE } from '../scripts/clips/counting-scenarios.js';
 

@@ -11,7 +11,7 @@ import { createFrameSource } from '../../edge/src/camera/create-frame-source.js'
 import { DirectoryMediaStore } from '../../edge/src/camera/media-store.js';
 import { MoveNetMultiPoseDetector } from '../../edge/src/vision/movenet-multipose-detector.js';
 import { personModelPath } from '../../edge/src/vision/person-models.js';
-import { TfjsWasmBackend } from '../../edge/src/vision/tfjs-wasm-backend.js';
+import { TfjsWasmBackend } from '../../libs/face/src/inference/tfjs-wasm-backend.js';
 import { expectedCounts, generateClip, type ClipSpec } from '../../scripts/clips/clip-generator.js';
 import { BAND_PX, LINE_X, OVERLAPPING, SEPARATE } from '../../scripts/clips/counting-scenarios.js';
 

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { TfjsWasmBackend } from '../vision/tfjs-wasm-backend.js';
+import { TfjsWasmBackend } from '../../../libs/face/src/inference/tfjs-wasm-backend.js';
 import { MoveNetMultiPoseDetector } from '../vision/movenet-multipose-detector.js';
 import { personModelPath } from '../vision/person-models.js';
 import { CameraPipeline } from './camera-pipeline.js';
