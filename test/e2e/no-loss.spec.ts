@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { CountsPayload } from '../../libs/contracts/src/index.js';
 import { startEdge } from '../../edge/src/edge-app.js';
 import { TrafficSimulator } from '../../edge/src/simulator/traffic-simulator.js';
+import { authedJson, login, TEST_ADMIN_ENV } from '../support/hub-auth.js';
 import { HubProcess } from '../support/hub-process.js';
 import { PrivateMosquitto } from '../support/mosquitto.js';
 import { testSite } from '../support/test-site.js';
@@ -25,10 +26,12 @@ test(
       // past Mosquitto's default limit of 1000.
       HUB_INGEST_CLIENTS: '2',
       LOG_LEVEL: 'warn',
+      ...TEST_ADMIN_ENV,
     });
     let edge: Awaited<ReturnType<typeof startEdge>> | null = null;
     try {
       await hub.start();
+      const get = authedJson((await login(hub.url)).accessToken);
       edge = await startEdge(site.edgeConfig(broker.url), false);
       const sim = new TrafficSimulator(site.edgeConfig(broker.url), edge.outbox, { rate: 2000, limit: TOTAL });
       sim.start();
@@ -48,13 +51,13 @@ test(
       await waitFor(() => sim.done, Boolean, 60_000, 'simulator finished');
       await waitFor(() => edge!.outbox.depth(), (d) => d === 0, 60_000, 'edge outbox drained');
       const counted = await waitFor(
-        async () => ((await (await fetch(`${hub.url}/api/counts/today?siteId=${site.siteId}`)).json()) as CountsPayload).site,
+        async () => (await get<CountsPayload>(`${hub.url}/api/counts/today?siteId=${site.siteId}`)).site,
         (s) => s.entries + s.exits >= TOTAL,
         90_000,
         'every event counted at the hub',
       );
       await new Promise((r) => setTimeout(r, 1000));
-      const final = ((await (await fetch(`${hub.url}/api/counts/today?siteId=${site.siteId}`)).json()) as CountsPayload).site;
+      const final = (await get<CountsPayload>(`${hub.url}/api/counts/today?siteId=${site.siteId}`)).site;
       assert.equal(final.entries + final.exits, TOTAL, 'exactly the number of events produced, no more, no less');
       assert.deepEqual(final, counted);
       const metrics = await (await fetch(`${hub.url}/metrics`)).text();

@@ -28,9 +28,11 @@ const BROWSER_MODULES: Record<string, string> = {
 export async function startHub(cfg: HubConfig, logger: LogLevel[] | false = ['log', 'warn', 'error']): Promise<HubApp> {
   const app = await NestFactory.create(HubModule.forConfig(cfg), { logger });
   app.enableShutdownHooks();
+  // Watchlist enrolment posts photos (base64) in JSON: up to 8 photos of a few MB each.
+  app.useBodyParser('json', { limit: '64mb' });
   const doc = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('Cổng AI hub').setDescription('Gate events, headcounts and live data').setVersion('1').build(),
+    new DocumentBuilder().setTitle('Cổng AI hub').setDescription('Gate events, headcounts and live data').setVersion('1').addBearerAuth().build(),
   );
   SwaggerModule.setup('docs', app, doc);
   // Browser modules served from the build and from npm packages: the page imports the same socket

@@ -7,12 +7,18 @@ export const dictionaries = {
     occupancy: 'Đang trong khu', gates: 'Cổng', perMinute: 'Theo phút (60 phút gần nhất)', ticker: 'Sự kiện mới',
     day: 'Số liệu trong ngày (giờ Việt Nam)', entry: 'Vào', exit: 'Ra', camera: 'camera', card: 'thẻ CCCD', face: 'khuôn mặt', manual: 'thủ công',
     gateOnline: 'hoạt động', gateOffline: 'mất kết nối',
+    loginTitle: 'Đăng nhập', username: 'Tên đăng nhập', password: 'Mật khẩu', loginButton: 'Đăng nhập', logout: 'Đăng xuất',
+    loginFailed: 'Sai tên đăng nhập hoặc mật khẩu', loginLocked: 'Đăng nhập sai quá nhiều lần, vui lòng thử lại sau',
+    loginHint: 'Màn hình IOC: mở trang với #key=<khoá API>',
   },
   en: {
     title: 'Entry/exit monitoring', online: 'Connected', offline: 'Disconnected', entries: 'Entries', exits: 'Exits',
     occupancy: 'Inside now', gates: 'Gates', perMinute: 'Per minute (last 60 minutes)', ticker: 'Latest events',
     day: "Today's figures (Vietnam time)", entry: 'In', exit: 'Out', camera: 'camera', card: 'ID card', face: 'face', manual: 'manual',
     gateOnline: 'online', gateOffline: 'offline',
+    loginTitle: 'Sign in', username: 'Username', password: 'Password', loginButton: 'Sign in', logout: 'Sign out',
+    loginFailed: 'Wrong username or password', loginLocked: 'Too many failed attempts, try again later',
+    loginHint: 'IOC wall display: open the page with #key=<API key>',
   },
 };
 

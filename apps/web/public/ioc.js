@@ -1,5 +1,6 @@
 import { SocketEvents } from '/contracts/socket-events.js';
 import { currentLang, setLang, t } from '/i18n.js';
+import { apiFetch, ensureSession, logout, reauthenticate, signedInAs, socketAuth } from '/session.js';
 
 const $ = (id) => document.getElementById(id);
 const fmt = new Intl.NumberFormat('vi-VN');
@@ -9,7 +10,7 @@ const state = { sites: [], siteId: null, gates: new Map(), minutes: new Map(), t
 const chart = echarts.init($('chart'), 'dark', { renderer: 'canvas' });
 
 async function loadSites() {
-  const res = await fetch('/api/sites');
+  const res = await apiFetch('/api/sites');
   state.sites = await res.json();
   const wanted = new URLSearchParams(location.search).get('site');
   state.siteId = state.sites.some((s) => s.siteId === wanted) ? wanted : state.sites[0]?.siteId;
@@ -97,7 +98,7 @@ function renderChart() {
 async function loadMinutes() {
   const to = new Date(minuteKey(Date.now()) + 60000);
   const from = new Date(to.getTime() - 60 * 60000);
-  const res = await fetch(`/api/counts?siteId=${encodeURIComponent(state.siteId)}&from=${from.toISOString()}&to=${to.toISOString()}&bucket=1m`);
+  const res = await apiFetch(`/api/counts?siteId=${encodeURIComponent(state.siteId)}&from=${from.toISOString()}&to=${to.toISOString()}&bucket=1m`);
   const body = await res.json();
   state.minutes = new Map((body.buckets ?? []).map((b) => [Date.parse(b.start), { entries: b.entries, exits: b.exits }]));
   renderChart();
@@ -131,7 +132,8 @@ function onGateStatus(s) {
   renderGates();
 }
 
-const socket = io({ transports: ['websocket'] });
+// The handshake carries the current token or key; the hub refuses a socket without one.
+const socket = io({ transports: ['websocket'], autoConnect: false, auth: (cb) => cb(socketAuth()) });
 function subscribe() {
   socket.emit(SocketEvents.subscribe, { siteIds: [state.siteId] });
 }
@@ -141,10 +143,15 @@ socket.on('connect', () => {
   $('conn').textContent = t('online');
   if (state.siteId) subscribe();
 });
-socket.on('disconnect', () => {
+socket.on('disconnect', (reason) => {
   $('conn').className = 'conn off';
   $('conn').dataset.i18n = 'offline';
   $('conn').textContent = t('offline');
+  // The hub closes a socket when its access token expires: renew and come back.
+  if (reason === 'io server disconnect') reauthenticate(socket);
+});
+socket.on('connect_error', (e) => {
+  if (e.message === 'unauthorized') reauthenticate(socket);
 });
 socket.on(SocketEvents.countsSnapshot, renderCounts);
 socket.on(SocketEvents.countsUpdate, renderCounts);
@@ -167,7 +174,13 @@ setInterval(renderChart, 30_000);
 
 setLang(currentLang());
 $('lang').textContent = currentLang() === 'vi' ? 'EN' : 'VI';
+await ensureSession();
+if (signedInAs()) {
+  $('logout').hidden = false;
+  $('logout').title = signedInAs();
+}
+$('logout').addEventListener('click', logout);
 await loadSites();
 renderGates();
 await loadMinutes();
-if (socket.connected) subscribe();
+socket.connect();
