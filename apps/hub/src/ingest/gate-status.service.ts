@@ -33,6 +33,13 @@ export class GateStatusService {
     if (s.state === 'online') this.online.add(key);
     else this.online.delete(key);
     this.metrics.gatesOnline.set(this.online.size);
+    for (const c of s.cameras ?? []) {
+      const labels = { site: s.siteId, gate: s.gateId, camera: c.cameraId };
+      this.metrics.cameraFps.set(labels, s.state === 'online' ? c.fps : 0);
+      this.metrics.cameraUp.set(labels, s.state === 'online' && c.state === 'streaming' ? 1 : 0);
+      this.metrics.cameraReconnects.set(labels, c.reconnects);
+      if (c.lastFrameAt) this.metrics.cameraLastFrame.set(labels, Date.parse(c.lastFrameAt) / 1000);
+    }
     await this.db
       .getRepository(GateEntity)
       .update({ siteId: s.siteId, id: s.gateId }, { online: s.state === 'online', statusAt: Date.now(), statusJson: JSON.stringify(s) });

@@ -11,6 +11,11 @@ export class MetricsService {
   readonly batchSize = new Histogram({ name: 'cg_ingest_batch_size', help: 'Events per stored batch', buckets: [1, 10, 50, 100, 250, 500, 1000], registers: [this.registry] });
   readonly storeRetries = new Counter({ name: 'cg_ingest_store_retries_total', help: 'Batches retried after a database error', registers: [this.registry] });
   readonly gatesOnline = new Gauge({ name: 'cg_gates_online', help: 'Gates whose agent reports online', registers: [this.registry] });
+  /** Camera health as the edge agents report it in their gate status messages. */
+  readonly cameraFps = new Gauge({ name: 'cg_camera_fps', help: 'Frames per second a gate camera delivers', labelNames: ['site', 'gate', 'camera'] as const, registers: [this.registry] });
+  readonly cameraUp = new Gauge({ name: 'cg_camera_streaming', help: '1 when the camera is streaming, 0 when connecting, stalled or failed', labelNames: ['site', 'gate', 'camera'] as const, registers: [this.registry] });
+  readonly cameraReconnects = new Gauge({ name: 'cg_camera_reconnects', help: 'Reconnects since the edge agent started', labelNames: ['site', 'gate', 'camera'] as const, registers: [this.registry] });
+  readonly cameraLastFrame = new Gauge({ name: 'cg_camera_last_frame_seconds', help: 'Unix time of the last frame', labelNames: ['site', 'gate', 'camera'] as const, registers: [this.registry] });
   readonly socketClients = new Gauge({ name: 'cg_socket_clients', help: 'Connected Socket.IO clients', registers: [this.registry] });
 
   constructor() {
