@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication, LogLevel } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule, DocumentBuilder } from '@nestjs/swagger';
 import express from 'express';
 import { resolve } from 'node:path';
@@ -28,6 +29,8 @@ const BROWSER_MODULES: Record<string, string> = {
 export async function startHub(cfg: HubConfig, logger: LogLevel[] | false = ['log', 'warn', 'error']): Promise<HubApp> {
   const app = await NestFactory.create(HubModule.forConfig(cfg), { logger });
   app.enableShutdownHooks();
+  // Watchlist enrolment posts photos (base64) in JSON: up to 8 photos of a few MB each.
+  (app as NestExpressApplication).useBodyParser('json', { limit: '64mb' });
   // Watchlist enrolment posts photos (base64) in JSON: up to 8 photos of a few MB each.
   app.useBodyParser('json', { limit: '64mb' });
   const doc = SwaggerModule.createDocument(

@@ -23,6 +23,7 @@ import { MetricsService } from './observability/metrics.service.js';
 import { LiveGateway } from './realtime/live.gateway.js';
 import { SiteRegistry } from './registry/site-registry.service.js';
 import { SitesController } from './registry/sites.controller.js';
+import { watchlistControllers, watchlistProviders } from './watchlist/watchlist-wiring.js';
 
 @Module({})
 export class HubModule {
@@ -30,10 +31,11 @@ export class HubModule {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(cfg)), TerminusModule, ...authImports(cfg)],
-      controllers: [SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers],
+      controllers: [SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers],
       providers: [
         { provide: HUB_CONFIG, useValue: cfg },
         ...authProviders(cfg),
+        ...watchlistProviders,
         MetricsService,
         SiteRegistry,
         HeadcountService,

@@ -14,10 +14,9 @@ const validity = {
 };
 const validWindow = (v: { validFrom?: string; validUntil?: string }) => !v.validFrom || !v.validUntil || Date.parse(v.validFrom) < Date.parse(v.validUntil);
 
-/** POST /api/watchlist — photos are base64 JPEG/PNG/WebP, each enrolled through the face pipeline. */
+/** POST /api/sites/:siteId/watchlist — photos are base64 JPEG/PNG/WebP, each enrolled through the face pipeline. */
 export const WatchlistEntryCreateSchema = z
   .strictObject({
-    siteId: IdSchema,
     listKind: ListKindSchema.default('watchlist'),
     fullName: z.string().trim().min(1).max(200),
     idNumber: CccdNumberSchema.optional(),
@@ -31,7 +30,7 @@ export const WatchlistEntryCreateSchema = z
   .refine(validWindow, { message: '`validFrom` must be before `validUntil`', path: ['validFrom'] });
 export type WatchlistEntryCreate = z.infer<typeof WatchlistEntryCreateSchema>;
 
-/** PATCH /api/watchlist/:entryId — any field but the site; `photos` are added to the entry's. */
+/** PATCH /api/sites/:siteId/watchlist/:entryId — any field but the site; `photos` are added to the entry's. */
 export const WatchlistEntryUpdateSchema = z
   .strictObject({
     listKind: ListKindSchema.optional(),

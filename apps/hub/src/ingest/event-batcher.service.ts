@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { GateEvent } from '../../../../libs/contracts/src/index.js';
 import { HeadcountService } from '../counts/headcount.service.js';
+import { AlertChecker } from '../alerts/alert-checker.service.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { LiveGateway } from '../realtime/live.gateway.js';
 import { EventStore, type IncomingEvent } from './event-store.service.js';
@@ -28,6 +29,7 @@ export class EventBatcher implements OnApplicationShutdown {
     private readonly headcounts: HeadcountService,
     private readonly live: LiveGateway,
     private readonly metrics: MetricsService,
+    private readonly alerts: AlertChecker,
   ) {}
 
   submit(event: GateEvent, receivedAt = Date.now()): Promise<void> {
@@ -67,6 +69,8 @@ export class EventBatcher implements OnApplicationShutdown {
       this.metrics.ingested.inc({ result: 'stored' }, fresh.length);
       this.metrics.ingested.inc({ result: 'duplicate' }, batch.length - fresh.length);
       for (const p of batch) p.done();
+      // Watchlist check off the hot path: only newly stored events, queued, never awaited here.
+      if (fresh.length) this.alerts.enqueue(fresh);
       if (fresh.length) await this.live.publishBatch(fresh, touched);
     }
     this.running = false;

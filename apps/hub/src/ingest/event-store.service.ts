@@ -3,6 +3,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { GateEvent } from '../../../../libs/contracts/src/index.js';
 import { minuteStart } from '../counts/local-day.js';
 import { placeholders } from '../database/sql-dialect.js';
+import { DataCipher } from '../privacy/data-cipher.js';
+import { aad } from '../watchlist/watchlist-aad.js';
 
 export interface IncomingEvent {
   event: GateEvent;
@@ -16,7 +18,7 @@ export interface IncomingEvent {
  */
 @Injectable()
 export class EventStore {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: DataSource, private readonly cipher: DataCipher) {}
 
   async storeBatch(batch: readonly IncomingEvent[]): Promise<GateEvent[]> {
     const unique = new Map<string, IncomingEvent>();
@@ -40,13 +42,15 @@ export class EventStore {
         values.push(
           e.eventId, e.siteId, e.zoneId, e.gateId, e.laneId ?? null, e.direction, e.source,
           Date.parse(e.occurredAt), receivedAt, e.trackId ?? null,
-          e.identity ? JSON.stringify(e.identity) : null,
+          // Personal data at rest: the identity block encrypted, the CCCD number also as HMAC.
+          e.identity ? this.cipher.encrypt(JSON.stringify(e.identity), aad.eventIdentity(e.eventId)) : null,
+          e.identity?.idNumber ? this.cipher.idHmac(e.identity.idNumber) : null,
           e.attachments ? JSON.stringify(e.attachments) : null,
         );
-        return `(${p(12)})`;
+        return `(${p(13)})`;
       });
       const inserted: { event_id: string }[] = await m.query(
-        `INSERT INTO gate_events (event_id, site_id, zone_id, gate_id, lane_id, direction, source, occurred_at, received_at, track_id, identity_json, attachments_json)
+        `INSERT INTO gate_events (event_id, site_id, zone_id, gate_id, lane_id, direction, source, occurred_at, received_at, track_id, identity_json, id_number_hmac, attachments_json)
          VALUES ${rows.join(', ')} ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
         values,
       );

@@ -1,0 +1,134 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { alertRoleRoom, alertRoom, SocketEvents, type GateEvent } from '../../../../libs/contracts/src/index.js';
+import { decodeTemplate, type MatchEntry } from '../../../../libs/watchlist-match/src/index.js';
+import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
+import type { AlertEntity } from '../database/entities/index.js';
+import { DataCipher } from '../privacy/data-cipher.js';
+import { LiveGateway } from '../realtime/live.gateway.js';
+import { FaceEnrolment } from '../watchlist/face-enrolment.service.js';
+import { SiteMatchers } from '../watchlist/site-matchers.service.js';
+import { aad } from '../watchlist/watchlist-aad.js';
+import { WatchlistRepository } from '../watchlist/watchlist.repository.js';
+import { AlertRules } from './alert-rules.service.js';
+import { AlertsRepository } from './alerts.repository.js';
+
+/**
+ * Checks newly stored events against the site's watchlist (CCCD-number HMAC, then 1:N face) off the
+ * ingest path: the batcher only enqueues; matching, storing and the socket push run here, in order.
+ */
+@Injectable()
+export class AlertChecker {
+  private readonly log = new Logger('Alerts');
+  private queue: GateEvent[] = [];
+  private running = false;
+  private readonly threshold: number;
+  private idle: (() => void)[] = [];
+
+  constructor(
+    @Inject(HUB_CONFIG) cfg: HubConfig,
+    private readonly matchers: SiteMatchers,
+    private readonly watchlist: WatchlistRepository,
+    private readonly alerts: AlertsRepository,
+    private readonly rules: AlertRules,
+    private readonly cipher: DataCipher,
+    private readonly live: LiveGateway,
+    enrolment: FaceEnrolment,
+  ) {
+    this.threshold = cfg.faceMatchThreshold ?? enrolment.threshold;
+  }
+
+  /** Called by the batcher with freshly committed events; returns at once. */
+  enqueue(events: readonly GateEvent[]): void {
+    for (const e of events) if (e.identity?.idNumber || e.identity?.faceTemplate) this.queue.push(e);
+    if (this.queue.length && !this.running) {
+      this.running = true;
+      setImmediate(() => void this.drain());
+    }
+  }
+
+  /** Resolves once everything queued so far is handled (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.running || this.queue.length ? new Promise((r) => this.idle.push(r)) : Promise.resolve();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, 500);
+      try {
+        await this.check(batch);
+      } catch (e) {
+        this.log.error(`alert check of ${batch.length} events failed: ${(e as Error).message}`);
+      }
+    }
+    this.running = false;
+    for (const r of this.idle.splice(0)) r();
+  }
+
+  private async check(events: GateEvent[]): Promise<void> {
+    const rows: AlertEntity[] = [];
+    for (const e of events) {
+      const matcher = this.matchers.site(e.siteId);
+      if (matcher.size === 0) continue;
+      const at = Date.parse(e.occurredAt);
+      const hits = new Map<string, { entry: MatchEntry; kind: 'face' | 'id_number'; score: number }>();
+      if (e.identity?.idNumber) {
+        for (const entry of matcher.matchIdNumber(this.cipher.idHmac(e.identity.idNumber), at, 'watchlist')) hits.set(entry.entryId, { entry, kind: 'id_number', score: 1 });
+      }
+      if (e.identity?.faceTemplate) {
+        let t: Float32Array | null = null;
+        try {
+          t = decodeTemplate(e.identity.faceTemplate);
+        } catch {
+          /* a malformed template cannot match */
+        }
+        if (t)
+          for (const m of matcher.matchFace(t, { threshold: this.threshold, at, listKind: 'watchlist' }))
+            if (!hits.has(m.entry.entryId)) hits.set(m.entry.entryId, { entry: m.entry, kind: 'face', score: m.similarity });
+      }
+      for (const hit of hits.values()) {
+        if (!this.rules.notify(e.siteId, hit.entry.severity)) continue;
+        const row = await this.watchlist.find(hit.entry.entryId);
+        if (!row) continue;
+        const id = randomUUID();
+        const snapshot = e.attachments?.find((a) => a.kind === 'face_crop') ?? e.attachments?.find((a) => a.kind === 'frame');
+        rows.push({
+          id,
+          siteId: e.siteId,
+          zoneId: e.zoneId,
+          gateId: e.gateId,
+          laneId: e.laneId ?? null,
+          eventId: e.eventId,
+          entryId: row.id,
+          listKind: row.listKind,
+          severity: row.severity,
+          matchKind: hit.kind,
+          score: hit.score,
+          fullNameEnc: this.cipher.encrypt(this.watchlist.fullName(row), aad.alertName(id)),
+          reason: row.reason,
+          idNumberHmac: row.idNumberHmac,
+          snapshotRef: snapshot?.ref ?? null,
+          occurredAt: Date.parse(e.occurredAt),
+          raisedAt: Date.now(),
+          status: 'open',
+          acknowledgedBy: null,
+          acknowledgedAt: null,
+          closedBy: null,
+          closedAt: null,
+          note: null,
+        });
+      }
+    }
+    if (!rows.length) return;
+    for (const r of await this.alerts.insert(rows)) this.push(SocketEvents.alertNew, r);
+  }
+
+  /** To the site's security/admin sockets, and to any other role the site's rule notifies. */
+  push(event: string, row: AlertEntity): void {
+    const server = this.live.server;
+    if (!server) return;
+    const roles = this.rules.notify(row.siteId, row.severity) ?? [];
+    const rooms = [alertRoom(row.siteId), ...roles.filter((r) => r !== 'security' && r !== 'admin').map((r) => alertRoleRoom(row.siteId, r))];
+    server.to(rooms).emit(event, this.alerts.view(row));
+  }
+}

@@ -1,0 +1,84 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import sharp from 'sharp';
+import type { EnrolmentPhotoResult } from '../../../../libs/contracts/src/index.js';
+import { defaultManifestPath, FacePipeline, ImageInputError, readManifest } from '../../../../libs/face/src/index.js';
+import type { NewTemplate } from './watchlist.repository.js';
+
+export interface EnrolmentOutcome {
+  results: EnrolmentPhotoResult[];
+  templates: NewTemplate[];
+}
+
+/**
+ * Enrolment photos → templates through libs/face. One person per photo: a photo with no face, with
+ * two or more faces, or whose face fails the quality gate is refused with the reason. The pipeline
+ * (a few seconds to load) is created on first use, so a hub that never enrols never loads it.
+ */
+@Injectable()
+export class FaceEnrolment implements OnApplicationShutdown {
+  private readonly log = new Logger('Enrolment');
+  private pipeline: Promise<FacePipeline> | null = null;
+  readonly faceModel: string;
+  readonly threshold: number;
+
+  constructor() {
+    const manifest = readManifest(defaultManifestPath());
+    const [id, entry] = Object.entries(manifest.models).find(([, e]) => e.task === 'embed')!;
+    this.faceModel = id;
+    this.threshold = entry.thresholds.cosine ?? 0.93;
+  }
+
+  private faces(): Promise<FacePipeline> {
+    this.pipeline ??= FacePipeline.create({ liveness: false }).then((p) => {
+      this.log.log(`face pipeline loaded (${p.backendName})`);
+      return p;
+    });
+    return this.pipeline;
+  }
+
+  async enrol(photos: readonly Uint8Array[]): Promise<EnrolmentOutcome> {
+    const faces = await this.faces();
+    const results: EnrolmentPhotoResult[] = [];
+    const templates: NewTemplate[] = [];
+    for (let index = 0; index < photos.length; index++) {
+      const photo = photos[index]!;
+      let found;
+      try {
+        found = await faces.analyze(photo, { liveness: false });
+      } catch (e) {
+        if (e instanceof ImageInputError) {
+          results.push({ index, accepted: false, refusal: 'image', reason: `not a usable image (${e.code}): ${e.message}` });
+          continue;
+        }
+        throw e;
+      }
+      if (found.length === 0) {
+        results.push({ index, accepted: false, refusal: 'no-face', reason: 'no face found in the photo' });
+        continue;
+      }
+      if (found.length > 1) {
+        results.push({ index, accepted: false, refusal: 'multiple-faces', reason: `${found.length} faces in the photo: enrol one person per photo` });
+        continue;
+      }
+      const face = found[0]!;
+      if (!face.quality.ok) {
+        results.push({ index, accepted: false, refusal: 'quality', reason: `face quality too low: ${face.quality.reasons.join(', ')}` });
+        continue;
+      }
+      const chip = await faces.alignedChip(photo, face);
+      const crop = await sharp(Buffer.from(chip.data), { raw: { width: chip.width, height: chip.height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+      templates.push({ vector: face.embedding!, faceModel: this.faceModel, crop });
+      results.push({ index, accepted: true });
+    }
+    return { results, templates };
+  }
+
+  /** An embedding of the largest face (1:N search from a probe photo). */
+  async probe(photo: Uint8Array): Promise<Float32Array | undefined> {
+    return (await this.faces()).embed(photo);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.pipeline) await (await this.pipeline).dispose();
+  }
+}

@@ -1,0 +1,35 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { WatchlistMatcher, type MatchEntry } from '../../../../libs/watchlist-match/src/index.js';
+import { WatchlistRepository } from './watchlist.repository.js';
+
+/** The hub's in-memory matchers, one per site, loaded (decrypted) at start and kept in step with every change. */
+@Injectable()
+export class SiteMatchers implements OnApplicationBootstrap {
+  private readonly log = new Logger('Watchlist');
+  private readonly bySite = new Map<string, WatchlistMatcher>();
+
+  constructor(private readonly repo: WatchlistRepository) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const all = await this.repo.loadAll();
+    for (const e of all) this.site(e.row.siteId).upsert(this.repo.matchEntry(e));
+    if (all.length) this.log.log(`${all.length} watchlist entries loaded`);
+  }
+
+  site(siteId: string): WatchlistMatcher {
+    let m = this.bySite.get(siteId);
+    if (!m) {
+      m = new WatchlistMatcher();
+      this.bySite.set(siteId, m);
+    }
+    return m;
+  }
+
+  upsert(siteId: string, entry: MatchEntry): void {
+    this.site(siteId).upsert(entry);
+  }
+
+  remove(siteId: string, entryId: string): void {
+    this.bySite.get(siteId)?.remove(entryId);
+  }
+}

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import mqtt from 'mqtt';
+import { io, type Socket } from 'socket.io-client';
+import { DataSource } from 'typeorm';
+import { v7 } from 'uuid';
+import { SocketEvents, topics, type Alert, type GateEvent, type WatchlistEnrolResult } from '../../../../libs/contracts/src/index.js';
+import { encodeTemplate } from '../../../../libs/watchlist-match/src/index.js';
+import { authedFetch, issueGateCredentials, login, TEST_ADMIN_CONFIG } from '../../../../test/support/hub-auth.js';
+import { createTestDatabase } from '../../../../test/support/postgres.js';
+import { waitFor } from '../../../../test/support/wait-for.js';
+import { facePhoto, multiFacePhoto, noFacePhoto, twoSites } from '../../../../test/support/watchlist-fixtures.js';
+import { AlertChecker } from '../alerts/alert-checker.service.js';
+import { hubConfigFromEnv } from '../config/hub-config.js';
+import { startHub } from '../hub-app.js';
+import { FaceEnrolment } from './face-enrolment.service.js';
+
+const b64 = (b: Buffer) => b.toString('base64');
+
+/**
+ * Enrolment (refusals with reasons), 1:N search, and the alert path on real parts: an event published
+ * over MQTT by a gate whose face template or CCCD number matches raises an alert that reaches the
+ * security socket of that site only; acknowledge → resolve is recorded; identity is stored encrypted.
+ */
+async function scenario(databaseUrl?: string): Promise<void> {
+  const s = twoSites();
+  const hub = await startHub(
+    hubConfigFromEnv({}, {
+      port: 0, embeddedMqttPort: 0, embeddedMqttHost: '127.0.0.1', sitesFile: s.sitesFile, sqlitePath: `${s.dir}/hub.db`,
+      databaseUrl, dataKeyFile: `${s.dir}/keys.json`, jwtSecretFile: `${s.dir}/jwt.key`, retentionIntervalMin: 0, ...TEST_ADMIN_CONFIG,
+    }),
+    false,
+  );
+  const sockets: Socket[] = [];
+  let gate: mqtt.MqttClient | null = null;
+  try {
+    const admin = authedFetch((await login(hub.url)).accessToken);
+    for (const [username, siteId] of [['sec-a', s.a], ['sec-b', s.b], ['op-a', s.a]] as const) {
+      const res = await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: 'a-long-password-123', role: username.startsWith('op') ? 'operator' : 'security', siteIds: [siteId] } });
+      assert.equal(res.status, 201, await res.text());
+    }
+    const secA = (await login(hub.url, 'sec-a', 'a-long-password-123')).accessToken;
+    const secB = (await login(hub.url, 'sec-b', 'a-long-password-123')).accessToken;
+    const opA = (await login(hub.url, 'op-a', 'a-long-password-123')).accessToken;
+    const asSecA = authedFetch(secA);
+
+    // Enrolment refuses photos it cannot use, saying why.
+    const two = await asSecA(`${hub.url}/api/sites/${s.a}/watchlist`, { method: 'POST', body: { fullName: 'Hai Người', photos: [b64(multiFacePhoto())] } });
+    assert.equal(two.status, 422);
+    const twoBody = (await two.json()) as { photos: { refusal: string; reason: string }[] };
+    assert.equal(twoBody.photos[0]!.refusal, 'multiple-faces');
+    assert.match(twoBody.photos[0]!.reason, /\d faces in the photo: enrol one person per photo/);
+    const none = await asSecA(`${hub.url}/api/sites/${s.a}/watchlist`, { method: 'POST', body: { fullName: 'Không Mặt', photos: [b64(await noFacePhoto())] } });
+    assert.equal(none.status, 422);
+    assert.deepEqual(((await none.json()) as { photos: unknown[] }).photos, [{ index: 0, accepted: false, refusal: 'no-face', reason: 'no face found in the photo' }]);
+
+    // A good entry: two photos of df01 plus a refused one; the good ones are enrolled.
+    const created = await asSecA(`${hub.url}/api/sites/${s.a}/watchlist`, {
+      method: 'POST',
+      body: { fullName: 'Nguyễn Văn A', idNumber: '001099012345', reason: 'Truy nã (test)', severity: 'critical', photos: [b64(facePhoto('df01/1.jpg')), b64(await noFacePhoto()), b64(facePhoto('df01/2.jpg'))] },
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const enrol = (await created.json()) as WatchlistEnrolResult;
+    assert.deepEqual(enrol.photos.map((p) => p.accepted), [true, false, true]);
+    assert.equal(enrol.entry.templateCount, 2);
+    assert.equal(enrol.entry.idNumberMasked, '0010******45');
+    // Someone else on site A (allowlist), to make the search pick the right one.
+    const other = await asSecA(`${hub.url}/api/sites/${s.a}/watchlist`, { method: 'POST', body: { fullName: 'Worker', listKind: 'allowlist', severity: 'low', photos: [b64(facePhoto('fr_obama/1.jpg'))] } });
+    assert.equal(other.status, 201);
+
+    // Site scoping and roles: B's security and A's operator cannot touch A's list.
+    assert.equal((await authedFetch(secB)(`${hub.url}/api/sites/${s.a}/watchlist`)).status, 403);
+    assert.equal((await authedFetch(opA)(`${hub.url}/api/sites/${s.a}/watchlist`)).status, 403);
+
+    // 1:N search from another photo of the same person.
+    const found = (await (await asSecA(`${hub.url}/api/sites/${s.a}/watchlist/search`, { method: 'POST', body: { photo: b64(facePhoto('df01/3.jpg')) } })).json()) as { entry: { entryId: string }; similarity: number }[];
+    assert.equal(found[0]?.entry.entryId, enrol.entry.entryId);
+
+    // Sockets: security of A and of B.
+    const alertsA: Alert[] = [];
+    const alertsB: Alert[] = [];
+    const updatesA: Alert[] = [];
+    for (const [token, sink] of [[secA, alertsA], [secB, alertsB]] as const) {
+      const sock = io(hub.url, { transports: ['websocket'], auth: { token } });
+      sockets.push(sock);
+      sock.on(SocketEvents.alertNew, (a: Alert) => sink.push(a));
+      if (token === secA) sock.on(SocketEvents.alertUpdate, (a: Alert) => updatesA.push(a));
+      await new Promise<void>((r, j) => { sock.once('connect', () => r()); sock.once('connect_error', j); });
+    }
+
+    // A gate of site A sees df01 (face template from yet another photo) and, later, the CCCD number.
+    const creds = await issueGateCredentials(hub.url, (await login(hub.url)).accessToken, s.a, ['g1']);
+    const c = creds.get('g1')!;
+    gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: c.username, password: c.password, clientId: `gate-${s.a}`, protocolVersion: 4 });
+    const probe = await hub.app.get(FaceEnrolment).probe(facePhoto('df01/4.jpg'));
+    const base = { siteId: s.a, zoneId: 'z1', gateId: 'g1', direction: 'entry' as const, occurredAt: new Date().toISOString() };
+    const faceEvent: GateEvent = { ...base, eventId: v7(), source: 'face', identity: { faceTemplate: encodeTemplate(probe!) }, attachments: [{ kind: 'face_crop', ref: 'media://g1/crop-1.jpg' }] };
+    const stranger = await hub.app.get(FaceEnrolment).probe(facePhoto('fr_kit_harington/1.jpg'));
+    const strangerEvent: GateEvent = { ...base, eventId: v7(), source: 'face', identity: { faceTemplate: encodeTemplate(stranger!) } };
+    const cardEvent: GateEvent = { ...base, eventId: v7(), source: 'card', identity: { idNumber: '001099012345', fullName: 'Nguyễn Văn A' } };
+    for (const e of [faceEvent, strangerEvent, faceEvent, cardEvent]) await gate.publishAsync(topics.gateEvents(s.a, 'g1'), JSON.stringify(e), { qos: 1 });
+
+    await waitFor(() => alertsA.length, (n) => n >= 2, 20_000, 'two alerts on the site A socket');
+    await hub.app.get(AlertChecker).settled();
+    assert.equal(alertsA.length, 2, 'one alert per matching event; the duplicate and the stranger raise none');
+    const byKind = new Map(alertsA.map((a) => [a.matchKind, a]));
+    const face = byKind.get('face')!;
+    assert.equal(face.entryId, enrol.entry.entryId);
+    assert.equal(face.severity, 'critical');
+    assert.equal(face.gateId, 'g1');
+    assert.equal(face.snapshotRef, 'media://g1/crop-1.jpg');
+    assert.equal(face.fullName, 'Nguyễn Văn A');
+    assert.ok(face.score >= 0.9 && face.score < 1);
+    assert.equal(byKind.get('id_number')!.score, 1);
+    assert.deepEqual(alertsB, [], 'site B security saw nothing of site A');
+
+    // Workflow: acknowledge → resolve; a second resolve conflicts; updates are pushed.
+    const ack = await asSecA(`${hub.url}/api/sites/${s.a}/alerts/${face.alertId}/acknowledge`, { method: 'POST', body: {} });
+    assert.equal(ack.status, 200);
+    assert.equal(((await ack.json()) as Alert).acknowledgedBy, 'sec-a');
+    const res = await asSecA(`${hub.url}/api/sites/${s.a}/alerts/${face.alertId}/resolve`, { method: 'POST', body: { note: 'stopped at gate 1' } });
+    const resolved = (await res.json()) as Alert;
+    assert.equal(resolved.status, 'resolved');
+    assert.equal(resolved.closedBy, 'sec-a');
+    assert.ok(resolved.closedAt);
+    assert.equal((await asSecA(`${hub.url}/api/sites/${s.a}/alerts/${face.alertId}/resolve`, { method: 'POST', body: {} })).status, 409);
+    assert.equal((await authedFetch(secB)(`${hub.url}/api/sites/${s.a}/alerts/${face.alertId}/resolve`, { method: 'POST', body: {} })).status, 403);
+    await waitFor(() => updatesA.map((u) => u.status), (l) => l.includes('resolved'), 5000, 'alert update pushed');
+    const fp = await asSecA(`${hub.url}/api/sites/${s.a}/alerts/${byKind.get('id_number')!.alertId}/false-positive`, { method: 'POST', body: {} });
+    assert.equal(((await fp.json()) as Alert).status, 'false_positive');
+
+    // At rest: the identity block is a ciphertext, the CCCD number an HMAC; reads and changes audited.
+    const db = hub.app.get(DataSource);
+    const stored: { identity_json: string; id_number_hmac: string | null }[] = await db.query(`SELECT identity_json, id_number_hmac FROM gate_events WHERE event_id = '${cardEvent.eventId}'`);
+    assert.match(stored[0]!.identity_json, /^g1:k1:/);
+    assert.ok(!stored[0]!.identity_json.includes('001099012345'));
+    assert.match(stored[0]!.id_number_hmac!, /^[a-f0-9]{64}$/);
+    const names: { full_name_enc: string; id_number_enc: string }[] = await db.query(`SELECT full_name_enc, id_number_enc FROM watchlist_entries`);
+    assert.ok(names.every((n) => n.full_name_enc.startsWith('g1:') && !n.full_name_enc.includes('Nguy')));
+    const audit: { action: string }[] = await db.query(`SELECT action FROM audit_log WHERE site_id = '${s.a}'`);
+    const actions = new Set(audit.map((a) => a.action));
+    for (const a of ['watchlist.create', 'watchlist.search', 'alert.acknowledged', 'alert.resolved']) assert.ok(actions.has(a), a);
+  } finally {
+    for (const sock of sockets) sock.disconnect();
+    await gate?.endAsync().catch(() => undefined);
+    await hub.close();
+  }
+}
+
+test('watchlist enrolment, 1:N search and alerts to the right site on SQLite', { timeout: 120_000 }, () => scenario());
+
+test('the same on PostgreSQL', { timeout: 120_000 }, async () => {
+  const pg = await createTestDatabase();
+  try {
+    await scenario(pg.url);
+  } finally {
+    await pg.drop();
+  }
+});

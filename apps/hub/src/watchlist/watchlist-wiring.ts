@@ -1,0 +1,27 @@
+import type { Provider, Type } from '@nestjs/common';
+import { AlertChecker } from '../alerts/alert-checker.service.js';
+import { AlertRules } from '../alerts/alert-rules.service.js';
+import { AlertRulesController, AlertsController } from '../alerts/alerts.controller.js';
+import { AlertsRepository } from '../alerts/alerts.repository.js';
+import { dataCipherProvider } from '../privacy/data-cipher.provider.js';
+import { FaceEnrolment } from './face-enrolment.service.js';
+import { SiteMatchers } from './site-matchers.service.js';
+import { WatchlistSyncPublisher } from './watchlist-sync.publisher.js';
+import { WatchlistController } from './watchlist.controller.js';
+import { WatchlistRepository } from './watchlist.repository.js';
+import { WatchlistService } from './watchlist.service.js';
+
+/** Watchlists, alerts and the personal-data services, for HubModule. */
+export const watchlistControllers: Type[] = [WatchlistController, AlertsController, AlertRulesController];
+
+export const watchlistProviders: Provider[] = [
+  dataCipherProvider,
+  WatchlistRepository,
+  FaceEnrolment,
+  SiteMatchers,
+  WatchlistSyncPublisher,
+  WatchlistService,
+  AlertRules,
+  AlertsRepository,
+  AlertChecker,
+];
