@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Ip, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import {
@@ -77,7 +77,7 @@ export class AuthController {
   @body(ChangePasswordSchema)
   async changePassword(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(ChangePasswordSchema)) b: ChangePassword): Promise<void> {
     const user = await this.users.findById(p.id);
-    if (!user || !(await verifyPassword(user.passwordHash, b.currentPassword))) throw new UnauthorizedException('current password is wrong');
+    if (!user || !(await verifyPassword(user.passwordHash, b.currentPassword))) throw new BadRequestException('current password is wrong');
     await this.users.setPassword(user.id, b.newPassword);
     await this.sessions.revokeUser(user.id);
     await this.audit.record({ actor: p, action: 'user.password_change', subjectType: 'user', subjectId: user.id });
