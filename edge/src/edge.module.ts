@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { EdgeConfig } from './config/edge-config.schema.js';
 import { CameraService } from './camera/camera.service.js';
 import { EDGE_CONFIG } from './config/edge-config.token.js';
+import { GateModule } from './gate/gate.module.js';
 import { GateLinks } from './mqtt/gate-links.js';
 import { OutboxService } from './outbox/outbox.service.js';
 import { GateStatusReporter } from './status/gate-status.reporter.js';
@@ -12,6 +13,7 @@ export class EdgeModule {
   static forConfig(cfg: EdgeConfig): DynamicModule {
     return {
       module: EdgeModule,
+      imports: [GateModule],
       providers: [{ provide: EDGE_CONFIG, useValue: cfg }, GateLinks, OutboxService, GateStatusReporter, CameraService],
       exports: [EDGE_CONFIG, OutboxService, GateStatusReporter, GateLinks, CameraService],
     };

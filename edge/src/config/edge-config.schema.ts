@@ -12,7 +12,7 @@ export const EdgeGateSchema = z.strictObject({
   name: z.string().min(1),
   cameras: z.array(EdgeCameraRefSchema).default([]),
   /** Decision lanes (reader, camera, actuator, policy); a gate without lanes only counts. */
-  lanes: z.array(LaneConfigSchema).default([]),
+  lanes: z.array(LaneConfigSchema).optional(),
   /** This gate's own MQTT login issued by the hub (`npm run hub:gate-credentials`); else `mqtt.username/password`. */
   mqtt: z.strictObject({ username: z.string().min(1), password: z.string().min(1) }).optional(),
 });
@@ -39,7 +39,7 @@ export const EdgeConfigSchema = z.strictObject({
       synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
     })
     .default({ path: './data/edge-outbox.db', maxInflight: 200, synchronous: 'FULL' }),
-  zones: z.array(z.strictObject({ id: IdSchema, name: z.string().min(1), /** No second entry without an exit. */ antiPassback: z.boolean().default(false) })).min(1),
+  zones: z.array(z.strictObject({ id: IdSchema, name: z.string().min(1), /** No second entry without an exit. */ antiPassback: z.boolean().optional() })).min(1),
   gates: z.array(EdgeGateSchema).min(1),
   /** Locks, turnstiles and barriers the lanes drive. */
   actuators: z.array(ActuatorConfigSchema).default([]),
@@ -52,10 +52,8 @@ export const EdgeConfigSchema = z.strictObject({
     if (!zones.has(g.zone)) ctx.addIssue({ code: 'custom', path: ['gates', i, 'zone'], message: `zone "${g.zone}" is not in zones` });
     if (gates.has(g.id)) ctx.addIssue({ code: 'custom', path: ['gates', i, 'id'], message: `gate "${g.id}" is listed twice` });
     gates.add(g.id);
-    const cams = new Set(g.cameras.map((c) => c.id));
     const acts = new Set(cfg.actuators.map((a) => a.id));
-    g.lanes.forEach((l, j) => {
-      if (l.camera && !cams.has(l.camera)) ctx.addIssue({ code: 'custom', path: ['gates', i, 'lanes', j, 'camera'], message: `camera "${l.camera}" is not among gate ${g.id}'s cameras` });
+    (g.lanes ?? []).forEach((l, j) => {
       if (l.actuator && !acts.has(l.actuator)) ctx.addIssue({ code: 'custom', path: ['gates', i, 'lanes', j, 'actuator'], message: `actuator "${l.actuator}" is not in actuators` });
     });
   });

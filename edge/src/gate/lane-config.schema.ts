@@ -49,8 +49,11 @@ export const LaneConfigSchema = z.strictObject({
   direction: DirectionSchema.default('entry'),
   /** PC/SC reader name (exact) or /regex/; absent = no reader fitted. */
   reader: z.string().min(1).optional(),
-  /** Camera id from the gate's cameras. */
-  camera: IdSchema.optional(),
+  /**
+   * The lane's own face camera (rtsp/onvif/file, fields as in edge/camera; a still image file works
+   * as a test camera). Separate from the gate's counting cameras: decoded in the agent, not a worker.
+   */
+  camera: z.looseObject({ id: IdSchema, kind: z.enum(['rtsp', 'onvif', 'file']) }).optional(),
   /** Actuator id from the edge's actuators. */
   actuator: IdSchema.optional(),
   policy: LanePolicySchema.default(LanePolicySchema.parse({})),

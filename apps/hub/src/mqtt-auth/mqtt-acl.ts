@@ -6,14 +6,14 @@ export type MqttIdentity = { kind: 'gate'; siteId: string; gateId: string } | { 
 /** MQTT usernames: `gate.<site>.<gate>` (ids cannot contain dots) and `hub` or `hub.<name>`. */
 export const gateUsername = (siteId: string, gateId: string) => `gate.${siteId}.${gateId}`;
 
-const HUB_READ = [`${TOPIC_ROOT}/sites/+/gates/+/events`, `${TOPIC_ROOT}/sites/+/gates/+/status`, `${TOPIC_ROOT}/sites/+/gates/+/watchlist-resync`];
+const HUB_READ = [`${TOPIC_ROOT}/sites/+/gates/+/events`, `${TOPIC_ROOT}/sites/+/gates/+/status`, `${TOPIC_ROOT}/sites/+/gates/+/watchlist-resync`, `${TOPIC_ROOT}/sites/+/gates/+/lanes`];
 const HUB_WRITE = [`${TOPIC_ROOT}/sites/+/gates/+/commands`, `${TOPIC_ROOT}/sites/+/watchlist`];
 
 /** What each identity may do, as topic patterns; the aedes checks and the Mosquitto ACL file both come from here. */
 export function aclOf(id: MqttIdentity): { write: string[]; read: string[] } {
   if (id.kind === 'hub') return { write: HUB_WRITE, read: HUB_READ };
   return {
-    write: [topics.gateEvents(id.siteId, id.gateId), topics.gateStatus(id.siteId, id.gateId), topics.gateWatchlistResync(id.siteId, id.gateId)],
+    write: [topics.gateEvents(id.siteId, id.gateId), topics.gateStatus(id.siteId, id.gateId), topics.gateWatchlistResync(id.siteId, id.gateId), topics.gateLanes(id.siteId, id.gateId)],
     read: [topics.gateCommands(id.siteId, id.gateId), topics.siteWatchlist(id.siteId)],
   };
 }

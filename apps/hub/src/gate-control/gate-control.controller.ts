@@ -1,0 +1,80 @@
+import { Body, Controller, ForbiddenException, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+  GateCommandAckSchema,
+  IdSchema,
+  LaneStateSchema,
+  OpenLaneRequestSchema,
+  ReviewVerdictRequestSchema,
+  type GateCommand,
+  type GateCommandAck,
+  type OpenLaneRequest,
+  type ReviewVerdictRequest,
+} from '../../../../libs/contracts/src/index.js';
+import { AuditService } from '../audit/audit.service.js';
+import { Access } from '../auth/access.decorators.js';
+import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
+import { actorName, type Principal } from '../auth/principal.js';
+import { ApiFromSchemas } from '../http/api-query-from.decorator.js';
+import { ZodPipe } from '../http/zod-query.pipe.js';
+import { SiteRegistry } from '../registry/site-registry.service.js';
+import { GateMqttBridge } from './gate-mqtt.bridge.js';
+import { LaneStateRelay } from './lane-state.relay.js';
+import { maskLaneState } from './lane-state-mask.js';
+
+const LanesQuerySchema = z.strictObject({ siteId: IdSchema });
+
+/**
+ * The operator console's commands: a verdict on a REVIEW decision, or opening a lane by hand (e.g.
+ * an anti-passback override). Each becomes a signed-in, audited MQTT command to the gate.
+ */
+@ApiTags('gate-control')
+@ApiBearerAuth()
+@Controller('api/gate-control')
+export class GateControlController {
+  constructor(private readonly bridge: GateMqttBridge, private readonly relay: LaneStateRelay, private readonly refs: ModuleRef) {}
+
+  private audit(): AuditService {
+    return this.refs.get(AuditService, { strict: false });
+  }
+
+  private checkGate(siteId: string, gateId: string): void {
+    const registry = this.refs.get(SiteRegistry, { strict: false });
+    if (!registry.gate(siteId, gateId)) throw new ForbiddenException(`unknown gate ${siteId}/${gateId}`);
+  }
+
+  /** The latest state of every lane of a site (console start-up), masked for the caller's role. */
+  @Get('lanes')
+  @Access(['admin', 'operator', 'security'], { query: 'siteId' })
+  @ApiFromSchemas(LanesQuerySchema, z.array(LaneStateSchema))
+  lanes(@CurrentPrincipal() p: Principal, @Query(new ZodPipe(LanesQuerySchema)) q: { siteId: string }) {
+    return this.relay.lanes(q.siteId).map((s) => maskLaneState(s, p.role));
+  }
+
+  @Post('review')
+  @HttpCode(202)
+  @Access(['admin', 'operator'], { body: 'siteId' })
+  @ApiFromSchemas(ReviewVerdictRequestSchema, GateCommandAckSchema)
+  async review(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(ReviewVerdictRequestSchema)) b: ReviewVerdictRequest): Promise<GateCommandAck> {
+    this.checkGate(b.siteId, b.gateId);
+    const cmd: GateCommand = { type: 'review_decision', commandId: randomUUID(), siteId: b.siteId, gateId: b.gateId, laneId: b.laneId, decisionId: b.decisionId, verdict: b.verdict, reason: b.reason, issuedAt: new Date().toISOString(), issuedBy: actorName(p) };
+    await this.audit().record({ actor: p, action: `gate.review.${b.verdict}`, subjectType: 'gate_decision', subjectId: b.decisionId, siteId: b.siteId, detail: { gateId: b.gateId, laneId: b.laneId, reason: b.reason, commandId: cmd.commandId } });
+    await this.bridge.publish(cmd);
+    return { commandId: cmd.commandId, publishedAt: new Date().toISOString() };
+  }
+
+  @Post('open')
+  @HttpCode(202)
+  @Access(['admin', 'operator'], { body: 'siteId' })
+  @ApiFromSchemas(OpenLaneRequestSchema, GateCommandAckSchema)
+  async open(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(OpenLaneRequestSchema)) b: OpenLaneRequest): Promise<GateCommandAck> {
+    this.checkGate(b.siteId, b.gateId);
+    const cmd: GateCommand = { type: 'open_gate', commandId: randomUUID(), siteId: b.siteId, gateId: b.gateId, ...(b.laneId ? { laneId: b.laneId } : {}), reason: b.reason, issuedAt: new Date().toISOString(), issuedBy: actorName(p) };
+    await this.audit().record({ actor: p, action: 'gate.open', subjectType: 'gate', subjectId: `${b.gateId}/${b.laneId ?? '*'}`, siteId: b.siteId, detail: { reason: b.reason, commandId: cmd.commandId } });
+    await this.bridge.publish(cmd);
+    return { commandId: cmd.commandId, publishedAt: new Date().toISOString() };
+  }
+}

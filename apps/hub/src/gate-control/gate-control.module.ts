@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { GateControlController } from './gate-control.controller.js';
+import { GateMqttBridge } from './gate-mqtt.bridge.js';
+import { LaneStateRelay } from './lane-state.relay.js';
+
+/** Operator console back end: lane states to the site room, review verdicts and manual opens to the gates. */
+@Module({ controllers: [GateControlController], providers: [GateMqttBridge, LaneStateRelay] })
+export class GateControlModule {}

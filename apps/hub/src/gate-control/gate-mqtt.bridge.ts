@@ -1,0 +1,65 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import mqtt, { type MqttClient } from 'mqtt';
+import { GateCommandSchema, topicFilters, topics, type GateCommand } from '../../../../libs/contracts/src/index.js';
+import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
+import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
+
+/**
+ * The hub's MQTT side of gate control: publishes commands to a gate (QoS 1) and receives live lane
+ * states. In-process on the embedded broker; a client with the hub's login on an external one.
+ */
+@Injectable()
+export class GateMqttBridge implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('GateControl');
+  private client: MqttClient | undefined;
+  private broker: EmbeddedBroker | undefined;
+  onLaneState: (topic: string, payload: Buffer) => void = () => undefined;
+
+  constructor(private readonly refs: ModuleRef) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const cfg = this.refs.get<HubConfig>(HUB_CONFIG, { strict: false });
+    const broker = this.refs.get(EmbeddedBroker, { strict: false });
+    if (broker.enabled && broker.instance) {
+      this.broker = broker;
+      await new Promise<void>((r) =>
+        broker.instance!.subscribe(topicFilters.allGateLanes, (packet, cb) => {
+          this.onLaneState(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+          cb();
+        }, r),
+      );
+      return;
+    }
+    if (!cfg.mqttUrl) return;
+    this.client = mqtt.connect(cfg.mqttUrl, {
+      clientId: `cg-${cfg.instanceId}-gate-control`,
+      clean: true,
+      protocolVersion: 4,
+      username: cfg.mqttUsername,
+      password: cfg.mqttPassword,
+      reconnectPeriod: 1000,
+    });
+    this.client.on('connect', () => this.client!.subscribe(topicFilters.allGateLanes, { qos: 0 }));
+    this.client.on('message', (topic, payload) => this.onLaneState(topic, payload));
+    this.client.on('error', (e) => this.log.warn(e.message));
+  }
+
+  async publish(cmd: GateCommand): Promise<void> {
+    const payload = Buffer.from(JSON.stringify(GateCommandSchema.parse(cmd)));
+    const topic = topics.gateCommands(cmd.siteId, cmd.gateId);
+    if (this.broker?.instance) {
+      const aedes = this.broker.instance;
+      await new Promise<void>((resolve, reject) =>
+        aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (e?: Error) => (e ? reject(e) : resolve())),
+      );
+      return;
+    }
+    if (!this.client) throw new Error('no MQTT connection for gate commands');
+    await this.client.publishAsync(topic, payload, { qos: 1 });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client?.endAsync(false).catch(() => undefined);
+  }
+}

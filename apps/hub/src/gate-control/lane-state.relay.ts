@@ -1,0 +1,53 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { LaneStateSchema, parseGateTopic, siteRoom, SocketEvents, type LaneState } from '../../../../libs/contracts/src/index.js';
+import { socketPrincipal } from '../realtime/socket-auth.service.js';
+import { LiveGateway } from '../realtime/live.gateway.js';
+import { GateMqttBridge } from './gate-mqtt.bridge.js';
+import { maskLaneState } from './lane-state-mask.js';
+
+/**
+ * Relays lane states from the gates to the consoles of the site's room, each socket getting the view
+ * its role allows; a watchlist refusal is also sent as `lane:watchlist-hit` (banner and sound), once
+ * per decision. The last state of every lane is kept so a console that opens later sees the lanes.
+ */
+@Injectable()
+export class LaneStateRelay implements OnApplicationBootstrap {
+  private readonly log = new Logger('LaneRelay');
+  private readonly last = new Map<string, LaneState>();
+  private readonly hits = new Set<string>();
+
+  constructor(private readonly bridge: GateMqttBridge, private readonly refs: ModuleRef) {}
+
+  onApplicationBootstrap(): void {
+    this.bridge.onLaneState = (topic, payload) => void this.relay(topic, payload).catch((e: Error) => this.log.warn(e.message));
+  }
+
+  lanes(siteId: string): LaneState[] {
+    return [...this.last.values()].filter((s) => s.siteId === siteId);
+  }
+
+  private async relay(topic: string, payload: Buffer): Promise<void> {
+    const t = parseGateTopic(topic);
+    if (!t || t.kind !== 'lanes') return;
+    const r = LaneStateSchema.safeParse(JSON.parse(payload.toString()));
+    // A gate may only speak for itself (the broker ACL enforces the topic; the body must agree).
+    if (!r.success || r.data.siteId !== t.siteId || r.data.gateId !== t.gateId) return;
+    const s = r.data;
+    this.last.set(`${s.siteId}/${s.gateId}/${s.laneId}`, s);
+    const server = this.refs.get(LiveGateway, { strict: false }).server;
+    if (!server) return;
+    const hit = s.watchlist?.listKind === 'watchlist' && s.decisionId && !this.hits.has(s.decisionId);
+    if (hit) {
+      this.hits.add(s.decisionId!);
+      if (this.hits.size > 1000) this.hits.delete(this.hits.values().next().value!);
+    }
+    for (const socket of await server.in(siteRoom(s.siteId)).fetchSockets()) {
+      const p = socketPrincipal(socket as never);
+      if (!p) continue;
+      const view = maskLaneState(s, p.role);
+      socket.emit(SocketEvents.laneState, view);
+      if (hit) socket.emit(SocketEvents.laneWatchlistHit, { siteId: s.siteId, gateId: s.gateId, laneId: s.laneId, decisionId: s.decisionId, at: s.at, severity: s.watchlist?.severity });
+    }
+  }
+}

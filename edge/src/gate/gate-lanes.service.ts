@@ -1,0 +1,201 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { CscaTrustStore } from '../../../libs/cccd/src/index.js';
+import { GateCommandSchema, LaneStateSchema, topics, type GateEvent } from '../../../libs/contracts/src/index.js';
+import { FacePipeline } from '../../../libs/face/src/index.js';
+import type { ActuatorConfig } from '../actuators/actuator-config.schema.js';
+import type { ActuatorDriver } from '../actuators/actuator-driver.js';
+import { createActuator } from '../actuators/create-actuator.js';
+import { DoorMonitor } from '../actuators/door-monitor.js';
+import type { EdgeConfig } from '../config/edge-config.schema.js';
+import { EDGE_CONFIG } from '../config/edge-config.token.js';
+import { GateLinks } from '../mqtt/gate-links.js';
+import { newEventId } from '../outbox/event-id.js';
+import { OutboxService } from '../outbox/outbox.service.js';
+import { AntiPassback } from './anti-passback.js';
+import { FrameFaceCapturer } from './face-capture.js';
+import { PipelineFaceMatcher } from './face-matcher.js';
+import { Lane } from './lane.js';
+import { laneFrameSource } from './lane-camera.js';
+import { MemoryWatchlist } from './memory-watchlist.js';
+import { PcscCardSlots } from './pcsc-card-slots.js';
+
+/**
+ * Builds the decision lanes of every gate from the edge config and wires them to the hardware
+ * (PC/SC readers, lane cameras, actuators), the outbox (decisions), the gate's MQTT link (lane state
+ * out, operator commands in). An edge without lanes costs nothing here.
+ */
+@Injectable()
+export class GateLanesService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Gate');
+  private readonly lanes = new Map<string, Lane>();
+  private readonly actuators = new Map<string, ActuatorDriver>();
+  private readonly monitors: DoorMonitor[] = [];
+  private readonly capturers: FrameFaceCapturer[] = [];
+  private slots: PcscCardSlots | undefined;
+  private faces: FacePipeline | undefined;
+  /** The lanes' list matcher (replaced by the synced edge cache when present). */
+  watchlist: MemoryWatchlist | undefined;
+  readonly antiPassback = new AntiPassback(16 * 3600_000);
+
+  constructor(private readonly refs: ModuleRef) {}
+
+  lane(gateId: string, laneId: string): Lane | undefined {
+    return this.lanes.get(`${gateId}/${laneId}`);
+  }
+
+  actuator(id: string): ActuatorDriver | undefined {
+    return this.actuators.get(id);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const cfg = this.refs.get<EdgeConfig>(EDGE_CONFIG, { strict: false });
+    if (!cfg.gates.some((g) => (g.lanes ?? []).length > 0)) return;
+    const outbox = this.refs.get(OutboxService, { strict: false });
+    const links = this.refs.get(GateLinks, { strict: false });
+    const faces = await FacePipeline.create();
+    this.faces = faces;
+    const matcher = new PipelineFaceMatcher(faces, cfg.gate.matchThreshold !== undefined ? { threshold: cfg.gate.matchThreshold } : {});
+    this.watchlist = new MemoryWatchlist(matcher.threshold);
+    const apb = new AntiPassback(cfg.gate.antiPassbackHours * 3600_000);
+    (this as { antiPassback: AntiPassback }).antiPassback = apb;
+    const key = hmacKey(cfg, this.log);
+    const hmacId = (id: string) => createHmac('sha256', key).update(id).digest('hex');
+    const trust = CscaTrustStore.fromPaths(cfg.gate.cscaPaths);
+
+    for (const a of cfg.actuators) await this.startActuator(a);
+    const readerLanes: { lane: Lane; reader: string }[] = [];
+    for (const g of cfg.gates) {
+      const client = links.client(g.id);
+      const zone = cfg.zones.find((z) => z.id === g.zone)!;
+      for (const l of g.lanes ?? []) {
+        const act = l.actuator ? this.actuators.get(l.actuator) : undefined;
+        const actCfg = cfg.actuators.find((a) => a.id === l.actuator);
+        let face: FrameFaceCapturer | undefined;
+        if (l.camera) {
+          face = new FrameFaceCapturer(laneFrameSource(l.camera), faces, l.policy.livenessThreshold ?? matcher.livenessThreshold);
+          this.capturers.push(face);
+        }
+        const lane = new Lane({
+          siteId: cfg.site.id,
+          zoneId: g.zone,
+          gateId: g.id,
+          config: l,
+          policy: l.policy.kind ?? cfg.site.kind,
+          antiPassbackZone: zone.antiPassback === true,
+          antiPassback: apb,
+          ...(face ? { face } : {}),
+          matcher,
+          watchlist: { matchIdNumber: (h) => this.watchlist!.matchIdNumber(h), matchFace: (t) => this.watchlist!.matchFace(t) },
+          ...(act && actCfg
+            ? {
+                actuator: {
+                  open: async () => {
+                    await act.release(actCfg.pulseMs);
+                    this.monitorOf(actCfg.id)?.granted(Date.now() + actCfg.pulseMs);
+                  },
+                },
+              }
+            : {}),
+          hmacId,
+          sink: {
+            decision: (e) => outbox.enqueue(e),
+            state: (s) => {
+              if (!client.connected) return; // live view only: never queued
+              client.publish(topics.gateLanes(cfg.site.id, g.id), JSON.stringify(LaneStateSchema.parse(s)), { qos: 0 });
+            },
+            online: () => client.connected,
+          },
+        });
+        this.lanes.set(`${g.id}/${l.id}`, lane);
+        if (l.reader) readerLanes.push({ lane, reader: l.reader });
+        if (actCfg) this.bindDoorAlarms(cfg, g.id, g.zone, l.id, actCfg, outbox);
+      }
+      // Operator commands for this gate (review verdicts, manual open); the broker ACL lets only the hub publish here.
+      const commandTopic = topics.gateCommands(cfg.site.id, g.id);
+      const subscribe = () => client.subscribe(commandTopic, { qos: 1 }, (e) => e && this.log.warn(`gate ${g.id}: command subscription failed: ${e.message}`));
+      client.on('connect', subscribe);
+      if (client.connected) subscribe();
+      client.on('message', (topic, payload) => {
+        if (topic !== commandTopic) return;
+        let json: unknown;
+        try {
+          json = JSON.parse(payload.toString());
+        } catch {
+          return this.log.warn(`gate ${g.id}: command is not JSON`);
+        }
+        const r = GateCommandSchema.safeParse(json);
+        if (!r.success || r.data.siteId !== cfg.site.id || r.data.gateId !== g.id) return this.log.warn(`gate ${g.id}: command refused`);
+        this.log.log(`gate ${g.id}: ${r.data.type} by ${r.data.issuedBy}`);
+        for (const l of g.lanes ?? []) this.lanes.get(`${g.id}/${l.id}`)?.command(r.data);
+      });
+    }
+    if (readerLanes.length) {
+      this.slots = new PcscCardSlots(readerLanes, trust, (e) => this.log.warn(`PC/SC: ${e.message}`));
+      try {
+        this.slots.start();
+      } catch (e) {
+        this.log.error(`PC/SC unavailable, card lanes cannot read: ${(e as Error).message}`);
+      }
+    }
+    this.log.log(`${this.lanes.size} lane(s) ready (${readerLanes.length} with a card reader, ${this.capturers.length} with a camera)`);
+  }
+
+  private readonly monitorById = new Map<string, DoorMonitor>();
+  private monitorOf(id: string): DoorMonitor | undefined {
+    return this.monitorById.get(id);
+  }
+
+  private async startActuator(a: ActuatorConfig): Promise<void> {
+    const driver = createActuator(a, (e) => this.log.warn(`actuator ${a.id}: ${e.message}`));
+    this.actuators.set(a.id, driver);
+    try {
+      await driver.init();
+    } catch (e) {
+      // The lane still decides; a failed release later becomes `actuator_fault` on the event.
+      this.log.error(`actuator ${a.id} not ready: ${(e as Error).message}`);
+    }
+  }
+
+  /** Door forced / held open on a lane's actuator become events (not crossings) in the outbox. */
+  private bindDoorAlarms(cfg: EdgeConfig, gateId: string, zoneId: string, laneId: string, a: ActuatorConfig, outbox: OutboxService): void {
+    if (this.monitorById.has(a.id)) return;
+    const driver = this.actuators.get(a.id)!;
+    const m = new DoorMonitor(driver, a, (alarm, at) => {
+      this.log.warn(`gate ${gateId} lane ${laneId}: ${alarm}`);
+      const event: GateEvent = {
+        eventId: newEventId(),
+        siteId: cfg.site.id,
+        zoneId,
+        gateId,
+        laneId,
+        direction: 'entry',
+        source: 'manual',
+        occurredAt: new Date(at).toISOString(),
+        decision: { decisionId: newEventId(), outcome: 'deny', reasons: [alarm], method: 'none' },
+      };
+      outbox.enqueue(event);
+    });
+    this.monitorById.set(a.id, m);
+    this.monitors.push(m);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.lanes.values()].map((l) => l.close()));
+    this.slots?.stop();
+    this.monitors.forEach((m) => m.stop());
+    await Promise.all(this.capturers.map((c) => c.stop()));
+    await Promise.all([...this.actuators.values()].map((a) => a.close()));
+    await this.faces?.dispose();
+  }
+}
+
+/** The key the hub uses to HMAC ID numbers; without it ID-number watchlist matching cannot agree with the hub. */
+function hmacKey(cfg: EdgeConfig, log: Logger): Buffer {
+  if (cfg.gate.idHmacKeyFile) return readFileSync(cfg.gate.idHmacKeyFile);
+  if (process.env.CG_ID_HMAC_KEY) return Buffer.from(process.env.CG_ID_HMAC_KEY, 'utf8');
+  log.warn('no ID-number HMAC key (gate.idHmacKeyFile or CG_ID_HMAC_KEY): watchlist matching by ID number is off');
+  return randomBytes(32);
+}
