@@ -10,6 +10,7 @@ import { HeadcountService } from './counts/headcount.service.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { EventsController } from './events/events.controller.js';
 import { EventsRepository } from './events/events.repository.js';
+import { GateControlModule } from './gate-control/gate-control.module.js';
 import { DeadLetterService } from './ingest/dead-letter.service.js';
 import { DeadLettersController } from './ingest/dead-letters.controller.js';
 import { EventBatcher } from './ingest/event-batcher.service.js';
@@ -30,7 +31,7 @@ export class HubModule {
   static forConfig(cfg: HubConfig): DynamicModule {
     return {
       module: HubModule,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(cfg)), TerminusModule, ...authImports(cfg)],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(cfg)), TerminusModule, ...authImports(cfg), GateControlModule],
       controllers: [SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers],
       providers: [
         { provide: HUB_CONFIG, useValue: cfg },
