@@ -46,11 +46,13 @@ export class EventStore {
           e.identity ? this.cipher.encrypt(JSON.stringify(e.identity), aad.eventIdentity(e.eventId)) : null,
           e.identity?.idNumber ? this.cipher.idHmac(e.identity.idNumber) : null,
           e.attachments ? JSON.stringify(e.attachments) : null,
+          e.decision ? JSON.stringify(e.decision) : null,
+          e.decision?.outcome ?? null,
         );
-        return `(${p(13)})`;
+        return `(${p(15)})`;
       });
       const inserted: { event_id: string }[] = await m.query(
-        `INSERT INTO gate_events (event_id, site_id, zone_id, gate_id, lane_id, direction, source, occurred_at, received_at, track_id, identity_json, id_number_hmac, attachments_json)
+        `INSERT INTO gate_events (event_id, site_id, zone_id, gate_id, lane_id, direction, source, occurred_at, received_at, track_id, identity_json, id_number_hmac, attachments_json, decision_json, decision_outcome)
          VALUES ${rows.join(', ')} ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
         values,
       );
@@ -63,6 +65,8 @@ export class EventStore {
     if (events.length === 0) return;
     const buckets = new Map<string, { siteId: string; gateId: string; zoneId: string; minute: number; entries: number; exits: number }>();
     for (const e of events) {
+      // A lane's refusal is stored for audit but nobody crossed: only plain counts and OPEN decisions count.
+      if (e.decision && e.decision.outcome !== 'open') continue;
       const minute = minuteStart(Date.parse(e.occurredAt));
       const key = `${e.siteId}/${e.gateId}/${minute}`;
       const b = buckets.get(key) ?? { siteId: e.siteId, gateId: e.gateId, zoneId: e.zoneId, minute, entries: 0, exits: 0 };
