@@ -1,0 +1,137 @@
+import { EventEmitter } from 'node:events';
+import mqtt, { type MqttClient } from 'mqtt';
+import {
+  topics,
+  WatchlistDeltaSchema,
+  type WatchlistDelta,
+  type WatchlistEdgeEntry,
+  type WatchlistResyncRequest,
+} from '../../../libs/contracts/src/index.js';
+import { decodeTemplate, WatchlistMatcher, type FaceMatch, type ListKind, type MatchEntry } from '../../../libs/watchlist-match/src/index.js';
+import { WatchlistCacheStore } from './watchlist-cache.store.js';
+
+export interface EdgeWatchlistOptions {
+  mqttUrl: string;
+  siteId: string;
+  /** The gate whose MQTT login is used; resync requests go out under its topic prefix. */
+  gateId: string;
+  cachePath: string;
+  username?: string;
+  password?: string;
+  /** Cosine threshold for matchFace (the embedder's calibrated one). */
+  faceThreshold: number;
+  reconnectMs?: number;
+}
+
+const toMatch = (e: WatchlistEdgeEntry): MatchEntry => ({
+  entryId: e.entryId,
+  listKind: e.listKind,
+  severity: e.severity,
+  idNumberHmac: e.idNumberHmac,
+  templates: e.templates.map(decodeTemplate),
+  validFrom: e.validFrom ? Date.parse(e.validFrom) : undefined,
+  validUntil: e.validUntil ? Date.parse(e.validUntil) : undefined,
+});
+
+/**
+ * The gate's watchlist: a SQLite cache kept in step with the hub by ordered deltas, and the same
+ * matcher the hub uses. On every (re)connect and on a sequence gap it asks the hub for a full
+ * snapshot; it answers `matchIdNumber` / `matchFace` from the cache whether or not the hub is up.
+ * Emits `change` (seq) after each applied delta or snapshot.
+ */
+export class EdgeWatchlist extends EventEmitter {
+  private readonly store: WatchlistCacheStore;
+  private readonly matcher = new WatchlistMatcher();
+  private client: MqttClient | null = null;
+  private parts = new Map<number, WatchlistDelta>();
+  private partsSeq = -1;
+
+  constructor(private readonly opts: EdgeWatchlistOptions) {
+    super();
+    this.store = new WatchlistCacheStore(opts.cachePath);
+    for (const e of this.store.all()) this.matcher.upsert(toMatch(e));
+  }
+
+  get seq(): number {
+    return this.store.seq();
+  }
+
+  get size(): number {
+    return this.matcher.size;
+  }
+
+  async start(): Promise<void> {
+    const topic = topics.siteWatchlist(this.opts.siteId);
+    const client = mqtt.connect(this.opts.mqttUrl, {
+      clientId: `cg-wl-${this.opts.siteId}-${this.opts.gateId}`,
+      clean: true,
+      protocolVersion: 4,
+      username: this.opts.username,
+      password: this.opts.password,
+      reconnectPeriod: this.opts.reconnectMs ?? 2000,
+    });
+    this.client = client;
+    client.on('connect', () => {
+      client.subscribe(topic, { qos: 1 }, (err) => {
+        if (!err) this.requestResync();
+      });
+    });
+    client.on('message', (_t, payload) => this.onMessage(payload));
+    client.on('error', () => undefined);
+  }
+
+  /** Active entries with this CCCD-number HMAC (HMAC made with the deployment's ID key). */
+  matchIdNumber(hmac: string, listKind?: ListKind, at = Date.now()): MatchEntry[] {
+    return this.matcher.matchIdNumber(hmac, at, listKind);
+  }
+
+  /** Active entries whose face matches this template, best first. */
+  matchFace(template: Float32Array, listKind?: ListKind, at = Date.now()): FaceMatch[] {
+    return this.matcher.matchFace(template, { threshold: this.opts.faceThreshold, at, listKind });
+  }
+
+  private requestResync(): void {
+    const req: WatchlistResyncRequest = { siteId: this.opts.siteId, gateId: this.opts.gateId, haveSeq: this.store.seq(), requestedAt: new Date().toISOString() };
+    this.client?.publish(topics.gateWatchlistResync(this.opts.siteId, this.opts.gateId), JSON.stringify(req), { qos: 1 });
+  }
+
+  private onMessage(payload: Buffer): void {
+    let d: WatchlistDelta;
+    try {
+      d = WatchlistDeltaSchema.parse(JSON.parse(payload.toString('utf8')));
+    } catch {
+      return;
+    }
+    if (d.siteId !== this.opts.siteId) return;
+    if (d.full) return this.onSnapshotPart(d);
+    const have = this.store.seq();
+    if (d.seq <= have) return;
+    if (d.seq !== have + 1) return this.requestResync();
+    this.store.apply(d.seq, d.upserts, d.removes);
+    for (const id of d.removes) this.matcher.remove(id);
+    for (const e of d.upserts) this.matcher.upsert(toMatch(e));
+    this.emit('change', d.seq);
+  }
+
+  private onSnapshotPart(d: WatchlistDelta): void {
+    if (d.seq !== this.partsSeq) {
+      this.parts = new Map();
+      this.partsSeq = d.seq;
+    }
+    this.parts.set(d.part ?? 1, d);
+    const total = d.parts ?? 1;
+    if (this.parts.size < total) return;
+    const upserts = [...this.parts.values()].flatMap((p) => p.upserts);
+    this.parts = new Map();
+    this.partsSeq = -1;
+    this.store.apply(d.seq, upserts, [], true);
+    this.matcher.clear();
+    for (const e of upserts) this.matcher.upsert(toMatch(e));
+    this.emit('change', d.seq);
+  }
+
+  async close(): Promise<void> {
+    await this.client?.endAsync(true).catch(() => undefined);
+    this.store.close();
+  }
+}
