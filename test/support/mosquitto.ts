@@ -22,6 +22,9 @@ export class PrivateMosquitto {
   readonly dir = mkdtempSync(join(tmpdir(), 'cg-mosq-'));
   port = 0;
 
+  /** `extraConfig` is appended to the base config (e.g. the generated cg-auth.conf: password_file, acl_file). */
+  constructor(private readonly opts: { extraConfig?: string } = {}) {}
+
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
   }
@@ -30,7 +33,8 @@ export class PrivateMosquitto {
     if (!this.port) this.port = await freePort();
     const conf = readFileSync('deploy/mosquitto/mosquitto.conf', 'utf8')
       .replace(/^listener 1883$/m, `listener ${this.port} 127.0.0.1`)
-      .replace(/^persistence_location .*$/m, `persistence_location ${this.dir}/`);
+      .replace(/^persistence_location .*$/m, `persistence_location ${this.dir}/`)
+      .concat(this.opts.extraConfig ? `\n${this.opts.extraConfig}\n` : '');
     // Started as root, Mosquitto drops to its own user, which must be able to write the persistence file.
     chmodSync(this.dir, 0o777);
     const file = join(this.dir, 'mosquitto.conf');
