@@ -11,6 +11,7 @@ import { io } from 'socket.io-client';
 import { SocketEvents, type CountsPayload, type EventsNewPayload } from '../libs/contracts/src/index.js';
 import { startEdge } from '../edge/src/edge-app.js';
 import { TrafficSimulator } from '../edge/src/simulator/traffic-simulator.js';
+import { authedJson, credentialedEdgeConfig, login, TEST_ADMIN_ENV } from '../test/support/hub-auth.js';
 import { HubProcess } from '../test/support/hub-process.js';
 import { PrivateMosquitto } from '../test/support/mosquitto.js';
 import { freePort } from '../test/support/ports.js';
@@ -68,7 +69,7 @@ async function runConfig(label: string, env: Record<string, string>, externalBro
     env.EMBEDDED_MQTT_HOST = '127.0.0.1';
   }
   const brokerUrl = externalBroker ?? `mqtt://127.0.0.1:${mqttPort}`;
-  const hub = new HubProcess({ ...env, HUB_SITES_FILE: site.sitesFile, SQLITE_PATH: `${site.dir}/hub.db`, LOG_LEVEL: 'warn', HUB_INSTANCE_ID: `bench-${Date.now()}` });
+  const hub = new HubProcess({ ...env, HUB_SITES_FILE: site.sitesFile, SQLITE_PATH: `${site.dir}/hub.db`, LOG_LEVEL: 'warn', HUB_INSTANCE_ID: `bench-${Date.now()}`, ...TEST_ADMIN_ENV });
   // The site file has 3 gates; the simulator spreads load over GATES gates, so register those.
   const { writeFileSync } = await import('node:fs');
   const { stringify } = await import('yaml');
@@ -77,8 +78,11 @@ async function runConfig(label: string, env: Record<string, string>, externalBro
   const cfg = site.edgeConfig(brokerUrl);
   cfg.gates = Array.from({ length: GATES }, (_, i) => ({ id: `sim-g${i + 1}`, zone: i % 2 ? 'sanh-b' : 'sanh-a', name: `G${i + 1}`, cameras: [] }));
   cfg.outbox.synchronous = 'NORMAL';
-  const edge = await startEdge(cfg, false);
-  const socket = io(hub.url, { transports: ['websocket'] });
+  // The embedded broker admits hub-issued gate logins only; the bench's private Mosquitto is anonymous.
+  const edge = await startEdge(externalBroker ? cfg : await credentialedEdgeConfig(hub.url, cfg), false);
+  const token = (await login(hub.url)).accessToken;
+  const get = authedJson(token);
+  const socket = io(hub.url, { transports: ['websocket'], auth: { token } });
   await new Promise<void>((r) => socket.once('connect', () => r()));
   await socket.timeout(5000).emitWithAck(SocketEvents.subscribe, { siteIds: [site.siteId] });
   let latencies: number[] = [];
@@ -87,7 +91,7 @@ async function runConfig(label: string, env: Record<string, string>, externalBro
     for (const e of p.events) latencies.push(now - Date.parse(e.occurredAt));
   });
   const counted = async () => {
-    const c = (await (await fetch(`${hub.url}/api/counts/today?siteId=${site.siteId}`)).json()) as CountsPayload;
+    const c = await get<CountsPayload>(`${hub.url}/api/counts/today?siteId=${site.siteId}`);
     return c.site.entries + c.site.exits;
   };
   const steps: StepResult[] = [];
