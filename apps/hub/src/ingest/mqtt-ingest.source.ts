@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { readFileSync } from 'node:fs';
 import { parseGateTopic, topicFilters, topics } from '../../../../libs/contracts/src/index.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
@@ -43,6 +44,8 @@ export class MqttIngestSource implements OnApplicationBootstrap, OnApplicationSh
       protocolVersion: 4,
       username: this.cfg.mqttUsername,
       password: this.cfg.mqttPassword,
+      // mqtts:// with a private CA (TLS switch; see hub:mosquitto-config --tls-*).
+      ca: this.cfg.mqttCaFile ? readFileSync(this.cfg.mqttCaFile) : undefined,
       reconnectPeriod: 1000,
       keepalive: 15,
     };
