@@ -8,7 +8,8 @@ export class ChipCard implements CardHandle {
   constructor(private readonly transport: CardTransport, private readonly trustStore: CscaTrustStore, private readonly apduTimeoutMs = 2000) {}
 
   read(key: { can: string }): Promise<CccdReadResult> {
-    return new CccdReader(this.transport, { trustStore: this.trustStore, timeoutMs: this.apduTimeoutMs }).read(key);
+    // Extended-length READ BINARY cuts the DG2 photo from ~100 APDUs to a handful.
+    return new CccdReader(this.transport, { trustStore: this.trustStore, timeoutMs: this.apduTimeoutMs, ...(this.transport.supportsExtendedLength ? { maxReadChunk: 4096 } : {}) }).read(key);
   }
 
   async close(): Promise<void> {

@@ -51,6 +51,9 @@ const CHIP_FAILURES: Partial<Record<CccdError['code'], string>> = {
   TIMEOUT: 'chip_timeout',
 };
 
+/** How long after a failed read the lane waits for the reader to report the card gone. */
+const REMOVAL_GRACE_MS = 1000;
+
 const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 const isoDate = (ddmmyyyy?: string) => {
   const m = ddmmyyyy && /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(ddmmyyyy);
@@ -216,6 +219,9 @@ export class Lane {
       result = await runStep('chip_timeout', t.chipReadMs, c.ctl.signal, () => card.read({ can }));
     } catch (e) {
       if (e instanceof StepFailure) throw e;
+      // A card pulled mid-APDU often shows first as a garbled answer; the reader reports the removal
+      // a moment later (pcscd polls). Name the cause the operator can act on.
+      if (await this.removedWithin(card, REMOVAL_GRACE_MS)) throw new StepFailure('card_removed', (e as Error).message);
       if (e instanceof CccdError) throw new StepFailure(CHIP_FAILURES[e.code] ?? 'chip_error', e.message);
       throw new StepFailure('chip_error', (e as Error).message);
     }
@@ -231,6 +237,12 @@ export class Lane {
     const id = result.personal.idNumber ?? result.mrz.personalNumber;
     if (id) this.checkId(c, id);
     this.publishCycle(c);
+  }
+
+  private async removedWithin(card: CardHandle, ms: number): Promise<boolean> {
+    const end = Date.now() + ms;
+    while (this.card === card && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    return this.card !== card;
   }
 
   /** The CAN: from a QR/typed CAN already given, or waited for while the card sits on the reader. */
