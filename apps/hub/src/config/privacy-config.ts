@@ -20,6 +20,8 @@ export const PrivacyConfigShape = {
   retentionCropsDays: days(30),
   retentionAlertsDays: days(365),
   retentionAuditDays: days(730),
+  /** Refused MQTT messages keep a payload excerpt, which may hold an identity block. */
+  retentionDeadLettersDays: days(30),
   /** How often the retention job runs (minutes; 0 = never, e.g. in tests). */
   retentionIntervalMin: z.coerce.number().int().min(0).max(10_080).default(60),
 };
@@ -35,6 +37,7 @@ export function privacyConfigFromEnv(env: NodeJS.ProcessEnv) {
     retentionCropsDays: env.HUB_RETENTION_CROPS_DAYS || undefined,
     retentionAlertsDays: env.HUB_RETENTION_ALERTS_DAYS || undefined,
     retentionAuditDays: env.HUB_RETENTION_AUDIT_DAYS || undefined,
+    retentionDeadLettersDays: env.HUB_RETENTION_DEAD_LETTERS_DAYS || undefined,
     retentionIntervalMin: env.HUB_RETENTION_INTERVAL_MIN || undefined,
   };
 }

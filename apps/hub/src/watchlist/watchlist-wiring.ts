@@ -4,6 +4,7 @@ import { AlertRules } from '../alerts/alert-rules.service.js';
 import { AlertRulesController, AlertsController } from '../alerts/alerts.controller.js';
 import { AlertsRepository } from '../alerts/alerts.repository.js';
 import { dataCipherProvider } from '../privacy/data-cipher.provider.js';
+import { RetentionService } from '../privacy/retention.service.js';
 import { FaceEnrolment } from './face-enrolment.service.js';
 import { SiteMatchers } from './site-matchers.service.js';
 import { WatchlistSyncPublisher } from './watchlist-sync.publisher.js';
@@ -24,4 +25,5 @@ export const watchlistProviders: Provider[] = [
   AlertRules,
   AlertsRepository,
   AlertChecker,
+  RetentionService,
 ];

@@ -1,0 +1,112 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
+import { placeholders } from '../database/sql-dialect.js';
+import { execCount } from '../database/sql-exec.js';
+
+const DAY = 86_400_000;
+/** Rows per statement: keeps SQLite's write lock and PostgreSQL's transactions short under ingest. */
+const BATCH = 2_000;
+/** First run this long after start, so a restarting hub still purges without slowing its start. */
+const FIRST_RUN_MS = 60_000;
+
+/** What one purge removed (deleted rows) or redacted (columns nulled); counts only. */
+export interface RetentionReport {
+  events: number;
+  eventIdentities: number;
+  eventAttachments: number;
+  alertSnapshots: number;
+  alerts: number;
+  auditRows: number;
+  deadLetters: number;
+}
+
+interface Step {
+  key: keyof RetentionReport;
+  days: number;
+  table: string;
+  pk: string;
+  /** Condition on the row's age (`?` = the cutoff) and anything else that makes it due. */
+  where: string;
+  /** SET clause for a redaction; absent = delete the row. */
+  set?: string;
+}
+
+/**
+ * The retention job (Decree 13/2023: keep personal data no longer than needed). On the configured
+ * interval it deletes events, closed alerts, audit rows and dead letters past their ages, and blanks
+ * the identity block (and CCCD HMAC) and the crop/frame references of younger events past theirs.
+ * Minute counts are aggregates without personal data and are kept. A purge that changed anything
+ * is audited with its counts. A row is due when it is strictly older than `now - days`; 0 days keeps
+ * forever.
+ */
+@Injectable()
+export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Retention');
+  private timers: NodeJS.Timeout[] = [];
+  private running: Promise<RetentionReport> | null = null;
+
+  constructor(
+    @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
+    private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const every = this.cfg.retentionIntervalMin * 60_000;
+    if (!every) return;
+    const run = () => void this.purge().catch((e: Error) => this.log.error(`purge failed: ${e.message}`));
+    this.timers.push(setTimeout(run, Math.min(FIRST_RUN_MS, every)).unref(), setInterval(run, every).unref());
+  }
+
+  onApplicationShutdown(): void {
+    for (const t of this.timers) clearTimeout(t);
+  }
+
+  /** Purges what is due at `now` (tests pass a clock); concurrent calls share one run. */
+  purge(now: number = Date.now()): Promise<RetentionReport> {
+    this.running ??= this.run(now).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private steps(): Step[] {
+    const c = this.cfg;
+    return [
+      { key: 'events', days: c.retentionEventsDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ?' },
+      { key: 'eventIdentities', days: c.retentionIdentityDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ? AND (identity_json IS NOT NULL OR id_number_hmac IS NOT NULL)', set: 'identity_json = NULL, id_number_hmac = NULL' },
+      { key: 'eventAttachments', days: c.retentionCropsDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ? AND attachments_json IS NOT NULL', set: 'attachments_json = NULL' },
+      { key: 'alertSnapshots', days: c.retentionCropsDays, table: 'alerts', pk: 'id', where: 'raised_at < ? AND snapshot_ref IS NOT NULL', set: 'snapshot_ref = NULL' },
+      // Open alerts stay until handled; a closed one is kept for its age after closing.
+      { key: 'alerts', days: c.retentionAlertsDays, table: 'alerts', pk: 'id', where: `closed_at < ? AND status IN ('resolved', 'false_positive')` },
+      { key: 'auditRows', days: c.retentionAuditDays, table: 'audit_log', pk: 'id', where: 'at < ?' },
+      { key: 'deadLetters', days: c.retentionDeadLettersDays, table: 'dead_letters', pk: 'id', where: 'received_at < ?' },
+    ];
+  }
+
+  private async run(now: number): Promise<RetentionReport> {
+    const report: RetentionReport = { events: 0, eventIdentities: 0, eventAttachments: 0, alertSnapshots: 0, alerts: 0, auditRows: 0, deadLetters: 0 };
+    for (const s of this.steps()) {
+      if (s.days > 0) report[s.key] = await this.apply(s, now - s.days * DAY);
+    }
+    if (Object.values(report).some((n) => n > 0)) {
+      await this.audit.record({ actor: 'system', action: 'retention.purge', subjectType: 'retention', detail: { ...report, at: new Date(now).toISOString() } });
+      this.log.log(`purged ${JSON.stringify(report)}`);
+    }
+    return report;
+  }
+
+  /** Deletes or redacts due rows in batches; returns how many. */
+  private async apply(s: Step, cutoff: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const p = placeholders(this.db);
+      const action = s.set ? `UPDATE ${s.table} SET ${s.set}` : `DELETE FROM ${s.table}`;
+      // The dialect helper numbers placeholders in order; there is exactly one (the cutoff).
+      const due = `SELECT ${s.pk} FROM ${s.table} WHERE ${s.where.replace('?', p(1))} LIMIT ${BATCH}`;
+      const n = await execCount(this.db, `${action} WHERE ${s.pk} IN (${due})`, [cutoff]);
+      total += n;
+      if (n < BATCH) return total;
+    }
+  }
+}
