@@ -10,6 +10,12 @@ export const dictionaries = {
     loginTitle: 'Đăng nhập', username: 'Tên đăng nhập', password: 'Mật khẩu', loginButton: 'Đăng nhập', logout: 'Đăng xuất',
     loginFailed: 'Sai tên đăng nhập hoặc mật khẩu', loginLocked: 'Đăng nhập sai quá nhiều lần, vui lòng thử lại sau',
     loginHint: 'Màn hình IOC: mở trang với #key=<khoá API>',
+    consoleTitle: 'Bàn điều khiển cổng', lane: 'Làn', liveFace: 'Khuôn mặt trực tiếp', chipPhoto: 'Ảnh trong chip', score: 'Độ khớp', liveness: 'Người thật',
+    approve: 'Cho qua (A)', deny: 'Từ chối (D)', openLane: 'Mở cổng (O)', reasonPlaceholder: 'Lý do', reasonRequired: 'Nhập lý do trước',
+    watchlistHit: 'CẢNH BÁO: người trong danh sách theo dõi', dismiss: 'Đã biết', noLanes: 'Chưa có làn nào gửi trạng thái',
+    phase_idle: 'Sẵn sàng', phase_reading_card: 'Đang đọc thẻ', phase_capturing_face: 'Đang chụp mặt', phase_verifying: 'Đang đối chiếu',
+    phase_awaiting_review: 'Chờ nhân viên xác nhận', phase_open: 'MỞ', phase_denied: 'TỪ CHỐI', phase_fault: 'Lỗi', genuineChip: 'Chip hợp lệ', fakeChip: 'Chip KHÔNG hợp lệ',
+    allowlist: 'Danh sách được phép', watchlist: 'Danh sách theo dõi', offlineLane: 'Cổng đang ngoại tuyến',
   },
   en: {
     title: 'Entry/exit monitoring', online: 'Connected', offline: 'Disconnected', entries: 'Entries', exits: 'Exits',
@@ -19,6 +25,12 @@ export const dictionaries = {
     loginTitle: 'Sign in', username: 'Username', password: 'Password', loginButton: 'Sign in', logout: 'Sign out',
     loginFailed: 'Wrong username or password', loginLocked: 'Too many failed attempts, try again later',
     loginHint: 'IOC wall display: open the page with #key=<API key>',
+    consoleTitle: 'Gate operator console', lane: 'Lane', liveFace: 'Live face', chipPhoto: 'Chip photo', score: 'Match', liveness: 'Liveness',
+    approve: 'Approve (A)', deny: 'Deny (D)', openLane: 'Open lane (O)', reasonPlaceholder: 'Reason', reasonRequired: 'Enter a reason first',
+    watchlistHit: 'ALERT: watchlisted person', dismiss: 'Dismiss', noLanes: 'No lane has reported yet',
+    phase_idle: 'Ready', phase_reading_card: 'Reading card', phase_capturing_face: 'Capturing face', phase_verifying: 'Verifying',
+    phase_awaiting_review: 'Waiting for operator', phase_open: 'OPEN', phase_denied: 'DENIED', phase_fault: 'Fault', genuineChip: 'Genuine chip', fakeChip: 'Chip NOT genuine',
+    allowlist: 'Allowlist', watchlist: 'Watchlist', offlineLane: 'Gate offline from hub',
   },
 };
 

@@ -81,8 +81,8 @@ export async function ensureSession() {
 }
 
 /** fetch with the credential; on 401 refreshes once (or asks to log in again) and retries. */
-export async function apiFetch(path) {
-  const go = () => fetch(path, { headers: { authorization: `Bearer ${apiKey() ?? tokens()?.accessToken ?? ''}` } });
+export async function apiFetch(path, init = {}) {
+  const go = () => fetch(path, { ...init, headers: { ...init.headers, authorization: `Bearer ${apiKey() ?? tokens()?.accessToken ?? ''}` } });
   const res = await go();
   if (res.status !== 401) return res;
   if (apiKey()) return res;

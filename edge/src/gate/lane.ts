@@ -225,6 +225,8 @@ export class Lane {
       if (e instanceof CccdError) throw new StepFailure(CHIP_FAILURES[e.code] ?? 'chip_error', e.message);
       throw new StepFailure('chip_error', (e as Error).message);
     }
+    // Data cut short by a pulled card fails the hash checks: that is a removal, not a forgery.
+    if (!result.genuine && (await this.removedWithin(card, REMOVAL_GRACE_MS))) throw new StepFailure('card_removed', 'card left the reader during the read');
     c.chip = result;
     for (const s of result.steps) {
       const key: keyof DecisionSteps | undefined = s.step === 'access' ? 'chipAccess' : s.step.startsWith('read ') ? 'dgRead' : /authentication/.test(s.step) ? 'passiveAuth' : undefined;
