@@ -67,6 +67,9 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'POST /api/sites/:siteId/alerts/:alertId/:action': { access: SECURITY, site: 'param', request: (s) => ({ path: `/api/sites/${s}/alerts/999999/acknowledge`, body: {} }) },
   'GET /api/alert-rules': { access: ADMIN, request: () => ({ path: '/api/alert-rules' }) },
   'PUT /api/alert-rules': { access: ADMIN, request: () => ({ path: '/api/alert-rules', body: {} }) },
+  // One person's data on request (issue 6, privacy).
+  'POST /api/privacy/person-export': { access: ADMIN, request: () => ({ path: '/api/privacy/person-export', body: {} }) },
+  'POST /api/privacy/person-erase': { access: ADMIN, request: () => ({ path: '/api/privacy/person-erase', body: {} }) },
   // Gate consoles (issue 7).
   'GET /api/gate-control/lanes': { access: ['admin', 'operator', 'security'], site: 'query', request: (s) => ({ path: `/api/gate-control/lanes?siteId=${s}` }) },
   'POST /api/gate-control/review': { access: ['admin', 'operator'], site: 'body', request: (s) => ({ path: '/api/gate-control/review', body: { siteId: s } }) },

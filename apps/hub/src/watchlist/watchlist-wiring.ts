@@ -4,6 +4,8 @@ import { AlertRules } from '../alerts/alert-rules.service.js';
 import { AlertRulesController, AlertsController } from '../alerts/alerts.controller.js';
 import { AlertsRepository } from '../alerts/alerts.repository.js';
 import { dataCipherProvider } from '../privacy/data-cipher.provider.js';
+import { PersonDataController } from '../privacy/person-data.controller.js';
+import { PersonDataService } from '../privacy/person-data.service.js';
 import { RetentionService } from '../privacy/retention.service.js';
 import { FaceEnrolment } from './face-enrolment.service.js';
 import { SiteMatchers } from './site-matchers.service.js';
@@ -13,7 +15,7 @@ import { WatchlistRepository } from './watchlist.repository.js';
 import { WatchlistService } from './watchlist.service.js';
 
 /** Watchlists, alerts and the personal-data services, for HubModule. */
-export const watchlistControllers: Type[] = [WatchlistController, AlertsController, AlertRulesController];
+export const watchlistControllers: Type[] = [WatchlistController, AlertsController, AlertRulesController, PersonDataController];
 
 export const watchlistProviders: Provider[] = [
   dataCipherProvider,
@@ -26,4 +28,5 @@ export const watchlistProviders: Provider[] = [
   AlertsRepository,
   AlertChecker,
   RetentionService,
+  PersonDataService,
 ];

@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import type { PersonEraseResult, PersonExport, PersonRequest } from '../../../../libs/contracts/src/index.js';
+import { AlertsRepository } from '../alerts/alerts.repository.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { Principal } from '../auth/principal.js';
+import { AlertEntity, GateEventEntity, WatchlistEntryEntity } from '../database/entities/index.js';
+import { aad } from '../watchlist/watchlist-aad.js';
+import { WatchlistRepository } from '../watchlist/watchlist.repository.js';
+import { WatchlistService } from '../watchlist/watchlist.service.js';
+import { DataCipher } from './data-cipher.js';
+
+/** Keeps IN (…) lists well under SQLite's and PostgreSQL's parameter limits. */
+const CHUNK = 500;
+
+interface PersonRows {
+  hmac: string;
+  entries: WatchlistEntryEntity[];
+  events: GateEventEntity[];
+  alerts: AlertEntity[];
+}
+
+async function inChunks<T>(ids: string[], fn: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (const c of chunks(ids)) out.push(...(await fn(c)));
+  return out;
+}
+
+function* chunks(ids: string[]): Generator<string[]> {
+  for (let i = 0; i < ids.length; i += CHUNK) yield ids.slice(i, i + CHUNK);
+}
+
+/**
+ * A data subject's requests (Decree 13/2023, art. 14–16): everything the hub holds about one CCCD
+ * number, found through its HMAC (the clear number is stored nowhere unencrypted). The person's data:
+ * their watchlist entries, events whose identity carries the number, alerts on either, and the events
+ * of those alerts unless marked false positive (a sighting of someone else). Both requests are audited
+ * under the HMAC, never the number.
+ */
+@Injectable()
+export class PersonDataService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly cipher: DataCipher,
+    private readonly watchlistRepo: WatchlistRepository,
+    private readonly watchlist: WatchlistService,
+    private readonly alertsRepo: AlertsRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async export(req: PersonRequest, actor: Principal | string): Promise<PersonExport> {
+    const p = await this.find(req);
+    const templates = await this.watchlistRepo.templateCounts(p.entries.map((r) => r.id));
+    const out: PersonExport = {
+      idNumber: req.idNumber,
+      exportedAt: new Date().toISOString(),
+      watchlistEntries: p.entries.map((r) => ({ ...this.watchlistRepo.view(r, templates.get(r.id) ?? 0), idNumber: this.watchlistRepo.idNumber(r) })),
+      events: p.events
+        .filter((e) => e.identityJson)
+        .map((e) => ({
+          eventId: e.eventId,
+          siteId: e.siteId,
+          gateId: e.gateId,
+          occurredAt: new Date(e.occurredAt).toISOString(),
+          identity: JSON.parse(this.cipher.decryptString(e.identityJson!, aad.eventIdentity(e.eventId))) as Record<string, unknown>,
+        })),
+      alerts: p.alerts.map((a) => this.alertsRepo.view(a)),
+    };
+    await this.audit.record({ actor, action: 'person.export', subjectType: 'person', subjectId: p.hmac, siteId: req.siteId ?? null, detail: this.counts(p) });
+    return out;
+  }
+
+  async erase(req: PersonRequest, actor: Principal | string): Promise<PersonEraseResult> {
+    const p = await this.find(req);
+    // Entries first: deleteRows also drops them from the matchers and sends the removal to the edges.
+    await this.watchlist.deleteRows(p.entries);
+    let eventIdentities = 0;
+    let alerts = 0;
+    await this.db.transaction(async (m) => {
+      // The event row stays (it was counted; counts live in count_minutes); who it was does not.
+      for (const ids of chunks(p.events.map((e) => e.eventId)))
+        eventIdentities += (await m.getRepository(GateEventEntity).update({ eventId: In(ids) }, { identityJson: null, idNumberHmac: null, attachmentsJson: null })).affected ?? 0;
+      for (const ids of chunks(p.alerts.map((a) => a.id))) alerts += (await m.getRepository(AlertEntity).delete({ id: In(ids) })).affected ?? 0;
+    });
+    const result: PersonEraseResult = { watchlistEntries: p.entries.length, eventIdentities, alerts };
+    await this.audit.record({ actor, action: 'person.erase', subjectType: 'person', subjectId: p.hmac, siteId: req.siteId ?? null, detail: { ...result } });
+    return result;
+  }
+
+  private counts(p: PersonRows) {
+    return { watchlistEntries: p.entries.length, events: p.events.length, alerts: p.alerts.length };
+  }
+
+  private async find(req: PersonRequest): Promise<PersonRows> {
+    const hmac = this.cipher.idHmac(req.idNumber);
+    const site = req.siteId ? { siteId: req.siteId } : {};
+    const entries = await this.db.getRepository(WatchlistEntryEntity).find({ where: { idNumberHmac: hmac, ...site }, order: { createdAt: 'ASC' } });
+    const alertRepo = this.db.getRepository(AlertEntity);
+    const alertsById = new Map((await alertRepo.find({ where: { idNumberHmac: hmac, ...site } })).map((a) => [a.id, a]));
+    for (const a of await inChunks(entries.map((e) => e.id), (ids) => alertRepo.find({ where: { entryId: In(ids), ...site } }))) alertsById.set(a.id, a);
+    const alerts = [...alertsById.values()].sort((x, y) => x.raisedAt - y.raisedAt || x.id.localeCompare(y.id));
+    const eventRepo = this.db.getRepository(GateEventEntity);
+    const eventsById = new Map((await eventRepo.find({ where: { idNumberHmac: hmac, ...site } })).map((e) => [e.eventId, e]));
+    const sighted = alerts.filter((a) => a.status !== 'false_positive' && !eventsById.has(a.eventId)).map((a) => a.eventId);
+    for (const e of await inChunks(sighted, (ids) => eventRepo.find({ where: { eventId: In(ids) } }))) eventsById.set(e.eventId, e);
+    const events = [...eventsById.values()].sort((x, y) => x.occurredAt - y.occurredAt || x.eventId.localeCompare(y.eventId));
+    return { hmac, entries, events, alerts };
+  }
+}
+
