@@ -35,6 +35,8 @@ interface Cycle {
   qr?: CccdQr;
   live?: LiveFace;
   chipJpeg?: Uint8Array;
+  /** The chip photo's embedding, started as soon as the chip is read (overlaps the face capture). */
+  reference?: Promise<Float32Array | undefined>;
   personKey?: string;
   review?: (c: Extract<GateCommand, { type: 'review_decision' }>) => void;
   reviewDeadline?: number;
@@ -233,7 +235,11 @@ export class Lane {
       if (key) c.steps[key] = Math.round(((c.steps[key] ?? 0) + s.ms) * 10) / 10;
     }
     c.facts.chipGenuine = result.genuine;
-    if (result.face) c.chipJpeg = result.face.bytes;
+    if (result.face) {
+      c.chipJpeg = result.face.bytes;
+      c.reference = this.d.matcher.embedReference(result.face.bytes);
+      c.reference.catch(() => undefined);
+    }
     this.pendingQr = undefined;
     this.pendingCan = undefined;
     const id = result.personal.idNumber ?? result.mrz.personalNumber;
@@ -282,7 +288,7 @@ export class Lane {
     const live = c.live;
     if (c.facts.method === 'chip_face' && c.chipJpeg && live) {
       const t0 = performance.now();
-      const ref = await this.d.matcher.embedReference(c.chipJpeg);
+      const ref = await (c.reference ?? this.d.matcher.embedReference(c.chipJpeg));
       if (ref) c.facts.similarity = this.d.matcher.similarity(ref, live.embedding);
       else c.facts.referenceMissing = true;
       c.steps.faceMatch = ms(t0);
