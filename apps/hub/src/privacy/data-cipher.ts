@@ -18,6 +18,8 @@ const PREFIX = 'g1';
  * row id): a ciphertext copied into another row fails authentication like a tampered one.
  */
 export class DataCipher {
+  private lastReload = 0;
+
   constructor(private ring: KeyRing) {}
 
   get keyRing(): KeyRing {
@@ -40,7 +42,7 @@ export class DataCipher {
   decrypt(token: string, aad: string): Buffer {
     const [prefix, kid, body] = token.split(':');
     if (prefix !== PREFIX || !kid || !body) throw new CiphertextError('not a ciphertext of this hub');
-    const key = this.ring.key(kid);
+    const key = this.ring.key(kid) ?? this.reloadFor(kid);
     if (!key) throw new CiphertextError(`data key ${kid} is not in the key ring`);
     const raw = Buffer.from(body, 'base64');
     if (raw.length < 28) throw new CiphertextError('ciphertext is truncated');
@@ -52,6 +54,22 @@ export class DataCipher {
     } catch {
       throw new CiphertextError('ciphertext failed authentication (tampered, moved or wrong key)');
     }
+  }
+
+  /**
+   * A key id this ring lacks may have been added by `hub:rotate-key` while the hub runs: re-read the
+   * key file (at most every few seconds) and, if it is there now, use the new ring (and its current key).
+   */
+  private reloadFor(kid: string): Buffer | undefined {
+    if (!this.ring.file || Date.now() - this.lastReload < 5_000) return undefined;
+    this.lastReload = Date.now();
+    try {
+      const fresh = this.ring.reloaded();
+      if (fresh.key(kid)) this.ring = fresh;
+    } catch {
+      // An unreadable key file leaves the ring as it was; the caller reports the missing key.
+    }
+    return this.ring.key(kid);
   }
 
   decryptString(token: string, aad: string): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 
@@ -71,6 +71,12 @@ export class KeyRing {
     return [...this.keys.keys()];
   }
 
+  /** The key file as it is now (keeps this ring's HMAC key, which may come from env). */
+  reloaded(): KeyRing {
+    if (!this.file) return this;
+    return KeyRing.load({ dataKeyFile: this.file, idHmacKey: this.idHmacKey.toString('base64') });
+  }
+
   /** Adds a fresh key to the key file and makes it current; returns the new ring. */
   rotated(): KeyRing {
     if (!this.file) throw new Error('keys come from HUB_DATA_KEY: put a new kid:key first in it and run hub:rotate-key -- --reencrypt');
@@ -80,7 +86,9 @@ export class KeyRing {
     const id = `k${n}`;
     file.dataKeys[id] = randomBytes(32).toString('base64');
     file.current = id;
-    writeFileSync(this.file, JSON.stringify(file, null, 2), { mode: 0o600 });
-    return KeyRing.load({ dataKeyFile: this.file, idHmacKey: this.idHmacKey.toString('base64') });
+    // Write-then-rename: a running hub re-reading the file never sees half of it.
+    writeFileSync(`${this.file}.tmp`, JSON.stringify(file, null, 2), { mode: 0o600 });
+    renameSync(`${this.file}.tmp`, this.file);
+    return this.reloaded();
   }
 }
