@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { chromium, type Browser } from 'playwright-core';
@@ -29,12 +29,14 @@ interface Row {
  * showing df01, libs/face, a simulated relay, the hub (aedes + SQLite) receiving every decision.
  */
 test('gate lane end to end: OPEN/DENY on real chip + face, anti-passback and override, card pulled, hub down', { timeout: 240_000 }, async (t) => {
-  process.env.CG_ID_HMAC_KEY = 'gate-e2e-hmac-key';
+  // The hub and the edge share the ID-number HMAC key, so a synced watchlist entry matches at the lane.
+  const idHmacKey = randomBytes(32).toString('base64');
+  process.env.CG_ID_HMAC_KEY = idHmacKey;
   const site = testSite('gate');
   const cards = new CardRig();
   await cards.start(site.dir);
   const hubCfg = (mqttPort = 0) =>
-    hubConfigFromEnv({}, { port: 0, embeddedMqttPort: mqttPort, embeddedMqttHost: '127.0.0.1', sitesFile: site.sitesFile, sqlitePath: `${site.dir}/hub.db`, ...TEST_ADMIN_CONFIG });
+    hubConfigFromEnv({}, { port: 0, embeddedMqttPort: mqttPort, embeddedMqttHost: '127.0.0.1', sitesFile: site.sitesFile, sqlitePath: `${site.dir}/hub.db`, idHmacKey, dataKeyFile: `${site.dir}/keys.json`, jwtSecretFile: `${site.dir}/jwt.key`, ...TEST_ADMIN_CONFIG });
   let hub: HubApp | undefined = await startHub(hubCfg(), false);
   const mqttPort = hub.mqttPort;
   let edge: EdgeApp | undefined;
@@ -162,9 +164,12 @@ test('gate lane end to end: OPEN/DENY on real chip + face, anti-passback and ove
       assert.equal(await page.locator('h1').textContent(), 'Gate operator console');
     });
 
-    await t.test('watchlisted person → DENY watchlist_hit, banner on the console', async () => {
+    await t.test('watchlisted person (entered at the hub, synced to the edge) → DENY watchlist_hit, banner on the console, alert at the hub', async () => {
       const carol = await cards.card('038185007777', sharedFace('df01', 1), 'Lê Thị Cúc');
-      lanes.watchlist!.replace([{ entryId: 'wl-carol', listKind: 'watchlist', severity: 'high', idNumberHmac: createHmac('sha256', 'gate-e2e-hmac-key').update(carol.idNumber).digest('hex'), templates: [] }]);
+      const { accessToken } = await login(hub!.url);
+      const created = await authedFetch(accessToken)(`${hub!.url}/api/sites/${site.siteId}/watchlist`, { method: 'POST', body: { fullName: 'Lê Thị Cúc', idNumber: carol.idNumber, reason: 'truy nã (test)', severity: 'critical' } });
+      assert.equal(created.status, 201, await created.text());
+      await waitFor(() => lanes.synced!.size, (n) => n >= 1, 20_000, 'watchlist entry synced to the edge');
       lane.canEntered(carol.can);
       await cards.insert(carol);
       await page!.locator('#banner:not([hidden])').waitFor({ timeout: 30_000 });
@@ -172,12 +177,19 @@ test('gate lane end to end: OPEN/DENY on real chip + face, anti-passback and ove
       await waitFor(() => rows().length, (n) => n >= produced, 15_000, 'watchlist decision at the hub');
       const d = decisionOf(rows().at(-1)!);
       assert.deepEqual(d.reasons, ['watchlist_hit']);
-      assert.equal(d.watchlist?.entryId, 'wl-carol');
+      assert.equal(d.watchlist?.by, 'id_number');
+      assert.equal(d.watchlist?.severity, 'critical');
+      const alerts = await waitFor(
+        async () => (await (await authedFetch(accessToken)(`${hub!.url}/api/sites/${site.siteId}/alerts`)).json()) as { items?: { eventId: string }[] } | { eventId: string }[],
+        (a) => (Array.isArray(a) ? a : (a.items ?? [])).some((x) => x.eventId === rows().at(-1)!.event_id),
+        20_000,
+        'alert raised by the hub for the refused entrant',
+      );
+      assert.ok(alerts);
       mkdirSync('test/artifacts', { recursive: true });
       await page!.screenshot({ path: 'test/artifacts/gate-console.png' });
       assert.deepEqual(pageErrors, []);
       await cards.remove();
-      lanes.watchlist!.replace([]);
     });
 
     await t.test('card pulled mid-read → DENY card_removed, lane back to idle', async () => {

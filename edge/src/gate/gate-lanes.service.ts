@@ -1,10 +1,12 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { CscaTrustStore } from '../../../libs/cccd/src/index.js';
 import { GateCommandSchema, LaneStateSchema, topics, type GateEvent } from '../../../libs/contracts/src/index.js';
 import { FacePipeline } from '../../../libs/face/src/index.js';
+import { idNumberHmac } from '../../../libs/watchlist-match/src/index.js';
 import type { ActuatorConfig } from '../actuators/actuator-config.schema.js';
 import type { ActuatorDriver } from '../actuators/actuator-driver.js';
 import { createActuator } from '../actuators/create-actuator.js';
@@ -21,6 +23,8 @@ import { Lane } from './lane.js';
 import { laneFrameSource } from './lane-camera.js';
 import { MemoryWatchlist } from './memory-watchlist.js';
 import { PcscCardSlots } from './pcsc-card-slots.js';
+import { SyncedWatchlist } from './synced-watchlist.js';
+import { EdgeWatchlist } from '../watchlist/index.js';
 
 /**
  * Builds the decision lanes of every gate from the edge config and wires them to the hardware
@@ -36,8 +40,10 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
   private readonly capturers: FrameFaceCapturer[] = [];
   private slots: PcscCardSlots | undefined;
   private faces: FacePipeline | undefined;
-  /** The lanes' list matcher (replaced by the synced edge cache when present). */
+  /** Entries kept on this box only; the lanes check the hub-synced cache first. */
   watchlist: MemoryWatchlist | undefined;
+  /** The hub-synced watchlist/allowlist cache (PART B's edge/src/watchlist). */
+  synced: EdgeWatchlist | undefined;
   readonly antiPassback = new AntiPassback(16 * 3600_000);
 
   constructor(private readonly refs: ModuleRef) {}
@@ -59,10 +65,25 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
     this.faces = faces;
     const matcher = new PipelineFaceMatcher(faces, cfg.gate.matchThreshold !== undefined ? { threshold: cfg.gate.matchThreshold } : {});
     this.watchlist = new MemoryWatchlist(matcher.threshold);
+    // One synced cache per edge, over the first lane gate's MQTT login (the ACL lets every gate read its site's list).
+    const listGate = cfg.gates.find((g) => (g.lanes ?? []).length > 0)!;
+    const login = (listGate as { mqtt?: { username?: string; password?: string } }).mqtt ?? {};
+    this.synced = new EdgeWatchlist({
+      mqttUrl: cfg.mqtt.url,
+      siteId: cfg.site.id,
+      gateId: listGate.id,
+      cachePath: join(dirname(cfg.outbox.path), `watchlist-${cfg.site.id}.db`),
+      faceThreshold: matcher.threshold,
+      reconnectMs: cfg.mqtt.reconnectMs,
+      ...((login.username ?? cfg.mqtt.username) ? { username: (login.username ?? cfg.mqtt.username)! } : {}),
+      ...((login.password ?? cfg.mqtt.password) ? { password: (login.password ?? cfg.mqtt.password)! } : {}),
+    });
+    await this.synced.start();
+    const lists = new SyncedWatchlist(this.synced, this.watchlist);
     const apb = new AntiPassback(cfg.gate.antiPassbackHours * 3600_000);
     (this as { antiPassback: AntiPassback }).antiPassback = apb;
     const key = hmacKey(cfg, this.log);
-    const hmacId = (id: string) => createHmac('sha256', key).update(id).digest('hex');
+    const hmacId = (id: string) => idNumberHmac(key, id);
     const trust = CscaTrustStore.fromPaths(cfg.gate.cscaPaths);
 
     for (const a of cfg.actuators) await this.startActuator(a);
@@ -88,7 +109,7 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
           antiPassback: apb,
           ...(face ? { face } : {}),
           matcher,
-          watchlist: { matchIdNumber: (h) => this.watchlist!.matchIdNumber(h), matchFace: (t) => this.watchlist!.matchFace(t) },
+          watchlist: lists,
           ...(act && actCfg
             ? {
                 actuator: {
@@ -188,14 +209,16 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
     this.monitors.forEach((m) => m.stop());
     await Promise.all(this.capturers.map((c) => c.stop()));
     await Promise.all([...this.actuators.values()].map((a) => a.close()));
+    await this.synced?.close();
     await this.faces?.dispose();
   }
 }
 
-/** The key the hub uses to HMAC ID numbers; without it ID-number watchlist matching cannot agree with the hub. */
+/** The key the hub uses to HMAC ID numbers (HUB_ID_HMAC_KEY); without it ID-number watchlist matching cannot agree with the hub. */
 function hmacKey(cfg: EdgeConfig, log: Logger): Buffer {
-  if (cfg.gate.idHmacKeyFile) return readFileSync(cfg.gate.idHmacKeyFile);
-  if (process.env.CG_ID_HMAC_KEY) return Buffer.from(process.env.CG_ID_HMAC_KEY, 'utf8');
+  // Same format as the hub's HUB_ID_HMAC_KEY: base64 of 32 bytes.
+  if (cfg.gate.idHmacKeyFile) return Buffer.from(readFileSync(cfg.gate.idHmacKeyFile, 'utf8').trim(), 'base64');
+  if (process.env.CG_ID_HMAC_KEY) return Buffer.from(process.env.CG_ID_HMAC_KEY, 'base64');
   log.warn('no ID-number HMAC key (gate.idHmacKeyFile or CG_ID_HMAC_KEY): watchlist matching by ID number is off');
   return randomBytes(32);
 }

@@ -66,7 +66,7 @@ export type LaneConfigInput = z.input<typeof LaneConfigSchema>;
 export const GateSettingsSchema = z.strictObject({
   /** CSCA certificates (PEM/DER files or an ICAO master list) for passive authentication. */
   cscaPaths: z.array(z.string().min(1)).default([]),
-  /** Key the hub uses to HMAC ID numbers for watchlist matching (file, or env CG_ID_HMAC_KEY). */
+  /** The hub's ID-number HMAC key (HUB_ID_HMAC_KEY, base64) in a file, or env CG_ID_HMAC_KEY. */
   idHmacKeyFile: z.string().optional(),
   /** Face matching threshold override (default: the calibrated one of libs/face). */
   matchThreshold: z.number().min(0).max(1).optional(),

@@ -1,0 +1,31 @@
+import type { EdgeWatchlist } from '../watchlist/index.js';
+import type { LaneWatchlist, ListHit } from './lane-ports.js';
+
+type Hit = { entryId: string; listKind: 'watchlist' | 'allowlist'; severity: string };
+
+/** A watchlist hit outranks an allowlist one; among equals the first (closest) wins. */
+function pick<T>(hits: readonly T[], entry: (h: T) => Hit): T | undefined {
+  return hits.find((h) => entry(h).listKind === 'watchlist') ?? hits[0];
+}
+
+/**
+ * The lanes' list check: the hub-synced cache (`edge/src/watchlist`, answers offline from SQLite)
+ * first, then entries kept on this box only (tests, a site's local additions).
+ */
+export class SyncedWatchlist implements LaneWatchlist {
+  constructor(private readonly synced: EdgeWatchlist | undefined, private readonly local: LaneWatchlist) {}
+
+  matchIdNumber(hmac: string): ListHit | undefined {
+    const h = this.synced ? pick(this.synced.matchIdNumber(hmac), (e) => e) : undefined;
+    const fromSync = h && { entryId: h.entryId, listKind: h.listKind, severity: h.severity };
+    const fromLocal = this.local.matchIdNumber(hmac);
+    return fromSync?.listKind === 'watchlist' ? fromSync : fromLocal?.listKind === 'watchlist' ? fromLocal : (fromSync ?? fromLocal);
+  }
+
+  matchFace(template: Float32Array): ListHit | undefined {
+    const m = this.synced ? pick(this.synced.matchFace(template), (f) => f.entry) : undefined;
+    const fromSync = m && { entryId: m.entry.entryId, listKind: m.entry.listKind, severity: m.entry.severity, score: m.similarity };
+    const fromLocal = this.local.matchFace(template);
+    return fromSync?.listKind === 'watchlist' ? fromSync : fromLocal?.listKind === 'watchlist' ? fromLocal : (fromSync ?? fromLocal);
+  }
+}
