@@ -192,9 +192,12 @@ test('gate lane end to end: OPEN/DENY on real chip + face, anti-passback and ove
       await cards.remove();
     });
 
-    await t.test('card pulled mid-read → DENY card_removed, lane back to idle', async () => {
-      lane.canEntered(bob.can);
+    await t.test('CAN typed in the console, then the card pulled mid-read → DENY card_removed, lane back to idle', async () => {
+      // No QR this time: the card waits on the reader until the operator types its CAN in the console.
       await cards.insert(bob, { pullAfterApdus: 12 });
+      await waitFor(() => lane.phase, (p) => p === 'reading_card', 15_000, 'card waiting for its CAN');
+      await page!.locator('.lane .can').fill(bob.can);
+      await page!.locator('.lane .send-can').click();
       await waitFor(() => rows().length, (n) => n >= produced + 1, 30_000, 'pulled-card decision');
       await decided();
       const d = decisionOf(rows().at(-1)!);

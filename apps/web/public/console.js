@@ -24,6 +24,8 @@ function laneElement(key) {
   el.querySelector('.approve').addEventListener('click', () => verdict(key, 'approve'));
   el.querySelector('.deny').addEventListener('click', () => verdict(key, 'deny'));
   el.querySelector('.open').addEventListener('click', () => openLane(key));
+  el.querySelector('.send-can').addEventListener('click', () => sendCan(key));
+  el.querySelector('.can').addEventListener('keydown', (e) => e.key === 'Enter' && (e.stopPropagation(), sendCan(key)));
   $('lanes').append(el);
   return el;
 }
@@ -93,6 +95,15 @@ async function openLane(key) {
   el.querySelector('.reason').value = '';
 }
 
+/** The CAN printed on the card, for a card whose QR cannot be scanned. */
+async function sendCan(key) {
+  const s = state.lanes.get(key);
+  const input = laneElement(key).querySelector('.can');
+  if (!s || !/^\d{6}$/.test(input.value)) return;
+  await post('/api/gate-control/can', { siteId: s.siteId, gateId: s.gateId, laneId: s.laneId, can: input.value });
+  input.value = '';
+}
+
 function beep() {
   try {
     const ctx = new AudioContext();
@@ -117,6 +128,7 @@ function onWatchlistHit(h) {
 
 document.addEventListener('keydown', (e) => {
   const typing = e.target instanceof HTMLInputElement;
+  if (typing && e.target.classList.contains('can')) return;
   const key = state.selected;
   if (/^[1-9]$/.test(e.key) && !typing) {
     const k = [...state.lanes.keys()][Number(e.key) - 1];

@@ -16,6 +16,7 @@ export const dictionaries = {
     phase_idle: 'Sẵn sàng', phase_reading_card: 'Đang đọc thẻ', phase_capturing_face: 'Đang chụp mặt', phase_verifying: 'Đang đối chiếu',
     phase_awaiting_review: 'Chờ nhân viên xác nhận', phase_open: 'MỞ', phase_denied: 'TỪ CHỐI', phase_fault: 'Lỗi', genuineChip: 'Chip hợp lệ', fakeChip: 'Chip KHÔNG hợp lệ',
     allowlist: 'Danh sách được phép', watchlist: 'Danh sách theo dõi', offlineLane: 'Cổng đang ngoại tuyến',
+    canPlaceholder: 'CAN (6 số trên thẻ)', sendCan: 'Gửi CAN',
   },
   en: {
     title: 'Entry/exit monitoring', online: 'Connected', offline: 'Disconnected', entries: 'Entries', exits: 'Exits',
@@ -31,6 +32,7 @@ export const dictionaries = {
     phase_idle: 'Ready', phase_reading_card: 'Reading card', phase_capturing_face: 'Capturing face', phase_verifying: 'Verifying',
     phase_awaiting_review: 'Waiting for operator', phase_open: 'OPEN', phase_denied: 'DENIED', phase_fault: 'Fault', genuineChip: 'Genuine chip', fakeChip: 'Chip NOT genuine',
     allowlist: 'Allowlist', watchlist: 'Watchlist', offlineLane: 'Gate offline from hub',
+    canPlaceholder: 'CAN (6 digits on the card)', sendCan: 'Send CAN',
   },
 };
 

@@ -158,6 +158,14 @@ test('chip errors become reasons: wrong CAN, card gone, passive authentication f
   h.lane.cardInserted(new FakeCard(async () => chipResult()));
   await h.lane.idle;
   assert.deepEqual(h.events[0]?.decision?.reasons, ['no_access_key']);
+
+  // The card waits on the reader until the operator's console sends the CAN.
+  const typed = harness();
+  typed.lane.cardInserted(new FakeCard(async (key) => (assert.deepEqual(key, { can: '012345' }), chipResult())));
+  await waitState(typed.states, (s) => s.reasons?.[0] === 'waiting_for_access_key');
+  typed.lane.command({ type: 'enter_can', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', can: '012345', issuedAt: new Date().toISOString(), issuedBy: 'op' });
+  await typed.lane.idle;
+  assert.equal(typed.events[0]?.decision?.outcome, 'open');
 });
 
 test('watchlist hit by ID number → DENY watchlist_hit even though the face matches', async () => {

@@ -139,6 +139,10 @@ export class Lane {
       if (c.laneId === this.id && this.cycle?.decisionId === c.decisionId) this.cycle.review?.(c);
       return;
     }
+    if (c.type === 'enter_can') {
+      if (c.laneId === this.id) this.canEntered(c.can);
+      return;
+    }
     if (c.type === 'open_gate' && (c.laneId === undefined || c.laneId === this.id) && !this.busy()) void this.operatorOpen(c.issuedBy, c.reason);
   }
 

@@ -22,5 +22,7 @@ export const GateCommandSchema = z.discriminatedUnion('type', [
     verdict: z.enum(['approve', 'deny']),
     reason: z.string().min(1).max(500),
   }),
+  /** The operator typed the CAN printed on a card on this lane's reader (no readable QR). */
+  z.strictObject({ ...CommandBase, type: z.literal('enter_can'), laneId: IdSchema, can: z.string().regex(/^\d{6}$/, 'CAN is 6 digits') }),
 ]);
 export type GateCommand = z.infer<typeof GateCommandSchema>;

@@ -64,5 +64,14 @@ export const OpenLaneRequestSchema = z.strictObject({
 });
 export type OpenLaneRequest = z.infer<typeof OpenLaneRequestSchema>;
 
+/** POST /api/gate-control/can — the CAN typed for the card on a lane's reader. */
+export const EnterCanRequestSchema = z.strictObject({
+  siteId: IdSchema,
+  gateId: IdSchema,
+  laneId: IdSchema,
+  can: z.string().regex(/^\d{6}$/, 'CAN is 6 digits'),
+});
+export type EnterCanRequest = z.infer<typeof EnterCanRequestSchema>;
+
 export const GateCommandAckSchema = z.object({ commandId: z.uuid(), publishedAt: IsoTimeSchema });
 export type GateCommandAck = z.infer<typeof GateCommandAckSchema>;

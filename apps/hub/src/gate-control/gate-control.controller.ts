@@ -4,12 +4,14 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  EnterCanRequestSchema,
   GateCommandAckSchema,
   IdSchema,
   LaneStateSchema,
   OpenLaneRequestSchema,
   ReviewVerdictRequestSchema,
   type GateCommand,
+  type EnterCanRequest,
   type GateCommandAck,
   type OpenLaneRequest,
   type ReviewVerdictRequest,
@@ -74,6 +76,19 @@ export class GateControlController {
     this.checkGate(b.siteId, b.gateId);
     const cmd: GateCommand = { type: 'open_gate', commandId: randomUUID(), siteId: b.siteId, gateId: b.gateId, ...(b.laneId ? { laneId: b.laneId } : {}), reason: b.reason, issuedAt: new Date().toISOString(), issuedBy: actorName(p) };
     await this.audit().record({ actor: p, action: 'gate.open', subjectType: 'gate', subjectId: `${b.gateId}/${b.laneId ?? '*'}`, siteId: b.siteId, detail: { reason: b.reason, commandId: cmd.commandId } });
+    await this.bridge.publish(cmd);
+    return { commandId: cmd.commandId, publishedAt: new Date().toISOString() };
+  }
+
+  @Post('can')
+  @HttpCode(202)
+  @Access(['admin', 'operator'], { body: 'siteId' })
+  @ApiFromSchemas(EnterCanRequestSchema, GateCommandAckSchema)
+  async can(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(EnterCanRequestSchema)) b: EnterCanRequest): Promise<GateCommandAck> {
+    this.checkGate(b.siteId, b.gateId);
+    const cmd: GateCommand = { type: 'enter_can', commandId: randomUUID(), siteId: b.siteId, gateId: b.gateId, laneId: b.laneId, can: b.can, issuedAt: new Date().toISOString(), issuedBy: actorName(p) };
+    // The CAN itself stays out of the audit row (it is part of the ID number).
+    await this.audit().record({ actor: p, action: 'gate.can_entered', subjectType: 'gate', subjectId: `${b.gateId}/${b.laneId}`, siteId: b.siteId, detail: { commandId: cmd.commandId } });
     await this.bridge.publish(cmd);
     return { commandId: cmd.commandId, publishedAt: new Date().toISOString() };
   }
