@@ -72,7 +72,34 @@ export class FrameFaceCapturer implements FaceCapturer {
     return best.face;
   }
 
+  private presenceTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  /**
+   * Face-only lanes (industrial allowlist, tourist count) have no card tap to start a cycle: while
+   * `armed()` says the lane is free, look for a face every `everyMs` (detection only, ~15 ms) and
+   * call `onFace` when one at least `minFacePx` wide is in view.
+   */
+  watchPresence(onFace: () => void, armed: () => boolean, everyMs = 300, minFacePx = 60): void {
+    const tick = async () => {
+      if (this.stopped) return;
+      const f = this.latest;
+      try {
+        if (f && armed() && Date.now() - f.capturedAt < 1000) {
+          const [face] = await this.faces.analyze({ width: f.width, height: f.height, data: f.data }, { maxFaces: 1, embed: false, liveness: false });
+          if (face && face.box.width >= minFacePx && armed()) onFace();
+        }
+      } catch {
+        // a bad frame: look again at the next tick
+      }
+      if (!this.stopped) this.presenceTimer = setTimeout(() => void tick(), everyMs);
+    };
+    void tick();
+  }
+
   stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.presenceTimer);
     return this.source.stop();
   }
 }

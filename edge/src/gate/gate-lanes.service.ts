@@ -131,6 +131,10 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
           },
         });
         this.lanes.set(`${g.id}/${l.id}`, lane);
+        const policy = l.policy.kind ?? cfg.site.kind;
+        // Lanes where a face alone starts a cycle watch for one while they are free.
+        if (face && (policy === 'industrial' || (policy === 'tourist' && !l.reader)))
+          face.watchPresence(() => lane.faceSeen(), () => lane.phase === 'idle' && Date.now() - lane.idleSince > 1500);
         if (l.reader) readerLanes.push({ lane, reader: l.reader });
         if (actCfg) this.bindDoorAlarms(cfg, g.id, g.zone, l.id, actCfg, outbox);
       }

@@ -211,6 +211,12 @@ test('industrial: enrolled worker opens by face 1:N alone; a face not enrolled m
   assert.equal(h.events[0]?.decision?.outcome, 'open');
   assert.equal(h.events[0]?.decision?.method, 'allowlist_face');
   assert.equal(h.events[0]?.source, 'face');
+  // The same worker still standing in view is not admitted (or counted) again.
+  h.lane['idleSince'] = 0;
+  await new Promise((r) => setTimeout(r, 150));
+  h.lane.faceSeen();
+  await h.lane.idle;
+  assert.equal(h.events.length, 1);
   const v = harness({ policy: 'industrial' });
   v.lane.faceSeen();
   await v.lane.idle;

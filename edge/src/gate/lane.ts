@@ -55,6 +55,8 @@ const CHIP_FAILURES: Partial<Record<CccdError['code'], string>> = {
 
 /** How long after a failed read the lane waits for the reader to report the card gone. */
 const REMOVAL_GRACE_MS = 1000;
+/** A face-only lane ignores the person it just admitted for this long. */
+const REPEAT_FACE_MS = 15_000;
 
 const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 const isoDate = (ddmmyyyy?: string) => {
@@ -77,6 +79,10 @@ export class Lane {
   private resultTimer: NodeJS.Timeout | undefined;
   private keyWait: ((can: string | undefined) => void) | undefined;
   private last: { decisionId: string; personKey?: string; identity?: Identity } | undefined;
+  /** When the lane last became idle (presence triggers wait a moment after a decision). */
+  idleSince = Date.now();
+  /** The last face admitted by a face-only cycle: the same person still in view is not decided again. */
+  private lastFaceOnly: { embedding: Float32Array; at: number } | undefined;
   /** Resolves when the current cycle has fully finished (tests, shutdown). */
   idle: Promise<void> = Promise.resolve();
 
@@ -190,14 +196,29 @@ export class Lane {
     } catch (e) {
       facts.failure = e instanceof StepFailure ? e.reason : 'match_error';
     }
+    if (this.sameFaceAgain(c)) {
+      // Still the person just admitted, standing in view: nothing new to decide or count.
+      this.cycle = undefined;
+      this.phase = 'idle';
+      this.idleSince = Date.now();
+      return;
+    }
     if (facts.method === 'allowlist_face' && !facts.failure && facts.watch?.listKind !== 'watchlist' && !c.personKey) {
       // Not enrolled and no card: nothing to decide, the visitor presents a CCCD.
       this.cycle = undefined;
       this.phase = 'idle';
+      this.idleSince = Date.now();
       this.publish({ reasons: ['not_enrolled_present_card'] });
       return;
     }
     return this.conclude(c);
+  }
+
+  private sameFaceAgain(c: Cycle): boolean {
+    if (c.facts.method !== 'allowlist_face' && c.facts.method !== 'count_only') return false;
+    const last = this.lastFaceOnly;
+    if (!c.live || !last || Date.now() - last.at > REPEAT_FACE_MS) return false;
+    return this.d.matcher.similarity(last.embedding, c.live.embedding) >= this.d.matcher.threshold;
   }
 
   private async captureFace(c: Cycle): Promise<LiveFace | CaptureFailure> {
@@ -345,6 +366,7 @@ export class Lane {
       c.steps.actuator = ms(t0);
     }
     c.steps.total = ms(c.started);
+    if (outcome === 'open' && c.live && (c.facts.method === 'allowlist_face' || c.facts.method === 'count_only')) this.lastFaceOnly = { embedding: c.live.embedding, at: Date.now() };
     if (outcome === 'open' && c.personKey && this.d.antiPassbackZone) {
       if (this.d.config.direction === 'entry') this.d.antiPassback.entered(this.d.zoneId, c.personKey);
       else this.d.antiPassback.exited(this.d.zoneId, c.personKey);
@@ -372,6 +394,7 @@ export class Lane {
       if (this.cycle !== c) return;
       this.cycle = undefined;
       this.phase = 'idle';
+      this.idleSince = Date.now();
       this.publish({});
     }, this.d.config.timeouts.resultMs);
   }
@@ -411,6 +434,7 @@ export class Lane {
       if (this.cycle !== c) return;
       this.cycle = undefined;
       this.phase = 'idle';
+      this.idleSince = Date.now();
       this.publish({});
     }, this.d.config.timeouts.resultMs);
   }
