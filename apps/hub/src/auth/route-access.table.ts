@@ -74,4 +74,5 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/gate-control/lanes': { access: ['admin', 'operator', 'security'], site: 'query', request: (s) => ({ path: `/api/gate-control/lanes?siteId=${s}` }) },
   'POST /api/gate-control/review': { access: ['admin', 'operator'], site: 'body', request: (s) => ({ path: '/api/gate-control/review', body: { siteId: s } }) },
   'POST /api/gate-control/open': { access: ['admin', 'operator'], site: 'body', request: (s) => ({ path: '/api/gate-control/open', body: { siteId: s } }) },
+  'POST /api/gate-control/can': { access: ['admin', 'operator'], site: 'body', request: (s) => ({ path: '/api/gate-control/can', body: { siteId: s } }) },
 };
