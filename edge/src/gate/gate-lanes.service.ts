@@ -80,7 +80,7 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
     });
     await this.synced.start();
     const lists = new SyncedWatchlist(this.synced, this.watchlist);
-    const apb = new AntiPassback(cfg.gate.antiPassbackHours * 3600_000);
+    const apb = new AntiPassback(cfg.gate.antiPassbackHours * 3600_000, Date.now, join(dirname(cfg.outbox.path), `anti-passback-${cfg.site.id}.db`));
     (this as { antiPassback: AntiPassback }).antiPassback = apb;
     const key = hmacKey(cfg, this.log);
     const hmacId = (id: string) => idNumberHmac(key, id);
@@ -214,6 +214,7 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
     await Promise.all(this.capturers.map((c) => c.stop()));
     await Promise.all([...this.actuators.values()].map((a) => a.close()));
     await this.synced?.close();
+    this.antiPassback.close();
     await this.faces?.dispose();
   }
 }
