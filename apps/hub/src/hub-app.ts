@@ -31,8 +31,6 @@ export async function startHub(cfg: HubConfig, logger: LogLevel[] | false = ['lo
   app.enableShutdownHooks();
   // Watchlist enrolment posts photos (base64) in JSON: up to 8 photos of a few MB each.
   (app as NestExpressApplication).useBodyParser('json', { limit: '64mb' });
-  // Watchlist enrolment posts photos (base64) in JSON: up to 8 photos of a few MB each.
-  app.useBodyParser('json', { limit: '64mb' });
   const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle('Cổng AI hub').setDescription('Gate events, headcounts and live data').setVersion('1').addBearerAuth().build(),
