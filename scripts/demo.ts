@@ -63,6 +63,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // However this process ends (the hub's own shutdown hook may exit first), the edge goes with it.
+  process.on('exit', () => edge.exitCode === null && edge.kill('SIGTERM'));
   edge.on('exit', (code) => code && console.error(`edge agent exited with code ${code}`));
 }
 
