@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
 import { ActuatorError, PulseTimer, type ActuatorDriver, type DoorContact } from './actuator-driver.js';
+import { DoorContactFeed } from './door-contact.js';
 import type { GpioActuatorSchema } from './actuator-config.schema.js';
 
 /**
@@ -11,7 +12,7 @@ import type { GpioActuatorSchema } from './actuator-config.schema.js';
  */
 export class GpioActuator implements ActuatorDriver {
   readonly kind = 'gpio';
-  private readonly listeners: ((c: DoorContact) => void)[] = [];
+  private readonly door = new DoorContactFeed();
   private readonly timer: PulseTimer;
   private monitor: ChildProcess | undefined;
   private closed = false;
@@ -45,8 +46,7 @@ export class GpioActuator implements ActuatorDriver {
     m.once('exit', (code) => !this.closed && this.onError(new ActuatorError(`gpiomon exited (${code})`)));
     // %e is 1 for a rising edge (contact opened), 0 for falling.
     createInterface({ input: m.stdout! }).on('line', (line) => {
-      const open = line.trim().startsWith('1');
-      for (const l of this.listeners) l({ open, at: Date.now() });
+      this.door.report(line.trim().startsWith('1'));
     });
     this.monitor = m;
   }
@@ -57,7 +57,7 @@ export class GpioActuator implements ActuatorDriver {
   }
 
   onDoor(listener: (c: DoorContact) => void): void {
-    this.listeners.push(listener);
+    this.door.on(listener);
   }
 
   async close(): Promise<void> {

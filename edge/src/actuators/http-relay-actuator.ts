@@ -1,16 +1,15 @@
 import type { z } from 'zod';
 import { ActuatorError, PulseTimer, type ActuatorDriver, type DoorContact } from './actuator-driver.js';
 import type { HttpRelayActuatorSchema } from './actuator-config.schema.js';
+import { DoorContactFeed, DoorContactPoller } from './door-contact.js';
 
 /** Relay boards with an HTTP API: one request releases, another locks; an optional status URL is polled for the door contact. */
 export class HttpRelayActuator implements ActuatorDriver {
   readonly kind = 'http';
-  private readonly listeners: ((c: DoorContact) => void)[] = [];
+  private readonly door = new DoorContactFeed();
   private readonly timer: PulseTimer;
   private readonly doorOpen: RegExp;
-  private poller: NodeJS.Timeout | undefined;
-  private door: boolean | undefined;
-  private closed = false;
+  private poller: DoorContactPoller | undefined;
 
   constructor(private readonly cfg: z.infer<typeof HttpRelayActuatorSchema>, private readonly onError: (e: Error) => void = () => undefined) {
     this.timer = new PulseTimer(async () => void (await this.call(cfg.lockUrl)), onError);
@@ -31,23 +30,10 @@ export class HttpRelayActuator implements ActuatorDriver {
 
   async init(): Promise<void> {
     await this.call(this.cfg.lockUrl);
-    if (this.cfg.statusUrl) this.poll();
-  }
-
-  private poll(): void {
-    if (this.closed) return;
-    this.poller = setTimeout(async () => {
-      try {
-        const open = this.doorOpen.test(await this.call(this.cfg.statusUrl!));
-        if (open !== this.door) {
-          this.door = open;
-          for (const l of this.listeners) l({ open, at: Date.now() });
-        }
-      } catch (e) {
-        this.onError(e as Error);
-      }
-      this.poll();
-    }, this.cfg.pollMs);
+    const statusUrl = this.cfg.statusUrl;
+    if (!statusUrl) return;
+    this.poller = new DoorContactPoller(async () => this.doorOpen.test(await this.call(statusUrl)), this.cfg.pollMs, this.door, this.onError);
+    this.poller.start();
   }
 
   async release(ms: number): Promise<void> {
@@ -56,12 +42,11 @@ export class HttpRelayActuator implements ActuatorDriver {
   }
 
   onDoor(listener: (c: DoorContact) => void): void {
-    this.listeners.push(listener);
+    this.door.on(listener);
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.poller);
+    this.poller?.stop();
     this.timer.cancel();
   }
 }

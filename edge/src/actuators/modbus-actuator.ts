@@ -3,6 +3,7 @@ import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
 import type { z } from 'zod';
 import { ActuatorError, PulseTimer, type ActuatorDriver, type DoorContact } from './actuator-driver.js';
 import type { ModbusActuatorSchema } from './actuator-config.schema.js';
+import { DoorContactFeed, DoorContactPoller } from './door-contact.js';
 
 type ModbusClient = ModbusRTU;
 // modbus-serial is CommonJS with a default-export declaration; load the constructor through require.
@@ -17,11 +18,9 @@ export class ModbusActuator implements ActuatorDriver {
   readonly kind = 'modbus';
   private client: ModbusClient | undefined;
   private connecting: Promise<ModbusClient> | undefined;
-  private readonly listeners: ((c: DoorContact) => void)[] = [];
-  private poller: NodeJS.Timeout | undefined;
-  private door: boolean | undefined;
+  private readonly door = new DoorContactFeed();
+  private poller: DoorContactPoller | undefined;
   private readonly timer: PulseTimer;
-  private closed = false;
 
   constructor(private readonly cfg: z.infer<typeof ModbusActuatorSchema>, private readonly onError: (e: Error) => void = () => undefined) {
     this.timer = new PulseTimer(() => this.write(false), onError);
@@ -62,25 +61,15 @@ export class ModbusActuator implements ActuatorDriver {
 
   async init(): Promise<void> {
     await this.write(false);
-    if (this.cfg.doorInput !== undefined) this.poll();
-  }
-
-  private poll(): void {
-    if (this.closed) return;
-    this.poller = setTimeout(async () => {
-      try {
-        const c = await this.connection();
-        const r = await c.readDiscreteInputs(this.cfg.doorInput!, 1);
-        const open = Boolean(r.data[0]);
-        if (open !== this.door) {
-          this.door = open;
-          for (const l of this.listeners) l({ open, at: Date.now() });
-        }
-      } catch (e) {
-        this.onError(e as Error);
-      }
-      this.poll();
-    }, this.cfg.pollMs);
+    const input = this.cfg.doorInput;
+    if (input === undefined) return;
+    this.poller = new DoorContactPoller(
+      async () => Boolean((await (await this.connection()).readDiscreteInputs(input, 1)).data[0]),
+      this.cfg.pollMs,
+      this.door,
+      this.onError,
+    );
+    this.poller.start();
   }
 
   async release(ms: number): Promise<void> {
@@ -89,12 +78,11 @@ export class ModbusActuator implements ActuatorDriver {
   }
 
   onDoor(listener: (c: DoorContact) => void): void {
-    this.listeners.push(listener);
+    this.door.on(listener);
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.poller);
+    this.poller?.stop();
     this.timer.cancel();
     const c = this.client;
     this.client = undefined;
