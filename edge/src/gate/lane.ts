@@ -390,6 +390,11 @@ export class Lane {
     this.setPhase(c, outcome === 'open' ? 'open' : 'denied');
     void this.card?.close().catch(() => undefined);
     this.card = undefined;
+    this.returnToIdleAfterResult(c);
+  }
+
+  /** Shows the result for `resultMs`, then back to idle unless a new cycle has started meanwhile. */
+  private returnToIdleAfterResult(c: Cycle): void {
     this.resultTimer = setTimeout(() => {
       if (this.cycle !== c) return;
       this.cycle = undefined;
@@ -430,13 +435,7 @@ export class Lane {
     this.emit('manual', decision, last?.identity, c.decisionId);
     c.verdict = { outcome, reasons };
     this.setPhase(c, outcome === 'open' ? 'open' : 'denied');
-    this.resultTimer = setTimeout(() => {
-      if (this.cycle !== c) return;
-      this.cycle = undefined;
-      this.phase = 'idle';
-      this.idleSince = Date.now();
-      this.publish({});
-    }, this.d.config.timeouts.resultMs);
+    this.returnToIdleAfterResult(c);
   }
 
   private identity(c: Cycle): Identity | undefined {
