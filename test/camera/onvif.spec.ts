@@ -7,7 +7,8 @@ import { CameraConfigSchema } from '../../edge/src/camera/camera-config.schema.j
 import { createFrameSource } from '../../edge/src/camera/create-frame-source.js';
 import { resolveOnvifStream } from '../../edge/src/camera/onvif-client.js';
 import { OnvifEmulator } from './onvif-emulator.js';
-import { freePort, RtspServer } from './rtsp-server.js';
+import { freePort } from '../support/ports.js';
+import { RtspServer } from './rtsp-server.js';
 import { plainH264Clip, waitFor } from './test-clips.js';
 
 describe('ONVIF camera: emulated device names the RTSP stream the edge then reads', () => {

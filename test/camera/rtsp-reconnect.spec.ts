@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { GateEventSchema, type GateEvent } from '../../libs/contracts/src/index.js';
 import { CameraSupervisor } from '../../edge/src/camera/camera-supervisor.js';
 import { generateClip, type ClipSpec } from '../../scripts/clips/clip-generator.js';
-import { freePort, RtspServer } from './rtsp-server.js';
+import { freePort } from '../support/ports.js';
+import { RtspServer } from './rtsp-server.js';
 import { waitFor } from './test-clips.js';
 
 /** One entry (1.5–5 s) and one exit (6–9.5 s) per play of the stream. */

@@ -1,21 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The Python script lives beside this file's source (test/camera), also when run from dist/. */
 const script = join(dirname(fileURLToPath(import.meta.url)).replace(/\/dist\/test\/camera$/, '/test/camera'), 'rtsp-server.py');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RtspServerConfig {
   port: number;

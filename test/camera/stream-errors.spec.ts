@@ -7,7 +7,8 @@ import { CameraConfigSchema, type CameraConfigInput } from '../../edge/src/camer
 import { CameraSupervisor } from '../../edge/src/camera/camera-supervisor.js';
 import { createFrameSource } from '../../edge/src/camera/create-frame-source.js';
 import type { FrameSource } from '../../edge/src/camera/frame-source.js';
-import { freePort, RtspServer } from './rtsp-server.js';
+import { freePort } from '../support/ports.js';
+import { RtspServer } from './rtsp-server.js';
 import { plainH264Clip, waitFor } from './test-clips.js';
 
 const LINE = [{ id: 'door', from: { x: 0.5, y: 0 }, to: { x: 0.5, y: 1 }, inside: { x: 0.9, y: 0.5 } }];
