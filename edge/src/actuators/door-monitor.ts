@@ -1,6 +1,8 @@
+import type { DoorAlarm } from '../../../libs/contracts/src/index.js';
 import type { ActuatorDriver } from './actuator-driver.js';
 
-export type DoorAlarm = 'door_forced' | 'door_held_open';
+/** The alarm names are the contract's: the hub turns them into door alerts. */
+export type { DoorAlarm };
 
 /**
  * Turns door-contact changes into alarms: the door opening with no grant in force is `door_forced`;

@@ -81,7 +81,7 @@ export class Lane {
   private last: { decisionId: string; personKey?: string; identity?: Identity } | undefined;
   /** When the lane last became idle (presence triggers wait a moment after a decision). */
   idleSince = Date.now();
-  /** The last face admitted by a face-only cycle: the same person still in view is not decided again. */
+  /** The last face admitted (or refused as watchlisted) by a face-only cycle: the same person still in view is not decided again. */
   private lastFaceOnly: { embedding: Float32Array; at: number } | undefined;
   /** Resolves when the current cycle has fully finished (tests, shutdown). */
   idle: Promise<void> = Promise.resolve();
@@ -218,7 +218,10 @@ export class Lane {
     if (c.facts.method !== 'allowlist_face' && c.facts.method !== 'count_only') return false;
     const last = this.lastFaceOnly;
     if (!c.live || !last || Date.now() - last.at > REPEAT_FACE_MS) return false;
-    return this.d.matcher.similarity(last.embedding, c.live.embedding) >= this.d.matcher.threshold;
+    if (this.d.matcher.similarity(last.embedding, c.live.embedding) < this.d.matcher.threshold) return false;
+    // Seen again: the window runs from the last sighting, so someone standing in view stays one decision.
+    last.at = Date.now();
+    return true;
   }
 
   private async captureFace(c: Cycle): Promise<LiveFace | CaptureFailure> {
@@ -366,7 +369,9 @@ export class Lane {
       c.steps.actuator = ms(t0);
     }
     c.steps.total = ms(c.started);
-    if (outcome === 'open' && c.live && (c.facts.method === 'allowlist_face' || c.facts.method === 'count_only')) this.lastFaceOnly = { embedding: c.live.embedding, at: Date.now() };
+    // A watchlisted face is refused (and alerted) once, not once per look while it stays in view.
+    const remember = outcome === 'open' || c.facts.watch?.listKind === 'watchlist';
+    if (remember && c.live && (c.facts.method === 'allowlist_face' || c.facts.method === 'count_only')) this.lastFaceOnly = { embedding: c.live.embedding, at: Date.now() };
     if (outcome === 'open' && c.personKey && this.d.antiPassbackZone) {
       if (this.d.config.direction === 'entry') this.d.antiPassback.entered(this.d.zoneId, c.personKey);
       else this.d.antiPassback.exited(this.d.zoneId, c.personKey);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GateEvent } from './gate-event.js';
 import { IdSchema, IsoTimeSchema } from './ids.js';
 import { RoleSchema } from './roles.js';
 import { ListKindSchema } from './watchlist.js';
@@ -10,21 +11,39 @@ export type AlertStatus = z.infer<typeof AlertStatusSchema>;
 
 export const AlertMatchKindSchema = z.enum(['face', 'id_number']);
 
-/** A watchlist hit at a gate, as pushed to security sockets and listed over REST. */
+/** watchlist: a listed person seen at a gate; door: a lane's door forced or held open. */
+export const AlertKindSchema = z.enum(['watchlist', 'door']);
+
+/** Door-contact alarms an edge reports as events: decision `deny`, method `none`, the alarm as the reason. */
+export const DoorAlarmSchema = z.enum(['door_forced', 'door_held_open']);
+export type DoorAlarm = z.infer<typeof DoorAlarmSchema>;
+
+/** The door alarm an event reports, if it is one. */
+export function doorAlarmOf(e: Pick<GateEvent, 'decision'>): DoorAlarm | undefined {
+  if (e.decision?.method !== 'none') return undefined;
+  const r = DoorAlarmSchema.safeParse(e.decision.reasons[0]);
+  return r.success ? r.data : undefined;
+}
+
+/**
+ * An alert, as pushed to security sockets and listed over REST. A door alert has no watchlist entry,
+ * match or name (those are null) and its `reason` is the alarm.
+ */
 export const AlertSchema = z.object({
   alertId: z.string(),
+  kind: AlertKindSchema,
   siteId: IdSchema,
   zoneId: IdSchema,
   gateId: IdSchema,
   laneId: IdSchema.nullable(),
   eventId: z.string(),
-  entryId: z.string(),
-  listKind: ListKindSchema,
+  entryId: z.string().nullable(),
+  listKind: ListKindSchema.nullable(),
   severity: SeveritySchema,
-  matchKind: AlertMatchKindSchema,
+  matchKind: AlertMatchKindSchema.nullable(),
   /** Cosine similarity for a face match, 1 for an ID-number match. */
-  score: z.number(),
-  fullName: z.string(),
+  score: z.number().nullable(),
+  fullName: z.string().nullable(),
   reason: z.string(),
   /** The event's face crop or frame reference (resolved by the edge's media store). */
   snapshotRef: z.string().nullable(),

@@ -94,3 +94,6 @@ export const GateEventSchema = z.strictObject({
   decision: DecisionSchema.optional(),
 });
 export type GateEvent = z.infer<typeof GateEventSchema>;
+
+/** Whether an event is someone crossing (counted): a plain count or an OPEN decision, never a refusal or a door alarm. */
+export const isCrossing = (e: Pick<GateEvent, 'decision'>): boolean => !e.decision || e.decision.outcome === 'open';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { alertRoleRoom, alertRoom, SocketEvents, type GateEvent } from '../../../../libs/contracts/src/index.js';
+import { alertRoleRoom, alertRoom, doorAlarmOf, SocketEvents, type DoorAlarm, type GateEvent, type Severity } from '../../../../libs/contracts/src/index.js';
 import { decodeTemplate, type MatchEntry } from '../../../../libs/watchlist-match/src/index.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import type { AlertEntity } from '../database/entities/index.js';
@@ -13,9 +13,13 @@ import { WatchlistRepository } from '../watchlist/watchlist.repository.js';
 import { AlertRules } from './alert-rules.service.js';
 import { AlertsRepository } from './alerts.repository.js';
 
+/** A door forced open is a break-in attempt; one held open lets others follow (tailgating). */
+const DOOR_SEVERITY: Record<DoorAlarm, Severity> = { door_forced: 'high', door_held_open: 'medium' };
+
 /**
- * Checks newly stored events against the site's watchlist (CCCD-number HMAC, then 1:N face) off the
- * ingest path: the batcher only enqueues; matching, storing and the socket push run here, in order.
+ * Checks newly stored events against the site's watchlist (CCCD-number HMAC, then 1:N face) and
+ * turns door alarms into alerts, off the ingest path: the batcher only enqueues; matching, storing
+ * and the socket push run here, in order.
  */
 @Injectable()
 export class AlertChecker {
@@ -40,7 +44,7 @@ export class AlertChecker {
 
   /** Called by the batcher with freshly committed events; returns at once. */
   enqueue(events: readonly GateEvent[]): void {
-    for (const e of events) if (e.identity?.idNumber || e.identity?.faceTemplate) this.queue.push(e);
+    for (const e of events) if (e.identity?.idNumber || e.identity?.faceTemplate || doorAlarmOf(e)) this.queue.push(e);
     if (this.queue.length && !this.running) {
       this.running = true;
       setImmediate(() => void this.drain());
@@ -68,6 +72,8 @@ export class AlertChecker {
   private async check(events: GateEvent[]): Promise<void> {
     const rows: AlertEntity[] = [];
     for (const e of events) {
+      const door = this.doorAlert(e);
+      if (door) rows.push(door);
       const matcher = this.matchers.site(e.siteId);
       if (matcher.size === 0) continue;
       const at = Date.parse(e.occurredAt);
@@ -94,6 +100,7 @@ export class AlertChecker {
         const snapshot = e.attachments?.find((a) => a.kind === 'face_crop') ?? e.attachments?.find((a) => a.kind === 'frame');
         rows.push({
           id,
+          kind: 'watchlist',
           siteId: e.siteId,
           zoneId: e.zoneId,
           gateId: e.gateId,
@@ -121,6 +128,18 @@ export class AlertChecker {
     }
     if (!rows.length) return;
     for (const r of await this.alerts.insert(rows)) this.push(SocketEvents.alertNew, r);
+  }
+
+  private doorAlert(e: GateEvent): AlertEntity | undefined {
+    const alarm = doorAlarmOf(e);
+    if (!alarm || !this.rules.notify(e.siteId, DOOR_SEVERITY[alarm])) return undefined;
+    const at = Date.parse(e.occurredAt);
+    return {
+      id: randomUUID(), kind: 'door', siteId: e.siteId, zoneId: e.zoneId, gateId: e.gateId, laneId: e.laneId ?? null, eventId: e.eventId,
+      entryId: null, listKind: null, severity: DOOR_SEVERITY[alarm], matchKind: null, score: null, fullNameEnc: null, reason: alarm,
+      idNumberHmac: null, snapshotRef: null, occurredAt: at, raisedAt: Date.now(), status: 'open',
+      acknowledgedBy: null, acknowledgedAt: null, closedBy: null, closedAt: null, note: null,
+    };
   }
 
   /** To the site's security/admin sockets, and to any other role the site's rule notifies. */

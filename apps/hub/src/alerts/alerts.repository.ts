@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import type { Alert, AlertListQuery } from '../../../../libs/contracts/src/index.js';
 import { AlertEntity } from '../database/entities/index.js';
 import { DataCipher } from '../privacy/data-cipher.js';
@@ -11,12 +11,12 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export class AlertsRepository {
   constructor(private readonly db: DataSource, private readonly cipher: DataCipher) {}
 
-  /** Inserts new alerts; an (event, entry) pair alerts once however often it is checked. */
+  /** Inserts new alerts; an (event, entry) pair, or an event's door alarm, alerts once however often it is checked. */
   async insert(rows: AlertEntity[]): Promise<AlertEntity[]> {
     const repo = this.db.getRepository(AlertEntity);
     const out: AlertEntity[] = [];
     for (const r of rows) {
-      if (await repo.existsBy({ eventId: r.eventId, entryId: r.entryId })) continue;
+      if (await repo.existsBy({ eventId: r.eventId, entryId: r.entryId ?? IsNull() })) continue;
       await repo.insert(r);
       out.push(r);
     }
@@ -42,6 +42,7 @@ export class AlertsRepository {
   view(r: AlertEntity): Alert {
     return {
       alertId: r.id,
+      kind: r.kind,
       siteId: r.siteId,
       zoneId: r.zoneId,
       gateId: r.gateId,
@@ -52,7 +53,7 @@ export class AlertsRepository {
       severity: r.severity,
       matchKind: r.matchKind,
       score: r.score,
-      fullName: this.cipher.decryptString(r.fullNameEnc, aad.alertName(r.id)),
+      fullName: r.fullNameEnc === null ? null : this.cipher.decryptString(r.fullNameEnc, aad.alertName(r.id)),
       reason: r.reason,
       snapshotRef: r.snapshotRef,
       occurredAt: new Date(r.occurredAt).toISOString(),

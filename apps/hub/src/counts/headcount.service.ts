@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { CountsPayload, GateEvent, Totals } from '../../../../libs/contracts/src/index.js';
+import { isCrossing, type CountsPayload, type GateEvent, type Totals } from '../../../../libs/contracts/src/index.js';
 import { CountMinuteEntity } from '../database/entities/index.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
 import { localDay, localDayStart } from './local-day.js';
@@ -68,7 +68,8 @@ export class HeadcountService {
         await this.site(e.siteId, now);
         loadedNow.add(e.siteId);
       }
-      if (loadedNow.has(e.siteId)) continue;
+      // Same rule as the stored minute counts: a refusal or a door alarm is not a crossing.
+      if (loadedNow.has(e.siteId) || !isCrossing(e)) continue;
       const s = this.today.get(e.siteId)!;
       const g = s.gates.get(e.gateId) ?? { entries: 0, exits: 0 };
       if (e.direction === 'entry') g.entries++;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { GateEvent } from '../../../../libs/contracts/src/index.js';
+import { isCrossing, type GateEvent } from '../../../../libs/contracts/src/index.js';
 import { minuteStart } from '../counts/local-day.js';
 import { placeholders } from '../database/sql-dialect.js';
 import { DataCipher } from '../privacy/data-cipher.js';
@@ -66,7 +66,7 @@ export class EventStore {
     const buckets = new Map<string, { siteId: string; gateId: string; zoneId: string; minute: number; entries: number; exits: number }>();
     for (const e of events) {
       // A lane's refusal is stored for audit but nobody crossed: only plain counts and OPEN decisions count.
-      if (e.decision && e.decision.outcome !== 'open') continue;
+      if (!isCrossing(e)) continue;
       const minute = minuteStart(Date.parse(e.occurredAt));
       const key = `${e.siteId}/${e.gateId}/${minute}`;
       const b = buckets.get(key) ?? { siteId: e.siteId, gateId: e.gateId, zoneId: e.zoneId, minute, entries: 0, exits: 0 };

@@ -110,7 +110,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
     assert.equal(face.gateId, 'g1');
     assert.equal(face.snapshotRef, 'media://g1/crop-1.jpg');
     assert.equal(face.fullName, 'Nguyễn Văn A');
-    assert.ok(face.score >= 0.9 && face.score < 1);
+    assert.ok(face.score !== null && face.score >= 0.9 && face.score < 1);
     assert.equal(byKind.get('id_number')!.score, 1);
     assert.deepEqual(alertsB, [], 'site B security saw nothing of site A');
 

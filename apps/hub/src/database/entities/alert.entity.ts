@@ -1,24 +1,25 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintNumber } from '../bigint-number.js';
 
-/** A watchlist hit and its handling (who acknowledged/closed it, when). */
+/** A watchlist hit or a door alarm at a lane, and its handling (who acknowledged/closed it, when). */
 @Entity('alerts')
 @Index('alerts_event_entry', ['eventId', 'entryId'], { unique: true })
 @Index('alerts_site_time', ['siteId', 'raisedAt'])
 @Index('alerts_id_hmac', ['idNumberHmac'])
 export class AlertEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
+  @Column({ type: 'varchar', length: 16, default: 'watchlist' }) kind!: 'watchlist' | 'door';
   @Column({ name: 'site_id', type: 'varchar', length: 63 }) siteId!: string;
   @Column({ name: 'zone_id', type: 'varchar', length: 63 }) zoneId!: string;
   @Column({ name: 'gate_id', type: 'varchar', length: 63 }) gateId!: string;
   @Column({ name: 'lane_id', type: 'varchar', length: 63, nullable: true }) laneId!: string | null;
   @Column({ name: 'event_id', type: 'varchar', length: 36 }) eventId!: string;
-  @Column({ name: 'entry_id', type: 'varchar', length: 36 }) entryId!: string;
-  @Column({ name: 'list_kind', type: 'varchar', length: 10 }) listKind!: 'watchlist' | 'allowlist';
+  @Column({ name: 'entry_id', type: 'varchar', length: 36, nullable: true }) entryId!: string | null;
+  @Column({ name: 'list_kind', type: 'varchar', length: 10, nullable: true }) listKind!: 'watchlist' | 'allowlist' | null;
   @Column({ type: 'varchar', length: 8 }) severity!: 'low' | 'medium' | 'high' | 'critical';
-  @Column({ name: 'match_kind', type: 'varchar', length: 10 }) matchKind!: 'face' | 'id_number';
-  @Column({ type: 'double precision' }) score!: number;
-  @Column({ name: 'full_name_enc', type: 'text' }) fullNameEnc!: string;
+  @Column({ name: 'match_kind', type: 'varchar', length: 10, nullable: true }) matchKind!: 'face' | 'id_number' | null;
+  @Column({ type: 'double precision', nullable: true }) score!: number | null;
+  @Column({ name: 'full_name_enc', type: 'text', nullable: true }) fullNameEnc!: string | null;
   @Column({ type: 'varchar', length: 500 }) reason!: string;
   @Column({ name: 'id_number_hmac', type: 'varchar', length: 64, nullable: true }) idNumberHmac!: string | null;
   @Column({ name: 'snapshot_ref', type: 'varchar', length: 512, nullable: true }) snapshotRef!: string | null;

@@ -2,6 +2,7 @@ import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
 import { WatchlistsAlerts1764200000000 } from './1764200000000-watchlists-alerts.js';
 import { AuthAndAudit1764100000000 } from './1764100000000-auth-and-audit.js';
 import { LaneDecisions1764300000000 } from './1764300000000-lane-decisions.js';
+import { DoorAlarmAlerts1764350000000 } from './1764350000000-door-alarm-alerts.js';
 
 /** In order; TypeORM records applied ones in `migrations` and runs the rest at start. */
-export const hubMigrations = [InitialSchema1764000000000, AuthAndAudit1764100000000, WatchlistsAlerts1764200000000, LaneDecisions1764300000000];
+export const hubMigrations = [InitialSchema1764000000000, AuthAndAudit1764100000000, WatchlistsAlerts1764200000000, LaneDecisions1764300000000, DoorAlarmAlerts1764350000000];
