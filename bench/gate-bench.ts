@@ -1,7 +1,7 @@
 // npm run bench:gate — card tap → lane decision latency, split by step, p50/p95 over many runs with
 // the CCCD emulator (in-process, then over PC/SC via pcscd + vpcd), the real face pipeline on a
 // 640×480 camera frame, a 1,000-entry watchlist and the simulated relay. Figures, not assertions.
-// Flags: --runs N (in-process, default 100), --pcsc-runs N (default 20, 0 skips PC/SC).
+// Flags: --runs N (in-process, default 100), --pcsc-runs N (default 100, 0 skips PC/SC).
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -26,7 +26,7 @@ import type { CardHandle } from '../edge/src/gate/lane-ports.js';
 import { MemoryWatchlist } from '../edge/src/gate/memory-watchlist.js';
 import { CardRig, sharedFace } from '../test/gate/gate-rig.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '100' }, 'pcsc-runs': { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '100' }, 'pcsc-runs': { type: 'string', default: '100' } } });
 const RUNS = Number(values.runs);
 const PCSC_RUNS = Number(values['pcsc-runs']);
 
@@ -56,6 +56,9 @@ const pct = (xs: number[], p: number) => {
 interface Run {
   steps: DecisionSteps;
   chipWall: number;
+  /** APDUs and bytes exchanged with the chip (what a real reader's air interface would carry). */
+  apdus: number;
+  chipBytes: number;
   tapToDecision: number;
   outcome: string;
 }
@@ -66,6 +69,8 @@ function report(title: string, runs: Run[]): void {
     ['DG reads', (r) => r.steps.dgRead],
     ['passive auth', (r) => r.steps.passiveAuth],
     ['chip read (wall)', (r) => r.chipWall],
+    ['  APDUs (count)', (r) => r.apdus],
+    ['  bytes to/from chip', (r) => r.chipBytes],
     ['face capture (‖ chip)', (r) => r.steps.faceCapture],
     ['  of which liveness', (r) => r.steps.liveness],
     ['1:1 (chip photo embed + cosine)', (r) => r.steps.faceMatch],
@@ -107,11 +112,18 @@ async function main(): Promise<void> {
   });
   const once = async (card: CardHandle, can: string): Promise<Run> => {
     let chipWall = 0;
+    let apdus = 0;
+    let chipBytes = 0;
     const timed: CardHandle = {
       read: async (k) => {
         const t0 = performance.now();
         try {
-          return (await card.read(k)) as CccdReadResult;
+          const r = (await card.read(k)) as CccdReadResult;
+          for (const s of r.steps) {
+            apdus += s.apdus;
+            chipBytes += s.bytesSent + s.bytesReceived;
+          }
+          return r;
         } finally {
           chipWall = performance.now() - t0;
         }
@@ -125,7 +137,7 @@ async function main(): Promise<void> {
     const e = await decided;
     const tapToDecision = performance.now() - t0;
     await new Promise((r) => setTimeout(r, 150)); // result display → idle
-    return { steps: e.decision.steps ?? {}, chipWall, tapToDecision, outcome: e.decision.outcome + (e.decision.reasons.length ? `:${e.decision.reasons.join('+')}` : '') };
+    return { steps: e.decision.steps ?? {}, chipWall, apdus, chipBytes, tapToDecision, outcome: e.decision.outcome + (e.decision.reasons.length ? `:${e.decision.reasons.join('+')}` : '') };
   };
 
   await rig.start(dir);

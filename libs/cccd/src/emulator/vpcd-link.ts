@@ -4,6 +4,7 @@
 // 04 get ATR; longer payloads are command APDUs to answer with a response APDU.
 import { connect, type Socket } from 'node:net';
 import type { ApduProcessor } from '../transport/in-process.js';
+import { ensureVpcdQuickAck, VPCD_QUICKACK_HOST } from './vpcd-quickack.js';
 
 export const VPCD_DEFAULT_PORT = 35963;
 
@@ -17,12 +18,13 @@ export class VpcdLink {
 
   constructor(
     private readonly card: ResettableCard,
-    private readonly host = '127.0.0.1',
+    private readonly host = VPCD_QUICKACK_HOST,
     private readonly port = VPCD_DEFAULT_PORT,
   ) {}
 
   /** "Inserts" the card: connects to vpcd, retrying while pcscd is still loading the driver. */
   async insert(timeoutMs = 10000): Promise<void> {
+    if (this.host === VPCD_QUICKACK_HOST) ensureVpcdQuickAck();
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
