@@ -212,12 +212,15 @@ export async function todayCounts(hubUrl: string, token: string, siteId: string)
 export class RelayBoard {
   readonly calls: string[] = [];
   doorOpen = false;
+  /** Status requests answered (the driver polls the door contact). */
+  polls = 0;
   private server: Server | undefined;
   base = '';
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       if (req.url !== '/status') this.calls.push(req.url!);
+      else this.polls++;
       res.setHeader('content-type', 'application/json');
       res.end(req.url === '/status' ? JSON.stringify({ relay: this.released ? 'on' : 'off', door: this.doorOpen ? 'open' : 'closed' }) : '{"ok":true}');
     });
