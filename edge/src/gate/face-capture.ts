@@ -23,6 +23,11 @@ export class FrameFaceCapturer implements FaceCapturer {
     });
   }
 
+  /** The newest frame of the lane camera (the lane's camera QR scanner looks at it too). */
+  latestFrame(): RgbFrame | undefined {
+    return this.latest;
+  }
+
   private next(afterSeq: number, afterAt: number, deadline: number, signal: AbortSignal): Promise<RgbFrame | undefined> {
     const fresh = (f?: RgbFrame) => f && (f.seq !== afterSeq || f.capturedAt > afterAt);
     if (fresh(this.latest)) return Promise.resolve(this.latest);

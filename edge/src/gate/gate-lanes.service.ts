@@ -23,6 +23,9 @@ import { Lane } from './lane.js';
 import { laneFrameSource } from './lane-camera.js';
 import { MemoryWatchlist } from './memory-watchlist.js';
 import { PcscCardSlots } from './pcsc-card-slots.js';
+import { createQrSource } from './qr/create-qr-source.js';
+import { LaneQrInputs } from './qr/lane-qr-inputs.js';
+import type { QrInputHealth } from './qr/qr-input-config.schema.js';
 import { SyncedWatchlist } from './synced-watchlist.js';
 import { EdgeWatchlist } from '../watchlist/index.js';
 
@@ -38,6 +41,7 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
   private readonly actuators = new Map<string, ActuatorDriver>();
   private readonly monitors: DoorMonitor[] = [];
   private readonly capturers: FrameFaceCapturer[] = [];
+  private readonly qrInputs = new Map<string, LaneQrInputs>();
   private slots: PcscCardSlots | undefined;
   private faces: FacePipeline | undefined;
   /** Entries kept on this box only; the lanes check the hub-synced cache first. */
@@ -54,6 +58,11 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
 
   actuator(id: string): ActuatorDriver | undefined {
     return this.actuators.get(id);
+  }
+
+  /** Health of every lane's QR inputs (scanner connected, last error, scans), keyed `gate/lane`. */
+  qrHealth(): Record<string, QrInputHealth[]> {
+    return Object.fromEntries([...this.qrInputs].map(([k, q]) => [k, q.health()]));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -136,6 +145,12 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
         if (face && (policy === 'industrial' || (policy === 'tourist' && !l.reader)))
           face.watchPresence(() => lane.faceSeen(), () => lane.phase === 'idle' && Date.now() - lane.idleSince > 1500);
         if (l.reader) readerLanes.push({ lane, reader: l.reader });
+        if (l.qr.length) {
+          const camera = face && l.camera ? { id: l.camera.id, latest: () => face.latestFrame() } : undefined;
+          const inputs = new LaneQrInputs(lane, l.qr.map((q) => createQrSource(q, camera, () => lane.wantsQr)), l.timeouts.qrRepeatMs, (m) => this.log.warn(m));
+          inputs.start();
+          this.qrInputs.set(`${g.id}/${l.id}`, inputs);
+        }
         if (actCfg) this.bindDoorAlarms(cfg, g.id, g.zone, l.id, actCfg, outbox);
       }
       // Operator commands for this gate (review verdicts, manual open); the broker ACL lets only the hub publish here.
@@ -165,7 +180,7 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
         this.log.error(`PC/SC unavailable, card lanes cannot read: ${(e as Error).message}`);
       }
     }
-    this.log.log(`${this.lanes.size} lane(s) ready (${readerLanes.length} with a card reader, ${this.capturers.length} with a camera)`);
+    this.log.log(`${this.lanes.size} lane(s) ready (${readerLanes.length} with a card reader, ${this.capturers.length} with a camera, ${this.qrInputs.size} with QR inputs)`);
   }
 
   private readonly monitorById = new Map<string, DoorMonitor>();
@@ -208,6 +223,7 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.qrInputs.values()].map((q) => q.stop()));
     await Promise.all([...this.lanes.values()].map((l) => l.close()));
     this.slots?.stop();
     this.monitors.forEach((m) => m.stop());

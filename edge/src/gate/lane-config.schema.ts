@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DirectionSchema, IdSchema } from '../../../libs/contracts/src/index.js';
+import { QrInputSchema } from './qr/qr-input-config.schema.js';
 
 /**
  * What a lane checks. tourist: counts everyone, identity only where a reader is fitted (otherwise a
@@ -25,6 +26,13 @@ export const LaneTimeoutsSchema = z.strictObject({
   resultMs: z.number().int().min(100).max(60_000).default(2_500),
   /** A scanned QR / typed CAN waits this long for its card. */
   pendingKeyMs: z.number().int().min(1000).max(120_000).default(20_000),
+  /**
+   * A QR scanned with no card on the reader is the card's own QR if the card arrives within this
+   * long; otherwise (station lane, `acceptVneidQr`) it is a VNeID identification QR.
+   */
+  qrCardGraceMs: z.number().int().min(0).max(30_000).default(1500),
+  /** The same QR text again within this long (camera frames, a double scan) counts once. */
+  qrRepeatMs: z.number().int().min(0).max(60_000).default(3000),
 });
 export type LaneTimeouts = z.infer<typeof LaneTimeoutsSchema>;
 const TIMEOUT_DEFAULTS = LaneTimeoutsSchema.parse({});
@@ -56,9 +64,11 @@ export const LaneConfigSchema = z.strictObject({
   camera: z.looseObject({ id: IdSchema, kind: z.enum(['rtsp', 'onvif', 'file']) }).optional(),
   /** Actuator id from the edge's actuators. */
   actuator: IdSchema.optional(),
+  /** Where the lane's QR codes come from: serial (USB-COM/CDC, RS-232) or HID (evdev) scanners, the lane camera. */
+  qr: z.array(QrInputSchema).max(4).default([]),
   policy: LanePolicySchema.default(LanePolicySchema.parse({})),
   timeouts: LaneTimeoutsSchema.default(TIMEOUT_DEFAULTS),
-});
+}).refine((l) => l.camera || !l.qr.some((q) => q.kind === 'camera'), { path: ['qr'], message: "a { kind: 'camera' } QR input needs the lane's camera" });
 export type LaneConfig = z.infer<typeof LaneConfigSchema>;
 export type LaneConfigInput = z.input<typeof LaneConfigSchema>;
 

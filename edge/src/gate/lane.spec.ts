@@ -269,3 +269,69 @@ async function waitState(states: LaneState[], pred: (s: LaneState) => boolean): 
   await waitFor(() => states.some(pred));
   return states.find(pred)!;
 }
+
+// ── QR routing: the card's QR or a VNeID QR, told apart by the card on the reader ───────────────
+
+test('auto QR with the card already on the reader (waiting for its CAN) → the card\'s QR: CAN used, chip read, no VNeID cycle', async () => {
+  const h = harness({ lane: { timeouts: { accessKeyMs: 5000, resultMs: 100, qrCardGraceMs: 200 } } });
+  h.lane.cardInserted(new FakeCard(async (key) => (assert.deepEqual(key, { can: '012345' }), chipResult())));
+  await waitState(h.states, (s) => s.reasons?.[0] === 'waiting_for_access_key');
+  assert.equal(h.lane.wantsQr, true, 'a card waiting for its CAN wants a QR');
+  h.lane.qrScanned(qr, 'auto');
+  await h.lane.idle;
+  await new Promise((r) => setTimeout(r, 400)); // past the grace: nothing else may start
+  assert.equal(h.events.length, 1);
+  assert.equal(h.events[0]!.decision?.method, 'chip_face');
+  assert.equal(h.events[0]!.decision?.outcome, 'open');
+});
+
+test('auto QR, card arriving within the grace → the card\'s QR; no card after the grace at a station lane → a VNeID qr_face cycle, REVIEW', async () => {
+  const h = harness({ lane: { timeouts: { resultMs: 100, qrCardGraceMs: 300 } } });
+  h.lane.qrScanned(qr, 'auto');
+  await new Promise((r) => setTimeout(r, 150));
+  h.lane.cardInserted(new FakeCard(async (key) => (assert.deepEqual(key, { can: '012345' }), chipResult())));
+  await h.lane.idle;
+  await new Promise((r) => setTimeout(r, 400));
+  assert.deepEqual(h.events.map((e) => e.decision?.method), ['chip_face']);
+
+  const late = harness({ lane: { timeouts: { resultMs: 100, reviewMs: 1000, qrCardGraceMs: 200 } } });
+  late.lane.qrScanned(qr, 'auto');
+  assert.equal(late.states.length, 0, 'nothing decided during the grace');
+  const review = await waitState(late.states, (s) => s.phase === 'awaiting_review');
+  assert.deepEqual(review.reasons, ['qr_needs_operator']);
+  assert.equal(review.card?.idNumber, ID);
+  await late.lane.idle;
+  assert.equal(late.events[0]!.decision?.method, 'qr_face');
+  assert.deepEqual(late.events[0]!.decision?.reasons, ['qr_needs_operator', 'review_timeout']);
+  assert.equal(late.pulses.length, 0, 'an unverified QR never opens by itself');
+});
+
+test('auto QR where VNeID is not accepted (industrial, or acceptVneidQr: false) stays a card QR waiting for its card', async () => {
+  for (const opts of [{ policy: 'industrial' as const }, { lane: { policy: { acceptVneidQr: false }, timeouts: { resultMs: 100, qrCardGraceMs: 100 } } }]) {
+    const h = harness(opts);
+    h.lane.qrScanned(qr, 'auto');
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(h.states.length, 0, 'no cycle without a card');
+    h.lane.cardInserted(new FakeCard(async (key) => (assert.deepEqual(key, { can: '012345' }), chipResult())));
+    await h.lane.idle;
+    assert.equal(h.events[0]!.decision?.method, 'chip_face');
+  }
+});
+
+test('unreadable QR → lane state reason qr_unreadable; a cycle in progress keeps its decision id and goes on', async () => {
+  const idle = harness();
+  idle.lane.qrScanned('not a cccd qr', 'auto');
+  assert.deepEqual(idle.states.at(-1)?.reasons, ['qr_unreadable']);
+  assert.equal(idle.states.at(-1)?.phase, 'idle');
+
+  const busy = harness({ lane: { timeouts: { accessKeyMs: 3000, resultMs: 100 } } });
+  busy.lane.cardInserted(new FakeCard(async () => chipResult()));
+  const waiting = await waitState(busy.states, (s) => s.reasons?.[0] === 'waiting_for_access_key');
+  busy.lane.qrScanned('079203012345|garbage', 'auto');
+  const note = busy.states.at(-1)!;
+  assert.deepEqual(note.reasons, ['qr_unreadable']);
+  assert.equal(note.decisionId, waiting.decisionId, 'the cycle is still shown');
+  busy.lane.qrScanned(qr, 'auto'); // the good scan then completes it
+  await busy.lane.idle;
+  assert.equal(busy.events[0]!.decision?.outcome, 'open');
+});

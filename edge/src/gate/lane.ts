@@ -77,6 +77,7 @@ export class Lane {
   private pendingQr: { qr: CccdQr; at: number } | undefined;
   private pendingCan: { can: string; at: number } | undefined;
   private resultTimer: NodeJS.Timeout | undefined;
+  private qrGraceTimer: NodeJS.Timeout | undefined;
   private keyWait: ((can: string | undefined) => void) | undefined;
   private last: { decisionId: string; personKey?: string; identity?: Identity } | undefined;
   /** When the lane last became idle (presence triggers wait a moment after a decision). */
@@ -90,6 +91,11 @@ export class Lane {
 
   get id(): string {
     return this.d.config.id;
+  }
+
+  /** Free for a new entrant, or a card waiting for its CAN: when a camera QR is worth looking for. */
+  get wantsQr(): boolean {
+    return (this.cycle === undefined && this.phase === 'idle') || this.keyWait !== undefined;
   }
 
   // ── inputs ────────────────────────────────────────────────────────────────────────────────────
@@ -108,22 +114,55 @@ export class Lane {
     if (this.cycle && (this.phase === 'reading_card' || this.keyWait)) this.cycle.ctl.abort(new StepFailure('card_removed', 'card left the reader during the read'));
   }
 
-  /** A QR from the lane scanner: the card's own QR (gives the CAN) or a VNeID identification QR. */
-  qrScanned(text: string, kind: 'cccd' | 'vneid' = 'cccd'): void {
+  /**
+   * A QR from the lane: the card's own QR (gives the CAN) or a VNeID identification QR. Both carry
+   * the same `ID|oldID|name|dob|sex|address|issued` text, so `auto` (what the lane's scanners and
+   * camera send) decides by context: a card on the reader, or arriving within `qrCardGraceMs`, makes
+   * it the card's QR; none by then at a station lane that accepts VNeID starts a `qr_face` cycle.
+   */
+  qrScanned(text: string, kind: 'cccd' | 'vneid' | 'auto' = 'cccd'): void {
     let qr: CccdQr;
     try {
       qr = parseCccdQr(text);
     } catch {
-      this.publish({ reasons: ['qr_unreadable'] });
+      this.qrRejected('qr_unreadable');
       return;
     }
     if (kind === 'vneid') {
-      if (this.d.policy !== 'station' || !this.d.config.policy.acceptVneidQr || this.busy()) return;
+      if (!this.acceptsVneid() || this.busy()) return;
       this.start('qr_face', qr);
       return;
     }
-    this.pendingQr = { qr, at: Date.now() };
+    const pending = { qr, at: Date.now() };
+    this.pendingQr = pending;
+    if (kind === 'auto' && !this.card && !this.keyWait && this.acceptsVneid()) this.awaitCardOrVneid(pending);
     this.supplyKey(accessFromQr(qr).can);
+  }
+
+  /** A QR input could not be used (unreadable, too long): shown on the lane, the current cycle goes on. */
+  qrRejected(reason: string): void {
+    if (this.cycle) this.publishCycle(this.cycle, [reason]);
+    else this.publish({ reasons: [reason] });
+  }
+
+  private acceptsVneid(): boolean {
+    return this.d.policy === 'station' && this.d.config.policy.acceptVneidQr;
+  }
+
+  /** No card yet for this QR: if none comes within the grace, it is a VNeID QR (once the lane is free). */
+  private awaitCardOrVneid(pending: { qr: CccdQr; at: number }): void {
+    clearTimeout(this.qrGraceTimer);
+    const check = () => {
+      if (this.pendingQr !== pending || this.card) return; // taken by a card, or superseded
+      if (Date.now() - pending.at > this.d.config.timeouts.pendingKeyMs) return;
+      if (this.busy()) {
+        this.qrGraceTimer = setTimeout(check, 250); // the previous entrant is still being decided
+        return;
+      }
+      this.pendingQr = undefined;
+      this.start('qr_face', pending.qr);
+    };
+    this.qrGraceTimer = setTimeout(check, this.d.config.timeouts.qrCardGraceMs);
   }
 
   /** The operator typed the CAN printed on the card. */
@@ -155,6 +194,7 @@ export class Lane {
   async close(): Promise<void> {
     this.cycle?.ctl.abort(new StepFailure('lane_closed'));
     clearTimeout(this.resultTimer);
+    clearTimeout(this.qrGraceTimer);
     await this.idle.catch(() => undefined);
     await this.card?.close().catch(() => undefined);
   }
@@ -481,12 +521,14 @@ export class Lane {
     this.publishCycle(c);
   }
 
-  private publishCycle(c: Cycle): void {
+  private publishCycle(c: Cycle, notes: string[] = []): void {
     const p = c.chip?.personal;
     const watchBy = c.watchBy;
+    const reasons = [...(c.verdict?.reasons ?? []), ...notes];
     this.publish({
       decisionId: c.decisionId,
-      ...(c.verdict ? { outcome: c.verdict.outcome, reasons: c.verdict.reasons } : {}),
+      ...(c.verdict ? { outcome: c.verdict.outcome } : {}),
+      ...(reasons.length ? { reasons: reasons.slice(0, 16) } : {}),
       ...(c.live?.cropJpeg ? { faceJpeg: Buffer.from(c.live.cropJpeg).toString('base64') } : {}),
       ...(c.chipJpeg ? { chipJpeg: c.chipThumb } : {}),
       ...(c.facts.similarity !== undefined ? { matchScore: Math.max(-1, Math.min(1, c.facts.similarity)), matchThreshold: this.d.matcher.threshold } : {}),

@@ -1,0 +1,100 @@
+import { SerialPort } from 'serialport';
+import type { QrInputHealth, SerialQrInput } from './qr-input-config.schema.js';
+import type { QrSource } from './qr-source.js';
+import { ReconnectBackoff } from './reconnect-backoff.js';
+import { ScanFramer, type ScanResult } from './scan-framer.js';
+
+/**
+ * A 2D scanner in USB-COM/CDC or RS-232 mode. Bytes are cut into scans at the configured terminator
+ * (or an idle gap) and decoded as UTF-8, so CCCD names keep their diacritics. An unplugged scanner
+ * (read error, port gone) is reopened with backoff until it comes back; a scan that is too long or
+ * not UTF-8 is reported and dropped. Nothing here throws into the lane.
+ */
+export class SerialQrScanner implements QrSource {
+  private port: SerialPort | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private readonly backoff: ReconnectBackoff;
+  private onScan: (r: ScanResult) => void = () => undefined;
+  private readonly framer: ScanFramer;
+  private readonly stats = { connected: false, scans: 0, dropped: 0, reconnects: 0, lastScanAt: undefined as string | undefined, lastError: undefined as string | undefined };
+  private everConnected = false;
+
+  constructor(private readonly cfg: SerialQrInput) {
+    this.backoff = new ReconnectBackoff(cfg.reconnect);
+    this.framer = new ScanFramer(cfg.terminator, cfg.maxLength, (r) => {
+      if ('text' in r) {
+        this.stats.scans++;
+        this.stats.lastScanAt = new Date().toISOString();
+      } else {
+        this.stats.dropped++;
+        this.stats.lastError = r.error;
+      }
+      this.onScan(r);
+    });
+  }
+
+  start(onScan: (r: ScanResult) => void): void {
+    this.onScan = onScan;
+    this.stopped = false;
+    this.open();
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    const port = new SerialPort({ path: this.cfg.path, baudRate: this.cfg.baudRate, autoOpen: false });
+    this.port = port;
+    port.on('data', (d: Buffer) => this.framer.push(d));
+    port.on('error', (e: Error) => (this.stats.lastError = e.message));
+    port.on('close', (e?: Error | null) => {
+      if (this.port !== port) return;
+      this.port = undefined;
+      this.stats.connected = false;
+      this.framer.reset();
+      if (!this.stopped) this.retry(e?.message ?? 'port closed');
+    });
+    port.open((err) => {
+      if (err) {
+        if (this.port !== port) return;
+        this.port = undefined;
+        this.retry(err.message);
+        return;
+      }
+      if (this.port !== port || this.stopped) return void port.close(() => undefined); // stopped while opening
+      if (this.everConnected) this.stats.reconnects++;
+      this.everConnected = true;
+      this.stats.connected = true;
+      this.backoff.reset();
+    });
+  }
+
+  private retry(reason: string): void {
+    this.stats.lastError = reason;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.open(), this.backoff.delay());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const port = this.port;
+    this.port = undefined;
+    this.stats.connected = false;
+    this.framer.reset();
+    if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+  }
+
+  health(): QrInputHealth {
+    const s = this.stats;
+    return {
+      kind: 'serial',
+      source: this.cfg.path,
+      connected: s.connected,
+      scans: s.scans,
+      dropped: s.dropped,
+      reconnects: s.reconnects,
+      ...(s.lastScanAt ? { lastScanAt: s.lastScanAt } : {}),
+      ...(s.lastError ? { lastError: s.lastError } : {}),
+    };
+  }
+}
