@@ -15,6 +15,8 @@ export interface DecisionFacts {
   watch?: ListHit;
   /** Anti-passback: already inside this zone. */
   alreadyInside?: boolean;
+  /** A VNeID QR checked online: `verified` gives a photo to compare like a chip's; else why not. */
+  vneid?: 'verified' | 'no_photo' | 'refused' | 'unavailable';
 }
 
 export interface Verdict {
@@ -41,15 +43,20 @@ export function decide(f: DecisionFacts, policy: LanePolicy, thresholds: { match
     if (f.face.liveness !== undefined && f.face.liveness < livenessFloor) return { outcome: 'deny', reasons: ['liveness_failed'] };
   }
 
-  if (f.method === 'chip_face') {
+  // A chip photo, or the portrait of an online-verified VNeID identity: 1:1 against the live face.
+  if (f.method === 'chip_face' || (f.method === 'qr_face' && f.vneid === 'verified')) {
     if (f.referenceMissing || f.similarity === undefined) return { outcome: 'review', reasons: ['chip_photo_unusable'] };
     if (f.similarity < thresholds.match) {
       const near = f.similarity >= thresholds.match - policy.reviewMargin;
       return near ? { outcome: 'review', reasons: ['face_uncertain'] } : { outcome: 'deny', reasons: ['face_mismatch'] };
     }
   }
-  // A VNeID QR carries no photo to compare with: an operator looks at the face.
-  if (f.method === 'qr_face') return f.alreadyInside ? { outcome: 'deny', reasons: ['anti_passback'] } : { outcome: 'review', reasons: ['qr_needs_operator'] };
+  // A VNeID QR not verified online carries no photo to compare with: an operator looks at the face.
+  // No verifier configured → `qr_needs_operator`; configured but no confirmation → `vneid_unverified`.
+  if (f.method === 'qr_face' && f.vneid !== 'verified') {
+    if (f.alreadyInside) return { outcome: 'deny', reasons: ['anti_passback'] };
+    return { outcome: 'review', reasons: f.vneid ? ['vneid_unverified', `vneid_${f.vneid}`] : ['qr_needs_operator'] };
+  }
   if (f.alreadyInside) return { outcome: 'deny', reasons: ['anti_passback'] };
   return { outcome: 'open', reasons: [] };
 }

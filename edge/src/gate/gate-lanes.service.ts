@@ -25,6 +25,7 @@ import { MemoryWatchlist } from './memory-watchlist.js';
 import { PcscCardSlots } from './pcsc-card-slots.js';
 import { createQrSource } from './qr/create-qr-source.js';
 import { LaneQrInputs } from './qr/lane-qr-inputs.js';
+import { HttpsVneidVerifier } from './vneid/https-vneid-verifier.js';
 import type { QrInputHealth } from './qr/qr-input-config.schema.js';
 import { SyncedWatchlist } from './synced-watchlist.js';
 import { EdgeWatchlist } from '../watchlist/index.js';
@@ -117,6 +118,7 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
           antiPassbackZone: zone.antiPassback === true,
           antiPassback: apb,
           ...(face ? { face } : {}),
+          ...(cfg.gate.vneid ? { vneid: { verifier: new HttpsVneidVerifier(cfg.gate.vneid, { siteId: cfg.site.id, gateId: g.id }), timeoutMs: cfg.gate.vneid.timeoutMs } } : {}),
           matcher,
           watchlist: lists,
           ...(act && actCfg

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DirectionSchema, IdSchema } from '../../../libs/contracts/src/index.js';
 import { QrInputSchema } from './qr/qr-input-config.schema.js';
+import { VneidSettingsSchema } from './vneid/vneid-settings.schema.js';
 
 /**
  * What a lane checks. tourist: counts everyone, identity only where a reader is fitted (otherwise a
@@ -82,5 +83,7 @@ export const GateSettingsSchema = z.strictObject({
   matchThreshold: z.number().min(0).max(1).optional(),
   /** Hours after which an unmatched entry is forgotten by anti-passback (people leave unseen). */
   antiPassbackHours: z.number().min(0.1).max(168).default(16),
+  /** Online check of VNeID QRs (HTTPS + mTLS, our contract); absent → VNeID entrants always go to an operator. */
+  vneid: VneidSettingsSchema.optional(),
 });
 export type GateSettings = z.infer<typeof GateSettingsSchema>;

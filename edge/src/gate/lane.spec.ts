@@ -8,6 +8,7 @@ import { decide } from './decide.js';
 import { Lane, type LaneDeps } from './lane.js';
 import { LaneConfigSchema, LanePolicySchema, type LaneConfigInput, type SitePolicy } from './lane-config.schema.js';
 import type { CardHandle, FaceCapturer, ListHit, LiveFace } from './lane-ports.js';
+import type { VneidVerifier } from './vneid/vneid-verifier.js';
 
 const vec = (x: number) => Float32Array.from([x, Math.sqrt(1 - x * x)]);
 const REF = Float32Array.from([1, 0]);
@@ -334,4 +335,50 @@ test('unreadable QR → lane state reason qr_unreadable; a cycle in progress kee
   busy.lane.qrScanned(qr, 'auto'); // the good scan then completes it
   await busy.lane.idle;
   assert.equal(busy.events[0]!.decision?.outcome, 'open');
+});
+
+// ── VNeID online check ────────────────────────────────────────────────────────────────────────
+
+test('VNeID verified online with a portrait → 1:1 like a chip photo: match → OPEN without an operator, mismatch → DENY', async () => {
+  const verified: VneidVerifier = { verify: async (q) => ({ status: 'verified', idNumber: q.idNumber, fullName: q.fullName, dateOfBirth: q.dateOfBirth, photo: new Uint8Array([9, 9]) }) };
+  for (const [face, outcome, reasons] of [
+    [vec(0.99), 'open', []],
+    [vec(0.5), 'deny', ['face_mismatch']],
+  ] as const) {
+    const h = harness({ face: { embedding: face, liveness: 0.9, qualityOk: true, livenessMs: 1 } });
+    const refs: Uint8Array[] = [];
+    const d = (h.lane as unknown as { d: LaneDeps }).d;
+    const lane = new Lane({ ...d, vneid: { verifier: verified, timeoutMs: 1000 }, matcher: { ...d.matcher, embedReference: async (p) => (refs.push(p), REF) } });
+    lane.qrScanned(qr, 'vneid');
+    await lane.idle;
+    const e = h.events[0]!;
+    assert.equal(e.decision?.method, 'qr_face');
+    assert.equal(e.decision?.outcome, outcome);
+    assert.deepEqual(e.decision?.reasons, reasons);
+    assert.deepEqual(refs, [new Uint8Array([9, 9])], 'the verified portrait is the 1:1 reference');
+    assert.equal(h.pulses.length, outcome === 'open' ? 1 : 0);
+    assert.ok(h.states.some((s) => s.phase === 'verifying'));
+  }
+});
+
+test('VNeID not confirmed (unreachable, refused, hanging, no portrait) → REVIEW vneid_unverified with the cause, never OPEN by itself', async () => {
+  const cases: [VneidVerifier, string][] = [
+    [{ verify: async () => ({ status: 'unavailable', reason: 'ECONNREFUSED' }) }, 'vneid_unavailable'],
+    [{ verify: async () => ({ status: 'refused', reason: 'revoked' }) }, 'vneid_refused'],
+    [{ verify: () => new Promise(() => undefined) }, 'vneid_unavailable'],
+    [{ verify: async () => Promise.reject(new Error('adapter bug')) }, 'vneid_unavailable'],
+    [{ verify: async (q) => ({ status: 'verified', idNumber: q.idNumber, fullName: q.fullName, dateOfBirth: q.dateOfBirth }) }, 'vneid_no_photo'],
+    [{ verify: async (q) => ({ status: 'verified', idNumber: '001099004321', fullName: q.fullName, dateOfBirth: q.dateOfBirth, photo: new Uint8Array([1]) }) }, 'vneid_refused'],
+  ];
+  for (const [verifier, cause] of cases) {
+    const h = harness({ lane: { timeouts: { reviewMs: 1000, resultMs: 100 } } });
+    const lane = new Lane({ ...(h.lane as unknown as { d: LaneDeps }).d, vneid: { verifier, timeoutMs: 200 } });
+    lane.qrScanned(qr, 'vneid');
+    const review = await waitState(h.states, (s) => s.phase === 'awaiting_review');
+    assert.deepEqual(review.reasons, ['vneid_unverified', cause]);
+    await lane.idle;
+    assert.equal(h.events[0]!.decision?.outcome, 'deny');
+    assert.deepEqual(h.events[0]!.decision?.reasons, ['vneid_unverified', cause, 'review_timeout']);
+    assert.equal(h.pulses.length, 0);
+  }
 });

@@ -6,6 +6,7 @@ import type { LaneConfig, SitePolicy } from './lane-config.schema.js';
 import type { AntiPassback } from './anti-passback.js';
 import type { Actuation, CaptureFailure, CardHandle, FaceCapturer, FaceMatcher, LaneSink, LaneWatchlist, ListHit, LiveFace } from './lane-ports.js';
 import { runStep, StepFailure } from './step-timeout.js';
+import type { VneidVerifier } from './vneid/vneid-verifier.js';
 
 export interface LaneDeps {
   siteId: string;
@@ -19,6 +20,8 @@ export interface LaneDeps {
   matcher: FaceMatcher;
   watchlist: LaneWatchlist;
   actuator?: Actuation;
+  /** Online check of VNeID QRs; absent → every VNeID cycle goes to an operator. */
+  vneid?: { verifier: VneidVerifier; timeoutMs: number };
   /** HMAC of an ID number with the site's matching key (hex). */
   hmacId(idNumber: string): string;
   sink: LaneSink;
@@ -218,7 +221,10 @@ export class Lane {
     const face = this.captureFace(c);
     try {
       if (facts.method === 'chip_face') await this.readChip(c);
-      else if (facts.method === 'qr_face') this.checkId(c, c.qr!.idNumber);
+      else if (facts.method === 'qr_face') {
+        this.checkId(c, c.qr!.idNumber);
+        if (this.d.vneid) await this.verifyVneid(c, this.d.vneid);
+      }
     } catch (e) {
       facts.failure = e instanceof StepFailure ? e.reason : 'chip_error';
       c.ctl.abort(new StepFailure(facts.failure));
@@ -336,6 +342,24 @@ export class Lane {
     if (this.keyWait) this.keyWait(can);
   }
 
+  /** The VNeID QR confirmed online; a verified portrait becomes the 1:1 reference, like a chip photo. Never throws. */
+  private async verifyVneid(c: Cycle, v: NonNullable<LaneDeps['vneid']>): Promise<void> {
+    this.setPhase(c, 'verifying');
+    try {
+      const r = await runStep('vneid_timeout', v.timeoutMs + 500, c.ctl.signal, (s) => v.verifier.verify(c.qr!, s));
+      if (r.status === 'verified' && r.idNumber === c.qr!.idNumber) {
+        c.facts.vneid = r.photo ? 'verified' : 'no_photo';
+        if (r.photo) {
+          c.chipJpeg = r.photo;
+          c.reference = this.d.matcher.embedReference(r.photo);
+          c.reference.catch(() => undefined);
+        }
+      } else c.facts.vneid = r.status === 'verified' ? 'refused' : r.status;
+    } catch {
+      c.facts.vneid = 'unavailable';
+    }
+  }
+
   private checkId(c: Cycle, idNumber: string): void {
     const t0 = performance.now();
     const hmac = this.d.hmacId(idNumber);
@@ -354,7 +378,8 @@ export class Lane {
 
   private async match(c: Cycle): Promise<void> {
     const live = c.live;
-    if (c.facts.method === 'chip_face' && c.chipJpeg && live) {
+    const photoRef = c.facts.method === 'chip_face' || (c.facts.method === 'qr_face' && c.facts.vneid === 'verified');
+    if (photoRef && c.chipJpeg && live) {
       const t0 = performance.now();
       const ref = await (c.reference ?? this.d.matcher.embedReference(c.chipJpeg));
       if (ref) c.facts.similarity = this.d.matcher.similarity(ref, live.embedding);
