@@ -15,6 +15,8 @@ export interface DecisionFacts {
   watch?: ListHit;
   /** Anti-passback: already inside this zone. */
   alreadyInside?: boolean;
+  /** The hub's lists have never reached this edge: no watchlist answer is a real "not listed". */
+  listsUnsynced?: boolean;
   /** A VNeID QR checked online: `verified` gives a photo to compare like a chip's; else why not. */
   vneid?: 'verified' | 'no_photo' | 'refused' | 'unavailable';
 }
@@ -27,7 +29,7 @@ export interface Verdict {
 /**
  * The lane's rules, first match wins: watchlist → a failed step → a chip that is not genuine → the
  * live face (camera, presence, liveness) → 1:1 similarity (a narrow band below the threshold goes to
- * an operator) → anti-passback. Pure, so every rule is unit-tested without hardware.
+ * an operator) → anti-passback → lists never synced. Pure, so every rule is unit-tested without hardware.
  */
 export function decide(f: DecisionFacts, policy: LanePolicy, thresholds: { match: number; liveness: number }): Verdict {
   if (f.watch?.listKind === 'watchlist') return { outcome: 'deny', reasons: ['watchlist_hit'] };
@@ -43,6 +45,7 @@ export function decide(f: DecisionFacts, policy: LanePolicy, thresholds: { match
     if (f.face.liveness !== undefined && f.face.liveness < livenessFloor) return { outcome: 'deny', reasons: ['liveness_failed'] };
   }
 
+  const unsynced = f.listsUnsynced ? ['watchlist_not_synced'] : [];
   // A chip photo, or the portrait of an online-verified VNeID identity: 1:1 against the live face.
   if (f.method === 'chip_face' || (f.method === 'qr_face' && f.vneid === 'verified')) {
     if (f.referenceMissing || f.similarity === undefined) return { outcome: 'review', reasons: ['chip_photo_unusable'] };
@@ -55,8 +58,10 @@ export function decide(f: DecisionFacts, policy: LanePolicy, thresholds: { match
   // No verifier configured → `qr_needs_operator`; configured but no confirmation → `vneid_unverified`.
   if (f.method === 'qr_face' && f.vneid !== 'verified') {
     if (f.alreadyInside) return { outcome: 'deny', reasons: ['anti_passback'] };
-    return { outcome: 'review', reasons: f.vneid ? ['vneid_unverified', `vneid_${f.vneid}`] : ['qr_needs_operator'] };
+    return { outcome: 'review', reasons: [...(f.vneid ? ['vneid_unverified', `vneid_${f.vneid}`] : ['qr_needs_operator']), ...unsynced] };
   }
   if (f.alreadyInside) return { outcome: 'deny', reasons: ['anti_passback'] };
-  return { outcome: 'open', reasons: [] };
+  // Counting lanes keep the crowd moving; identity lanes do not pass someone the watchlist never saw.
+  if (unsynced.length && f.method !== 'count_only') return { outcome: policy.onListsUnsynced, reasons: unsynced };
+  return { outcome: 'open', reasons: unsynced };
 }

@@ -46,6 +46,11 @@ export const LanePolicySchema = z.strictObject({
   onPassiveAuthFail: z.enum(['deny', 'review']).default('deny'),
   /** The lane camera is down: let an operator look, or refuse. */
   onCameraDown: z.enum(['deny', 'review']).default('review'),
+  /**
+   * The edge has never received the hub's lists (first boot, hub unreachable): an identity that
+   * would otherwise pass cannot be checked against the watchlist. Count-only lanes still open.
+   */
+  onListsUnsynced: z.enum(['deny', 'review']).default('review'),
   /** VNeID QR (no chip photo to compare with): operator confirms the face. */
   acceptVneidQr: z.boolean().default(true),
   /** Liveness floor; default: the face model's calibrated threshold. */

@@ -48,6 +48,8 @@ export interface ListHit {
 export interface LaneWatchlist {
   matchIdNumber(idNumberHmac: string): ListHit | undefined;
   matchFace(template: Float32Array): ListHit | undefined;
+  /** False until the lists have been received from the hub at least once (absent: always usable). */
+  ready?(): boolean;
 }
 
 export interface Actuation {

@@ -40,7 +40,7 @@ class FakeCard implements CardHandle {
   }
 }
 
-function harness(opts: { policy?: SitePolicy; lane?: Partial<LaneConfigInput>; face?: LiveFace | 'no_face' | 'camera_unavailable' | 'hang'; watch?: { id?: ListHit; face?: ListHit }; antiPassback?: AntiPassback; online?: boolean } = {}) {
+function harness(opts: { policy?: SitePolicy; lane?: Partial<LaneConfigInput>; face?: LiveFace | 'no_face' | 'camera_unavailable' | 'hang'; watch?: { id?: ListHit; face?: ListHit; ready?: () => boolean }; antiPassback?: AntiPassback; online?: boolean } = {}) {
   const events: GateEvent[] = [];
   const states: LaneState[] = [];
   const pulses: number[] = [];
@@ -60,7 +60,7 @@ function harness(opts: { policy?: SitePolicy; lane?: Partial<LaneConfigInput>; f
     antiPassback: opts.antiPassback ?? new AntiPassback(3600_000),
     face,
     matcher: { threshold: 0.93, livenessThreshold: 0.35, embedReference: async () => REF, similarity: (a, b) => a[0]! * b[0]! + a[1]! * b[1]! },
-    watchlist: { matchIdNumber: () => opts.watch?.id, matchFace: () => opts.watch?.face },
+    watchlist: { matchIdNumber: () => opts.watch?.id, matchFace: () => opts.watch?.face, ...(opts.watch?.ready ? { ready: opts.watch.ready } : {}) },
     actuator: { open: async () => void pulses.push(Date.now()) },
     hmacId: (id) => createHmac('sha256', 'k').update(id).digest('hex'),
     sink: {
@@ -256,6 +256,44 @@ test('decide(): rule order and liveness floor', () => {
   assert.deepEqual(decide({ method: 'chip_face', failure: 'card_removed', watch: { entryId: 'w', listKind: 'watchlist' } }, policy, th).reasons, ['watchlist_hit']);
   assert.equal(decide({ method: 'chip_face', face: 'no_face' }, policy, th).outcome, 'deny');
   assert.equal(decide({ method: 'chip_face', chipGenuine: false }, { ...policy, onPassiveAuthFail: 'review' }, th).outcome, 'review');
+});
+
+test('lists never synced from the hub: a card lane sends a passing entrant to the operator, a counting lane still opens', async () => {
+  let synced = false;
+  const h = harness({ watch: { ready: () => synced } });
+  h.lane.canEntered('012345');
+  h.lane.cardInserted(new FakeCard(async () => chipResult()));
+  const s = await waitState(h.states, (x) => x.phase === 'awaiting_review');
+  assert.deepEqual(s.reasons, ['watchlist_not_synced']);
+  await h.lane.idle;
+  assert.deepEqual(h.events[0]?.decision?.reasons, ['watchlist_not_synced', 'review_timeout']);
+  assert.equal(h.pulses.length, 0);
+
+  synced = true;
+  await new Promise((r) => setTimeout(r, 150)); // result shown → idle
+  h.lane.canEntered('012345');
+  h.lane.cardInserted(new FakeCard(async () => chipResult()));
+  await waitFor(() => h.events.length === 2);
+  assert.equal(h.events[1]?.decision?.outcome, 'open', 'once synced the same entrant passes');
+
+  const deny = harness({ watch: { ready: () => false }, lane: { policy: { onListsUnsynced: 'deny' } } });
+  deny.lane.canEntered('012345');
+  deny.lane.cardInserted(new FakeCard(async () => chipResult()));
+  await deny.lane.idle;
+  assert.deepEqual(deny.events[0]?.decision?.reasons, ['watchlist_not_synced']);
+  assert.equal(deny.events[0]?.decision?.outcome, 'deny');
+
+  const t = harness({ policy: 'tourist', lane: { reader: undefined }, watch: { ready: () => false } });
+  t.lane.faceSeen();
+  await t.lane.idle;
+  assert.equal(t.events[0]?.decision?.outcome, 'open');
+  assert.deepEqual(t.events[0]?.decision?.reasons, ['watchlist_not_synced']);
+
+  const policy = LanePolicySchema.parse({});
+  const live = { embedding: REF, liveness: 0.9, qualityOk: true, livenessMs: 0 };
+  const th = { match: 0.9, liveness: 0.4 };
+  assert.deepEqual(decide({ method: 'chip_face', face: live, similarity: 0.5, listsUnsynced: true }, policy, th).reasons, ['face_mismatch'], 'a refusal stays a refusal');
+  assert.deepEqual(decide({ method: 'qr_face', face: live, listsUnsynced: true }, policy, th).reasons, ['qr_needs_operator', 'watchlist_not_synced']);
 });
 
 async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {

@@ -392,6 +392,7 @@ export class Lane {
       if (hit) this.noteHit(c, hit, 'face');
       c.steps.watchlist = (c.steps.watchlist ?? 0) + ms(t0);
     }
+    if (this.d.watchlist.ready?.() === false) c.facts.listsUnsynced = true;
     if (this.d.antiPassbackZone && this.d.config.direction === 'entry' && c.personKey) c.facts.alreadyInside = this.d.antiPassback.isInside(this.d.zoneId, c.personKey);
   }
 

@@ -22,6 +22,11 @@ export class SyncedWatchlist implements LaneWatchlist {
     return fromSync?.listKind === 'watchlist' ? fromSync : fromLocal?.listKind === 'watchlist' ? fromLocal : (fromSync ?? fromLocal);
   }
 
+  /** The cache holds a hub snapshot (seq -1 = never synced); without a hub link there is nothing to wait for. */
+  ready(): boolean {
+    return this.synced ? this.synced.seq >= 0 : true;
+  }
+
   matchFace(template: Float32Array): ListHit | undefined {
     const m = this.synced ? pick(this.synced.matchFace(template), (f) => f.entry) : undefined;
     const fromSync = m && { entryId: m.entry.entryId, listKind: m.entry.listKind, severity: m.entry.severity, score: m.similarity };
