@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     const creds = await issueGateCredentials(hub.url, adminToken, site.siteId, GATES);
     for (const g of GATES) {
       const c = creds.get(g)!;
-      clients.push(await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { username: c.username, password: c.password, clientId: `bench-${g}-${Date.now()}`, protocolVersion: 4 }));
+      clients.push(await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { username: c.username, password: c.password, clientId: c.username, protocolVersion: 4 }));
     }
 
     // Paced in 10 ms ticks; each event is stamped when it is handed to the MQTT client.

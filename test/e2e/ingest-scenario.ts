@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { v7 } from 'uuid';
 import {
+  gateMqttClientId,
   SocketEvents,
   topics,
   type CountsPayload,
@@ -98,8 +99,8 @@ export async function runIngestScenario(opts: ScenarioOptions): Promise<void> {
 
     // Duplicates and bad messages straight onto the broker, as a faulty or hostile gate would send them.
     // With per-gate logins (embedded broker) the raw clients use gates g1 and g3's credentials.
-    raw = await mqtt.connectAsync(brokerUrl, { clientId: `cg-test-raw-${site.siteId}`, protocolVersion: 4, ...loginOf('g1') });
-    raw3 = await mqtt.connectAsync(brokerUrl, { clientId: `cg-test-raw3-${site.siteId}`, protocolVersion: 4, ...loginOf('g3') });
+    raw = await mqtt.connectAsync(brokerUrl, { clientId: gateMqttClientId(site.siteId, 'g1', 'raw'), protocolVersion: 4, ...loginOf('g1') });
+    raw3 = await mqtt.connectAsync(brokerUrl, { clientId: gateMqttClientId(site.siteId, 'g3', 'raw'), protocolVersion: 4, ...loginOf('g3') });
     const pub = (topic: string, payload: string | Buffer) => raw!.publishAsync(topic, payload, { qos: 1 });
     const t1 = topics.gateEvents(site.siteId, 'g1');
     for (const e of events.slice(0, 40)) if (e.gateId === 'g1') await pub(t1, JSON.stringify(e));

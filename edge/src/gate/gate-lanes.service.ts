@@ -85,6 +85,7 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
       cachePath: join(dirname(cfg.outbox.path), `watchlist-${cfg.site.id}.db`),
       faceThreshold: matcher.threshold,
       reconnectMs: cfg.mqtt.reconnectMs,
+      ...(cfg.mqtt.caFile ? { caFile: cfg.mqtt.caFile } : {}),
       ...((login.username ?? cfg.mqtt.username) ? { username: (login.username ?? cfg.mqtt.username)! } : {}),
       ...((login.password ?? cfg.mqtt.password) ? { password: (login.password ?? cfg.mqtt.password)! } : {}),
     });

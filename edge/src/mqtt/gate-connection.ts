@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
-import { topics, type GateStatus } from '../../../libs/contracts/src/index.js';
+import { gateMqttClientId, topics, type GateStatus } from '../../../libs/contracts/src/index.js';
 import type { EdgeConfig } from '../config/edge-config.schema.js';
 
 /**
@@ -13,7 +13,8 @@ export function connectGate(cfg: EdgeConfig, gateId: string): MqttClient {
   // Per-gate credentials (the hub's broker ACL ties them to this gate's topics) win over site-wide ones.
   const login = cfg.gates.find((g) => g.id === gateId)?.mqtt ?? cfg.mqtt;
   return mqtt.connect(cfg.mqtt.url, {
-    clientId: `cg-edge-${siteId}-${gateId}`,
+    // The gate's own name: the hub's broker refuses a gate login under another gate's client id.
+    clientId: gateMqttClientId(siteId, gateId),
     protocolVersion: 4,
     clean: true,
     username: login.username,

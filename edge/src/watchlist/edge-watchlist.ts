@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import {
+  gateMqttClientId,
   topics,
   WatchlistDeltaSchema,
   type WatchlistDelta,
@@ -18,6 +20,8 @@ export interface EdgeWatchlistOptions {
   cachePath: string;
   username?: string;
   password?: string;
+  /** PEM CA for mqtts:// (the edge's `mqtt.caFile`). */
+  caFile?: string;
   /** Cosine threshold for matchFace (the embedder's calibrated one). */
   faceThreshold: number;
   reconnectMs?: number;
@@ -63,11 +67,13 @@ export class EdgeWatchlist extends EventEmitter {
   async start(): Promise<void> {
     const topic = topics.siteWatchlist(this.opts.siteId);
     const client = mqtt.connect(this.opts.mqttUrl, {
-      clientId: `cg-wl-${this.opts.siteId}-${this.opts.gateId}`,
+      // A second connection of the same gate login; its own id so it does not take over the gate's.
+      clientId: gateMqttClientId(this.opts.siteId, this.opts.gateId, 'watchlist'),
       clean: true,
       protocolVersion: 4,
       username: this.opts.username,
       password: this.opts.password,
+      ca: this.opts.caFile ? readFileSync(this.opts.caFile) : undefined,
       reconnectPeriod: this.opts.reconnectMs ?? 2000,
     });
     this.client = client;

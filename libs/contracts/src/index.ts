@@ -1,6 +1,7 @@
 export * from './ids.js';
 export * from './limits.js';
 export * from './topics.js';
+export * from './mqtt-names.js';
 export * from './gate-event.js';
 export * from './gate-status.js';
 export * from './gate-command.js';

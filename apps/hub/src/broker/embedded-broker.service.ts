@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { DataSource } from 'typeorm';
-import { topicFilters } from '../../../../libs/contracts/src/index.js';
+import { isGateClientId, isGateClientIdOf, topicFilters } from '../../../../libs/contracts/src/index.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { IngestPipeline } from '../ingest/ingest-pipeline.service.js';
 import { mayPublish, maySubscribe, type MqttIdentity } from '../mqtt-auth/mqtt-acl.js';
@@ -23,7 +23,8 @@ type AuthedClient = Client & { [IDENTITY]?: MqttIdentity & { username: string } 
  * Every connection logs in with credentials the hub issued (no anonymous access) and is held to the
  * ACL of mqtt-acl.ts: a gate publishes only its own events/status and subscribes only to its own
  * commands and its site's watchlist. A refused publish closes the connection (aedes' behaviour); a
- * refused subscription gets a failure return code in SUBACK.
+ * refused subscription gets a failure return code in SUBACK. A gate connects only with its own client
+ * id (libs/contracts mqtt-names.ts), so it cannot take over another gate's session.
  */
 @Injectable()
 export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
@@ -53,6 +54,12 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
             if (!id) {
               this.log.warn(`MQTT login refused for "${username.slice(0, 140)}" (client ${client.id})`);
               return refuse();
+            }
+            // A client id is the session: connecting with another gate's id would kick that gate off
+            // (takeover) and resume its session, so each login keeps to its own ids.
+            if (id.kind === 'gate' ? !isGateClientIdOf(username, client.id) : isGateClientId(client.id)) {
+              this.log.warn(`MQTT client id "${client.id.slice(0, 140)}" refused for "${username}": ${id.kind === 'gate' ? 'a gate connects as its own name or <name>:<suffix>' : 'gate client ids are reserved for gates'}`);
+              return done(Object.assign(new Error('client identifier rejected'), { returnCode: 2 as const }), false);
             }
             client[IDENTITY] = { ...id, username };
             done(null, true);

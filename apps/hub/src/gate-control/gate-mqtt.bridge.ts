@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import mqtt, { type MqttClient } from 'mqtt';
 import { GateCommandSchema, topicFilters, topics, type GateCommand } from '../../../../libs/contracts/src/index.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
+import { externalBrokerLogin } from '../broker/external-broker-login.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 
 /**
@@ -36,8 +37,7 @@ export class GateMqttBridge implements OnApplicationBootstrap, OnApplicationShut
       clientId: `cg-${cfg.instanceId}-gate-control`,
       clean: true,
       protocolVersion: 4,
-      username: cfg.mqttUsername,
-      password: cfg.mqttPassword,
+      ...externalBrokerLogin(cfg),
       reconnectPeriod: 1000,
     });
     this.client.on('connect', () => this.client!.subscribe(topicFilters.allGateLanes, { qos: 0 }));
@@ -60,6 +60,7 @@ export class GateMqttBridge implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.client?.endAsync(false).catch(() => undefined);
+    // A graceful end waits for queued commands; without a connection they would never go, so force it.
+    await this.client?.endAsync(!this.client.connected).catch(() => undefined);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { readFileSync } from 'node:fs';
 import { parseGateTopic, topicFilters, topics } from '../../../../libs/contracts/src/index.js';
+import { externalBrokerLogin } from '../broker/external-broker-login.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
 import { IngestPipeline } from './ingest-pipeline.service.js';
@@ -42,10 +42,7 @@ export class MqttIngestSource implements OnApplicationBootstrap, OnApplicationSh
       // Persistent sessions: while the hub is down the broker queues its events.
       clean,
       protocolVersion: 4,
-      username: this.cfg.mqttUsername,
-      password: this.cfg.mqttPassword,
-      // mqtts:// with a private CA (TLS switch; see hub:mosquitto-config --tls-*).
-      ca: this.cfg.mqttCaFile ? readFileSync(this.cfg.mqttCaFile) : undefined,
+      ...externalBrokerLogin(this.cfg),
       reconnectPeriod: 1000,
       keepalive: 15,
     };

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger'
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
+  gateMqttName,
   GateCredentialInfoSchema,
   GateCredentialIssuedSchema,
   IssueGateCredentialSchema,
@@ -17,7 +18,6 @@ import { ADMIN } from '../auth/roles.js';
 import { openApiSchema } from '../http/openapi-schema.js';
 import { ZodPipe } from '../http/zod-query.pipe.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
-import { gateUsername } from './mqtt-acl.js';
 import { MqttCredentialStore } from './mqtt-credential-store.js';
 
 /** Admin: per-gate MQTT logins. The password is in the issue answer only. */
@@ -55,7 +55,7 @@ export class GateCredentialsController {
   @Access(ADMIN)
   async revoke(@CurrentPrincipal() p: Principal, @Param('siteId') siteId: string, @Param('gateId') gateId: string) {
     if (!(await this.store.revokeGate(siteId, gateId))) throw new NotFoundException(`gate ${siteId}/${gateId} has no credentials`);
-    this.broker.disconnect(gateUsername(siteId, gateId));
+    this.broker.disconnect(gateMqttName(siteId, gateId));
     await this.audit.record({ actor: p, action: 'gate_credential.revoke', subjectType: 'gate', subjectId: `${siteId}/${gateId}`, siteId });
     return { revoked: true };
   }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { DataSource } from 'typeorm';
-import { topics } from '../../../../libs/contracts/src/index.js';
+import { gateMqttClientId, isGateClientIdOf, topics } from '../../../../libs/contracts/src/index.js';
 import { authedFetch, issueGateCredentials, login } from '../../../../test/support/hub-auth.js';
 import { PrivateMosquitto } from '../../../../test/support/mosquitto.js';
 import { startTwoSiteHub } from '../../../../test/support/two-site-hub.js';
@@ -17,7 +17,8 @@ import { aclFile, authConf, passwordFile } from './mosquitto-files.js';
 import { mosquittoHash, verifyMosquittoHash } from './mosquitto-hash.js';
 import { MqttCredentialStore } from './mqtt-credential-store.js';
 
-const opts = (login?: { username: string; password: string }, clientId = `t-${Math.random().toString(36).slice(2)}`) =>
+/** A gate login connects under its own name (the embedded broker refuses other client ids). */
+const opts = (login?: { username: string; password: string }, clientId = login?.username.startsWith('gate.') ? login.username : `t-${Math.random().toString(36).slice(2)}`) =>
   ({ clientId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...login }) as const;
 
 /** SUBACK return codes (mqtt.js rejects the promise when one is 128, but keeps the packet). */
@@ -46,6 +47,20 @@ test('ACL rules: a gate writes only its own events/status, reads only its comman
   assert.equal(mayPublish({ kind: 'hub' }, topics.gateEvents('s1', 'g1')), false, 'the hub does not forge gate events');
   assert.equal(patternCovers('a/+/c', 'a/b/c'), true);
   assert.equal(patternCovers('a/+/c', 'a/b/c/d'), false);
+});
+
+test('gate client ids: the own name or <name>:<suffix>, never another gate or a lookalike', () => {
+  const g1 = gateMqttClientId('s1', 'g1');
+  assert.equal(g1, 'gate.s1.g1');
+  assert.equal(gateMqttClientId('s1', 'g1', 'watchlist'), 'gate.s1.g1:watchlist');
+  assert.throws(() => gateMqttClientId('s1', 'g1', 'a:b'), /suffix/);
+  assert.equal(isGateClientIdOf(g1, g1), true);
+  assert.equal(isGateClientIdOf(g1, `${g1}:watchlist`), true);
+  assert.equal(isGateClientIdOf(g1, `${g1}:`), false, 'empty suffix');
+  assert.equal(isGateClientIdOf(g1, 'gate.s1.g12'), false, 'a gate whose id starts with ours');
+  assert.equal(isGateClientIdOf(g1, 'gate.s1.g2'), false);
+  // Dots cannot occur in ids, so names of different site/gate pairs never coincide (dashes did).
+  assert.notEqual(gateMqttClientId('a-b', 'c'), gateMqttClientId('a', 'b-c'));
 });
 
 test("password hashes interoperate with Mosquitto's $7$ format (mosquitto_passwd)", async () => {
@@ -83,6 +98,28 @@ test('gate A publishing as gate B is refused by the embedded aedes broker and by
 
     const a1 = await mqtt.connectAsync(url, opts(g1));
     clients.push(a1);
+    let a1Closed = false;
+    a1.once('close', () => (a1Closed = true));
+
+    // Session takeover: g2's login under g1's client id (bare or suffixed) is refused with CONNACK 2,
+    // and g1 stays connected.
+    await assert.rejects(mqtt.connectAsync(url, opts(g2, g1.username)), /Identifier rejected/, 'g2 taking over g1');
+    await assert.rejects(mqtt.connectAsync(url, opts(g2, `${g1.username}:watchlist`)), /Identifier rejected/, 'g2 under g1:suffix');
+    await assert.rejects(mqtt.connectAsync(url, opts(g2, `t-${Date.now()}`)), /Identifier rejected/, 'a gate under a made-up id');
+    await assert.rejects(mqtt.connectAsync(url, opts(g2, `${g2.username}x`)), /Identifier rejected/, 'a lookalike of its own name');
+    const hubLogin = await new MqttCredentialStore(hub.app.get(DataSource)).issueHub('hub');
+    await assert.rejects(mqtt.connectAsync(url, opts(hubLogin, gateMqttClientId(siteB, 'g1'))), /Identifier rejected/, 'hub login with a gate id');
+    // Own name and own name with a suffix, side by side (the edge's gate link and its watchlist link).
+    for (const id of [g2.username, `${g2.username}:watchlist`]) {
+      const c = await mqtt.connectAsync(url, opts(g2, id));
+      clients.push(c);
+      assert.equal(c.connected, true, id);
+    }
+    const hubClient = await mqtt.connectAsync(url, opts(hubLogin, 'cg-test-hub'));
+    clients.push(hubClient);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(a1Closed, false, 'g1 was not kicked off');
+    assert.equal(a1.connected, true);
     await a1.publishAsync(topics.gateEvents(siteA, 'g1'), 'own-1', { qos: 1 });
     await waitFor(() => seen, (s) => s.includes(`${topics.gateEvents(siteA, 'g1')} own-1`), 5000, 'own publish delivered');
     // aedes answers an unauthorised publish by closing the connection; the message is not delivered.
@@ -109,7 +146,6 @@ test('gate A publishing as gate B is refused by the embedded aedes broker and by
 
     // --- Mosquitto, configured from the same credentials by the generated files ---
     const store = new MqttCredentialStore(hub.app.get(DataSource));
-    const hubLogin = await store.issueHub('hub');
     const rows = await store.all();
     const dir = mkdtempSync(join(tmpdir(), 'cg-mosq-auth-'));
     writeFileSync(join(dir, 'passwd'), passwordFile(rows));

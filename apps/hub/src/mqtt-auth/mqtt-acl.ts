@@ -3,9 +3,6 @@ import { TOPIC_ROOT, topics } from '../../../../libs/contracts/src/index.js';
 /** Who an MQTT connection is: one gate, or the hub itself. */
 export type MqttIdentity = { kind: 'gate'; siteId: string; gateId: string } | { kind: 'hub' };
 
-/** MQTT usernames: `gate.<site>.<gate>` (ids cannot contain dots) and `hub` or `hub.<name>`. */
-export const gateUsername = (siteId: string, gateId: string) => `gate.${siteId}.${gateId}`;
-
 const HUB_READ = [`${TOPIC_ROOT}/sites/+/gates/+/events`, `${TOPIC_ROOT}/sites/+/gates/+/status`, `${TOPIC_ROOT}/sites/+/gates/+/watchlist-resync`, `${TOPIC_ROOT}/sites/+/gates/+/lanes`];
 const HUB_WRITE = [`${TOPIC_ROOT}/sites/+/gates/+/commands`, `${TOPIC_ROOT}/sites/+/watchlist`];
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { GateCredentialInfo, GateCredentialIssued } from '../../../../libs/contracts/src/index.js';
+import { gateMqttName, type GateCredentialInfo, type GateCredentialIssued } from '../../../../libs/contracts/src/index.js';
 import { MqttCredentialEntity } from '../database/entities/index.js';
-import { gateUsername, type MqttIdentity } from './mqtt-acl.js';
+import type { MqttIdentity } from './mqtt-acl.js';
 import { mosquittoHash, verifyMosquittoHash } from './mosquitto-hash.js';
 
 const newPassword = () => randomBytes(32).toString('base64url');
@@ -22,7 +22,7 @@ export class MqttCredentialStore {
 
   async issueGate(siteId: string, gateId: string): Promise<GateCredentialIssued> {
     const password = newPassword();
-    const row = this.repo.create({ username: gateUsername(siteId, gateId), kind: 'gate', siteId, gateId, passwordHash: await mosquittoHash(password), createdAt: Date.now() });
+    const row = this.repo.create({ username: gateMqttName(siteId, gateId), kind: 'gate', siteId, gateId, passwordHash: await mosquittoHash(password), createdAt: Date.now() });
     await this.repo.save(row);
     return { ...info(row), password };
   }
@@ -35,7 +35,7 @@ export class MqttCredentialStore {
   }
 
   async revokeGate(siteId: string, gateId: string): Promise<boolean> {
-    return ((await this.repo.delete({ username: gateUsername(siteId, gateId) })).affected ?? 0) > 0;
+    return ((await this.repo.delete({ username: gateMqttName(siteId, gateId) })).affected ?? 0) > 0;
   }
 
   async listGates(): Promise<GateCredentialInfo[]> {

@@ -47,7 +47,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
 
     // A gate of site A listens to its watchlist deltas, as an edge does.
     const c = (await issueGateCredentials(hub.url, adminToken, s.a, ['g1'])).get('g1')!;
-    gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: c.username, password: c.password, clientId: `gate-${s.a}`, protocolVersion: 4 });
+    gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: c.username, password: c.password, clientId: c.username, protocolVersion: 4 });
     const deltas: WatchlistDelta[] = [];
     gate.on('message', (_t, p) => deltas.push(JSON.parse(p.toString()) as WatchlistDelta));
     await gate.subscribeAsync(topics.siteWatchlist(s.a), { qos: 1 });

@@ -91,7 +91,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
     // A gate of site A sees df01 (face template from yet another photo) and, later, the CCCD number.
     const creds = await issueGateCredentials(hub.url, (await login(hub.url)).accessToken, s.a, ['g1']);
     const c = creds.get('g1')!;
-    gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: c.username, password: c.password, clientId: `gate-${s.a}`, protocolVersion: 4 });
+    gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: c.username, password: c.password, clientId: c.username, protocolVersion: 4 });
     const probe = await hub.app.get(FaceEnrolment).probe(facePhoto('df01/4.jpg'));
     const base = { siteId: s.a, zoneId: 'z1', gateId: 'g1', direction: 'entry' as const, occurredAt: new Date().toISOString() };
     const faceEvent: GateEvent = { ...base, eventId: v7(), source: 'face', identity: { faceTemplate: encodeTemplate(probe!) }, attachments: [{ kind: 'face_crop', ref: 'media://g1/crop-1.jpg' }] };

@@ -9,6 +9,7 @@ import {
   type WatchlistEdgeEntry,
 } from '../../../../libs/contracts/src/index.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
+import { externalBrokerLogin } from '../broker/external-broker-login.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { WatchlistSyncEntity } from '../database/entities/index.js';
 import { WatchlistRepository } from './watchlist.repository.js';
@@ -52,8 +53,7 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
       clientId: `cg-${this.cfg.instanceId}-watchlist`,
       clean: true,
       protocolVersion: 4,
-      username: this.cfg.mqttUsername,
-      password: this.cfg.mqttPassword,
+      ...externalBrokerLogin(this.cfg),
       reconnectPeriod: 1000,
     });
     client.on('connect', () => client.subscribe(topicFilters.allWatchlistResync, { qos: 1 }));
