@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -93,6 +93,7 @@ test('embedded aedes with TLS: the edge connects over mqtts with mqtt.caFile and
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
     await edge?.close();
     await hub.close();
+    for (const d of [tls.dir, site.dir]) rmSync(d, { recursive: true, force: true });
   }
 });
 
@@ -154,5 +155,6 @@ test('Mosquitto with the generated TLS listener: hub (MQTT_CA_FILE) and gate ove
     await edge?.close();
     await hub?.close();
     await mosq.stop();
+    for (const d of [tls.dir, site.dir, authDir, mosq.dir]) rmSync(d, { recursive: true, force: true });
   }
 });
