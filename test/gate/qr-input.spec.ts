@@ -127,6 +127,40 @@ test('QR over a serial scanner → the lane reads the chip with the CAN from the
       assert.equal(h.dropped, 1);
       assert.match(h.lastError ?? '', /not UTF-8/);
     });
+
+    await t.test('the lane\'s scanner and card reader ride on the gate status: the hub\'s cg_lane_device_up follows an unplug', async () => {
+      const up = async (kind: string) => {
+        const text = await (await fetch(`${hub!.url}/metrics`)).text();
+        const line = text.split('\n').find((l) => l.startsWith('cg_lane_device_up{') && l.includes(`kind="${kind}"`) && l.includes('lane="l1"'));
+        return line === undefined ? undefined : Number(line.split(' ').pop());
+      };
+      await waitFor(() => up('qr_serial'), (v) => v === 1, 10_000, 'serial scanner up at the hub');
+      await waitFor(() => up('card_reader'), (v) => v === 1, 10_000, 'card reader up at the hub');
+      await pty.unplug();
+      await waitFor(() => up('qr_serial'), (v) => v === 0, 15_000, 'scanner unplugged seen at the hub');
+      assert.equal(await up('card_reader'), 1, 'the reader is still there');
+      await pty.plug();
+    });
+
+    await t.test('the edge shut down mid-read: the cut-short cycle is recorded (lane_closed) in the outbox, not lost', async () => {
+      await cards.insert(alice);
+      await waitFor(() => lane.phase, (p) => p === 'reading_card', 20_000, 'card waiting for its CAN');
+      await edge!.close();
+      edge = undefined;
+      // Delivered before the link closed, or kept in the outbox for the next start: either way not lost.
+      const d = new Database(cfg.outbox.path, { readonly: true });
+      try {
+        const kept = (d.prepare(`SELECT payload FROM outbox`).all() as { payload: Buffer }[]).map((r) => (JSON.parse(r.payload.toString()) as { decision?: Decision }).decision);
+        const all = [...decisions(), ...kept];
+        assert.ok(
+          all.some((x) => x?.reasons.includes('lane_closed')),
+          `hub + outbox hold: ${JSON.stringify(all.map((x) => x?.reasons))}`,
+        );
+      } finally {
+        d.close();
+      }
+      await cards.remove();
+    });
   } finally {
     await edge?.close();
     await hub?.close();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { CscaTrustStore } from '../../../libs/cccd/src/index.js';
 import { GateCommandSchema, LaneStateSchema, topics, type GateEvent } from '../../../libs/contracts/src/index.js';
@@ -16,6 +16,7 @@ import { EDGE_CONFIG } from '../config/edge-config.token.js';
 import { GateLinks } from '../mqtt/gate-links.js';
 import { newEventId } from '../outbox/event-id.js';
 import { OutboxService } from '../outbox/outbox.service.js';
+import { GateStatusReporter } from '../status/gate-status.reporter.js';
 import { AntiPassback } from './anti-passback.js';
 import { FrameFaceCapturer } from './face-capture.js';
 import { PipelineFaceMatcher } from './face-matcher.js';
@@ -36,7 +37,7 @@ import { EdgeWatchlist } from '../watchlist/index.js';
  * out, operator commands in). An edge without lanes costs nothing here.
  */
 @Injectable()
-export class GateLanesService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class GateLanesService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('Gate');
   private readonly lanes = new Map<string, Lane>();
   private readonly actuators = new Map<string, ActuatorDriver>();
@@ -175,6 +176,16 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
         for (const l of g.lanes ?? []) this.lanes.get(`${g.id}/${l.id}`)?.command(r.data);
       });
     }
+    // Lane devices ride on each gate's status message (and become the hub's cg_lane_device_up).
+    const status = this.refs.get(GateStatusReporter, { strict: false });
+    for (const g of cfg.gates) {
+      const lanes = (g.lanes ?? []).map((l) => this.lanes.get(`${g.id}/${l.id}`)!);
+      if (!lanes.length) continue;
+      status.laneDevices.set(g.id, () => ({
+        qrInputs: (g.lanes ?? []).flatMap((l) => (this.qrInputs.get(`${g.id}/${l.id}`)?.health() ?? []).map((h) => ({ laneId: l.id, ...h }))),
+        cardReaders: this.slots?.health(lanes) ?? [],
+      }));
+    }
     if (readerLanes.length) {
       this.slots = new PcscCardSlots(readerLanes, trust, (e) => this.log.warn(`PC/SC: ${e.message}`));
       try {
@@ -225,7 +236,8 @@ export class GateLanesService implements OnApplicationBootstrap, OnApplicationSh
     this.monitors.push(m);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the outbox closes (onApplicationShutdown): a cycle cut short still records its `lane_closed` decision. */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.all([...this.qrInputs.values()].map((q) => q.stop()));
     await Promise.all([...this.lanes.values()].map((l) => l.close()));
     this.slots?.stop();

@@ -87,6 +87,8 @@ export class Lane {
   idleSince = Date.now();
   /** The last face admitted (or refused as watchlisted) by a face-only cycle: the same person still in view is not decided again. */
   private lastFaceOnly: { embedding: Float32Array; at: number } | undefined;
+  /** Card disconnects in flight: shutdown waits for them (the PC/SC context must not close under one). */
+  private released: Promise<unknown> = Promise.resolve();
   /** Resolves when the current cycle has fully finished (tests, shutdown). */
   idle: Promise<void> = Promise.resolve();
 
@@ -104,7 +106,7 @@ export class Lane {
   // ── inputs ────────────────────────────────────────────────────────────────────────────────────
 
   cardInserted(card: CardHandle): void {
-    void this.card?.close().catch(() => undefined);
+    this.release(this.card);
     this.card = card;
     if (this.busy()) return; // read when the current entrant is done; the card stays on the reader
     this.start('chip_face');
@@ -113,7 +115,7 @@ export class Lane {
   cardRemoved(): void {
     const card = this.card;
     this.card = undefined;
-    void card?.close().catch(() => undefined);
+    this.release(card);
     if (this.cycle && (this.phase === 'reading_card' || this.keyWait)) this.cycle.ctl.abort(new StepFailure('card_removed', 'card left the reader during the read'));
   }
 
@@ -194,12 +196,18 @@ export class Lane {
     if (c.type === 'open_gate' && (c.laneId === undefined || c.laneId === this.id) && !this.busy()) void this.operatorOpen(c.issuedBy, c.reason);
   }
 
+  private release(card: CardHandle | undefined): void {
+    if (card) this.released = Promise.all([this.released, card.close().catch(() => undefined)]);
+  }
+
   async close(): Promise<void> {
     this.cycle?.ctl.abort(new StepFailure('lane_closed'));
     clearTimeout(this.resultTimer);
     clearTimeout(this.qrGraceTimer);
     await this.idle.catch(() => undefined);
-    await this.card?.close().catch(() => undefined);
+    this.release(this.card);
+    this.card = undefined;
+    await this.released;
   }
 
   // ── the cycle ─────────────────────────────────────────────────────────────────────────────────
@@ -345,6 +353,7 @@ export class Lane {
   /** The VNeID QR confirmed online; a verified portrait becomes the 1:1 reference, like a chip photo. Never throws. */
   private async verifyVneid(c: Cycle, v: NonNullable<LaneDeps['vneid']>): Promise<void> {
     this.setPhase(c, 'verifying');
+    const t0 = performance.now();
     try {
       const r = await runStep('vneid_timeout', v.timeoutMs + 500, c.ctl.signal, (s) => v.verifier.verify(c.qr!, s));
       if (r.status === 'verified' && r.idNumber === c.qr!.idNumber) {
@@ -357,6 +366,8 @@ export class Lane {
       } else c.facts.vneid = r.status === 'verified' ? 'refused' : r.status;
     } catch {
       c.facts.vneid = 'unavailable';
+    } finally {
+      c.steps.vneidCheck = ms(t0);
     }
   }
 
@@ -459,7 +470,7 @@ export class Lane {
     this.last = { decisionId: c.decisionId, ...(c.personKey ? { personKey: c.personKey } : {}), ...(identity ? { identity } : {}) };
     c.verdict = { outcome: decision.outcome, reasons };
     this.setPhase(c, outcome === 'open' ? 'open' : 'denied');
-    void this.card?.close().catch(() => undefined);
+    this.release(this.card);
     this.card = undefined;
     this.returnToIdleAfterResult(c);
   }

@@ -1,6 +1,10 @@
 import { PcscMonitor, type CscaTrustStore } from '../../../libs/cccd/src/index.js';
+import type { CardReaderHealth } from '../../../libs/contracts/src/index.js';
 import { ChipCard } from './chip-card.js';
 import type { Lane } from './lane.js';
+
+/** A lane's reader setting: an exact PC/SC name or `/regex/`. */
+const matches = (pattern: string, name: string) => (pattern.startsWith('/') && pattern.endsWith('/') ? new RegExp(pattern.slice(1, -1)).test(name) : pattern === name);
 
 /**
  * Binds PC/SC readers to lanes by reader name (exact, or `/regex/`): a card inserted in a lane's
@@ -28,7 +32,19 @@ export class PcscCardSlots {
   }
 
   private laneOf(reader: string): Lane | undefined {
-    return this.lanes.find((l) => (l.reader.startsWith('/') && l.reader.endsWith('/') ? new RegExp(l.reader.slice(1, -1)).test(reader) : l.reader === reader))?.lane;
+    return this.lanes.find((l) => matches(l.reader, reader))?.lane;
+  }
+
+  /** Each lane's reader as pcscd lists it now (for the gate's status). */
+  health(lanes: readonly Lane[] = this.lanes.map((l) => l.lane)): CardReaderHealth[] {
+    const names = this.monitor?.readerNames ?? [];
+    return this.lanes
+      .filter((l) => lanes.includes(l.lane))
+      .map(({ lane, reader }) => {
+        const name = names.find((n) => matches(reader, n));
+        const present = name === undefined ? undefined : this.monitor?.cardPresent(name);
+        return { laneId: lane.id, reader, connected: name !== undefined, ...(name !== undefined ? { name } : {}), ...(present !== undefined ? { cardPresent: present } : {}) };
+      });
   }
 
   stop(): void {

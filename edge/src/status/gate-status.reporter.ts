@@ -11,6 +11,8 @@ export class GateStatusReporter implements OnApplicationBootstrap, BeforeApplica
   private timer: NodeJS.Timeout | null = null;
   /** Camera health per gate, filled in by the camera side when it runs. */
   readonly cameraHealth = new Map<string, () => CameraHealth[]>();
+  /** QR inputs and card readers of the gate's lanes, filled in by the gate side when it runs. */
+  readonly laneDevices = new Map<string, () => Pick<GateStatus, 'qrInputs' | 'cardReaders'>>();
 
   constructor(
     @Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig,
@@ -37,6 +39,7 @@ export class GateStatusReporter implements OnApplicationBootstrap, BeforeApplica
       agentVersion: this.cfg.agent.version,
       outboxDepth: this.outbox.depth(),
       cameras: this.cameraHealth.get(gateId)?.() ?? [],
+      ...this.laneDevices.get(gateId)?.(),
     };
     client.publish(topics.gateStatus(this.cfg.site.id, gateId), JSON.stringify(status), { qos: 1, retain: true });
   }

@@ -45,6 +45,8 @@ export const DecisionStepsSchema = z.strictObject({
   faceMatch: z.number().min(0).optional(),
   watchlist: z.number().min(0).optional(),
   review: z.number().min(0).optional(),
+  /** Online VNeID check (the identity service's answer), when a verifier is configured. */
+  vneidCheck: z.number().min(0).optional(),
   actuator: z.number().min(0).optional(),
   total: z.number().min(0).optional(),
 });

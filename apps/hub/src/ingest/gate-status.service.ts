@@ -7,7 +7,7 @@ import { LiveGateway } from '../realtime/live.gateway.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
 import { DeadLetterService } from './dead-letter.service.js';
 
-/** Gate status messages (online, last will offline, camera health) → gates table, metric, sockets. */
+/** Gate status messages (online, last will offline, camera and lane device health) → gates table, metrics, sockets. */
 @Injectable()
 export class GateStatusService {
   private readonly online = new Set<string>();
@@ -40,6 +40,9 @@ export class GateStatusService {
       this.metrics.cameraReconnects.set(labels, c.reconnects);
       if (c.lastFrameAt) this.metrics.cameraLastFrame.set(labels, Date.parse(c.lastFrameAt) / 1000);
     }
+    const online = s.state === 'online' ? 1 : 0;
+    for (const q of s.qrInputs ?? []) this.metrics.laneDeviceUp.set({ site: s.siteId, gate: s.gateId, lane: q.laneId, kind: `qr_${q.kind}`, device: q.source }, online && q.connected ? 1 : 0);
+    for (const r of s.cardReaders ?? []) this.metrics.laneDeviceUp.set({ site: s.siteId, gate: s.gateId, lane: r.laneId, kind: 'card_reader', device: r.reader }, online && r.connected ? 1 : 0);
     await this.db
       .getRepository(GateEntity)
       .update({ siteId: s.siteId, id: s.gateId }, { online: s.state === 'online', statusAt: Date.now(), statusJson: JSON.stringify(s) });

@@ -16,6 +16,8 @@ export class MetricsService {
   readonly cameraUp = new Gauge({ name: 'cg_camera_streaming', help: '1 when the camera is streaming, 0 when connecting, stalled or failed', labelNames: ['site', 'gate', 'camera'] as const, registers: [this.registry] });
   readonly cameraReconnects = new Gauge({ name: 'cg_camera_reconnects', help: 'Reconnects since the edge agent started', labelNames: ['site', 'gate', 'camera'] as const, registers: [this.registry] });
   readonly cameraLastFrame = new Gauge({ name: 'cg_camera_last_frame_seconds', help: 'Unix time of the last frame', labelNames: ['site', 'gate', 'camera'] as const, registers: [this.registry] });
+  /** A lane's QR scanner / camera QR input and its card reader, as the gate status reports them. */
+  readonly laneDeviceUp = new Gauge({ name: 'cg_lane_device_up', help: '1 when a lane device (card reader, QR input) is connected', labelNames: ['site', 'gate', 'lane', 'kind', 'device'] as const, registers: [this.registry] });
   readonly socketClients = new Gauge({ name: 'cg_socket_clients', help: 'Connected Socket.IO clients', registers: [this.registry] });
 
   constructor() {

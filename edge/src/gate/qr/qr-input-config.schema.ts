@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { QrInputHealth as QrInputStatus } from '../../../../libs/contracts/src/index.js';
 
 /** Reconnect delays after the scanner is unplugged or fails to open: doubles from `initialMs` up to `maxMs`. */
 export const QrBackoffSchema = z.strictObject({
@@ -52,16 +53,5 @@ export const QrInputSchema = z.discriminatedUnion('kind', [SerialQrInputSchema, 
 export type QrInput = z.infer<typeof QrInputSchema>;
 export type QrInputConfig = z.input<typeof QrInputSchema>;
 
-/** Health of one QR input, for the edge's status and logs. */
-export interface QrInputHealth {
-  kind: QrInput['kind'];
-  /** Device path, or the camera id. */
-  source: string;
-  connected: boolean;
-  scans: number;
-  /** Scans dropped by the driver (too long, not UTF-8). */
-  dropped: number;
-  reconnects: number;
-  lastScanAt?: string;
-  lastError?: string;
-}
+/** Health of one QR input for the edge's status; the lane id is added where the lane is known. */
+export type QrInputHealth = Omit<QrInputStatus, 'laneId'>;

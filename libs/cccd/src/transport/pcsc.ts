@@ -93,6 +93,11 @@ export class PcscMonitor extends EventEmitter<PcscMonitorEvents> {
     this.emit('reader', r.name);
   }
 
+  /** Whether a card sits in this reader; undefined when pcscd does not list the reader. */
+  cardPresent(readerName: string): boolean | undefined {
+    return this.readers.get(readerName)?.present;
+  }
+
   get readerNames(): string[] {
     return [...this.readers.keys()];
   }
