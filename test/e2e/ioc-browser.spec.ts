@@ -46,11 +46,15 @@ test('IOC wall in Chromium: sign-in form, live counts move after an event, langu
       { eventId: v7(), siteId: site.siteId, zoneId: 'sanh-a', gateId: 'g1', direction: 'entry', source: 'camera', occurredAt: now },
       { eventId: v7(), siteId: site.siteId, zoneId: 'sanh-a', gateId: 'g2', direction: 'entry', source: 'card', occurredAt: now },
       { eventId: v7(), siteId: site.siteId, zoneId: 'sanh-b', gateId: 'g3', direction: 'exit', source: 'camera', occurredAt: now },
+      // A lane's refusal: on the ticker with its reason, never in the counts.
+      { eventId: v7(), siteId: site.siteId, zoneId: 'sanh-a', gateId: 'g2', laneId: 'l1', direction: 'entry', source: 'card', occurredAt: now, decision: { decisionId: v7(), outcome: 'deny', reasons: ['face_mismatch'], method: 'chip_face' } },
     ]);
     await page.locator('#site-entries', { hasText: /^2$/ }).waitFor({ timeout: 15_000 });
     assert.equal(await page.locator('#site-exits').textContent(), '1');
     assert.equal(await page.locator('#site-occupancy').textContent(), '1');
-    await page.locator('#ticker li').nth(2).waitFor({ timeout: 5000 });
+    await page.locator('#ticker li').nth(3).waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('#ticker li.refused .v').textContent(), 'TỪ CHỐI · Khuôn mặt không khớp ảnh chip');
+    assert.equal(await page.locator('#site-entries').textContent(), '2', 'the refusal is not counted');
 
     await page.locator('#lang').click();
     assert.equal(await page.locator('h1').textContent(), 'Entry/exit monitoring');

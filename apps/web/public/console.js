@@ -2,11 +2,11 @@
 // card data (masked by the hub for the viewer's role), list results, and Approve/Deny for REVIEW.
 // Keys: 1–9 select a lane, A approve, D deny (with the reason typed), O open the selected lane.
 import { SocketEvents } from '/contracts/socket-events.js';
-import { currentLang, setLang, t } from '/i18n.js';
+import { currentLang, reasonText, setLang, t } from '/i18n.js';
 import { apiFetch, ensureSession, logout, reauthenticate, signedInAs, socketAuth } from '/session.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { sites: [], siteId: null, lanes: new Map(), selected: null };
+const state = { sites: [], siteId: null, lanes: new Map(), selected: null, devices: new Map() };
 const laneKey = (s) => `${s.gateId}/${s.laneId}`;
 
 function applyI18n(root = document) {
@@ -45,7 +45,12 @@ function render(s) {
   const c = s.card;
   el.querySelector('.card').textContent = c ? [c.fullName, c.idNumber, c.dateOfBirth, c.genuine === undefined ? '' : t(c.genuine ? 'genuineChip' : 'fakeChip')].filter(Boolean).join(' · ') : '';
   el.querySelector('.list').textContent = s.watchlist ? `${t(s.watchlist.listKind)}: ${s.watchlist.entryId}${s.watchlist.severity ? ` (${s.watchlist.severity})` : ''}` : '';
-  el.querySelector('.reasons').textContent = (s.reasons ?? []).join(', ');
+  el.querySelector('.reasons').textContent = (s.reasons ?? []).map(reasonText).join(' · ');
+  // The lane's scanner and reader as the gate's last status reported them: only what is down is shown.
+  const down = state.devices.get(key) ?? [];
+  const devices = el.querySelector('.devices');
+  devices.hidden = down.length === 0;
+  devices.textContent = down.map((d) => `${t(d.kind)} ${d.name}: ${t('deviceDown')}`).join(' · ');
   $('empty').hidden = state.lanes.size > 0;
 }
 
@@ -59,6 +64,16 @@ function onLaneState(s) {
   if (isNew) for (const v of state.lanes.values()) render(v);
   else for (const v of state.lanes.values()) render(v);
   if (s.phase === 'awaiting_review') document.querySelector(`.lane[data-key="${CSS.escape(key)}"] .reason`)?.focus();
+}
+
+function onGateStatus(g) {
+  if (g.siteId !== state.siteId) return;
+  const byLane = new Map();
+  const add = (laneId, d) => byLane.set(`${g.gateId}/${laneId}`, [...(byLane.get(`${g.gateId}/${laneId}`) ?? []), d]);
+  for (const q of g.qrInputs ?? []) if (!q.connected) add(q.laneId, { kind: 'qrScanner', name: q.source });
+  for (const r of g.cardReaders ?? []) if (!r.connected) add(r.laneId, { kind: 'cardReader', name: r.reader });
+  for (const key of state.lanes.keys()) if (key.startsWith(`${g.gateId}/`)) state.devices.set(key, g.state === 'online' ? (byLane.get(key) ?? []) : []);
+  for (const v of state.lanes.values()) render(v);
 }
 
 function select(key) {
@@ -161,6 +176,7 @@ socket.on('disconnect', (reason) => {
 socket.on('connect_error', (e) => e.message === 'unauthorized' && reauthenticate(socket));
 socket.on(SocketEvents.laneState, onLaneState);
 socket.on(SocketEvents.laneWatchlistHit, onWatchlistHit);
+socket.on(SocketEvents.gateStatus, onGateStatus);
 
 $('lang').addEventListener('click', () => {
   setLang(currentLang() === 'vi' ? 'en' : 'vi');

@@ -1,5 +1,5 @@
 import { SocketEvents } from '/contracts/socket-events.js';
-import { currentLang, setLang, t } from '/i18n.js';
+import { currentLang, reasonText, setLang, t } from '/i18n.js';
 import { apiFetch, ensureSession, logout, reauthenticate, signedInAs, socketAuth } from '/session.js';
 
 const $ = (id) => document.getElementById(id);
@@ -55,12 +55,19 @@ function renderTicker() {
   $('ticker').replaceChildren(
     ...state.ticker.map((e) => {
       const li = document.createElement('li');
-      li.innerHTML = '<span class="t"></span><span class="d"></span><span class="g"></span><span class="s"></span>';
+      li.innerHTML = '<span class="t"></span><span class="d"></span><span class="g"></span><span class="s"></span><span class="v"></span>';
       li.querySelector('.t').textContent = f.format(new Date(e.occurredAt));
       li.querySelector('.d').textContent = t(e.direction);
       li.querySelector('.d').className = `dir-${e.direction}`;
       li.querySelector('.g').textContent = gateName(e.gateId);
       li.querySelector('.s').textContent = t(e.source);
+      // A refused entrant is not a crossing: it shows why, in red, and is not counted.
+      if (e.outcome && e.outcome !== 'open') {
+        li.className = 'refused';
+        const why = (e.reasons ?? []).slice(0, 3).map(reasonText);
+        const door = e.reasons?.[0]?.startsWith('door_');
+        li.querySelector('.v').textContent = (door ? why : [t('phase_denied'), ...why]).join(' · ');
+      }
       return li;
     }),
   );

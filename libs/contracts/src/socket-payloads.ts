@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DirectionSchema, EventSourceSchema } from './gate-event.js';
+import { DecisionOutcomeSchema, DirectionSchema, EventSourceSchema } from './gate-event.js';
 import { IdSchema, IsoTimeSchema } from './ids.js';
 
 export const SubscribeRequestSchema = z.strictObject({ siteIds: z.array(IdSchema).min(1).max(100) });
@@ -24,7 +24,7 @@ export const CountsPayloadSchema = z.object({
 });
 export type CountsPayload = z.infer<typeof CountsPayloadSchema>;
 
-/** What the ticker shows: no identity data leaves the hub on this channel. */
+/** What the ticker shows: no identity data leaves the hub on this channel, a lane's verdict does. */
 export const EventSummarySchema = z.object({
   eventId: z.string(),
   siteId: IdSchema,
@@ -34,6 +34,9 @@ export const EventSummarySchema = z.object({
   source: EventSourceSchema,
   occurredAt: IsoTimeSchema,
   receivedAt: IsoTimeSchema,
+  /** A lane decision (absent for camera counts): the outcome and its machine reasons. */
+  outcome: DecisionOutcomeSchema.optional(),
+  reasons: z.array(z.string()).max(16).optional(),
 });
 export type EventSummary = z.infer<typeof EventSummarySchema>;
 

@@ -75,7 +75,8 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const bySite = new Map<string, EventSummary[]>();
     for (const e of events) {
       const list = bySite.get(e.siteId) ?? [];
-      list.push({ eventId: e.eventId, siteId: e.siteId, zoneId: e.zoneId, gateId: e.gateId, direction: e.direction, source: e.source, occurredAt: e.occurredAt, receivedAt: now });
+      const verdict = e.decision ? { outcome: e.decision.outcome, reasons: e.decision.reasons } : {};
+      list.push({ eventId: e.eventId, siteId: e.siteId, zoneId: e.zoneId, gateId: e.gateId, direction: e.direction, source: e.source, occurredAt: e.occurredAt, receivedAt: now, ...verdict });
       bySite.set(e.siteId, list);
     }
     for (const [siteId, list] of bySite) this.server.to(siteRoom(siteId)).emit(SocketEvents.eventsNew, { siteId, events: list.slice(-50) });
