@@ -1,4 +1,5 @@
 import { createReadStream, type ReadStream } from 'node:fs';
+import { ScannerStats } from './scanner-stats.js';
 import type { EvdevQrInput, QrInputHealth } from './qr-input-config.schema.js';
 import type { QrSource } from './qr-source.js';
 import { ReconnectBackoff } from './reconnect-backoff.js';
@@ -32,7 +33,7 @@ export class EvdevQrScanner implements QrSource {
   private capsLock = false;
   private readonly backoff: ReconnectBackoff;
   private onScan: (r: ScanResult) => void = () => undefined;
-  private readonly stats = { connected: false, scans: 0, dropped: 0, reconnects: 0, lastScanAt: undefined as string | undefined, lastError: undefined as string | undefined };
+  private readonly stats = new ScannerStats();
   private everConnected = false;
 
   constructor(private readonly cfg: EvdevQrInput) {
@@ -121,13 +122,7 @@ export class EvdevQrScanner implements QrSource {
   }
 
   private report(r: ScanResult): void {
-    if ('text' in r) {
-      this.stats.scans++;
-      this.stats.lastScanAt = new Date().toISOString();
-    } else {
-      this.stats.dropped++;
-      this.stats.lastError = r.error;
-    }
+    this.stats.count(r);
     this.onScan(r);
   }
 
@@ -150,16 +145,7 @@ export class EvdevQrScanner implements QrSource {
   }
 
   health(): QrInputHealth {
-    const s = this.stats;
-    return {
-      kind: 'evdev',
-      source: this.cfg.path,
-      connected: s.connected,
-      scans: s.scans,
-      dropped: s.dropped,
-      reconnects: s.reconnects,
-      ...(s.lastScanAt ? { lastScanAt: s.lastScanAt } : {}),
-      ...(s.lastError ? { lastError: s.lastError } : {}),
-    };
+    return this.stats.health('evdev', this.cfg.path);
   }
+
 }

@@ -1,4 +1,5 @@
 import { SerialPort } from 'serialport';
+import { ScannerStats } from './scanner-stats.js';
 import type { QrInputHealth, SerialQrInput } from './qr-input-config.schema.js';
 import type { QrSource } from './qr-source.js';
 import { ReconnectBackoff } from './reconnect-backoff.js';
@@ -17,19 +18,13 @@ export class SerialQrScanner implements QrSource {
   private readonly backoff: ReconnectBackoff;
   private onScan: (r: ScanResult) => void = () => undefined;
   private readonly framer: ScanFramer;
-  private readonly stats = { connected: false, scans: 0, dropped: 0, reconnects: 0, lastScanAt: undefined as string | undefined, lastError: undefined as string | undefined };
+  private readonly stats = new ScannerStats();
   private everConnected = false;
 
   constructor(private readonly cfg: SerialQrInput) {
     this.backoff = new ReconnectBackoff(cfg.reconnect);
     this.framer = new ScanFramer(cfg.terminator, cfg.maxLength, (r) => {
-      if ('text' in r) {
-        this.stats.scans++;
-        this.stats.lastScanAt = new Date().toISOString();
-      } else {
-        this.stats.dropped++;
-        this.stats.lastError = r.error;
-      }
+      this.stats.count(r);
       this.onScan(r);
     });
   }
@@ -85,16 +80,7 @@ export class SerialQrScanner implements QrSource {
   }
 
   health(): QrInputHealth {
-    const s = this.stats;
-    return {
-      kind: 'serial',
-      source: this.cfg.path,
-      connected: s.connected,
-      scans: s.scans,
-      dropped: s.dropped,
-      reconnects: s.reconnects,
-      ...(s.lastScanAt ? { lastScanAt: s.lastScanAt } : {}),
-      ...(s.lastError ? { lastError: s.lastError } : {}),
-    };
+    return this.stats.health('serial', this.cfg.path);
   }
+
 }
