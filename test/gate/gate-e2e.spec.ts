@@ -147,6 +147,7 @@ test('gate lane end to end: OPEN/DENY on real chip + face, anti-passback and ove
       await card.waitFor({ timeout: 20_000 });
       await page.locator('.lane.p-awaiting_review img.live[src^="data:image/jpeg"]').waitFor({ timeout: 10_000 });
       assert.match((await card.locator('.card').textContent()) ?? '', /\*{9}321/, 'an operator sees the ID number masked');
+      assert.equal(await card.locator('.reasons').textContent(), 'QR VNeID: nhân viên đối chiếu khuôn mặt', 'the reason in the operator\'s language, not a code');
       await card.locator('.reason').fill('khớp ảnh VNeID');
       await card.locator('.approve').click();
       await waitFor(() => lane.phase, (p) => p === 'open' || p === 'idle', 15_000, 'lane opened');

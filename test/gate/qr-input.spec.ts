@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { chromium } from 'playwright-core';
 import { hubConfigFromEnv } from '../../apps/hub/src/config/hub-config.js';
 import { startHub, type HubApp } from '../../apps/hub/src/hub-app.js';
 import type { Decision } from '../../libs/contracts/src/index.js';
@@ -10,7 +11,7 @@ import { SimulatedActuator } from '../../edge/src/actuators/simulated-actuator.j
 import { EdgeConfigSchema } from '../../edge/src/config/edge-config.schema.js';
 import { startEdge, type EdgeApp } from '../../edge/src/edge-app.js';
 import { GateLanesService } from '../../edge/src/gate/gate-lanes.service.js';
-import { credentialedEdgeConfig, TEST_ADMIN_CONFIG } from '../support/hub-auth.js';
+import { credentialedEdgeConfig, TEST_ADMIN, TEST_ADMIN_CONFIG } from '../support/hub-auth.js';
 import { PtyPair } from '../support/pty-pair.js';
 import { testSite } from '../support/test-site.js';
 import { waitFor } from '../support/wait-for.js';
@@ -136,10 +137,27 @@ test('QR over a serial scanner → the lane reads the chip with the CAN from the
       };
       await waitFor(() => up('qr_serial'), (v) => v === 1, 10_000, 'serial scanner up at the hub');
       await waitFor(() => up('card_reader'), (v) => v === 1, 10_000, 'card reader up at the hub');
-      await pty.unplug();
-      await waitFor(() => up('qr_serial'), (v) => v === 0, 15_000, 'scanner unplugged seen at the hub');
-      assert.equal(await up('card_reader'), 1, 'the reader is still there');
-      await pty.plug();
+      // The operator console shows it too: the lane card says which device is down, in Vietnamese.
+      const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${hub!.url}/console.html?site=${site.siteId}`);
+        await page.locator('#login-user').fill(TEST_ADMIN.username);
+        await page.locator('#login-pass').fill(TEST_ADMIN.password);
+        await page.locator('#login-submit').click();
+        await page.locator('#conn.on').waitFor({ timeout: 15_000 });
+        await page.locator('.lane').first().waitFor({ timeout: 15_000 });
+        assert.equal(await page.locator('.lane .devices').isHidden(), true, 'nothing shown while every device is up');
+        await pty.unplug();
+        await waitFor(() => up('qr_serial'), (v) => v === 0, 15_000, 'scanner unplugged seen at the hub');
+        assert.equal(await up('card_reader'), 1, 'the reader is still there');
+        await page.locator('.lane .devices:not([hidden])').waitFor({ timeout: 15_000 });
+        assert.equal(await page.locator('.lane .devices').textContent(), `Máy quét QR ${pty.host}: mất kết nối`);
+        await pty.plug();
+        await page.locator('.lane .devices[hidden]').waitFor({ state: 'attached', timeout: 15_000 });
+      } finally {
+        await browser.close();
+      }
     });
 
     await t.test('the edge shut down mid-read: the cut-short cycle is recorded (lane_closed) in the outbox, not lost', async () => {
