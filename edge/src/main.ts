@@ -2,12 +2,16 @@ import { parseArgs } from 'node:util';
 import { loadYamlConfig, ConfigError } from '../../libs/config/src/load-yaml-config.js';
 import { EdgeConfigSchema } from './config/edge-config.schema.js';
 import { startEdge } from './edge-app.js';
+import { join } from 'node:path';
+import { GateLanesService } from './gate/gate-lanes.service.js';
+import { DemoEntrants } from './simulator/demo-entrants.js';
 import { TrafficSimulator } from './simulator/traffic-simulator.js';
 
 /**
  * Gate agent entry point.
  *   node dist/edge/src/main.js --config edge.yaml                  real sources
  *   node dist/edge/src/main.js --config edge.yaml --simulate --rate 20 [--gates N]
+ *   node dist/edge/src/main.js --config edge.yaml --demo-entrants g2/l1   emulated CCCDs at a lane (demo)
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -18,6 +22,7 @@ async function main(): Promise<void> {
       gates: { type: 'string' },
       limit: { type: 'string', default: '0' },
       'mqtt-url': { type: 'string' },
+      'demo-entrants': { type: 'string' },
     },
   });
   const cfg = loadYamlConfig(values.config!, EdgeConfigSchema);
@@ -35,6 +40,14 @@ async function main(): Promise<void> {
     const sim = new TrafficSimulator(cfg, edge.outbox, { rate, limit: Number(values.limit) || 0 });
     sim.start();
     console.log(`traffic simulator: ${rate} events/s over ${cfg.gates.length} gate(s) of site ${cfg.site.id}`);
+  }
+  if (values['demo-entrants']) {
+    const [gateId, laneId] = values['demo-entrants'].split('/');
+    const lane = gateId && laneId ? edge.ctx.get(GateLanesService).lane(gateId, laneId) : undefined;
+    if (!lane) throw new ConfigError(`--demo-entrants: no lane "${values['demo-entrants']}" (gate/lane) in ${values.config}`);
+    // Chip photos from the shared face set: the lane camera shows another photo of the holder.
+    const faces = join(process.env.CG_SHARED_DIR ?? '../shared', 'faces');
+    await new DemoEntrants(lane, { holder: join(faces, 'df01', '1.jpg'), other: join(faces, 'df03', '1.jpg') }).start();
   }
 }
 

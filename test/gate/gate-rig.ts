@@ -20,11 +20,7 @@ import type { ResettableCard } from '../../libs/cccd/src/emulator/vpcd-link.js';
 export const sharedFace = (person: string, n: number) => join(process.env.CG_SHARED_DIR ?? '../shared', 'faces', person, `${n}.jpg`);
 
 /** The QR printed on the front of a CCCD, as the lane's scanner reads it. */
-export function cardQr(card: TestCard): string {
-  const p = card.person;
-  const d = (s: string) => s.replaceAll('/', '');
-  return [card.idNumber, '', p.fullName, d(p.dateOfBirth), p.sex, p.placeOfResidence, d(p.dateOfIssue)].join('|');
-}
+export { testCardQr as cardQr } from '../../libs/cccd/src/emulator/index.js';
 
 /** A card that stops answering after `afterApdus` commands and is pulled from the reader. */
 class PulledMidRead implements ResettableCard {

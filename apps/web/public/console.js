@@ -30,6 +30,12 @@ function laneElement(key) {
   return el;
 }
 
+/** An empty frame, not a broken-image icon, while there is no photo (e.g. a VNeID QR has no chip photo). */
+const NO_PHOTO = 'data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E';
+function showJpeg(img, base64) {
+  img.src = base64 ? `data:image/jpeg;base64,${base64}` : NO_PHOTO;
+}
+
 function render(s) {
   const key = laneKey(s);
   const el = laneElement(key);
@@ -38,8 +44,8 @@ function render(s) {
   el.querySelector('.key').textContent = index < 9 ? `[${index + 1}]` : '';
   el.querySelector('.title').textContent = `${s.gateId} · ${t('lane')} ${s.laneId}`;
   el.querySelector('.phase').textContent = t(`phase_${s.phase}`) + (s.offline ? ` · ${t('offlineLane')}` : '');
-  el.querySelector('.live').src = s.faceJpeg ? `data:image/jpeg;base64,${s.faceJpeg}` : '';
-  el.querySelector('.chip').src = s.chipJpeg ? `data:image/jpeg;base64,${s.chipJpeg}` : '';
+  showJpeg(el.querySelector('.live'), s.faceJpeg);
+  showJpeg(el.querySelector('.chip'), s.chipJpeg);
   el.querySelector('.score').textContent = s.matchScore !== undefined ? `${s.matchScore.toFixed(3)} / ${s.matchThreshold?.toFixed(3) ?? ''}` : '–';
   el.querySelector('.liveness').textContent = s.liveness !== undefined ? s.liveness.toFixed(2) : '–';
   const c = s.card;
