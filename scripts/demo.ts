@@ -56,7 +56,8 @@ async function main(): Promise<void> {
   // The edge matches ID numbers against the hub's watchlist by the hub's HMAC key (never the numbers).
   const idHmacKey = KeyRing.load(hubCfg).idHmacKey.toString('base64');
   const edge = spawn(process.execPath, ['dist/edge/src/main.js', '--config', 'data/demo/edge.generated.yaml', '--mqtt-url', `mqtt://127.0.0.1:${hub.mqttPort}`, ...edgeArgs], {
-    stdio: 'inherit',
+    // The IPC channel tells the edge when this process is gone, however it ended (see edge main).
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, CG_ID_HMAC_KEY: idHmacKey },
   });
   const admin = process.env.HUB_ADMIN_USERNAME ?? 'admin';

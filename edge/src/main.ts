@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     cfg.gates = Array.from({ length: n }, (_, i) => ({ id: `sim-g${i + 1}`, zone: cfg.zones[i % cfg.zones.length]!.id, name: `Sim gate ${i + 1}`, cameras: [] }));
   }
   const edge = await startEdge(cfg);
+  // Started by a supervisor over IPC (the demo): when it dies, even by a signal, shut down cleanly with it.
+  if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   if (values.simulate) {
     const rate = Number(values.rate);
     if (!(rate > 0 && rate <= 100_000)) throw new ConfigError('--rate must be a number of events per second, 0 < rate ≤ 100000');

@@ -44,10 +44,12 @@ export class GateStatusReporter implements OnApplicationBootstrap, BeforeApplica
     client.publish(topics.gateStatus(this.cfg.site.id, gateId), JSON.stringify(status), { qos: 1, retain: true });
   }
 
-  /** A clean shutdown says "offline" itself instead of leaving it to the last will. */
+  /** A clean shutdown says "offline" itself instead of leaving it to the last will (which covers a dead broker). */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await Promise.all(
+    // A broker going down with us never acknowledges: do not hold the shutdown for it.
+    const giveUp = new Promise<void>((r) => setTimeout(r, 2000).unref());
+    const said = Promise.all(
       [...this.links.entries()].map(([gateId, c]) =>
         c.connected
           ? c
@@ -56,5 +58,6 @@ export class GateStatusReporter implements OnApplicationBootstrap, BeforeApplica
           : undefined,
       ),
     );
+    await Promise.race([said, giveUp]);
   }
 }
