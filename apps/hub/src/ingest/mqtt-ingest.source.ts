@@ -25,6 +25,7 @@ import { ingestPartition } from './ingest-partition.js';
 export class MqttIngestSource implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('MqttIngest');
   private clients: MqttClient[] = [];
+  private readonly subscribed: Promise<void>[] = [];
 
   constructor(
     @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
@@ -70,11 +71,19 @@ export class MqttIngestSource implements OnApplicationBootstrap, OnApplicationSh
     };
   }
 
+  /** Subscribes on every (re)connect; resolves after the first SUBACK (or failure). */
   private subscribeOnConnect(client: MqttClient, subs: Record<string, { qos: 0 | 1 }>): void {
-    client.on('connect', (ack) => {
-      this.log.log(`${client.options.clientId} up (session ${ack.sessionPresent ? 'resumed' : 'new'}, ${Object.keys(subs).length} subscription(s))`);
-      client.subscribe(subs, (err) => err && this.log.error(`subscribe failed: ${err.message}`));
-    });
+    this.subscribed.push(
+      new Promise<void>((resolve) => {
+        client.on('connect', (ack) => {
+          this.log.log(`${client.options.clientId} up (session ${ack.sessionPresent ? 'resumed' : 'new'}, ${Object.keys(subs).length} subscription(s))`);
+          client.subscribe(subs, (err) => {
+            if (err) this.log.error(`subscribe failed: ${err.message}`);
+            resolve();
+          });
+        });
+      }),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -106,10 +115,9 @@ export class MqttIngestSource implements OnApplicationBootstrap, OnApplicationSh
       });
       this.subscribeOnConnect(sentinel, { [topicFilters.allGateEvents]: { qos: 0 } });
     }
-    await Promise.race([
-      Promise.all(this.clients.map((c) => new Promise((r) => c.once('connect', r)))),
-      new Promise((r) => setTimeout(r, 5000)),
-    ]);
+    // Ready once subscribed, not merely connected: on a new session the broker drops what is
+    // published before the SUBACK (an edge that connects first would lose its first events).
+    await Promise.race([Promise.all(this.subscribed), new Promise((r) => setTimeout(r, 5000))]);
   }
 
   /** Broker sessions this instance owns (tests remove them from a shared broker afterwards). */
