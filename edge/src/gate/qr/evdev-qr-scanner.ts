@@ -34,7 +34,6 @@ export class EvdevQrScanner implements QrSource {
   private readonly backoff: ReconnectBackoff;
   private onScan: (r: ScanResult) => void = () => undefined;
   private readonly stats = new ScannerStats();
-  private everConnected = false;
 
   constructor(private readonly cfg: EvdevQrInput) {
     this.backoff = new ReconnectBackoff(cfg.reconnect);
@@ -51,9 +50,7 @@ export class EvdevQrScanner implements QrSource {
     const s = createReadStream(this.cfg.path, { highWaterMark: INPUT_EVENT_SIZE * 64 });
     this.stream = s;
     s.on('open', () => {
-      if (this.everConnected) this.stats.reconnects++;
-      this.everConnected = true;
-      this.stats.connected = true;
+      this.stats.opened();
       this.backoff.reset();
     });
     s.on('data', (chunk) => this.push(chunk as Buffer));
@@ -66,8 +63,7 @@ export class EvdevQrScanner implements QrSource {
     if (this.stream !== s) return;
     this.stream = undefined;
     s.destroy();
-    this.stats.connected = false;
-    this.stats.lastError = reason;
+    this.stats.lost(reason);
     this.pending = Buffer.alloc(0);
     this.resetScan();
     if (this.stopped) return;

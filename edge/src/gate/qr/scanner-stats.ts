@@ -11,6 +11,21 @@ export class ScannerStats {
   lastScanAt: string | undefined;
   lastError: string | undefined;
 
+  private everConnected = false;
+
+  /** The device opened: a reconnect unless it is the first time. */
+  opened(): void {
+    if (this.everConnected) this.reconnects++;
+    this.everConnected = true;
+    this.connected = true;
+  }
+
+  /** The device went away (unplugged, closed) or could not be opened. */
+  lost(reason: string): void {
+    this.connected = false;
+    this.lastError = reason;
+  }
+
   /** Counts one framed scan, good or dropped. */
   count(r: ScanResult): void {
     if ('text' in r) {

@@ -19,7 +19,6 @@ export class SerialQrScanner implements QrSource {
   private onScan: (r: ScanResult) => void = () => undefined;
   private readonly framer: ScanFramer;
   private readonly stats = new ScannerStats();
-  private everConnected = false;
 
   constructor(private readonly cfg: SerialQrInput) {
     this.backoff = new ReconnectBackoff(cfg.reconnect);
@@ -44,9 +43,9 @@ export class SerialQrScanner implements QrSource {
     port.on('close', (e?: Error | null) => {
       if (this.port !== port) return;
       this.port = undefined;
-      this.stats.connected = false;
       this.framer.reset();
-      if (!this.stopped) this.retry(e?.message ?? 'port closed');
+      if (this.stopped) this.stats.connected = false;
+      else this.retry(e?.message ?? 'port closed');
     });
     port.open((err) => {
       if (err) {
@@ -56,15 +55,13 @@ export class SerialQrScanner implements QrSource {
         return;
       }
       if (this.port !== port || this.stopped) return void port.close(() => undefined); // stopped while opening
-      if (this.everConnected) this.stats.reconnects++;
-      this.everConnected = true;
-      this.stats.connected = true;
+      this.stats.opened();
       this.backoff.reset();
     });
   }
 
   private retry(reason: string): void {
-    this.stats.lastError = reason;
+    this.stats.lost(reason);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.open(), this.backoff.delay());
   }
