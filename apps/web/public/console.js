@@ -63,12 +63,10 @@ function render(s) {
 function onLaneState(s) {
   if (s.siteId !== state.siteId) return;
   const key = laneKey(s);
-  const isNew = !state.lanes.has(key);
   state.lanes.set(key, s);
   // A lane waiting for an operator takes the focus, so A/D act on it at once.
   if (s.phase === 'awaiting_review' || !state.selected) state.selected = key;
-  if (isNew) for (const v of state.lanes.values()) render(v);
-  else for (const v of state.lanes.values()) render(v);
+  for (const v of state.lanes.values()) render(v);
   if (s.phase === 'awaiting_review') document.querySelector(`.lane[data-key="${CSS.escape(key)}"] .reason`)?.focus();
 }
 

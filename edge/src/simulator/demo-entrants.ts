@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { existsSync } from 'node:fs';
 import { CscaTrustStore, InProcessTransport } from '../../../libs/cccd/src/index.js';
 import { createCsca, createTestCard, EmrtdApplet, testCardQr, type TestCard } from '../../../libs/cccd/src/emulator/index.js';
 import { ChipCard } from '../gate/chip-card.js';
@@ -32,6 +33,8 @@ export class DemoEntrants {
   constructor(private readonly lane: Lane, private readonly faces: DemoFaces, private readonly everyMs = 12_000) {}
 
   async start(): Promise<void> {
+    const missing = [this.faces.holder, this.faces.other].filter((f) => !existsSync(f));
+    if (missing.length) throw new Error(`demo entrants need the chip photos ${missing.join(', ')} (the shared face set: set CG_SHARED_DIR or put it at ../shared)`);
     const csca = await createCsca();
     this.trust = new CscaTrustStore().add(csca.der);
     this.cards = {

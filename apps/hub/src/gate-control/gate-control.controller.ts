@@ -16,7 +16,7 @@ import {
   type OpenLaneRequest,
   type ReviewVerdictRequest,
 } from '../../../../libs/contracts/src/index.js';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService, type AuditRecord } from '../audit/audit.service.js';
 import { Access } from '../auth/access.decorators.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { actorName, type Principal } from '../auth/principal.js';
@@ -39,8 +39,11 @@ const LanesQuerySchema = z.strictObject({ siteId: IdSchema });
 export class GateControlController {
   constructor(private readonly bridge: GateMqttBridge, private readonly relay: LaneStateRelay, private readonly refs: ModuleRef) {}
 
-  private audit(): AuditService {
-    return this.refs.get(AuditService, { strict: false });
+  /** Audited first, then published: a command that reaches a gate always has its audit row. */
+  private async send(cmd: GateCommand, audit: AuditRecord): Promise<GateCommandAck> {
+    await this.refs.get(AuditService, { strict: false }).record(audit);
+    await this.bridge.publish(cmd);
+    return { commandId: cmd.commandId, publishedAt: new Date().toISOString() };
   }
 
   private checkGate(siteId: string, gateId: string): void {
@@ -63,9 +66,7 @@ export class GateControlController {
   async review(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(ReviewVerdictRequestSchema)) b: ReviewVerdictRequest): Promise<GateCommandAck> {
     this.checkGate(b.siteId, b.gateId);
     const cmd: GateCommand = { type: 'review_decision', commandId: randomUUID(), siteId: b.siteId, gateId: b.gateId, laneId: b.laneId, decisionId: b.decisionId, verdict: b.verdict, reason: b.reason, issuedAt: new Date().toISOString(), issuedBy: actorName(p) };
-    await this.audit().record({ actor: p, action: `gate.review.${b.verdict}`, subjectType: 'gate_decision', subjectId: b.decisionId, siteId: b.siteId, detail: { gateId: b.gateId, laneId: b.laneId, reason: b.reason, commandId: cmd.commandId } });
-    await this.bridge.publish(cmd);
-    return { commandId: cmd.commandId, publishedAt: new Date().toISOString() };
+    return this.send(cmd, { actor: p, action: `gate.review.${b.verdict}`, subjectType: 'gate_decision', subjectId: b.decisionId, siteId: b.siteId, detail: { gateId: b.gateId, laneId: b.laneId, reason: b.reason, commandId: cmd.commandId } });
   }
 
   @Post('open')
@@ -75,9 +76,7 @@ export class GateControlController {
   async open(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(OpenLaneRequestSchema)) b: OpenLaneRequest): Promise<GateCommandAck> {
     this.checkGate(b.siteId, b.gateId);
     const cmd: GateCommand = { type: 'open_gate', commandId: randomUUID(), siteId: b.siteId, gateId: b.gateId, ...(b.laneId ? { laneId: b.laneId } : {}), reason: b.reason, issuedAt: new Date().toISOString(), issuedBy: actorName(p) };
-    await this.audit().record({ actor: p, action: 'gate.open', subjectType: 'gate', subjectId: `${b.gateId}/${b.laneId ?? '*'}`, siteId: b.siteId, detail: { reason: b.reason, commandId: cmd.commandId } });
-    await this.bridge.publish(cmd);
-    return { commandId: cmd.commandId, publishedAt: new Date().toISOString() };
+    return this.send(cmd, { actor: p, action: 'gate.open', subjectType: 'gate', subjectId: `${b.gateId}/${b.laneId ?? '*'}`, siteId: b.siteId, detail: { reason: b.reason, commandId: cmd.commandId } });
   }
 
   @Post('can')
@@ -88,8 +87,6 @@ export class GateControlController {
     this.checkGate(b.siteId, b.gateId);
     const cmd: GateCommand = { type: 'enter_can', commandId: randomUUID(), siteId: b.siteId, gateId: b.gateId, laneId: b.laneId, can: b.can, issuedAt: new Date().toISOString(), issuedBy: actorName(p) };
     // The CAN itself stays out of the audit row (it is part of the ID number).
-    await this.audit().record({ actor: p, action: 'gate.can_entered', subjectType: 'gate', subjectId: `${b.gateId}/${b.laneId}`, siteId: b.siteId, detail: { commandId: cmd.commandId } });
-    await this.bridge.publish(cmd);
-    return { commandId: cmd.commandId, publishedAt: new Date().toISOString() };
+    return this.send(cmd, { actor: p, action: 'gate.can_entered', subjectType: 'gate', subjectId: `${b.gateId}/${b.laneId}`, siteId: b.siteId, detail: { commandId: cmd.commandId } });
   }
 }
