@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { CameraHealth } from '../../../libs/contracts/src/index.js';
 import { EDGE_CONFIG } from '../config/edge-config.token.js';
 import type { EdgeConfig } from '../config/edge-config.schema.js';
@@ -12,7 +12,7 @@ import { CameraSupervisor } from './camera-supervisor.js';
  * status message. Add to EdgeModule's providers to switch it on.
  */
 @Injectable()
-export class CameraService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CameraService implements OnApplicationBootstrap {
   private readonly log = new Logger('Cameras');
   private supervisor: CameraSupervisor | undefined;
 
@@ -47,7 +47,8 @@ export class CameraService implements OnApplicationBootstrap, OnApplicationShutd
     return this.supervisor?.health() ?? [];
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops every camera worker and its ffmpeg (called by the edge's shutdown sequence). */
+  async stop(): Promise<void> {
     await this.supervisor?.stop();
   }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { CscaTrustStore } from '../../../libs/cccd/src/index.js';
 import { GateCommandSchema, LaneStateSchema, topics, type GateEvent } from '../../../libs/contracts/src/index.js';
@@ -37,7 +37,7 @@ import { EdgeWatchlist } from '../watchlist/index.js';
  * out, operator commands in). An edge without lanes costs nothing here.
  */
 @Injectable()
-export class GateLanesService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class GateLanesService implements OnApplicationBootstrap {
   private readonly log = new Logger('Gate');
   private readonly lanes = new Map<string, Lane>();
   private readonly actuators = new Map<string, ActuatorDriver>();
@@ -236,8 +236,8 @@ export class GateLanesService implements OnApplicationBootstrap, BeforeApplicati
     this.monitors.push(m);
   }
 
-  /** Before the outbox closes (onApplicationShutdown): a cycle cut short still records its `lane_closed` decision. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /** First step of the edge's shutdown, while the outbox still takes events: a cycle cut short still records its `lane_closed` decision. */
+  async stop(): Promise<void> {
     await Promise.all([...this.qrInputs.values()].map((q) => q.stop()));
     await Promise.all([...this.lanes.values()].map((l) => l.close()));
     this.slots?.stop();
