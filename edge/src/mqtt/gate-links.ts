@@ -9,6 +9,7 @@ import { connectGate } from './gate-connection.js';
 export class GateLinks {
   private readonly log = new Logger('Mqtt');
   private readonly clients = new Map<string, MqttClient>();
+  private closing = false;
 
   constructor(@Inject(EDGE_CONFIG) cfg: EdgeConfig) {
     for (const g of cfg.gates) {
@@ -21,7 +22,7 @@ export class GateLinks {
         this.log.log(`gate ${g.id}: connected to ${cfg.mqtt.url}`);
       });
       c.on('close', () => {
-        if (wasUp) this.log.warn(`gate ${g.id}: connection lost, events wait in the outbox`);
+        if (wasUp && !this.closing) this.log.warn(`gate ${g.id}: connection lost, events wait in the outbox`);
         wasUp = false;
       });
       // While the broker stays unreachable, say so once, not at every reconnect attempt.
@@ -48,6 +49,7 @@ export class GateLinks {
    * the PUBACKs it was owed): forced, so a broker that no longer answers cannot hold the shutdown.
    */
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all([...this.clients.values()].map((c) => c.endAsync(true).catch(() => undefined)));
   }
 }
