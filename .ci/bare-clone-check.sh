@@ -63,7 +63,10 @@ if kill -0 $npm_pid 2>/dev/null; then echo "bare-clone: npm start still running 
 sleep 1
 left=""
 for p in /proc/[0-9]*; do
-  case "$(readlink "$p/cwd" 2>/dev/null || true)" in "$work"*) left="$left ${p#/proc/}:$(tr '\0' ' ' < "$p/cmdline" | cut -c1-80)" ;; esac
+  pid=${p#/proc/}
+  [ "$pid" = "$$" ] && continue   # this check's own shell
+  grep -q "^PPid:[[:space:]]*$$\$" "$p/status" 2>/dev/null && continue   # its own command substitutions
+  case "$(readlink "$p/cwd" 2>/dev/null || true)" in "$work"*) left="$left $pid:$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null | cut -c1-80)" ;; esac
 done
 if [ -n "$left" ]; then echo "bare-clone: left running after SIGTERM:$left" >&2; exit 1; fi
 echo "bare-clone: SIGTERM stopped every process of the demo"

@@ -187,11 +187,13 @@ export class GateLanesService implements OnApplicationBootstrap {
       }));
     }
     if (readerLanes.length) {
-      this.slots = new PcscCardSlots(readerLanes, trust, (e) => this.log.warn(`PC/SC: ${e.message}`));
+      const which = readerLanes.map((l) => l.lane.id).join(', ');
+      this.slots = new PcscCardSlots(readerLanes, trust, (e) => this.log.warn(`PC/SC: ${pcscHint(e.message)}`));
       try {
         this.slots.start();
       } catch (e) {
-        this.log.error(`PC/SC unavailable, card lanes cannot read: ${(e as Error).message}`);
+        // One line saying what to install; everything else (cameras, counting, other lanes) runs.
+        this.log.error(`card reader lanes ${which} cannot read cards: ${pcscHint((e as Error).message)}`);
       }
     }
     this.log.log(`${this.lanes.size} lane(s) ready (${readerLanes.length} with a card reader, ${this.capturers.length} with a camera, ${this.qrInputs.size} with QR inputs)`);
@@ -257,4 +259,11 @@ function hmacKey(cfg: EdgeConfig, log: Logger): Buffer {
   if (process.env.CG_ID_HMAC_KEY) return Buffer.from(process.env.CG_ID_HMAC_KEY, 'base64');
   log.warn('no ID-number HMAC key (gate.idHmacKeyFile or CG_ID_HMAC_KEY): watchlist matching by ID number is off');
   return randomBytes(32);
+}
+
+/** pcscd's "no service" answer, in words an installer acts on. */
+function pcscHint(message: string): string {
+  return /0x8010001d|service not available|no service/i.test(message)
+    ? `pcscd is not running (${message}): install and start it (Debian: \`apt-get install pcscd\`, then \`systemctl start pcscd\`)`
+    : message;
 }
