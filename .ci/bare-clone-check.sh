@@ -31,6 +31,7 @@ if [ -f /usr/include/PCSC/winscard.h ] || [ -x /usr/bin/ffmpeg -a -f /usr/bin/ff
 
 echo "bare-clone: npm ci (no PC/SC headers, no system ffmpeg, no ../shared)"
 npm ci --no-audit --no-fund > "$work/npm-ci.log" 2>&1 || { tail -40 "$work/npm-ci.log"; echo "bare-clone: npm ci failed" >&2; exit 1; }
+[ ! -e node_modules/@pokusew/pcsclite/build/Release/pcsclite.node ] || { echo "bare-clone: the PC/SC binding compiled: the headers were not hidden" >&2; exit 1; }
 if grep -q "Unknown project config" "$work/npm-ci.log"; then grep "Unknown project config" "$work/npm-ci.log"; echo "bare-clone: npm warns about .npmrc keys" >&2; exit 1; fi
 
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
@@ -55,7 +56,8 @@ while [ $(( $(date +%s) - started )) -lt 120 ]; do
 done
 if [ -z "$ok" ]; then tail -60 "$work/npm-start.log"; echo "bare-clone: no /health with entries counted within 120 s" >&2; kill -TERM $npm_pid 2>/dev/null || true; exit 1; fi
 echo "bare-clone: /health up and $ok entries counted today after $(( $(date +%s) - started )) s"
-grep -q "ffmpeg" "$work/npm-start.log" && grep -i "ffmpeg not found" "$work/npm-start.log" && { echo "bare-clone: the camera found no ffmpeg" >&2; exit 1; }
+grep -q "(bundled: .*@ffmpeg-installer" "$work/npm-start.log" || { grep -i ffmpeg "$work/npm-start.log"; echo "bare-clone: the cameras do not run the bundled ffmpeg" >&2; exit 1; }
+grep -q "cam-g1: streaming" "$work/npm-start.log" || { echo "bare-clone: the demo camera is not streaming" >&2; exit 1; }
 
 kill -TERM $npm_pid
 for _ in $(seq 1 60); do kill -0 $npm_pid 2>/dev/null || break; sleep 0.5; done
