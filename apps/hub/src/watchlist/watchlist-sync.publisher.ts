@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import mqtt, { type MqttClient } from 'mqtt';
-import { DataSource } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import {
   topicFilters,
   topics,
@@ -11,15 +11,18 @@ import {
 import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
 import { externalBrokerLogin } from '../broker/external-broker-login.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
-import { WatchlistSyncEntity } from '../database/entities/index.js';
+import { WatchlistEntryEntity, WatchlistOutboxEntity, WatchlistSyncEntity } from '../database/entities/index.js';
+import { placeholders } from '../database/sql-dialect.js';
 import { WatchlistRepository } from './watchlist.repository.js';
 
 /** Entries per message of a full snapshot (templates make an entry up to ~11 kB). */
 const SNAPSHOT_PART = 200;
+/** Unpublished changes are retried this often (broker down, database busy). */
+const RETRY_MS = 2_000;
 
 /**
- * Watchlist delta sync to the edges: every change is published on the site's watchlist topic with the
- * next sequence number (QoS 1). An edge that connects, or sees a gap, asks on its resync topic and
+ * Watchlist delta sync to the edges: every change is recorded with the next sequence number in the
+ * change's own transaction (outbox) and published from there on the site's watchlist topic (QoS 1). An edge that connects, or sees a gap, asks on its resync topic and
  * gets a full snapshot (in parts) at the current sequence. Uses the embedded broker in-process, or a
  * publisher connection to an external broker.
  */
@@ -27,6 +30,8 @@ const SNAPSHOT_PART = 200;
 export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('WatchlistSync');
   private client: MqttClient | null = null;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
   /** Serialises seq allocation + publish so deltas leave in sequence order. */
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -47,6 +52,7 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
           cb();
         }, r),
       );
+      void this.publishPending();
       return;
     }
     const client = mqtt.connect(this.cfg.mqttUrl!, {
@@ -60,14 +66,57 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
     client.on('message', (_t, payload) => onRequest(payload));
     client.on('error', (e) => this.log.warn(`broker: ${e.message}`));
     this.client = client;
+    void this.publishPending();
   }
 
-  /** Publishes one change of a site's watchlist with the next sequence number. */
-  publishChange(siteId: string, upserts: WatchlistEdgeEntry[], removes: string[]): Promise<number> {
+  /**
+   * Records one change of a site's watchlist inside the caller's transaction: the next sequence number
+   * and an outbox row commit or roll back with the change itself, so hub and edges cannot end up at
+   * the same sequence number with a change missing. Publish with `publishPending` after the commit.
+   */
+  async recordChange(m: EntityManager, siteId: string, upsertIds: readonly string[], removeIds: readonly string[]): Promise<number> {
+    const p = placeholders(this.db);
+    // One statement takes the row lock (PostgreSQL) and allocates the number: concurrent changes of a
+    // site commit in sequence order.
+    const rows: { seq: number | string }[] = await m.query(
+      `INSERT INTO watchlist_sync (site_id, seq) VALUES (${p(1)}, 1) ON CONFLICT (site_id) DO UPDATE SET seq = watchlist_sync.seq + 1 RETURNING seq`,
+      [siteId],
+    );
+    const seq = Number(rows[0]!.seq);
+    await m.getRepository(WatchlistOutboxEntity).insert({ siteId, seq, upserts: JSON.stringify(upsertIds), removes: JSON.stringify(removeIds), createdAt: Date.now() });
+    return seq;
+  }
+
+  /** A change in its own transaction, published before this resolves (tests, tools). */
+  async publishChange(siteId: string, upsertIds: readonly string[], removeIds: readonly string[]): Promise<number> {
+    const seq = await this.db.transaction((m) => this.recordChange(m, siteId, upsertIds, removeIds));
+    await this.publishPending();
+    return seq;
+  }
+
+  /**
+   * Publishes every outbox row in sequence order, each delta built from the entries as they are now
+   * (an entry deleted meanwhile is left to the later delta that removes it), and deletes the row once
+   * the broker has it. A failure leaves the rest for the next try (retried every few seconds, and at
+   * start), so a crash or a broker outage delays a change but never loses it.
+   */
+  publishPending(): Promise<void> {
     return this.serial(async () => {
-      const seq = await this.bumpSeq(siteId);
-      await this.publish(siteId, { siteId, seq, full: false, issuedAt: new Date().toISOString(), upserts, removes });
-      return seq;
+      clearTimeout(this.retry);
+      try {
+        const outbox = this.db.getRepository(WatchlistOutboxEntity);
+        for (const row of await outbox.find({ order: { siteId: 'ASC', seq: 'ASC' } })) {
+          const ids = JSON.parse(row.upserts) as string[];
+          const found = ids.length ? await this.db.getRepository(WatchlistEntryEntity).findBy({ id: In(ids) }) : [];
+          const upserts = (await this.repo.load(found)).map((e) => this.repo.edgeEntry(e));
+          const removes = JSON.parse(row.removes) as string[];
+          await this.publish(row.siteId, { siteId: row.siteId, seq: row.seq, full: false, issuedAt: new Date().toISOString(), upserts, removes });
+          await outbox.delete({ siteId: row.siteId, seq: row.seq });
+        }
+      } catch (e) {
+        this.log.warn(`watchlist changes not published yet (retrying): ${(e as Error).message}`);
+        if (!this.closed) this.retry = setTimeout(() => void this.publishPending(), RETRY_MS);
+      }
     });
   }
 
@@ -101,16 +150,6 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
     await this.publishSnapshot(req.siteId).catch((e: Error) => this.log.error(`snapshot for ${req.siteId}: ${e.message}`));
   }
 
-  private async bumpSeq(siteId: string): Promise<number> {
-    return this.db.transaction(async (m) => {
-      const repo = m.getRepository(WatchlistSyncEntity);
-      const row = await repo.findOneBy({ siteId });
-      const seq = (row?.seq ?? 0) + 1;
-      await repo.save({ siteId, seq });
-      return seq;
-    });
-  }
-
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(fn, fn);
     this.chain = run.catch(() => undefined);
@@ -132,6 +171,8 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
     await this.client?.endAsync(true).catch(() => undefined);
   }
 }

@@ -66,6 +66,7 @@ export class WatchlistService {
     await this.db.transaction(async (m) => {
       await m.getRepository(WatchlistEntryEntity).insert(row);
       await this.repo.insertTemplates(m, id, outcome.templates);
+      await this.sync.recordChange(m, siteId, [id], []);
     });
     await this.changed(row);
     await this.audit.record({ actor, action: 'watchlist.create', subjectType: 'watchlist_entry', subjectId: id, siteId: row.siteId, detail: { listKind: row.listKind, templates: outcome.templates.length } });
@@ -94,6 +95,7 @@ export class WatchlistService {
     await this.db.transaction(async (m) => {
       await m.getRepository(WatchlistEntryEntity).save(row);
       await this.repo.insertTemplates(m, row.id, outcome.templates);
+      await this.sync.recordChange(m, siteId, [row.id], []);
     });
     await this.changed(row);
     await this.audit.record({ actor, action: 'watchlist.update', subjectType: 'watchlist_entry', subjectId: row.id, siteId, detail: { fields: Object.keys(patch).filter((k) => k !== 'photos'), addedTemplates: outcome.templates.length } });
@@ -110,18 +112,18 @@ export class WatchlistService {
   /** Deletes entries and their templates, then tells matchers and edges (also used by person erase). */
   async deleteRows(rows: WatchlistEntryEntity[]): Promise<void> {
     if (!rows.length) return;
+    const bySite = new Map<string, string[]>();
+    for (const r of rows) bySite.set(r.siteId, [...(bySite.get(r.siteId) ?? []), r.id]);
     await this.db.transaction(async (m) => {
       for (const r of rows) {
         await m.getRepository(WatchlistTemplateEntity).delete({ entryId: r.id });
         await m.getRepository(WatchlistEntryEntity).delete({ id: r.id });
       }
+      // The removal reaches the edges with the deletion or not at all (an erasure is never left behind).
+      for (const [siteId, ids] of bySite) await this.sync.recordChange(m, siteId, [], ids);
     });
-    const bySite = new Map<string, string[]>();
-    for (const r of rows) {
-      this.matchers.remove(r.siteId, r.id);
-      bySite.set(r.siteId, [...(bySite.get(r.siteId) ?? []), r.id]);
-    }
-    for (const [siteId, ids] of bySite) await this.sync.publishChange(siteId, [], ids);
+    for (const r of rows) this.matchers.remove(r.siteId, r.id);
+    void this.sync.publishPending();
   }
 
   async get(siteId: string, entryId: string, actor: Principal): Promise<WatchlistEntryView> {
@@ -159,9 +161,11 @@ export class WatchlistService {
     return row;
   }
 
+  /** After the commit: the hub's matcher, then the edges (from the outbox). */
   private async changed(row: WatchlistEntryEntity): Promise<void> {
     const [loaded] = await this.repo.load([row]);
     this.matchers.upsert(row.siteId, this.repo.matchEntry(loaded!));
-    await this.sync.publishChange(row.siteId, [this.repo.edgeEntry(loaded!)], []);
+    // Not awaited: a broker that is down delays the edges, not the answer (the outbox keeps the change).
+    void this.sync.publishPending();
   }
 }
