@@ -1,11 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import mqtt, { type MqttClient } from 'mqtt';
+import type { Counter } from 'prom-client';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import {
+  parseResyncTopic,
   topicFilters,
   topics,
   WatchlistResyncRequestSchema,
   type WatchlistDelta,
+  type WatchlistResyncRequest,
   type WatchlistEdgeEntry,
 } from '../../../../libs/contracts/src/index.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
@@ -13,10 +16,14 @@ import { externalBrokerLogin } from '../broker/external-broker-login.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { WatchlistEntryEntity, WatchlistOutboxEntity, WatchlistSyncEntity } from '../database/entities/index.js';
 import { placeholders } from '../database/sql-dialect.js';
+import { MetricsService } from '../observability/metrics.service.js';
+import { SiteRegistry } from '../registry/site-registry.service.js';
 import { WatchlistRepository } from './watchlist.repository.js';
 
 /** Entries per message of a full snapshot (templates make an entry up to ~11 kB). */
 const SNAPSHOT_PART = 200;
+/** A gate is sent a full snapshot at most this often; a request inside the window is answered at its end. */
+export const RESYNC_INTERVAL_MS = 5_000;
 /** Unpublished changes are retried this often (broker down, database busy). */
 const RETRY_MS = 2_000;
 
@@ -31,6 +38,10 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
   private readonly log = new Logger('WatchlistSync');
   private client: MqttClient | null = null;
   private retry: NodeJS.Timeout | undefined;
+  private readonly lastResync = new Map<string, number>();
+  private readonly deferred = new Map<string, NodeJS.Timeout>();
+  private readonly pendingSnapshots = new Map<string, Promise<void>>();
+  private readonly resyncs: Counter<'result'>;
   private closed = false;
   /** Serialises seq allocation + publish so deltas leave in sequence order. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -40,15 +51,20 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
     private readonly broker: EmbeddedBroker,
     private readonly db: DataSource,
     private readonly repo: WatchlistRepository,
-  ) {}
+    private readonly registry: SiteRegistry,
+    metrics: MetricsService,
+  ) {
+    this.resyncs = metrics.watchlistResyncs;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    const onRequest = (payload: Buffer) => void this.handleResync(payload);
+    // Never an unhandled rejection: a database error while answering is logged, the gate asks again.
+    const onRequest = (topic: string, payload: Buffer) => void this.handleResync(topic, payload).catch((e: Error) => this.log.error(`resync request: ${e.message}`));
     if (this.broker.enabled) {
       const aedes = this.broker.instance!;
       await new Promise<void>((r) =>
-        aedes.subscribe(topicFilters.allWatchlistResync, (packet: { payload: Buffer | string }, cb: () => void) => {
-          onRequest(Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+        aedes.subscribe(topicFilters.allWatchlistResync, (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
+          onRequest(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
           cb();
         }, r),
       );
@@ -63,7 +79,7 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
       reconnectPeriod: 1000,
     });
     client.on('connect', () => client.subscribe(topicFilters.allWatchlistResync, { qos: 1 }));
-    client.on('message', (_t, payload) => onRequest(payload));
+    client.on('message', (topic, payload) => onRequest(topic, payload));
     client.on('error', (e) => this.log.warn(`broker: ${e.message}`));
     this.client = client;
     void this.publishPending();
@@ -122,32 +138,81 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
 
   /** The whole site at the current sequence, in parts. */
   publishSnapshot(siteId: string): Promise<void> {
-    return this.serial(async () => {
-      const seq = await this.currentSeq(siteId);
-      const entries = (await this.repo.loadSite(siteId)).map((e) => this.repo.edgeEntry(e));
-      const parts = Math.max(1, Math.ceil(entries.length / SNAPSHOT_PART));
-      const issuedAt = new Date().toISOString();
-      for (let i = 0; i < parts; i++) {
-        const upserts = entries.slice(i * SNAPSHOT_PART, (i + 1) * SNAPSHOT_PART);
-        await this.publish(siteId, { siteId, seq, full: true, issuedAt, upserts, removes: [], part: i + 1, parts });
-      }
-    });
+    return this.serial(() => this.snapshotNow(siteId));
+  }
+
+  private async snapshotNow(siteId: string): Promise<void> {
+    const seq = await this.currentSeq(siteId);
+    const entries = (await this.repo.loadSite(siteId)).map((e) => this.repo.edgeEntry(e));
+    const parts = Math.max(1, Math.ceil(entries.length / SNAPSHOT_PART));
+    const issuedAt = new Date().toISOString();
+    for (let i = 0; i < parts; i++) {
+      const upserts = entries.slice(i * SNAPSHOT_PART, (i + 1) * SNAPSHOT_PART);
+      await this.publish(siteId, { siteId, seq, full: true, issuedAt, upserts, removes: [], part: i + 1, parts });
+    }
   }
 
   async currentSeq(siteId: string): Promise<number> {
     return (await this.db.getRepository(WatchlistSyncEntity).findOneBy({ siteId }))?.seq ?? 0;
   }
 
-  private async handleResync(payload: Buffer): Promise<void> {
-    let req;
+  /**
+   * A gate asks for the full list. The topic names the gate (the broker ACL ties it to the gate's
+   * login); a body naming another site or gate, or a gate the hub does not know, is refused. Each gate
+   * is answered at most once per RESYNC_INTERVAL_MS (a request inside the window is deferred to its
+   * end, once), and one pending snapshot answers every gate of the site that asked meanwhile.
+   */
+  private async handleResync(topic: string, payload: Buffer): Promise<void> {
+    const from = parseResyncTopic(topic);
+    let req: WatchlistResyncRequest;
     try {
       req = WatchlistResyncRequestSchema.parse(JSON.parse(payload.toString('utf8')));
     } catch (e) {
-      this.log.warn(`bad resync request: ${(e as Error).message}`);
+      this.resyncs.inc({ result: 'refused' });
+      this.log.warn(`bad resync request: ${(e as Error).message.slice(0, 200)}`);
       return;
     }
-    if (req.haveSeq === (await this.currentSeq(req.siteId))) return;
-    await this.publishSnapshot(req.siteId).catch((e: Error) => this.log.error(`snapshot for ${req.siteId}: ${e.message}`));
+    if (!from || req.siteId !== from.siteId || req.gateId !== from.gateId || !this.registry.gate(from.siteId, from.gateId)) {
+      this.resyncs.inc({ result: 'refused' });
+      this.log.warn(`resync request refused: topic ${topic.slice(0, 200)} does not match a known gate or the body (${req.siteId}/${req.gateId})`);
+      return;
+    }
+    const gateKey = `${from.siteId}/${from.gateId}`;
+    const now = Date.now();
+    const last = this.lastResync.get(gateKey) ?? 0;
+    if (now - last < RESYNC_INTERVAL_MS) {
+      this.resyncs.inc({ result: 'limited' });
+      if (!this.deferred.has(gateKey)) {
+        const t = setTimeout(() => {
+          this.deferred.delete(gateKey);
+          void this.answerResync(gateKey, from.siteId, req.haveSeq).catch((e: Error) => this.log.error(`resync for ${gateKey}: ${e.message}`));
+        }, last + RESYNC_INTERVAL_MS - now);
+        this.deferred.set(gateKey, t);
+      }
+      return;
+    }
+    await this.answerResync(gateKey, from.siteId, req.haveSeq);
+  }
+
+  private async answerResync(gateKey: string, siteId: string, haveSeq: number): Promise<void> {
+    this.lastResync.set(gateKey, Date.now());
+    if (haveSeq === (await this.currentSeq(siteId))) {
+      this.resyncs.inc({ result: 'current' });
+      return;
+    }
+    const pending = this.pendingSnapshots.get(siteId);
+    if (pending) {
+      this.resyncs.inc({ result: 'coalesced' });
+      return pending;
+    }
+    this.resyncs.inc({ result: 'snapshot' });
+    // Pending until it starts: requests meanwhile join it, later ones get a fresh one.
+    const run = this.serial(async () => {
+      this.pendingSnapshots.delete(siteId);
+      await this.snapshotNow(siteId);
+    });
+    this.pendingSnapshots.set(siteId, run);
+    await run;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -173,6 +238,7 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
+    for (const t of this.deferred.values()) clearTimeout(t);
     await this.client?.endAsync(true).catch(() => undefined);
   }
 }
