@@ -5,6 +5,8 @@ export const RejectReasons = [
   'schema',
   'topic_mismatch',
   'unknown_gate',
+  'unknown_lane',
+  'unknown_camera',
   'unknown_topic',
 ] as const;
 export type RejectReason = (typeof RejectReasons)[number];

@@ -46,6 +46,8 @@ export class IngestPipeline {
     if (!gate) return this.deadLetters.reject(topic, payload, 'unknown_gate', `gate ${ev.gateId} of site ${ev.siteId} is not registered`);
     if (gate.zoneId !== ev.zoneId)
       return this.deadLetters.reject(topic, payload, 'unknown_gate', `gate ${ev.gateId} is in zone ${gate.zoneId}, event says ${ev.zoneId}`);
+    if (ev.laneId !== undefined && !this.registry.laneAllowed(ev.siteId, ev.gateId, ev.laneId))
+      return this.deadLetters.reject(topic, payload, 'unknown_lane', `lane ${ev.laneId} is not configured for gate ${ev.gateId} of site ${ev.siteId}`);
     return this.batcher.submit(ev, receivedAt);
   }
 }
