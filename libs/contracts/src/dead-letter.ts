@@ -7,6 +7,7 @@ export const RejectReasons = [
   'unknown_gate',
   'unknown_lane',
   'unknown_camera',
+  'occurred_at_out_of_range',
   'unknown_topic',
 ] as const;
 export type RejectReason = (typeof RejectReasons)[number];
