@@ -16,6 +16,7 @@ import { DataCipher } from '../privacy/data-cipher.js';
 import { FaceEnrolment } from './face-enrolment.service.js';
 import { SiteMatchers } from './site-matchers.service.js';
 import { aad } from './watchlist-aad.js';
+import { ImageInputError } from '../../../../libs/face/src/index.js';
 import { WatchlistSyncPublisher } from './watchlist-sync.publisher.js';
 import { WatchlistRepository } from './watchlist.repository.js';
 
@@ -146,8 +147,17 @@ export class WatchlistService {
 
   /** 1:N search with a probe photo (who is this?): the best active entries of the site. */
   async search(siteId: string, photo: Buffer, actor: Principal): Promise<{ entry: WatchlistEntryView; similarity: number }[]> {
-    const probe = await this.enrolment.probe(photo);
-    if (!probe) throw new UnprocessableEntityException('no face found in the photo');
+    // Refused like an enrolment photo, with the reason: empty, undecodable, too large, not a photo format.
+    const refuse = (refusal: string, reason: string) => new UnprocessableEntityException({ statusCode: 422, message: reason, photos: [{ index: 0, accepted: false, refusal, reason }] });
+    if (photo.length === 0) throw refuse('image', 'not a usable image (empty): the photo has no data');
+    let probe: Float32Array | undefined;
+    try {
+      probe = await this.enrolment.probe(photo);
+    } catch (e) {
+      if (e instanceof ImageInputError) throw refuse('image', `not a usable image (${e.code}): ${e.message}`);
+      throw e;
+    }
+    if (!probe) throw refuse('no-face', 'no face found in the photo');
     const hits = this.matchers.site(siteId).matchFace(probe, { threshold: this.enrolment.threshold });
     const rows = await Promise.all(hits.map((h) => this.repo.find(h.entry.entryId)));
     const counts = await this.repo.templateCounts(hits.map((h) => h.entry.entryId));
