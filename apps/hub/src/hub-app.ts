@@ -26,9 +26,14 @@ const BROWSER_MODULES: Record<string, string> = {
 };
 
 /** Builds and starts the hub: REST, Socket.IO, the IOC page at `/`, OpenAPI at `/docs`. */
-export async function startHub(cfg: HubConfig, logger: LogLevel[] | false = ['log', 'warn', 'error']): Promise<HubApp> {
+export async function startHub(
+  cfg: HubConfig,
+  logger: LogLevel[] | false = ['log', 'warn', 'error'],
+  /** shutdownHooks: false when a supervisor (the demo) handles SIGINT/SIGTERM and closes the hub itself. */
+  opts: { shutdownHooks?: boolean } = {},
+): Promise<HubApp> {
   const app = await NestFactory.create(HubModule.forConfig(cfg), { logger });
-  app.enableShutdownHooks();
+  if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   // Watchlist enrolment posts photos (base64) in JSON: up to 8 photos of a few MB each.
   (app as NestExpressApplication).useBodyParser('json', { limit: '64mb' });
   const doc = SwaggerModule.createDocument(

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { LaneStateSchema, parseGateTopic, siteRoom, SocketEvents, type LaneState } from '../../../../libs/contracts/src/index.js';
+import { canAccessSite } from '../auth/principal.js';
 import { socketPrincipal } from '../realtime/socket-auth.service.js';
 import { LiveGateway } from '../realtime/live.gateway.js';
 import { GateMqttBridge } from './gate-mqtt.bridge.js';
@@ -44,7 +45,8 @@ export class LaneStateRelay implements OnApplicationBootstrap {
     }
     for (const socket of await server.in(siteRoom(s.siteId)).fetchSockets()) {
       const p = socketPrincipal(socket as never);
-      if (!p) continue;
+      // The room is joined only with the site's grant; checked again here since faces travel.
+      if (!p || !canAccessSite(p, s.siteId)) continue;
       const view = maskLaneState(s, p.role);
       socket.emit(SocketEvents.laneState, view);
       if (hit) socket.emit(SocketEvents.laneWatchlistHit, { siteId: s.siteId, gateId: s.gateId, laneId: s.laneId, decisionId: s.decisionId, at: s.at, severity: s.watchlist?.severity });
