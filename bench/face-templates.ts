@@ -5,8 +5,9 @@
  *   requested dimension; otherwise random cluster centres (a stand-in for an embedder not installed).
  * - Identities: each synthetic person is a seed plus between-person noise, so people form tight
  *   clusters around the seeds (the hard case: look-alikes, and the observed crowding of East Asian faces).
- *   Noise lies mostly in the subspace the real templates span (their principal directions), plus an
- *   isotropic share; its size is set so two people of one cluster score like the closest real impostors.
+ *   Noise lies mostly in the subspace the real templates span (their principal directions, in proportion
+ *   to the real variance along each), plus an isotropic share; its size is set so two people of one
+ *   cluster score like the closest real impostors.
  * - Templates and queries: a person's gallery template and a later probe are the person plus
  *   within-person noise sized so template and probe score like real genuine pairs.
  */
@@ -15,8 +16,9 @@ export interface Structure {
   dims: number;
   /** Unit vectors people cluster around. */
   seeds: Float32Array[];
-  /** Orthonormal directions the noise prefers (may be empty). */
+  /** Orthonormal directions the noise prefers (may be empty), with their share of the variance (sums to 1). */
   basis: Float32Array[];
+  weights: number[];
   /** Mean cosine of a template and a probe of one person. */
   genuineCos: number;
   /** Cosine of two people of one cluster. */
@@ -60,7 +62,7 @@ function normaliseInPlace(v: Float32Array): Float32Array {
 }
 
 /** Principal directions of the real templates (Gram–Schmidt on power iterations; enough for ~100 rows). */
-function principalDirections(rows: Float32Array[], count: number): Float32Array[] {
+function principalDirections(rows: Float32Array[], count: number): { basis: Float32Array[]; weights: number[] } {
   const d = rows[0]!.length;
   const mean = new Float32Array(d);
   for (const r of rows) for (let i = 0; i < d; i++) mean[i]! += r[i]! / rows.length;
@@ -78,12 +80,19 @@ function principalDirections(rows: Float32Array[], count: number): Float32Array[
         const p = dot(next, b);
         for (let i = 0; i < d; i++) next[i]! -= p * b[i]!;
       }
-      if (dot(next, next) < 1e-12) return basis;
+      if (dot(next, next) < 1e-12) return withWeights(basis, centred);
       v = normaliseInPlace(next);
     }
     basis.push(v);
   }
-  return basis;
+  return withWeights(basis, centred);
+}
+
+/** Each direction's share of the variance of `centred` along the basis. */
+function withWeights(basis: Float32Array[], centred: Float32Array[]): { basis: Float32Array[]; weights: number[] } {
+  const v = basis.map((b) => centred.reduce((a, r) => a + dot(r, b) ** 2, 0));
+  const sum = v.reduce((a, b) => a + b, 0);
+  return { basis, weights: v.map((x) => x / sum) };
 }
 
 /** Structure measured on real templates: genuine mean and the 95th percentile of impostor cosines. */
@@ -98,7 +107,7 @@ export function structureFromReal(real: { id: string; v: Float32Array }[], sourc
   return {
     dims: rows[0]!.length,
     seeds: firstOfEach,
-    basis: principalDirections(rows, 48),
+    ...principalDirections(rows, 48),
     genuineCos: genuine.reduce((a, b) => a + b, 0) / genuine.length,
     closeImpostorCos: impostor[Math.floor(impostor.length * 0.95)]!,
     source,
@@ -111,25 +120,45 @@ export function syntheticStructure(dims: number, clusters: number): Structure {
     dims,
     seeds: Array.from({ length: clusters }, () => normaliseInPlace(Float32Array.from({ length: dims }, gauss))),
     basis: [],
+    weights: [],
     genuineCos: 0.65,
     closeImpostorCos: 0.35,
-    source: `${clusters} random cluster centres, ArcFace-like score levels`,
+    source: `${clusters} random cluster centres, ArcFace-like score levels, noise variance ∝ 1/rank over the coordinates`,
   };
 }
 
-/** Adds noise of expected squared norm `v` (a share in the basis subspace, the rest isotropic). */
-function addNoise(out: Float32Array, v: number, basis: Float32Array[]): Float32Array {
-  const d = out.length;
-  const inBasis = basis.length ? 0.8 : 0;
-  const iso = Math.sqrt(((1 - inBasis) * v) / d);
-  for (let i = 0; i < d; i++) out[i]! += iso * gauss();
-  if (inBasis) {
-    const s = Math.sqrt((inBasis * v) / basis.length);
-    for (const b of basis) {
-      const z = s * gauss();
-      for (let i = 0; i < d; i++) out[i]! += z * b[i]!;
-    }
+const spectra = new Map<number, Float32Array>();
+/** Per-coordinate noise scales with variance ∝ 1/rank, summing to 1 (a decaying spectrum, as embeddings have). */
+function powerLawScales(d: number): Float32Array {
+  let s = spectra.get(d);
+  if (!s) {
+    let sum = 0;
+    for (let j = 1; j <= d; j++) sum += 1 / j;
+    s = Float32Array.from({ length: d }, (_, j) => Math.sqrt(1 / (j + 1) / sum));
+    spectra.set(d, s);
   }
+  return s;
+}
+
+/**
+ * Adds noise of expected squared norm `v`: with a basis, 80 % along the real principal directions in
+ * proportion to their real variance and 20 % isotropic; without one, a power-law spectrum over the
+ * coordinates (the cluster centres are random, so which coordinates does not matter).
+ */
+function addNoise(out: Float32Array, v: number, st: Structure): Float32Array {
+  const d = out.length;
+  if (!st.basis.length) {
+    const sc = powerLawScales(d);
+    const r = Math.sqrt(v);
+    for (let i = 0; i < d; i++) out[i]! += r * sc[i]! * gauss();
+    return out;
+  }
+  const iso = Math.sqrt((0.2 * v) / d);
+  for (let i = 0; i < d; i++) out[i]! += iso * gauss();
+  st.basis.forEach((b, j) => {
+    const z = Math.sqrt(0.8 * v * st.weights[j]!) * gauss();
+    for (let i = 0; i < d; i++) out[i]! += z * b[i]!;
+  });
   return out;
 }
 
@@ -158,13 +187,13 @@ export function makeTemplates(st: Structure, n: number, q: number): TemplateSet 
   for (let i = 0; i < n; i++) {
     const s = st.seeds[i < st.seeds.length ? i : Math.floor(rnd() * st.seeds.length)]!;
     person.set(s);
-    if (!(realSeeds && i < st.seeds.length)) addNoise(person, vBetween, st.basis);
+    if (!(realSeeds && i < st.seeds.length)) addNoise(person, vBetween, st);
     normaliseInPlace(person);
     people.set(person, i * d);
     const t = gallery.subarray(i * d, (i + 1) * d);
     t.set(person);
     // A real seed is its person's own gallery template, as enrolled.
-    if (!(realSeeds && i < st.seeds.length)) normaliseInPlace(addNoise(t, vWithin, st.basis));
+    if (!(realSeeds && i < st.seeds.length)) normaliseInPlace(addNoise(t, vWithin, st));
   }
   const probes = new Float32Array(q * d);
   const probeOwner = new Uint32Array(q);
@@ -173,7 +202,7 @@ export function makeTemplates(st: Structure, n: number, q: number): TemplateSet 
     probeOwner[j] = i;
     const p = probes.subarray(j * d, (j + 1) * d);
     p.set(people.subarray(i * d, (i + 1) * d));
-    normaliseInPlace(addNoise(p, vWithin, st.basis));
+    normaliseInPlace(addNoise(p, vWithin, st));
   }
   return { dims: d, gallery, probes, probeOwner };
 }

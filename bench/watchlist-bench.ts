@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     const st = d === realDims ? structureFromReal(real, `${real.length} real templates of ${new Set(real.map((r) => r.id)).size} people (../shared)`) : syntheticStructure(d, 4096);
     console.log(
       `${d}-d people clustered around ${st.seeds.length} seeds: ${st.source}; genuine cos ${st.genuineCos.toFixed(3)}, ` +
-        `two people of one cluster cos ${st.closeImpostorCos.toFixed(3)}${st.basis.length ? `, noise 80 % in the real templates' ${st.basis.length} principal directions` : ', isotropic noise'}`,
+        `two people of one cluster cos ${st.closeImpostorCos.toFixed(3)}${st.basis.length ? `, noise 80 % along the real templates' ${st.basis.length} principal directions` : ''}`,
     );
     for (const n of sizes) {
       await run(st, n);
