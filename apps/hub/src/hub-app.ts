@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { HubConfig } from './config/hub-config.js';
 import { HubModule } from './hub.module.js';
 import { EmbeddedBroker } from './broker/embedded-broker.service.js';
+import { RedisIoAdapter } from './cluster/redis-io.adapter.js';
 
 export interface HubApp {
   app: INestApplication;
@@ -29,6 +30,7 @@ const BROWSER_MODULES: Record<string, string> = {
 export async function startHub(cfg: HubConfig, logger: LogLevel[] | false = ['log', 'warn', 'error']): Promise<HubApp> {
   const app = await NestFactory.create(HubModule.forConfig(cfg), { logger });
   app.enableShutdownHooks();
+  if (cfg.redisUrl) app.useWebSocketAdapter(new RedisIoAdapter(app));
   // Watchlist enrolment posts photos (base64) in JSON: up to 8 photos of a few MB each.
   (app as NestExpressApplication).useBodyParser('json', { limit: '64mb' });
   const doc = SwaggerModule.createDocument(
