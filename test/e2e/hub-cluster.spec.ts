@@ -61,6 +61,8 @@ test(
       const updates: CountsPayload[] = [];
       socket = io(b.url, { transports: ['websocket'], auth: { token: accessToken } });
       socket.on(SocketEvents.countsUpdate, (p: CountsPayload) => updates.push(p));
+      const tickerIds = new Set<string>();
+      socket.on(SocketEvents.eventsNew, (p: { events: { eventId: string }[] }) => p.events.forEach((e) => tickerIds.add(e.eventId)));
       await new Promise<void>((r) => socket!.once('connect', () => r()));
       const ack = (await socket.timeout(5000).emitWithAck(SocketEvents.subscribe, { siteIds: [site.siteId] })) as { ok: boolean };
       assert.equal(ack.ok, true);
@@ -90,6 +92,10 @@ test(
       assert.deepEqual(lastPush.site, viaB.site);
       assert.deepEqual(lastPush.gates, viaB.gates);
       assert.ok(aBeforeKill > 0, 'A stored events that B\'s wall counted');
+      // B's ticker got more events than B itself stored: A's pushes reached B's socket (Redis adapter).
+      const bStored = await storedBy(b);
+      assert.ok(bStored < TOTAL, `B stored ${bStored}`);
+      assert.ok(tickerIds.size > bStored, `B's ticker showed ${tickerIds.size} events, B stored ${bStored}`);
 
       // Exactly the events produced, each once.
       const c = new pg.Client({ connectionString: db.url });
