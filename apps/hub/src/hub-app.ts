@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { HubConfig } from './config/hub-config.js';
 import { HubModule } from './hub.module.js';
 import { EmbeddedBroker } from './broker/embedded-broker.service.js';
+import { RedisIoAdapter } from './cluster/redis-io.adapter.js';
 
 export interface HubApp {
   app: INestApplication;
@@ -36,6 +37,7 @@ export async function startHub(
   // except on the photo routes (http/json-body.ts); form-encoded bodies are refused.
   const app = await NestFactory.create<NestExpressApplication>(HubModule.forConfig(cfg), { logger, bodyParser: false });
   if (opts.shutdownHooks !== false) app.enableShutdownHooks();
+  if (cfg.redisUrl) app.useWebSocketAdapter(new RedisIoAdapter(app));
   const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle('Cổng AI hub').setDescription('Gate events, headcounts and live data').setVersion('1').addBearerAuth().build(),

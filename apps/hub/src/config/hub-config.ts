@@ -40,6 +40,11 @@ export const HubConfigSchema = z.object({
   ingestGroup: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('hub'),
   /** Names this instance's broker sessions (`cg-<id>-ingest-<n>`); unique per hub instance. */
   instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default('hub'),
+  /**
+   * redis://… shared by every hub instance of a deployment: Socket.IO across instances, revoked
+   * sessions, login throttling. Unset on a single box (all of it stays in process).
+   */
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
   sitesFile: z.string().default('config/demo/sites.yaml'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   ...PrivacyConfigShape,
@@ -64,6 +69,7 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     ingestGroup: env.HUB_INGEST_GROUP,
     ingestShared: env.HUB_INGEST_SHARED,
     instanceId: env.HUB_INSTANCE_ID,
+    redisUrl: env.REDIS_URL || undefined,
     sitesFile: env.HUB_SITES_FILE,
     logLevel: env.LOG_LEVEL,
     ...privacyConfigFromEnv(env),

@@ -52,7 +52,8 @@ export class LaneStateRelay implements OnApplicationBootstrap {
       this.hits.add(s.decisionId!);
       if (this.hits.size > 1000) this.hits.delete(this.hits.values().next().value!);
     }
-    for (const socket of await server.in(siteRoom(s.siteId)).fetchSockets()) {
+    // Every hub instance receives every lane state from the broker and serves its own sockets.
+    for (const socket of await server.local.in(siteRoom(s.siteId)).fetchSockets()) {
       const p = socketPrincipal(socket as never);
       // The room is joined only with the site's grant; checked again here since faces travel.
       if (!p || !canAccessSite(p, s.siteId)) continue;
