@@ -146,7 +146,7 @@ export class WatchlistService {
   async search(siteId: string, photo: Buffer, actor: Principal): Promise<{ entry: WatchlistEntryView; similarity: number }[]> {
     const probe = await this.enrolment.probe(photo);
     if (!probe) throw new UnprocessableEntityException('no face found in the photo');
-    const hits = this.matchers.site(siteId).matchFace(probe, { threshold: this.enrolment.threshold });
+    const hits = this.matchers.site(siteId).matchFace(probe, { threshold: this.enrolment.searchThreshold });
     const rows = await Promise.all(hits.map((h) => this.repo.find(h.entry.entryId)));
     const counts = await this.repo.templateCounts(hits.map((h) => h.entry.entryId));
     await this.audit.record({ actor, action: 'watchlist.search', subjectType: 'watchlist_entry', siteId, detail: { hits: hits.length } });
