@@ -71,8 +71,8 @@ describe('FacePipeline on real faces', () => {
       assert.equal(t.accept, stated.accept);
       const at = ratesAt(ev.overall.genuine, ev.overall.impostor, t.accept);
       // Regression bounds: the stated rates, and no East Asian impostor accepted at any use.
-      assert.ok(at.tar >= stated.tar - 1e-9, `${use}: TAR ${at.tar} below the stated ${stated.tar}`);
-      assert.ok(at.far <= stated.far + 1e-9, `${use}: FAR ${at.far} above the stated ${stated.far}`);
+      assert.ok(at.tar >= stated.tar - 1e-6, `${use}: TAR ${at.tar} below the stated ${stated.tar}`);
+      assert.ok(at.far <= stated.far + 1e-6, `${use}: FAR ${at.far} above the stated ${stated.far}`);
       assert.ok(at.tar >= 0.95, `${use}: TAR ${at.tar}`);
       assert.equal(ea.impostor.filter((s) => s >= t.accept).length, 0, `${use}: an East Asian impostor pair accepted`);
       assert.ok(t.review < t.accept, `${use}: a REVIEW band below the threshold`);

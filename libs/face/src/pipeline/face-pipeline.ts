@@ -144,6 +144,8 @@ export class FacePipeline {
   readonly embedderId: string;
   /** The embedder's manifest entry (thresholds per use, licence, calibration). */
   readonly embedderEntry: ModelEntry;
+  /** A site's own 1:1 threshold (FacePipelineOptions.matchThreshold), which has no REVIEW band of its own. */
+  private readonly cardOverride: number | undefined;
   /** Chip for quality measures, thumbnails and audit crops (dlib framing, 150 px). */
   private readonly aligner = new FaceAligner(150, 'dlib-68');
   /** Chip the embedder was trained on. */
@@ -159,6 +161,7 @@ export class FacePipeline {
     const t = options.matchThreshold ?? embedEntry.thresholds.cosine;
     if (typeof t !== 'number') throw new ModelFileError('manifest-invalid', 'embedder has no calibrated cosine threshold');
     this.matchThreshold = t;
+    this.cardOverride = options.matchThreshold;
     this.embedderId = loaded.embedId;
     this.embedderEntry = embedEntry;
     this.quality = { ...DEFAULT_QUALITY, ...options.quality };
@@ -223,7 +226,7 @@ export class FacePipeline {
 
   /** Accept threshold and REVIEW floor for a use (1:1 card, 1:N alert, allowlist admit). */
   thresholdsFor(use: FaceUse): UseThreshold {
-    return useThreshold(this.embedderEntry, use, use === 'card' ? this.matchThreshold : undefined);
+    return useThreshold(this.embedderEntry, use, use === 'card' ? this.cardOverride : undefined);
   }
 
   get backendName(): string {
