@@ -158,7 +158,7 @@ export class WatchlistService {
       throw e;
     }
     if (!probe) throw refuse('no-face', 'no face found in the photo');
-    const hits = this.matchers.site(siteId).matchFace(probe, { threshold: this.enrolment.threshold });
+    const hits = this.matchers.site(siteId).matchFace(probe, { threshold: this.enrolment.searchThreshold });
     const rows = await Promise.all(hits.map((h) => this.repo.find(h.entry.entryId)));
     const counts = await this.repo.templateCounts(hits.map((h) => h.entry.entryId));
     await this.audit.record({ actor, action: 'watchlist.search', subjectType: 'watchlist_entry', siteId, detail: { hits: hits.length } });
