@@ -82,7 +82,6 @@ export class Lane {
   private resultTimer: NodeJS.Timeout | undefined;
   private qrGraceTimer: NodeJS.Timeout | undefined;
   private keyWait: ((can: string | undefined) => void) | undefined;
-  private last: { decisionId: string; personKey?: string; identity?: Identity } | undefined;
   /** When the lane last became idle (presence triggers wait a moment after a decision). */
   idleSince = Date.now();
   /** The last face admitted (or refused as watchlisted) by a face-only cycle: the same person still in view is not decided again. */
@@ -477,7 +476,6 @@ export class Lane {
       ...(this.d.sink.online() ? {} : { offline: true }),
     };
     this.emit(c.facts.method === 'chip_face' || c.facts.method === 'qr_face' ? 'card' : c.facts.method === 'count_only' ? 'camera' : 'face', decision, identity, c.decisionId);
-    this.last = { decisionId: c.decisionId, ...(c.personKey ? { personKey: c.personKey } : {}), ...(identity ? { identity } : {}) };
     c.verdict = { outcome: decision.outcome, reasons };
     this.setPhase(c, outcome === 'open' ? 'open' : 'denied');
     this.release(this.card);
@@ -496,13 +494,15 @@ export class Lane {
     }, this.d.config.timeouts.resultMs);
   }
 
-  /** Operator opens the lane by hand, e.g. overriding anti-passback for the last person refused. */
+  /**
+   * Operator opens the lane by hand (assistance, an anti-passback override). Whoever walks through is
+   * not known to the lane: the decision carries the operator and the reason, no identity, and it
+   * changes no one's anti-passback state (the last entrant may not be the one let through).
+   */
   private async operatorOpen(by: string, reason: string): Promise<void> {
     const c: Cycle = { decisionId: newEventId(), ctl: new AbortController(), started: performance.now(), steps: {}, facts: { method: 'operator' } };
     clearTimeout(this.resultTimer);
     this.cycle = c;
-    const last = this.last;
-    if (last?.personKey) c.personKey = last.personKey;
     const t0 = performance.now();
     let outcome: Decision['outcome'] = 'open';
     const reasons = ['operator_open'];
@@ -513,7 +513,6 @@ export class Lane {
       reasons.push(e instanceof StepFailure ? e.reason : 'actuator_fault');
     }
     c.steps.actuator = ms(t0);
-    if (outcome === 'open' && c.personKey && this.d.antiPassbackZone && this.d.config.direction === 'entry') this.d.antiPassback.entered(this.d.zoneId, c.personKey);
     const decision: Decision = {
       decisionId: c.decisionId,
       outcome,
@@ -524,7 +523,7 @@ export class Lane {
       steps: c.steps,
       ...(this.d.sink.online() ? {} : { offline: true }),
     };
-    this.emit('manual', decision, last?.identity, c.decisionId);
+    this.emit('manual', decision, undefined, c.decisionId);
     c.verdict = { outcome, reasons };
     this.setPhase(c, outcome === 'open' ? 'open' : 'denied');
     this.returnToIdleAfterResult(c);
