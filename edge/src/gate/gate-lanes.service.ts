@@ -111,6 +111,8 @@ export class GateLanesService implements OnApplicationBootstrap {
         const actCfg = cfg.actuators.find((a) => a.id === l.actuator);
         let face: FrameFaceCapturer | undefined;
         if (l.camera) {
+          if (l.policy.livenessCheck === 'passive')
+            this.log.warn(`lane ${g.id}/${l.id}: passive liveness only — its attack rejection is not measured (README "Liveness"); set policy.livenessCheck: blink or operator where photos or screens may be presented`);
           face = new FrameFaceCapturer(laneFrameSource(l.camera), faces, l.policy.livenessThreshold ?? matcher.livenessThreshold);
           this.capturers.push(face);
         }

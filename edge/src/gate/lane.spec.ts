@@ -291,6 +291,25 @@ test('decide(): rule order and liveness floor', () => {
   assert.equal(decide({ method: 'chip_face', chipGenuine: false }, { ...policy, onPassiveAuthFail: 'review' }, th).outcome, 'review');
 });
 
+test('decide(): calibrated REVIEW band, possible watchlist match, blink and operator liveness checks', () => {
+  const policy = LanePolicySchema.parse({});
+  assert.equal(policy.livenessCheck, 'passive');
+  const th = { match: 0.5, liveness: 0.4, review: 0.31 };
+  const live = { embedding: REF, liveness: 0.9, qualityOk: true, livenessMs: 0 };
+  // The model's REVIEW floor replaces reviewMargin: 0.35 is far below 0.5 − 0.02 but inside the band.
+  assert.deepEqual(decide({ method: 'chip_face', face: live, similarity: 0.35 }, policy, th), { outcome: 'review', reasons: ['face_uncertain'] });
+  assert.deepEqual(decide({ method: 'chip_face', face: live, similarity: 0.3 }, policy, th), { outcome: 'deny', reasons: ['face_mismatch'] });
+  assert.deepEqual(decide({ method: 'chip_face', face: live, similarity: 0.35 }, policy, { match: 0.5, liveness: 0.4 }).reasons, ['face_mismatch'], 'no band given: reviewMargin');
+  const near = { entryId: 'w1', listKind: 'watchlist' as const, score: 0.45 };
+  assert.deepEqual(decide({ method: 'chip_face', face: live, similarity: 0.8, watchNear: near }, policy, th), { outcome: 'review', reasons: ['watchlist_possible_match'] });
+  assert.equal(decide({ method: 'count_only', watchNear: near }, policy, th).outcome, 'open', 'counting lanes keep the crowd moving');
+  const blink = { ...policy, livenessCheck: 'blink' as const };
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live, challenge: 'failed' }, similarity: 0.8 }, blink, th), { outcome: 'review', reasons: ['liveness_unverified'] });
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live, challenge: 'passed' }, similarity: 0.8 }, blink, th), { outcome: 'open', reasons: [] });
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live, challenge: 'failed' }, similarity: 0.1 }, blink, th).reasons, ['face_mismatch'], 'a mismatch is still a DENY');
+  assert.deepEqual(decide({ method: 'allowlist_face', face: live, watch: { entryId: 'a', listKind: 'allowlist' } }, { ...policy, livenessCheck: 'operator' }, th), { outcome: 'review', reasons: ['liveness_operator_check'] });
+});
+
 test('lists never synced from the hub: a card lane sends a passing entrant to the operator, a counting lane still opens', async () => {
   let synced = false;
   const h = harness({ watch: { ready: () => synced } });
