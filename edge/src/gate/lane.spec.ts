@@ -54,7 +54,8 @@ function harness(opts: { policy?: SitePolicy; lane?: Partial<LaneConfigInput>; f
     siteId: 's1',
     zoneId: 'z1',
     gateId: 'g1',
-    config: LaneConfigSchema.parse({ id: 'l1', reader: 'Virtual', timeouts: { resultMs: 100, reviewMs: 1000, accessKeyMs: 500 }, ...opts.lane }),
+    // The fake camera's face carries no blink challenge: these lanes use the passive check unless a test says otherwise.
+    config: LaneConfigSchema.parse({ id: 'l1', reader: 'Virtual', timeouts: { resultMs: 100, reviewMs: 1000, accessKeyMs: 500 }, ...opts.lane, policy: { livenessCheck: 'passive', ...opts.lane?.policy } }),
     policy: opts.policy ?? 'station',
     antiPassbackZone: true,
     antiPassback: opts.antiPassback ?? new AntiPassback(3600_000),
@@ -197,7 +198,7 @@ test('anti-passback: second entry refused; operator override opens and is record
   assert.deepEqual(h.events[2]!.decision?.override, { by: 'op-lan', reason: 'vé hợp lệ, quay lại lấy đồ' });
   assert.equal(h.events[2]!.identity, undefined, 'a manual open carries no identity');
 
-  const exitLane = new Lane({ ...(h.lane as unknown as { d: LaneDeps }).d, config: LaneConfigSchema.parse({ id: 'l2', direction: 'exit', reader: 'x' }) });
+  const exitLane = new Lane({ ...(h.lane as unknown as { d: LaneDeps }).d, config: LaneConfigSchema.parse({ id: 'l2', direction: 'exit', reader: 'x', policy: { livenessCheck: 'passive' } }) });
   exitLane.canEntered('012345');
   exitLane.cardInserted(new FakeCard(async () => chipResult()));
   await exitLane.idle;
@@ -213,7 +214,7 @@ test('a manual open is nobody\'s entry: no identity, and the last entrant\'s ant
   entry.lane.cardInserted(new FakeCard(async () => chipResult()));
   await entry.lane.idle;
   assert.equal(entry.events[0]?.decision?.outcome, 'open');
-  const exitLane = new Lane({ ...(entry.lane as unknown as { d: LaneDeps }).d, config: LaneConfigSchema.parse({ id: 'l2', direction: 'exit', reader: 'x' }), sink: { decision: () => undefined, state: () => undefined, online: () => true } });
+  const exitLane = new Lane({ ...(entry.lane as unknown as { d: LaneDeps }).d, config: LaneConfigSchema.parse({ id: 'l2', direction: 'exit', reader: 'x', policy: { livenessCheck: 'passive' } }), sink: { decision: () => undefined, state: () => undefined, online: () => true } });
   exitLane.canEntered('012345');
   exitLane.cardInserted(new FakeCard(async () => chipResult()));
   await exitLane.idle;
@@ -292,8 +293,8 @@ test('decide(): rule order and liveness floor', () => {
 });
 
 test('decide(): calibrated REVIEW band, possible watchlist match, blink and operator liveness checks', () => {
-  const policy = LanePolicySchema.parse({});
-  assert.equal(policy.livenessCheck, 'passive');
+  assert.equal(LanePolicySchema.parse({}).livenessCheck, 'blink', 'by default a lane asks for a blink: the passive score is no proven screen');
+  const policy = LanePolicySchema.parse({ livenessCheck: 'passive' });
   const th = { match: 0.5, liveness: 0.4, review: 0.31 };
   const live = { embedding: REF, liveness: 0.9, qualityOk: true, livenessMs: 0 };
   // The model's REVIEW floor replaces reviewMargin: 0.35 is far below 0.5 − 0.02 but inside the band.
