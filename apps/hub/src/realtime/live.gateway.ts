@@ -28,7 +28,7 @@ import { SocketAuth } from './socket-auth.service.js';
  * Live counts, the event ticker and gate status, pushed to one Socket.IO room per site. Pushes are
  * per committed batch, not per event, so a busy hub sends a few messages a second per site.
  */
-@WebSocketGateway({ cors: { origin: true } })
+@WebSocketGateway({ cors: false })
 export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly log = new Logger('Live');
   @WebSocketServer() server!: Server;
