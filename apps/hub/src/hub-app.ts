@@ -48,7 +48,13 @@ export async function startHub(
   for (const [url, file] of Object.entries(BROWSER_MODULES))
     app.use(url, (_req: express.Request, res: express.Response) => res.type('application/javascript').sendFile(file));
   app.use(express.static(WEB_ROOT, { index: 'index.html', maxAge: 0 }));
-  await app.listen(cfg.port, cfg.host);
+  try {
+    await app.listen(cfg.port, cfg.host);
+  } catch (e) {
+    // A start that fails (e.g. the broker's certificate refused) leaves no connection or timer behind.
+    await app.close().catch(() => undefined);
+    throw e;
+  }
   const addr = app.getHttpServer().address() as AddressInfo;
   const url = `http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${addr.port}`;
   return { app, url, mqttPort: app.get(EmbeddedBroker).port, close: () => app.close() };

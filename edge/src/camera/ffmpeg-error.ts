@@ -7,9 +7,12 @@ export interface StreamError {
   message: string;
 }
 
-/** Hides the password of a `scheme://user:pass@host` URL. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]+):[^@/]*@/i, '$1:***@');
+/**
+ * Hides the password of every `scheme://user:pass@host` URL in a text (a URL alone, or quoted in the
+ * middle of an ffmpeg line); a password holding `@` is hidden up to the last `@` of the authority.
+ */
+export function redactUrl(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s'"]+):[^\s/'"]*@/gi, '$1:***@');
 }
 
 const RULES: { test: RegExp; kind: StreamError['kind']; permanent: boolean; say: (url: string, line: string) => string }[] = [

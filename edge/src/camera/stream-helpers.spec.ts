@@ -35,6 +35,13 @@ describe('ffmpeg failures in words', () => {
     assert.match(classifyFfmpegFailure(url, [], null, 'SIGKILL').message, /was killed by SIGKILL/);
     assert.equal(redactUrl('rtsp://u:p@h/x'), 'rtsp://u:***@h/x');
     assert.equal(redactUrl('/videos/a.mp4'), '/videos/a.mp4');
+    // Anywhere in a line, every URL, and a password holding '@'.
+    assert.equal(redactUrl("Input #0, rtsp, from 'rtsp://admin:S3cret@10.0.0.5:554/h264':"), "Input #0, rtsp, from 'rtsp://admin:***@10.0.0.5:554/h264':");
+    assert.equal(redactUrl('a rtsp://u:p1@h/x b rtsps://v:p@2@k/y'), 'a rtsp://u:***@h/x b rtsps://v:***@k/y');
+    const f = classifyFfmpegFailure('rtsp://admin:S3cret@10.0.0.5/s', ["[tcp @ 0x5] Connection to tcp://10.0.0.5:554 failed", "rtsp://admin:S3cret@10.0.0.5/s: Connection refused"], 1, null);
+    assert.ok(!f.message.includes('S3cret'), f.message);
+    const g = classifyFfmpegFailure('rtsp://admin:S3cret@10.0.0.5/s', ["Error opening input 'rtsp://admin:S3cret@10.0.0.5/s': weird"], 1, null);
+    assert.ok(!g.message.includes('S3cret'), g.message);
   });
 
   it('adds percent-encoded credentials only when the URL has none', () => {

@@ -19,6 +19,7 @@ import { CurrentPrincipal } from './current-principal.decorator.js';
 import { verifyPassword } from './password-hasher.js';
 import type { Principal } from './principal.js';
 import { ALL_ROLES, USER_ROLES } from './roles.js';
+import { SocketAuth } from '../realtime/socket-auth.service.js';
 import { SessionsService } from './sessions.service.js';
 import { UsersService } from './users.service.js';
 
@@ -27,7 +28,7 @@ const body = (s: Parameters<typeof openApiSchema>[0]) => ApiBody({ schema: openA
 @ApiTags('auth')
 @Controller('api/auth')
 export class AuthController {
-  constructor(private readonly sessions: SessionsService, private readonly users: UsersService, private readonly audit: AuditService) {}
+  constructor(private readonly sessions: SessionsService, private readonly users: UsersService, private readonly audit: AuditService, private readonly sockets: SocketAuth) {}
 
   /** Username + password → access token (short-lived) and refresh token. Throttled per IP, locked per username. */
   @Post('login')
@@ -61,7 +62,8 @@ export class AuthController {
   @UseGuards(ThrottlerGuard)
   @body(RefreshRequestSchema)
   async logout(@Body(new ZodPipe(RefreshRequestSchema)) b: RefreshRequest): Promise<void> {
-    await this.sessions.logout(b.refreshToken);
+    const session = await this.sessions.logout(b.refreshToken);
+    if (session) await this.sockets.disconnectWhere((s) => s.sessionId === session);
   }
 
   /** Who the credential belongs to: role and sites. */
@@ -84,6 +86,7 @@ export class AuthController {
     if (!user || !(await verifyPassword(user.passwordHash, b.currentPassword))) throw new BadRequestException('current password is wrong');
     await this.users.setPassword(user.id, b.newPassword);
     await this.sessions.revokeUser(user.id);
+    await this.sockets.disconnectWhere((s) => s.kind === 'user' && s.id === user.id);
     await this.audit.record({ actor: p, action: 'user.password_change', subjectType: 'user', subjectId: user.id });
   }
 }

@@ -23,6 +23,7 @@ interface AccessClaims {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 const INVALID = 'invalid username or password';
+const MAX_TRACKED_FAILURES = 10_000;
 
 /**
  * Logins, short-lived access tokens (JWT, HS256) and rotating refresh tokens. A refresh token is
@@ -32,6 +33,9 @@ const INVALID = 'invalid username or password';
  */
 @Injectable()
 export class SessionsService {
+  /** Failed logins per user id + client address (insertion order = age); per instance (README). */
+  private readonly failures = new Map<string, { failed: number; lockedUntil: number | null }>();
+
   constructor(
     @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
     private readonly db: DataSource,
@@ -54,20 +58,29 @@ export class SessionsService {
       await verifyPassword(await dummyHash(), password);
       throw fail('unknown user');
     }
-    if (user.lockedUntil && user.lockedUntil > now) {
-      const retry = Math.ceil((user.lockedUntil - now) / 1000);
+    // Failures are counted per username *and* client address: a stranger guessing from elsewhere
+    // locks only their own pair out, never the real user at their own desk.
+    const key = `${user.id}\n${ip}`;
+    const lock = this.failures.get(key);
+    if (lock?.lockedUntil && lock.lockedUntil > now) {
+      const retry = Math.ceil((lock.lockedUntil - now) / 1000);
       this.audit.recordQuietly({ actor: user.username, action: 'auth.login_locked', subjectType: 'user', subjectId: user.id, detail: { ip, retryAfterS: retry } });
       throw new HttpException({ statusCode: 429, message: `too many failed logins; try again in ${retry} s`, retryAfterS: retry }, HttpStatus.TOO_MANY_REQUESTS);
     }
     if (!(await verifyPassword(user.passwordHash, password))) {
-      const failed = user.failedLogins + 1;
+      const failed = (lock?.failed ?? 0) + 1;
       const over = failed - this.cfg.loginLockoutThreshold;
       // Lock after the threshold, doubling with each further failure, at most a day.
       const lockedUntil = over >= 0 ? now + Math.min(86_400_000, this.cfg.loginLockoutBaseS * 1000 * 2 ** Math.min(over, 20)) : null;
-      await repo.update(user.id, { failedLogins: failed, lockedUntil });
+      this.failures.delete(key);
+      this.failures.set(key, { failed, lockedUntil });
+      // Bounded: the oldest pairs are forgotten first (a flood of addresses cannot grow the hub).
+      while (this.failures.size > MAX_TRACKED_FAILURES) this.failures.delete(this.failures.keys().next().value!);
+      await repo.update(user.id, { failedLogins: user.failedLogins + 1 });
       throw fail('wrong password');
     }
     if (user.disabled) throw fail('disabled');
+    this.failures.delete(key);
     await repo.update(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now });
     this.audit.recordQuietly({ actor: user.username, action: 'auth.login', subjectType: 'user', subjectId: user.id, detail: { ip } });
     return this.issue(user, randomUUID());
@@ -91,12 +104,13 @@ export class SessionsService {
     return this.issue(user, row.familyId);
   }
 
-  /** Revokes the session the refresh token belongs to. Unknown tokens are ignored (logout is idempotent). */
-  async logout(token: string): Promise<void> {
+  /** Revokes the session the refresh token belongs to and returns it. Unknown tokens are ignored (logout is idempotent). */
+  async logout(token: string): Promise<string | undefined> {
     const row = await this.findRefresh(token);
-    if (!row) return;
+    if (!row) return undefined;
     await this.revokeSession(row.familyId);
     this.audit.recordQuietly({ actor: `user#${row.userId}`, action: 'auth.logout', subjectType: 'user', subjectId: row.userId });
+    return row.familyId;
   }
 
   /** Every session of a user (disabled, password reset). */

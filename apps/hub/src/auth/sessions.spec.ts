@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JwtService } from '@nestjs/jwt';
+import { request } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { alertRoom, SocketEvents } from '../../../../libs/contracts/src/index.js';
 import { authedFetch, login } from '../../../../test/support/hub-auth.js';
@@ -12,6 +13,20 @@ import { LiveGateway } from '../realtime/live.gateway.js';
 const SECRET = 'a-test-signing-key-of-more-than-32-characters';
 
 const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** A login from another loopback address (the hub sees a different client IP). */
+function loginFrom(localAddress: string, hubUrl: string, username: string, password: string): Promise<number> {
+  const body = JSON.stringify({ username, password });
+  const u = new URL(`${hubUrl}/api/auth/login`);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 function connect(url: string, auth: Record<string, string>): Promise<{ socket: Socket; error?: string }> {
   const socket = io(url, { transports: ['websocket'], auth, reconnection: false });
@@ -54,15 +69,24 @@ async function runSessions(databaseUrl?: string): Promise<void> {
 
     // Logout revokes the refresh token and the session's access token.
     const s = await login(hub.url, 'sec-a', 'a-long-password-1');
+    const loggedOut = await connect(hub.url, { token: s.accessToken });
+    sockets.push(loggedOut.socket);
+    const loggedOutGone = new Promise((r) => loggedOut.socket.once('disconnect', r));
     assert.equal((await post(`${hub.url}/api/auth/logout`, { refreshToken: s.refreshToken })).status, 204);
+    await loggedOutGone;
     assert.equal((await post(`${hub.url}/api/auth/refresh`, { refreshToken: s.refreshToken })).status, 401);
     assert.equal((await me(s.accessToken)).status, 401);
 
-    // Disabling a user ends their sessions and their logins.
+    // Disabling a user ends their sessions, their logins and their open sockets at once.
     const v = await login(hub.url, 'victim', 'a-long-password-1');
+    const victimSocket = await connect(hub.url, { token: v.accessToken });
+    sockets.push(victimSocket.socket);
+    assert.equal(victimSocket.error, undefined);
+    const victimGone = new Promise((r) => victimSocket.socket.once('disconnect', r));
     const users = (await (await admin(`${hub.url}/api/users`)).json()) as { id: number; username: string }[];
     const victimId = users.find((u) => u.username === 'victim')!.id;
     assert.equal((await admin(`${hub.url}/api/users/${victimId}`, { method: 'PATCH', body: { disabled: true } })).status, 200);
+    await victimGone;
     assert.equal((await me(v.accessToken)).status, 401);
     assert.equal((await post(`${hub.url}/api/auth/refresh`, { refreshToken: v.refreshToken })).status, 401);
     assert.equal((await post(`${hub.url}/api/auth/login`, { username: 'victim', password: 'a-long-password-1' })).status, 401);
@@ -73,8 +97,19 @@ async function runSessions(databaseUrl?: string): Promise<void> {
     assert.equal(locked.status, 429);
     assert.match(((await locked.json()) as { message: string }).message, /try again in \d+ s/);
     assert.equal((await post(`${hub.url}/api/auth/login`, { username: 'sec-b', password: 'a-long-password-1' })).status, 200);
+    // …and the lockout holds for that username from that address only: from another address the real
+    // user still signs in (a stranger cannot lock the admin out).
+    assert.equal(await loginFrom('127.0.0.2', hub.url, 'mgr-a', 'a-long-password-1'), 200);
+    assert.equal((await post(`${hub.url}/api/auth/login`, { username: 'mgr-a', password: 'a-long-password-1' })).status, 429, 'still locked from the first address');
 
     // Sockets: no credential → refused at the handshake; grants limit subscriptions; alerts reach only the site's security users.
+    // Another site's page may not open a socket with a stolen-by-CSRF credential; the hub's own page may.
+    const foreign = io(hub.url, { transports: ['websocket'], auth: { token: (await login(hub.url)).accessToken }, reconnection: false, extraHeaders: { origin: 'https://evil.example' } });
+    sockets.push(foreign);
+    assert.ok(await new Promise((r) => { foreign.once('connect', () => r(false)); foreign.once('connect_error', () => r(true)); }), 'a foreign origin is refused');
+    const own = io(hub.url, { transports: ['websocket'], auth: { token: (await login(hub.url)).accessToken }, reconnection: false, extraHeaders: { origin: hub.url } });
+    sockets.push(own);
+    assert.ok(await new Promise((r) => { own.once('connect', () => r(true)); own.once('connect_error', () => r(false)); }), "the hub's own origin is accepted");
     const anon = await connect(hub.url, {});
     sockets.push(anon.socket);
     assert.equal(anon.error, 'unauthorized');

@@ -9,6 +9,7 @@ import { Access } from './access.decorators.js';
 import { CurrentPrincipal } from './current-principal.decorator.js';
 import type { Principal } from './principal.js';
 import { ADMIN } from './roles.js';
+import { SocketAuth } from '../realtime/socket-auth.service.js';
 import { SessionsService } from './sessions.service.js';
 import { userInfo, UsersService } from './users.service.js';
 
@@ -16,7 +17,7 @@ import { userInfo, UsersService } from './users.service.js';
 @ApiBearerAuth()
 @Controller('api/users')
 export class UsersController {
-  constructor(private readonly users: UsersService, private readonly sessions: SessionsService, private readonly audit: AuditService) {}
+  constructor(private readonly users: UsersService, private readonly sessions: SessionsService, private readonly audit: AuditService, private readonly sockets: SocketAuth) {}
 
   @Get()
   @Access(ADMIN)
@@ -44,6 +45,8 @@ export class UsersController {
     const u = await this.users.update(id, b);
     // Tokens carry role and grants, so any change ends the sessions that hold the old ones.
     await this.sessions.revokeUser(id);
+    // …and their open sockets (live faces, alerts) at once, not when the access token expires.
+    await this.sockets.disconnectWhere((s) => s.kind === 'user' && s.id === id);
     await this.audit.record({ actor: p, action: 'user.update', subjectType: 'user', subjectId: id, detail: { ...b, password: b.password ? 'reset' : undefined } });
     return userInfo(u);
   }

@@ -30,6 +30,8 @@ export const HubConfigSchema = z.object({
   eventMaxAgeDays: z.coerce.number().min(0.01).max(3650).default(30),
   /** How far ahead of the hub's clock an `occurredAt` may be (edge clock skew), seconds. */
   eventMaxFutureS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** Browser origins besides the hub's own allowed to open a socket (comma-separated, e.g. a separate web host). */
+  socketOrigins: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
   /**
    * Use one shared subscription ($share/<group>/…) instead, so several hub instances split the load.
    * Mosquitto 2.0 does not restore shared subscriptions from persistence: events gates resend right
@@ -66,6 +68,7 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     ingestClients: env.HUB_INGEST_CLIENTS,
     eventMaxAgeDays: env.HUB_EVENT_MAX_AGE_DAYS || undefined,
     eventMaxFutureS: env.HUB_EVENT_MAX_FUTURE_S || undefined,
+    socketOrigins: env.HUB_SOCKET_ORIGINS || undefined,
     ingestGroup: env.HUB_INGEST_GROUP,
     ingestShared: env.HUB_INGEST_SHARED,
     instanceId: env.HUB_INSTANCE_ID,

@@ -46,7 +46,23 @@ export class EventBatcher implements BeforeApplicationShutdown {
     });
   }
 
+  /** Never rejects and always ends with `running` false: whatever fails, the next submit drains again. */
   private async drain(): Promise<void> {
+    try {
+      await this.drainQueue();
+    } catch (e) {
+      this.log.error(`ingest drain: ${(e as Error).message}`);
+    } finally {
+      this.running = false;
+      // Events that arrived while this drain was ending are not left waiting for the next one.
+      if (this.queue.length && !this.closing) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
+    }
+  }
+
+  private async drainQueue(): Promise<void> {
     let delay = 50;
     while (this.queue.length > 0 && !this.closing) {
       const batch = this.queue.slice(0, MAX_BATCH);
@@ -73,11 +89,16 @@ export class EventBatcher implements BeforeApplicationShutdown {
       this.metrics.ingested.inc({ result: 'stored' }, fresh.length);
       this.metrics.ingested.inc({ result: 'duplicate' }, batch.length - fresh.length);
       for (const p of batch) p.done();
-      // Watchlist check off the hot path: only newly stored events, queued, never awaited here.
-      if (fresh.length) this.alerts.enqueue(fresh);
-      if (fresh.length) await this.live.publishBatch(fresh, touched);
+      // Stored and acknowledged: what follows is live display only. Its failure (a database error while
+      // reading the minute counts, a socket error) is logged and must not stop ingest.
+      try {
+        // Watchlist check off the hot path: only newly stored events, queued, never awaited here.
+        if (fresh.length) this.alerts.enqueue(fresh);
+        if (fresh.length) await this.live.publishBatch(fresh, touched);
+      } catch (e) {
+        this.log.warn(`live push of a stored batch failed (consoles catch up on the next one): ${(e as Error).message}`);
+      }
     }
-    this.running = false;
   }
 
   get backlog(): number {

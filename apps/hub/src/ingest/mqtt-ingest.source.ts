@@ -7,6 +7,9 @@ import { SiteRegistry } from '../registry/site-registry.service.js';
 import { IngestPipeline } from './ingest-pipeline.service.js';
 import { ingestPartition } from './ingest-partition.js';
 
+/** Node's TLS verification failures (untrusted, self-signed, expired, wrong host name). */
+const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME/;
+
 /**
  * Consumes gate events from an external broker (Mosquitto, EMQX).
  *
@@ -26,6 +29,8 @@ export class MqttIngestSource implements OnApplicationBootstrap, OnApplicationSh
   private readonly log = new Logger('MqttIngest');
   private clients: MqttClient[] = [];
   private readonly subscribed: Promise<void>[] = [];
+  private certificateFailure: Error | undefined;
+  private onCertificateFailure: ((e: Error) => void) | undefined;
 
   constructor(
     @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
@@ -50,6 +55,16 @@ export class MqttIngestSource implements OnApplicationBootstrap, OnApplicationSh
     const client = mqtt.connect(this.cfg.mqttUrl!, options);
     let lastError = '';
     client.on('error', (e) => {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (CERTIFICATE_ERROR.test(code)) {
+        // Not a passing network fault: the broker is not who it claims, or the CA is wrong. Stop
+        // retrying, and fail the start (or say so loudly if it happens later).
+        client.end(true);
+        this.certificateFailure ??= new Error(`MQTT broker ${this.cfg.mqttUrl}: TLS certificate refused (${code}): ${e.message}; check MQTT_CA_FILE and the broker's certificate`);
+        this.log.error(this.certificateFailure.message);
+        this.onCertificateFailure?.(this.certificateFailure);
+        return;
+      }
       if (e.message !== lastError) this.log.warn(`${id}: ${e.message}`);
       lastError = e.message;
     });
@@ -117,7 +132,15 @@ export class MqttIngestSource implements OnApplicationBootstrap, OnApplicationSh
     }
     // Ready once subscribed, not merely connected: on a new session the broker drops what is
     // published before the SUBACK (an edge that connects first would lose its first events).
-    await Promise.race([Promise.all(this.subscribed), new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.race([
+      Promise.all(this.subscribed),
+      new Promise((r) => setTimeout(r, 5000)),
+      new Promise((_, reject) => {
+        if (this.certificateFailure) reject(this.certificateFailure);
+        this.onCertificateFailure = reject;
+      }),
+    ]);
+    this.onCertificateFailure = undefined;
   }
 
   /** Broker sessions this instance owns (tests remove them from a shared broker afterwards). */

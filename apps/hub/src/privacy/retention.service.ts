@@ -21,6 +21,8 @@ export interface RetentionReport {
   alerts: number;
   auditRows: number;
   deadLetters: number;
+  /** Refresh tokens a day past their expiry (used or not: replay detection needs them only until then). */
+  refreshTokens: number;
 }
 
 interface Step {
@@ -87,11 +89,12 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
       { key: 'alerts', days: c.retentionAlertsDays, table: 'alerts', pk: 'id', where: `closed_at < ? AND status IN ('resolved', 'false_positive')` },
       { key: 'auditRows', days: c.retentionAuditDays, table: 'audit_log', pk: 'id', where: 'at < ?' },
       { key: 'deadLetters', days: c.retentionDeadLettersDays, table: 'dead_letters', pk: 'id', where: 'received_at < ?' },
+      { key: 'refreshTokens', days: 1, table: 'refresh_tokens', pk: 'id', where: 'expires_at < ?' },
     ];
   }
 
   private async run(now: number): Promise<RetentionReport> {
-    const report: RetentionReport = { events: 0, eventIdentities: 0, eventAttachments: 0, alertSnapshots: 0, alerts: 0, auditRows: 0, deadLetters: 0 };
+    const report: RetentionReport = { events: 0, eventIdentities: 0, eventAttachments: 0, alertSnapshots: 0, alerts: 0, auditRows: 0, deadLetters: 0, refreshTokens: 0 };
     for (const s of this.steps()) {
       if (s.days > 0) report[s.key] = await this.apply(s, now - s.days * DAY);
     }

@@ -40,12 +40,14 @@ async function scenario(databaseUrl?: string): Promise<void> {
     await insert(db, 'alerts', alert('al-open', past(400), 'open', null));
     await insert(db, 'alerts', alert('al-new', within(7), 'acknowledged', null));
     for (const at of [past(730), within(730)]) await insert(db, 'audit_log', { at, actor: 'x', action: 'watchlist.read', subject_type: 'watchlist_entry' });
+    for (const [id, expires] of [['rt-old', past(1)], ['rt-keep', within(1)]] as const) await insert(db, 'refresh_tokens', { id, user_id: 1, family_id: 'f', token_hash: 'h', created_at: expires - 7 * 86_400_000, expires_at: expires, revoked_at: null });
     for (const at of [past(14), within(14)]) await insert(db, 'dead_letters', { received_at: at, topic: 't', reason: 'schema', detail: 'd', payload_bytes: 1, payload_excerpt: '{}' });
 
     const retention = new RetentionService(cfg, db, new AuditService(db), new JobLock(db));
     const report = await retention.purge(NOW);
     // Younger events lose their identity (ev-keep, id-old) and crop references (those four) by their own ages.
-    assert.deepEqual(report, { events: 1, eventIdentities: 2, eventAttachments: 4, alertSnapshots: 3, alerts: 1, auditRows: 1, deadLetters: 1 });
+    assert.deepEqual(report, { events: 1, eventIdentities: 2, eventAttachments: 4, alertSnapshots: 3, alerts: 1, auditRows: 1, deadLetters: 1, refreshTokens: 1 });
+    assert.deepEqual((await db.query(`SELECT id FROM refresh_tokens`)).map((r: { id: string }) => r.id), ['rt-keep']);
 
     const events: { event_id: string; identity_json: string | null; id_number_hmac: string | null; attachments_json: string | null }[] =
       await db.query(`SELECT event_id, identity_json, id_number_hmac, attachments_json FROM gate_events ORDER BY event_id`);
@@ -73,7 +75,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
     assert.deepEqual(dead.map((d) => Number(d.received_at)), [within(14)]);
 
     // Nothing more is due at the same instant; an idle run writes no audit row.
-    assert.deepEqual(Object.values(await retention.purge(NOW)), [0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(Object.values(await retention.purge(NOW)), [0, 0, 0, 0, 0, 0, 0, 0]);
     assert.equal((await db.query(`SELECT id FROM audit_log`)).length, 2);
   } finally {
     await db.destroy();
@@ -95,7 +97,7 @@ test('0 days keeps forever', async () => {
   const { cfg, db } = await openTestHubDatabase(undefined, { retentionEventsDays: 0, retentionIdentityDays: 0, retentionCropsDays: 0, retentionAuditDays: 0, retentionDeadLettersDays: 0, retentionAlertsDays: 0 });
   try {
     await insert(db, 'gate_events', event('ancient', 1));
-    assert.deepEqual(Object.values(await new RetentionService(cfg, db, new AuditService(db), new JobLock(db)).purge(NOW)), [0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(Object.values(await new RetentionService(cfg, db, new AuditService(db), new JobLock(db)).purge(NOW)), [0, 0, 0, 0, 0, 0, 0, 0]);
     assert.equal((await db.query(`SELECT identity_json FROM gate_events`))[0].identity_json, 'g1:k1:xx');
   } finally {
     await db.destroy();

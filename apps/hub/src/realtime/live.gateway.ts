@@ -30,7 +30,7 @@ const SETTLE_MS = 300;
  * Live counts, the event ticker and gate status, pushed to one Socket.IO room per site. Pushes are
  * per committed batch, not per event, so a busy hub sends a few messages a second per site.
  */
-@WebSocketGateway({ cors: { origin: true } })
+@WebSocketGateway({ cors: false })
 export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly log = new Logger('Live');
   private readonly settling = new Map<string, NodeJS.Timeout>();

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import type { Server, Socket } from 'socket.io';
 import { alertRoleRoom, alertRoom } from '../../../../libs/contracts/src/index.js';
 import { canAccessSite, visibleSites, type Principal } from '../auth/principal.js';
@@ -20,10 +21,26 @@ export const socketPrincipal = (s: Socket): Principal => s.data.principal as Pri
 export class SocketAuth {
   private server: Server | null = null;
 
-  constructor(private readonly sessions: SessionsService, private readonly registry: SiteRegistry) {}
+  constructor(private readonly sessions: SessionsService, private readonly registry: SiteRegistry, @Inject(HUB_CONFIG) private readonly cfg: HubConfig) {}
+
+  /**
+   * A browser may open a socket only from the hub's own origin (or one listed in HUB_SOCKET_ORIGINS):
+   * another site's page cannot ride a wall display's or console's credential. Clients that send no
+   * Origin (not browsers: edges, tools) are judged by their credential alone.
+   */
+  originAllowed(origin: string | undefined, host: string | undefined): boolean {
+    if (!origin) return true;
+    if (this.cfg.socketOrigins.includes(origin)) return true;
+    try {
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  }
 
   attach(server: Server): void {
     this.server = server;
+    server.engine.opts.allowRequest = (req, cb) => cb(this.originAllowed(req.headers.origin, req.headers.host) ? null : 'origin not allowed', this.originAllowed(req.headers.origin, req.headers.host));
     server.use((socket, next) => {
       const auth = (socket.handshake.auth ?? {}) as { token?: unknown; apiKey?: unknown };
       const credential = typeof auth.token === 'string' ? auth.token : typeof auth.apiKey === 'string' ? auth.apiKey : undefined;

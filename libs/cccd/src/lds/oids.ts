@@ -1,6 +1,8 @@
 // Object identifiers used by eMRTD (ICAO 9303-10/11/12, BSI TR-03110) and CMS.
 export const OID = {
   signedData: '1.2.840.113549.1.7.2',
+  /** CMS id-data: some issuers' eContentType for the LDS security object. */
+  idData: '1.2.840.113549.1.7.1',
   ldsSecurityObject: '2.23.136.1.1.1',
   cscaMasterList: '2.23.136.1.1.2',
   aaProtocolObject: '2.23.136.1.1.5',

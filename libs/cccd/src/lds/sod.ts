@@ -1,6 +1,6 @@
 // EF.SOD: tag 77 wrapping a CMS SignedData over an LDSSecurityObject (ICAO 9303-10 §4.6.2).
 import { CccdError } from '../errors.js';
-import { decodeTlv, tlv } from '../tlv/ber-tlv.js';
+import { BER_TLV_LIMITS, decodeTlv, tlv } from '../tlv/ber-tlv.js';
 import { readInteger, readOid, TAG } from '../tlv/asn1.js';
 import { parseSignedData, type SignedData } from '../pa/cms-signed-data.js';
 import { HASH_BY_OID, OID } from './oids.js';
@@ -32,10 +32,13 @@ export function parseLdsSecurityObject(eContent: Uint8Array): Omit<Sod, 'signedD
 }
 
 export function parseSod(bytes: Uint8Array): Sod {
-  const outer = decodeTlv(bytes);
+  const outer = decodeTlv(bytes, BER_TLV_LIMITS);
   if (outer.tag !== 0x77 || !outer.children[0]) throw new CccdError('DG_MALFORMED', 'EF.SOD does not start with tag 77');
   const signedData = parseSignedData(outer.children[0].raw);
-  if (signedData.eContentType !== OID.ldsSecurityObject) {
+  // Some issuers sign the LDS security object with eContentType id-data; readers in the field accept it.
+  // Nothing else is relaxed: the content must still parse as an LDSSecurityObject and the signed
+  // contentType attribute must still equal the eContentType (checked with the signature).
+  if (signedData.eContentType !== OID.ldsSecurityObject && signedData.eContentType !== OID.idData) {
     throw new CccdError('DG_MALFORMED', `SOD content type ${signedData.eContentType} is not an LDS security object`);
   }
   return { signedData, ...parseLdsSecurityObject(signedData.eContent) };

@@ -1,7 +1,7 @@
 // CMS SignedData (RFC 5652) as used by EF.SOD and ICAO CSCA master lists, parsed with the strict TLV
 // parser so the exact signed-attribute bytes are available for signature verification.
 import { CccdError } from '../errors.js';
-import { concat, decodeTlv, type Tlv } from '../tlv/ber-tlv.js';
+import { BER_TLV_LIMITS, concat, decodeTlv, encodeLength, type Tlv } from '../tlv/ber-tlv.js';
 import { readInteger, readOid, TAG } from '../tlv/asn1.js';
 import { OID } from '../lds/oids.js';
 
@@ -48,7 +48,12 @@ function parseSignerInfo(si: Tlv): SignerInfo {
   out.digestAlgorithm = readOid(digAlg.children[0], 'SignerInfo.digestAlgorithm');
   if (c[i]?.tag === 0xa0) {
     const attrs = c[i++]!;
-    out.signedAttributes = concat(Uint8Array.of(0x31), attrs.raw.subarray(1));
+    // The signature covers the DER SET OF the attributes: re-tag a definite encoding as it is; one sent
+    // with an indefinite length is re-encoded (each attribute must itself be DER, or the signature fails).
+    out.signedAttributes =
+      attrs.raw[1] === 0x80
+        ? concat(Uint8Array.of(0x31), encodeLength(attrs.children.reduce((n, a) => n + a.raw.length, 0)), ...attrs.children.map((a) => a.raw))
+        : concat(Uint8Array.of(0x31), attrs.raw.subarray(1));
     for (const a of attrs.children) {
       const type = readOid(a.children[0], 'Attribute.type');
       const val = a.children[1]?.children[0];
@@ -67,8 +72,9 @@ function parseSignerInfo(si: Tlv): SignerInfo {
   return out as SignerInfo;
 }
 
+/** BER as issuers write it (indefinite lengths, eContent as a constructed OCTET STRING in chunks) or DER. */
 export function parseSignedData(contentInfoDer: Uint8Array): SignedData {
-  const ci = decodeTlv(contentInfoDer);
+  const ci = decodeTlv(contentInfoDer, BER_TLV_LIMITS);
   if (ci.tag !== TAG.SEQUENCE || ci.children.length !== 2) fail('ContentInfo is not a 2-element SEQUENCE');
   if (readOid(ci.children[0], 'ContentInfo.contentType') !== OID.signedData) fail('content is not SignedData');
   const sd = ci.children[1]!.children[0];
@@ -78,13 +84,15 @@ export function parseSignedData(contentInfoDer: Uint8Array): SignedData {
   const eContentType = readOid(encap.children[0], 'eContentType');
   const explicit = encap.children[1];
   const octets = explicit?.tag === 0xa0 ? explicit.children[0] : undefined;
-  if (!octets || octets.tag !== TAG.OCTET_STRING) fail('missing eContent');
+  // A constructed OCTET STRING (tag 0x24) carries its bytes in primitive OCTET STRING chunks.
+  const chunked = octets?.tag === 0x24 && octets.children.length > 0 && octets.children.every((c) => c.tag === TAG.OCTET_STRING);
+  if (!octets || (octets.tag !== TAG.OCTET_STRING && !chunked)) fail('missing eContent');
   const certs = rest.find((t) => t.tag === 0xa0);
   const signerSet = rest.find((t) => t.tag === TAG.SET);
   if (!signerSet || signerSet.children.length === 0) fail('no SignerInfo');
   return {
     eContentType,
-    eContent: octets.value,
+    eContent: chunked ? concat(...octets.children.map((c) => c.value)) : octets.value,
     certificates: (certs?.children ?? []).filter((c) => c.tag === TAG.SEQUENCE).map((c) => c.raw),
     signerInfos: signerSet.children.map(parseSignerInfo),
   };

@@ -23,9 +23,19 @@ export interface TlvLimits {
   maxLength: number;
   /** Largest number of elements per constructed value, guards against pathological fan-out. */
   maxChildren: number;
+  /**
+   * Accept BER indefinite lengths (0x80 … 00 00) on constructed values. Off by default (card files are
+   * DER); on for CMS SignedData, which some issuers encode that way. Bounds and depth still apply.
+   */
+  indefinite?: boolean;
 }
 
 export const DEFAULT_TLV_LIMITS: TlvLimits = { maxDepth: 24, maxLength: 4 * 1024 * 1024, maxChildren: 4096 };
+/** For CMS structures (EF.SOD, master lists): the same bounds, BER indefinite lengths accepted. */
+export const BER_TLV_LIMITS: TlvLimits = { ...DEFAULT_TLV_LIMITS, indefinite: true };
+
+/** Length of an indefinite-length value, until its end-of-contents octets. */
+const INDEFINITE = -1;
 
 interface Header {
   tag: number;
@@ -55,7 +65,10 @@ function readHeader(buf: Uint8Array, pos: number, end: number, base: number, lim
   const l0 = buf[pos++]!;
   let length: number;
   if (l0 < 0x80) length = l0;
-  else if (l0 === 0x80) throw new TlvError('indefinite length not allowed', base + pos - 1);
+  else if (l0 === 0x80) {
+    if (!limits.indefinite || (first & 0x20) === 0) throw new TlvError('indefinite length not allowed', base + pos - 1);
+    return { tag, constructed: true, headerLength: pos - start, length: INDEFINITE };
+  }
   else {
     const n = l0 & 0x7f;
     if (n > 4) throw new TlvError(`length field of ${n} bytes`, base + pos - 1);
@@ -72,6 +85,21 @@ function parseAt(buf: Uint8Array, pos: number, end: number, base: number, depth:
   if (depth > limits.maxDepth) throw new TlvError(`nesting deeper than ${limits.maxDepth}`, base + pos);
   const h = readHeader(buf, pos, end, base, limits);
   const vStart = pos + h.headerLength;
+  if (h.length === INDEFINITE) {
+    // Children up to the end-of-contents octets (00 00), which end the raw TLV but not its value.
+    const children: Tlv[] = [];
+    let p = vStart;
+    for (;;) {
+      if (p + 2 > end) throw new TlvError('indefinite length without end-of-contents', base + pos);
+      if (buf[p] === 0 && buf[p + 1] === 0) break;
+      if (children.length >= limits.maxChildren) throw new TlvError(`more than ${limits.maxChildren} elements`, base + p);
+      const c = parseAt(buf, p, end, base, depth + 1, limits);
+      children.push(c);
+      p += c.raw.length;
+    }
+    if (p - vStart > limits.maxLength) throw new TlvError(`length ${p - vStart} exceeds limit ${limits.maxLength}`, base + pos);
+    return { tag: h.tag, constructed: true, offset: base + pos, headerLength: h.headerLength, value: buf.subarray(vStart, p), raw: buf.subarray(pos, p + 2), children };
+  }
   const vEnd = vStart + h.length;
   const value = buf.subarray(vStart, vEnd);
   const children = h.constructed ? parseList(buf, vStart, vEnd, base, depth + 1, limits) : [];
