@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { HubConfig } from './config/hub-config.js';
 import { HubModule } from './hub.module.js';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { EmbeddedBroker } from './broker/embedded-broker.service.js';
 import { RedisIoAdapter } from './cluster/redis-io.adapter.js';
 
@@ -28,7 +29,9 @@ const BROWSER_MODULES: Record<string, string> = {
 
 /** Builds and starts the hub: REST, Socket.IO, the IOC page at `/`, OpenAPI at `/docs`. */
 export async function startHub(cfg: HubConfig, logger: LogLevel[] | false = ['log', 'warn', 'error']): Promise<HubApp> {
-  const app = await NestFactory.create(HubModule.forConfig(cfg), { logger });
+  const json = cfg.logFormat === 'json';
+  const app = await NestFactory.create(HubModule.forConfig(cfg), json ? { bufferLogs: true } : { logger });
+  if (json) app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
   if (cfg.redisUrl) app.useWebSocketAdapter(new RedisIoAdapter(app));
   // Watchlist enrolment posts photos (base64) in JSON: up to 8 photos of a few MB each.
