@@ -28,14 +28,19 @@ const BROWSER_MODULES: Record<string, string> = {
 };
 
 /** Builds and starts the hub: REST, Socket.IO, the IOC page at `/`, OpenAPI at `/docs`. */
-export async function startHub(cfg: HubConfig, logger: LogLevel[] | false = ['log', 'warn', 'error']): Promise<HubApp> {
+export async function startHub(
+  cfg: HubConfig,
+  logger: LogLevel[] | false = ['log', 'warn', 'error'],
+  /** shutdownHooks: false when a supervisor (the demo) handles SIGINT/SIGTERM and closes the hub itself. */
+  opts: { shutdownHooks?: boolean } = {},
+): Promise<HubApp> {
+  // No global body parser: the access guard reads JSON bodies after authentication, with a small limit
+  // except on the photo routes (http/json-body.ts); form-encoded bodies are refused.
   const json = cfg.logFormat === 'json';
-  const app = await NestFactory.create(HubModule.forConfig(cfg), json ? { bufferLogs: true } : { logger });
+  const app = await NestFactory.create<NestExpressApplication>(HubModule.forConfig(cfg), json ? { bufferLogs: true, bodyParser: false } : { logger, bodyParser: false });
   if (json) app.useLogger(app.get(PinoLogger));
-  app.enableShutdownHooks();
+  if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   if (cfg.redisUrl) app.useWebSocketAdapter(new RedisIoAdapter(app));
-  // Watchlist enrolment posts photos (base64) in JSON: up to 8 photos of a few MB each.
-  (app as NestExpressApplication).useBodyParser('json', { limit: '64mb' });
   const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle('Cổng AI hub').setDescription('Gate events, headcounts and live data').setVersion('1').addBearerAuth().build(),

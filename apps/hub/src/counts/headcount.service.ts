@@ -117,6 +117,23 @@ export class HeadcountService {
     return { siteId, day: s.day, at: new Date(now).toISOString(), site: totals(se, sx), zones, gates };
   }
 
+  /** The site's stored crossings in these minutes (epoch ms of each minute's start), oldest first. */
+  async minutes(siteId: string, starts: readonly number[]): Promise<NonNullable<CountsPayload['minutes']>> {
+    if (!starts.length) return [];
+    const rows = await this.db
+      .getRepository(CountMinuteEntity)
+      .createQueryBuilder('c')
+      .select('c.minute', 'minute')
+      .addSelect('SUM(c.entries)', 'entries')
+      .addSelect('SUM(c.exits)', 'exits')
+      .where('c.site_id = :siteId AND c.minute IN (:...starts)', { siteId, starts: [...starts] })
+      .groupBy('c.minute')
+      .getRawMany<{ minute: string | number; entries: string | number; exits: string | number }>();
+    const found = new Map(rows.map((r) => [Number(r.minute), r]));
+    // A minute the batch touched with refusals only has no row: it is 0, and says so.
+    return [...starts].sort((a, b) => a - b).map((m) => ({ start: new Date(m).toISOString(), entries: Number(found.get(m)?.entries ?? 0), exits: Number(found.get(m)?.exits ?? 0) }));
+  }
+
   /** Forget cached totals (tests, and after a retention purge). */
   reset(): void {
     this.today.clear();

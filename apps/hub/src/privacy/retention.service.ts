@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobLock } from '../cluster/job-lock.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -43,7 +43,7 @@ interface Step {
  * forever.
  */
 @Injectable()
-export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RetentionService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('Retention');
   private timers: NodeJS.Timeout[] = [];
   private running: Promise<RetentionReport> | null = null;
@@ -63,8 +63,11 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     this.timers.push(setTimeout(run, Math.min(FIRST_RUN_MS, every)).unref(), setInterval(run, every).unref());
   }
 
-  onApplicationShutdown(): void {
+  /** Before the database closes: no new purge starts, and one in progress finishes first. */
+  async beforeApplicationShutdown(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    await this.running?.catch(() => undefined);
   }
 
   /** Purges what is due at `now` (tests pass a clock); concurrent calls share one run. */

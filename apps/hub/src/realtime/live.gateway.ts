@@ -82,8 +82,18 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       list.push({ eventId: e.eventId, siteId: e.siteId, zoneId: e.zoneId, gateId: e.gateId, direction: e.direction, source: e.source, occurredAt: e.occurredAt, receivedAt: now, ...verdict });
       bySite.set(e.siteId, list);
     }
+    // The ticker is a sample (the newest 50 of a batch); counts and the per-minute chart come from the store.
     for (const [siteId, list] of bySite) this.server.to(siteRoom(siteId)).emit(SocketEvents.eventsNew, { siteId, events: list.slice(-50) });
-    for (const siteId of touchedSites) this.server.to(siteRoom(siteId)).emit(SocketEvents.countsUpdate, await this.headcounts.snapshot(siteId));
+    const minutesOf = new Map<string, Set<number>>();
+    for (const e of events) {
+      const set = minutesOf.get(e.siteId) ?? new Set<number>();
+      set.add(Math.floor(Date.parse(e.occurredAt) / 60_000) * 60_000);
+      minutesOf.set(e.siteId, set);
+    }
+    for (const siteId of new Set([...touchedSites, ...minutesOf.keys()])) {
+      const minutes = await this.headcounts.minutes(siteId, [...(minutesOf.get(siteId) ?? [])]);
+      this.server.to(siteRoom(siteId)).emit(SocketEvents.countsUpdate, { ...(await this.headcounts.snapshot(siteId)), minutes });
+    }
     if (this.headcounts.sharedTallies) for (const siteId of touchedSites) this.settleLater(siteId);
   }
 
