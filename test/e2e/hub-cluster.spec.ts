@@ -26,7 +26,7 @@ test(
   async () => {
     const site = testSite('cl');
     const db = await createTestDatabase();
-    const broker = new PrivateMosquitto();
+    const broker = new PrivateMosquitto({ anonymous: true }); // about instances sharing state, not broker security
     await broker.start();
     const env = (id: string) => ({
       DATABASE_URL: db.url,
