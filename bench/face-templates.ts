@@ -114,7 +114,11 @@ export function structureFromReal(real: { id: string; v: Float32Array }[], sourc
   };
 }
 
-/** ArcFace-style figures (genuine ≈ 0.65, look-alikes ≈ 0.35, unrelated ≈ 0) over random cluster centres. */
+/**
+ * ArcFace-style figures (genuine ≈ 0.65, look-alikes ≈ 0.35, unrelated ≈ 0) over random cluster
+ * centres, with isotropic noise: margin-loss embedders spread identities evenly over the hypersphere
+ * (no few dominant directions), so this is the 512-d stand-in until a real 512-d embedder is installed.
+ */
 export function syntheticStructure(dims: number, clusters: number): Structure {
   return {
     dims,
@@ -123,34 +127,19 @@ export function syntheticStructure(dims: number, clusters: number): Structure {
     weights: [],
     genuineCos: 0.65,
     closeImpostorCos: 0.35,
-    source: `${clusters} random cluster centres, ArcFace-like score levels, noise variance ∝ 1/rank over the coordinates`,
+    source: `${clusters} random cluster centres, ArcFace-like score levels, isotropic noise`,
   };
 }
 
-const spectra = new Map<number, Float32Array>();
-/** Per-coordinate noise scales with variance ∝ 1/rank, summing to 1 (a decaying spectrum, as embeddings have). */
-function powerLawScales(d: number): Float32Array {
-  let s = spectra.get(d);
-  if (!s) {
-    let sum = 0;
-    for (let j = 1; j <= d; j++) sum += 1 / j;
-    s = Float32Array.from({ length: d }, (_, j) => Math.sqrt(1 / (j + 1) / sum));
-    spectra.set(d, s);
-  }
-  return s;
-}
-
 /**
- * Adds noise of expected squared norm `v`: with a basis, 80 % along the real principal directions in
- * proportion to their real variance and 20 % isotropic; without one, a power-law spectrum over the
- * coordinates (the cluster centres are random, so which coordinates does not matter).
+ * Adds noise of expected squared norm `v`: with a basis (real templates), 80 % along the real principal
+ * directions in proportion to their real variance and 20 % isotropic; without one, isotropic.
  */
 function addNoise(out: Float32Array, v: number, st: Structure): Float32Array {
   const d = out.length;
   if (!st.basis.length) {
-    const sc = powerLawScales(d);
-    const r = Math.sqrt(v);
-    for (let i = 0; i < d; i++) out[i]! += r * sc[i]! * gauss();
+    const r = Math.sqrt(v / d);
+    for (let i = 0; i < d; i++) out[i]! += r * gauss();
     return out;
   }
   const iso = Math.sqrt((0.2 * v) / d);

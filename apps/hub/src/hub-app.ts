@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { HubConfig } from './config/hub-config.js';
 import { HubModule } from './hub.module.js';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { EmbeddedBroker } from './broker/embedded-broker.service.js';
 import { RedisIoAdapter } from './cluster/redis-io.adapter.js';
 
@@ -35,7 +36,9 @@ export async function startHub(
 ): Promise<HubApp> {
   // No global body parser: the access guard reads JSON bodies after authentication, with a small limit
   // except on the photo routes (http/json-body.ts); form-encoded bodies are refused.
-  const app = await NestFactory.create<NestExpressApplication>(HubModule.forConfig(cfg), { logger, bodyParser: false });
+  const json = cfg.logFormat === 'json';
+  const app = await NestFactory.create<NestExpressApplication>(HubModule.forConfig(cfg), json ? { bufferLogs: true, bodyParser: false } : { logger, bodyParser: false });
+  if (json) app.useLogger(app.get(PinoLogger));
   if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   if (cfg.redisUrl) app.useWebSocketAdapter(new RedisIoAdapter(app));
   const doc = SwaggerModule.createDocument(

@@ -21,6 +21,7 @@ import { IngestPipeline } from './ingest/ingest-pipeline.service.js';
 import { MqttIngestSource } from './ingest/mqtt-ingest.source.js';
 import { HealthController } from './observability/health.controller.js';
 import { MetricsController } from './observability/metrics.controller.js';
+import { jsonLogging } from './observability/json-logging.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { LiveGateway } from './realtime/live.gateway.js';
 import { SiteRegistry } from './registry/site-registry.service.js';
@@ -32,7 +33,7 @@ export class HubModule {
   static forConfig(cfg: HubConfig): DynamicModule {
     return {
       module: HubModule,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(cfg)), ClusterModule.forConfig(cfg), TerminusModule, ...authImports(cfg), GateControlModule],
+      imports: [...(cfg.logFormat === 'json' ? [jsonLogging(cfg)] : []), TypeOrmModule.forRoot(dataSourceOptions(cfg)), ClusterModule.forConfig(cfg), TerminusModule, ...authImports(cfg), GateControlModule],
       controllers: [SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers],
       providers: [
         { provide: HUB_CONFIG, useValue: cfg },

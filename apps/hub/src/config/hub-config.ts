@@ -49,6 +49,8 @@ export const HubConfigSchema = z.object({
   redisUrl: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
   sitesFile: z.string().default('config/demo/sites.yaml'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** `json`: one JSON object per line (pino), with a request id per HTTP request; `text`: Nest's console lines. */
+  logFormat: z.enum(['text', 'json']).default('text'),
   ...PrivacyConfigShape,
   ...AuthConfigShape,
 });
@@ -75,6 +77,7 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     redisUrl: env.REDIS_URL || undefined,
     sitesFile: env.HUB_SITES_FILE,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT || undefined,
     ...privacyConfigFromEnv(env),
     ...authConfigFromEnv(env),
     ...overrides,
