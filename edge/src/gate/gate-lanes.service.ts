@@ -18,6 +18,7 @@ import { newEventId } from '../outbox/event-id.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import { GateStatusReporter } from '../status/gate-status.reporter.js';
 import { AntiPassback } from './anti-passback.js';
+import { CommandGuard } from './command-guard.js';
 import { FrameFaceCapturer } from './face-capture.js';
 import { PipelineFaceMatcher } from './face-matcher.js';
 import { Lane } from './lane.js';
@@ -51,11 +52,19 @@ export class GateLanesService implements OnApplicationBootstrap {
   /** The hub-synced watchlist/allowlist cache (PART B's edge/src/watchlist). */
   synced: EdgeWatchlist | undefined;
   readonly antiPassback = new AntiPassback(16 * 3600_000);
+  private commands: CommandGuard | undefined;
+  /** Gates whose command subscription the broker has acknowledged (on the current connection). */
+  private readonly listening = new Set<string>();
 
   constructor(private readonly refs: ModuleRef) {}
 
   lane(gateId: string, laneId: string): Lane | undefined {
     return this.lanes.get(`${gateId}/${laneId}`);
+  }
+
+  /** The broker has acknowledged this gate's command subscription: commands published now reach it. */
+  listensForCommands(gateId: string): boolean {
+    return this.listening.has(gateId);
   }
 
   actuator(id: string): ActuatorDriver | undefined {
@@ -94,6 +103,8 @@ export class GateLanesService implements OnApplicationBootstrap {
     const lists = new SyncedWatchlist(this.synced, this.watchlist);
     const apb = new AntiPassback(cfg.gate.antiPassbackHours * 3600_000, Date.now, join(dirname(cfg.outbox.path), `anti-passback-${cfg.site.id}.db`));
     (this as { antiPassback: AntiPassback }).antiPassback = apb;
+    const commands = new CommandGuard(join(dirname(cfg.outbox.path), `commands-${cfg.site.id}.db`));
+    this.commands = commands;
     const key = hmacKey(cfg, this.log);
     const hmacId = (id: string) => idNumberHmac(key, id);
     const trust = CscaTrustStore.fromPaths(cfg.gate.cscaPaths);
@@ -159,8 +170,13 @@ export class GateLanesService implements OnApplicationBootstrap {
       }
       // Operator commands for this gate (review verdicts, manual open); the broker ACL lets only the hub publish here.
       const commandTopic = topics.gateCommands(cfg.site.id, g.id);
-      const subscribe = () => client.subscribe(commandTopic, { qos: 1 }, (e) => e && this.log.warn(`gate ${g.id}: command subscription failed: ${e.message}`));
+      const subscribe = () =>
+        client.subscribe(commandTopic, { qos: 1 }, (e) => {
+          if (e) this.log.warn(`gate ${g.id}: command subscription failed: ${e.message}`);
+          else this.listening.add(g.id);
+        });
       client.on('connect', subscribe);
+      client.on('close', () => this.listening.delete(g.id));
       if (client.connected) subscribe();
       client.on('message', (topic, payload) => {
         if (topic !== commandTopic) return;
@@ -172,8 +188,17 @@ export class GateLanesService implements OnApplicationBootstrap {
         }
         const r = GateCommandSchema.safeParse(json);
         if (!r.success || r.data.siteId !== cfg.site.id || r.data.gateId !== g.id) return this.log.warn(`gate ${g.id}: command refused`);
-        this.log.log(`gate ${g.id}: ${r.data.type} by ${r.data.issuedBy}`);
-        for (const l of g.lanes ?? []) this.lanes.get(`${g.id}/${l.id}`)?.command(r.data);
+        const cmd = r.data;
+        const targets = (g.lanes ?? []).filter((l) => !('laneId' in cmd) || cmd.laneId === undefined || cmd.laneId === l.id).map((l) => this.lanes.get(`${g.id}/${l.id}`)!);
+        // Stale or seen before (replayed, or delivered late after a broker outage): never acted on.
+        const refused = commands.admit(cmd);
+        if (refused) {
+          this.log.warn(`gate ${g.id}: ${cmd.type} ${cmd.commandId} by ${cmd.issuedBy} refused: ${refused} (expires ${cmd.expiresAt})`);
+          for (const lane of targets) lane.commandRefused(refused);
+          return;
+        }
+        this.log.log(`gate ${g.id}: ${cmd.type} by ${cmd.issuedBy}`);
+        for (const lane of targets) lane.command(cmd);
       });
     }
     // Lane devices ride on each gate's status message (and become the hub's cg_lane_device_up).
@@ -248,6 +273,7 @@ export class GateLanesService implements OnApplicationBootstrap {
     await Promise.all([...this.actuators.values()].map((a) => a.close()));
     await this.synced?.close();
     this.antiPassback.close();
+    this.commands?.close();
     await this.faces?.dispose();
   }
 }

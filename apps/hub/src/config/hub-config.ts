@@ -33,6 +33,8 @@ export const HubConfigSchema = z.object({
   /** Names this instance's broker sessions (`cg-<id>-ingest-<n>`); unique per hub instance. */
   instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default('hub'),
   sitesFile: z.string().default('config/demo/sites.yaml'),
+  /** Gate commands (open, review verdict, CAN) expire this long after they are issued; the edge refuses them after. */
+  commandTtlSeconds: z.coerce.number().int().min(2).max(300).default(10),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   ...PrivacyConfigShape,
   ...AuthConfigShape,
@@ -55,6 +57,7 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     ingestShared: env.HUB_INGEST_SHARED,
     instanceId: env.HUB_INSTANCE_ID,
     sitesFile: env.HUB_SITES_FILE,
+    commandTtlSeconds: env.HUB_COMMAND_TTL_SECONDS,
     logLevel: env.LOG_LEVEL,
     ...privacyConfigFromEnv(env),
     ...authConfigFromEnv(env),
