@@ -57,7 +57,8 @@ export class GateControlController {
   private async send(cmd: GateCommand, audit: AuditRecord): Promise<GateCommandAck> {
     await this.refs.get(AuditService, { strict: false }).record(audit);
     try {
-      await this.bridge.publish(cmd, Math.min(5000, this.cfg.commandTtlSeconds * 1000));
+      // Waiting longer than the command lives is pointless; a shorter wait could answer 503 for a command the broker still delivers in time.
+      await this.bridge.publish(cmd, this.cfg.commandTtlSeconds * 1000);
     } catch (e) {
       if (e instanceof CommandNotSent) throw new ServiceUnavailableException(e.message);
       throw e;
