@@ -29,6 +29,16 @@ export class HubProcess {
     });
   }
 
+  /** A crash: SIGKILL, nothing flushed or closed. */
+  async kill(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    await new Promise<void>((r) => {
+      p.once('exit', () => r());
+      p.kill('SIGKILL');
+    });
+  }
+
   pause(): void {
     this.proc?.kill('SIGSTOP');
   }
@@ -39,7 +49,7 @@ export class HubProcess {
 
   async stop(): Promise<void> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     p.kill('SIGCONT');
     await new Promise<void>((r) => {
       p.once('exit', () => r());
