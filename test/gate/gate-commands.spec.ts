@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { GateCommandAckSchema, topics, type GateCommand } from '../../libs/contracts/src/index.js';
 import { startEdge, type EdgeApp } from '../../edge/src/edge-app.js';
 import { GateLanesService } from '../../edge/src/gate/gate-lanes.service.js';
@@ -11,6 +11,9 @@ import { authedFetch, credentialedEdgeConfig, login } from '../support/hub-auth.
 import { PrivateMosquitto } from '../support/mosquitto.js';
 import { waitFor } from '../support/wait-for.js';
 import { HubWatch, laneSite, RelayBoard, startLaneHub } from './gate-rig.js';
+
+// Station lanes check ID numbers: they start only with the hub's ID-number HMAC key.
+process.env.CG_ID_HMAC_KEY ??= randomBytes(32).toString('base64');
 
 async function openLane(hubUrl: string, token: string, siteId: string, reason: string) {
   return authedFetch(token)(`${hubUrl}/api/gate-control/open`, { method: 'POST', body: { siteId, gateId: 'g1', laneId: 'l1', reason } });

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
@@ -19,6 +17,7 @@ import { OutboxService } from '../outbox/outbox.service.js';
 import { GateStatusReporter } from '../status/gate-status.reporter.js';
 import { AntiPassback } from './anti-passback.js';
 import { CommandGuard } from './command-guard.js';
+import { checksIdNumbers, loadIdHmacKey } from './id-hmac-key.js';
 import { FrameFaceCapturer } from './face-capture.js';
 import { PipelineFaceMatcher } from './face-matcher.js';
 import { Lane } from './lane.js';
@@ -105,8 +104,14 @@ export class GateLanesService implements OnApplicationBootstrap {
     (this as { antiPassback: AntiPassback }).antiPassback = apb;
     const commands = new CommandGuard(join(dirname(cfg.outbox.path), `commands-${cfg.site.id}.db`));
     this.commands = commands;
-    const key = hmacKey(cfg, this.log);
-    const hmacId = (id: string) => idNumberHmac(key, id);
+    // Without the hub's key an ID number can match nothing: lanes that check ID numbers would open for
+    // everyone on the watchlist. They are not started; count-only and face-only lanes run.
+    const key = loadIdHmacKey(cfg.gate.idHmacKeyFile);
+    const hmacId = (id: string) => {
+      if (!key) throw new Error('no ID-number HMAC key');
+      return idNumberHmac(key, id);
+    };
+    const withoutKey: string[] = [];
     const trust = CscaTrustStore.fromPaths(cfg.gate.cscaPaths);
 
     for (const a of cfg.actuators) await this.startActuator(a);
@@ -115,6 +120,11 @@ export class GateLanesService implements OnApplicationBootstrap {
       const client = links.client(g.id);
       const zone = cfg.zones.find((z) => z.id === g.zone)!;
       for (const l of g.lanes ?? []) {
+        if (!key && checksIdNumbers(l.policy.kind ?? cfg.site.kind, l)) {
+          withoutKey.push(`${g.id}/${l.id}`);
+          this.showFault(client, cfg.site.id, g.id, l.id, 'id_hmac_key_missing');
+          continue;
+        }
         const act = l.actuator ? this.actuators.get(l.actuator) : undefined;
         const actCfg = cfg.actuators.find((a) => a.id === l.actuator);
         let face: FrameFaceCapturer | undefined;
@@ -189,7 +199,9 @@ export class GateLanesService implements OnApplicationBootstrap {
         const r = GateCommandSchema.safeParse(json);
         if (!r.success || r.data.siteId !== cfg.site.id || r.data.gateId !== g.id) return this.log.warn(`gate ${g.id}: command refused`);
         const cmd = r.data;
-        const targets = (g.lanes ?? []).filter((l) => !('laneId' in cmd) || cmd.laneId === undefined || cmd.laneId === l.id).map((l) => this.lanes.get(`${g.id}/${l.id}`)!);
+        const targets = (g.lanes ?? [])
+          .filter((l) => !('laneId' in cmd) || cmd.laneId === undefined || cmd.laneId === l.id)
+          .flatMap((l) => this.lanes.get(`${g.id}/${l.id}`) ?? []);
         // Stale or seen before (replayed, or delivered late after a broker outage): never acted on.
         const refused = commands.admit(cmd);
         if (refused) {
@@ -204,7 +216,7 @@ export class GateLanesService implements OnApplicationBootstrap {
     // Lane devices ride on each gate's status message (and become the hub's cg_lane_device_up).
     const status = this.refs.get(GateStatusReporter, { strict: false });
     for (const g of cfg.gates) {
-      const lanes = (g.lanes ?? []).map((l) => this.lanes.get(`${g.id}/${l.id}`)!);
+      const lanes = (g.lanes ?? []).flatMap((l) => this.lanes.get(`${g.id}/${l.id}`) ?? []);
       if (!lanes.length) continue;
       status.laneDevices.set(g.id, () => ({
         qrInputs: (g.lanes ?? []).flatMap((l) => (this.qrInputs.get(`${g.id}/${l.id}`)?.health() ?? []).map((h) => ({ laneId: l.id, ...h }))),
@@ -221,7 +233,17 @@ export class GateLanesService implements OnApplicationBootstrap {
         this.log.error(`card reader lanes ${which} cannot read cards: ${pcscHint((e as Error).message)}`);
       }
     }
+    if (withoutKey.length)
+      this.log.error(`lane(s) ${withoutKey.join(', ')} NOT started: they check ID numbers and no ID-number HMAC key is set (gate.idHmacKeyFile or CG_ID_HMAC_KEY, the hub's HUB_ID_HMAC_KEY); count-only and face-only lanes run`);
     this.log.log(`${this.lanes.size} lane(s) ready (${readerLanes.length} with a card reader, ${this.capturers.length} with a camera, ${this.qrInputs.size} with QR inputs)`);
+  }
+
+  /** A lane that could not start: shown as `fault` with the reason on the console, at every (re)connect. */
+  private showFault(client: ReturnType<GateLinks['client']>, siteId: string, gateId: string, laneId: string, reason: string): void {
+    const send = () =>
+      client.publish(topics.gateLanes(siteId, gateId), JSON.stringify(LaneStateSchema.parse({ siteId, gateId, laneId, phase: 'fault', at: new Date().toISOString(), reasons: [reason] })), { qos: 0 });
+    client.on('connect', send);
+    if (client.connected) send();
   }
 
   private readonly monitorById = new Map<string, DoorMonitor>();
@@ -276,15 +298,6 @@ export class GateLanesService implements OnApplicationBootstrap {
     this.commands?.close();
     await this.faces?.dispose();
   }
-}
-
-/** The key the hub uses to HMAC ID numbers (HUB_ID_HMAC_KEY); without it ID-number watchlist matching cannot agree with the hub. */
-function hmacKey(cfg: EdgeConfig, log: Logger): Buffer {
-  // Same format as the hub's HUB_ID_HMAC_KEY: base64 of 32 bytes.
-  if (cfg.gate.idHmacKeyFile) return Buffer.from(readFileSync(cfg.gate.idHmacKeyFile, 'utf8').trim(), 'base64');
-  if (process.env.CG_ID_HMAC_KEY) return Buffer.from(process.env.CG_ID_HMAC_KEY, 'base64');
-  log.warn('no ID-number HMAC key (gate.idHmacKeyFile or CG_ID_HMAC_KEY): watchlist matching by ID number is off');
-  return randomBytes(32);
 }
 
 /** pcscd's "no service" answer, in words an installer acts on. */
