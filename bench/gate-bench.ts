@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   let pending: { resolve: (e: GateEvent & { decision: Decision }) => void } | undefined;
   const lane = new Lane({
     siteId: 'bench', zoneId: 'z', gateId: 'g', policy: 'station', antiPassbackZone: false, antiPassback: new AntiPassback(1000),
-    config: LaneConfigSchema.parse({ id: 'l1', reader: 'x', timeouts: { resultMs: 100, chipReadMs: 20_000 } }),
+    config: LaneConfigSchema.parse({ id: 'l1', reader: 'x', policy: { livenessCheck: 'passive' }, timeouts: { resultMs: 100, chipReadMs: 20_000 } }),
     face: capturer, matcher, watchlist: watch,
     actuator: { open: () => relay.release(500) },
     hmacId: (id) => createHmac('sha256', 'bench').update(id).digest('hex'),

@@ -50,7 +50,7 @@ test('gate lane end to end: OPEN/DENY on real chip + face, anti-passback and ove
       zones: base.zones.map((z) => ({ ...z, antiPassback: z.id === 'sanh-a' })),
       gates: base.gates.map((g) =>
         g.id === 'g1'
-          ? { ...g, lanes: [{ id: 'l1', reader: '/^Virtual PCD 00 00/', camera: { id: 'cam-l1', kind: 'file', path: sharedFace('df01', 2) }, actuator: 'relay1', timeouts: { resultMs: 300, chipReadMs: 8000 } }] }
+          ? { ...g, lanes: [{ id: 'l1', policy: { livenessCheck: 'passive' }, reader: '/^Virtual PCD 00 00/', camera: { id: 'cam-l1', kind: 'file', path: sharedFace('df01', 2) }, actuator: 'relay1', timeouts: { resultMs: 300, chipReadMs: 8000 } }] }
           : g,
       ),
       actuators: [{ id: 'relay1', kind: 'simulator', pulseMs: 400 }],
@@ -88,6 +88,8 @@ test('gate lane end to end: OPEN/DENY on real chip + face, anti-passback and ove
       await decided();
       const d = decisionOf(rows()[0]!);
       assert.equal(d.outcome, 'open', `reasons: ${d.reasons.join(',')}`);
+      // With the default ArcFace-style 512-d embedder and its calibrated 1:1 card threshold.
+      assert.equal((lanes as unknown as { faces: { embedderId: string } }).faces.embedderId, 'face-embedder-arcface');
       assert.equal(relay.pulses.length, 1);
       assert.equal(relay.pulses[0]!.ms, 400);
       assert.ok(d.steps?.chipAccess && d.steps.dgRead && d.steps.faceCapture !== undefined && d.steps.faceMatch !== undefined && d.steps.actuator !== undefined);

@@ -110,7 +110,8 @@ export function laneSite(kind: SiteKind, gates: number) {
       mqtt: { url: mqttUrl, reconnectMs: 200 },
       outbox: { path: join(dir, 'outbox.db'), synchronous: 'NORMAL' },
       zones: site.zones,
-      gates: site.gates.map((g) => ({ ...g, ...(lanes[g.id] ? { lanes: lanes[g.id] } : {}) })),
+      // The lane cameras loop still photos, which never blink: the passive liveness check.
+      gates: site.gates.map((g) => ({ ...g, ...(lanes[g.id] ? { lanes: lanes[g.id]!.map((l) => ({ ...l, policy: { livenessCheck: 'passive' as const, ...l.policy } })) } : {}) })),
       actuators,
       statusIntervalMs: 1000,
     });

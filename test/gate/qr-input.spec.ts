@@ -50,6 +50,7 @@ test('QR over a serial scanner → the lane reads the chip with the CAN from the
               lanes: [
                 {
                   id: 'l1',
+                  policy: { livenessCheck: 'passive' }, // the camera loops a still photo, which never blinks
                   reader: '/^Virtual PCD 00 00/',
                   camera: { id: 'cam-l1', kind: 'file', path: sharedFace('df01', 2) },
                   actuator: 'relay1',

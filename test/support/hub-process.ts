@@ -29,7 +29,7 @@ export class HubProcess {
     });
   }
 
-  /** A crash: SIGKILL, nothing flushed or closed. */
+  /** Dies without warning (no shutdown hooks, nothing flushed), as on a crash or an OOM kill; resolves once it is gone. */
   async kill(): Promise<void> {
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;

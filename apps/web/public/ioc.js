@@ -111,14 +111,17 @@ async function loadMinutes() {
   renderChart();
 }
 
+// The ticker is a sample that includes refusals and door alarms: the chart is set from the stored
+// per-minute counts the hub sends with each counts update, never counted from the ticker.
+function onCounts(p) {
+  renderCounts(p);
+  if (p.siteId !== state.siteId || !p.minutes?.length) return;
+  for (const m of p.minutes) state.minutes.set(Date.parse(m.start), { entries: m.entries, exits: m.exits });
+  scheduleChart();
+}
+
 function onEvents(p) {
   if (p.siteId !== state.siteId) return;
-  for (const e of p.events) {
-    const k = minuteKey(Date.parse(e.occurredAt));
-    const b = state.minutes.get(k) ?? { entries: 0, exits: 0 };
-    b[e.direction === 'entry' ? 'entries' : 'exits']++;
-    state.minutes.set(k, b);
-  }
   state.ticker = [...p.events.slice().reverse(), ...state.ticker].slice(0, 20);
   renderTicker();
   scheduleChart();
@@ -161,7 +164,7 @@ socket.on('connect_error', (e) => {
   if (e.message === 'unauthorized') reauthenticate(socket);
 });
 socket.on(SocketEvents.countsSnapshot, renderCounts);
-socket.on(SocketEvents.countsUpdate, renderCounts);
+socket.on(SocketEvents.countsUpdate, onCounts);
 socket.on(SocketEvents.eventsNew, onEvents);
 socket.on(SocketEvents.gateStatus, onGateStatus);
 

@@ -83,7 +83,10 @@ export class GateLanesService implements OnApplicationBootstrap {
     const faces = await FacePipeline.create();
     this.faces = faces;
     const matcher = new PipelineFaceMatcher(faces, cfg.gate.matchThreshold !== undefined ? { threshold: cfg.gate.matchThreshold } : {});
-    this.watchlist = new MemoryWatchlist(matcher.threshold);
+    // 1:N thresholds per use from the embedder's calibration (a site's gate.matchThreshold sets only the 1:1 card threshold).
+    const alert = faces.thresholdsFor('alert');
+    const lists = { watchlist: alert.accept, allowlist: faces.thresholdsFor('admit').accept, watchlistReview: alert.review };
+    this.watchlist = new MemoryWatchlist(lists);
     // One synced cache per edge, over the first lane gate's MQTT login (the ACL lets every gate read its site's list).
     const listGate = cfg.gates.find((g) => (g.lanes ?? []).length > 0)!;
     const login = (listGate as { mqtt?: { username?: string; password?: string } }).mqtt ?? {};
@@ -92,14 +95,14 @@ export class GateLanesService implements OnApplicationBootstrap {
       siteId: cfg.site.id,
       gateId: listGate.id,
       cachePath: join(dirname(cfg.outbox.path), `watchlist-${cfg.site.id}.db`),
-      faceThreshold: matcher.threshold,
+      faceThreshold: lists,
       reconnectMs: cfg.mqtt.reconnectMs,
       ...(cfg.mqtt.caFile ? { caFile: cfg.mqtt.caFile } : {}),
       ...((login.username ?? cfg.mqtt.username) ? { username: (login.username ?? cfg.mqtt.username)! } : {}),
       ...((login.password ?? cfg.mqtt.password) ? { password: (login.password ?? cfg.mqtt.password)! } : {}),
     });
     await this.synced.start();
-    const lists = new SyncedWatchlist(this.synced, this.watchlist);
+    const laneLists = new SyncedWatchlist(this.synced, this.watchlist);
     const apb = new AntiPassback(cfg.gate.antiPassbackHours * 3600_000, Date.now, join(dirname(cfg.outbox.path), `anti-passback-${cfg.site.id}.db`));
     (this as { antiPassback: AntiPassback }).antiPassback = apb;
     const commands = new CommandGuard(join(dirname(cfg.outbox.path), `commands-${cfg.site.id}.db`));
@@ -129,6 +132,8 @@ export class GateLanesService implements OnApplicationBootstrap {
         const actCfg = cfg.actuators.find((a) => a.id === l.actuator);
         let face: FrameFaceCapturer | undefined;
         if (l.camera) {
+          if (l.policy.livenessCheck === 'passive')
+            this.log.warn(`lane ${g.id}/${l.id}: passive liveness only — its attack rejection is not measured (README "Liveness"); set policy.livenessCheck: blink or operator where photos or screens may be presented`);
           face = new FrameFaceCapturer(laneFrameSource(l.camera), faces, l.policy.livenessThreshold ?? matcher.livenessThreshold);
           this.capturers.push(face);
         }
@@ -143,7 +148,7 @@ export class GateLanesService implements OnApplicationBootstrap {
           ...(face ? { face } : {}),
           ...(cfg.gate.vneid ? { vneid: { verifier: new HttpsVneidVerifier(cfg.gate.vneid, { siteId: cfg.site.id, gateId: g.id }), timeoutMs: cfg.gate.vneid.timeoutMs } } : {}),
           matcher,
-          watchlist: lists,
+          watchlist: laneLists,
           ...(act && actCfg
             ? {
                 actuator: {

@@ -55,6 +55,15 @@ export const LanePolicySchema = z.strictObject({
   acceptVneidQr: z.boolean().default(true),
   /** Liveness floor; default: the face model's calibrated threshold. */
   livenessThreshold: z.number().min(0).max(1).optional(),
+  /**
+   * How a live face is told from a photo or screen. The passive model ships with no measured attack
+   * rejection (README "Liveness"), so: 'blink' — the lane asks the entrant to blink and watches for
+   * it across frames; no blink → REVIEW; 'operator' — every face-matched OPEN goes to an operator;
+   * 'passive' — the passive score alone (only where attacks are otherwise prevented, or the camera
+   * shows a still image, as in the demo and the tests). Default 'blink': nothing claims a screen it
+   * has not been measured to be.
+   */
+  livenessCheck: z.enum(['passive', 'blink', 'operator']).default('blink'),
 });
 export type LanePolicy = z.infer<typeof LanePolicySchema>;
 

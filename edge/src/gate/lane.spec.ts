@@ -54,7 +54,8 @@ function harness(opts: { policy?: SitePolicy; lane?: Partial<LaneConfigInput>; f
     siteId: 's1',
     zoneId: 'z1',
     gateId: 'g1',
-    config: LaneConfigSchema.parse({ id: 'l1', reader: 'Virtual', timeouts: { resultMs: 100, reviewMs: 1000, accessKeyMs: 500 }, ...opts.lane }),
+    // The fake camera's face carries no blink challenge: these lanes use the passive check unless a test says otherwise.
+    config: LaneConfigSchema.parse({ id: 'l1', reader: 'Virtual', timeouts: { resultMs: 100, reviewMs: 1000, accessKeyMs: 500 }, ...opts.lane, policy: { livenessCheck: 'passive', ...opts.lane?.policy } }),
     policy: opts.policy ?? 'station',
     antiPassbackZone: true,
     antiPassback: opts.antiPassback ?? new AntiPassback(3600_000),
@@ -197,7 +198,7 @@ test('anti-passback: second entry refused; operator override opens and is record
   assert.deepEqual(h.events[2]!.decision?.override, { by: 'op-lan', reason: 'vé hợp lệ, quay lại lấy đồ' });
   assert.equal(h.events[2]!.identity, undefined, 'a manual open carries no identity');
 
-  const exitLane = new Lane({ ...(h.lane as unknown as { d: LaneDeps }).d, config: LaneConfigSchema.parse({ id: 'l2', direction: 'exit', reader: 'x' }) });
+  const exitLane = new Lane({ ...(h.lane as unknown as { d: LaneDeps }).d, config: LaneConfigSchema.parse({ id: 'l2', direction: 'exit', reader: 'x', policy: { livenessCheck: 'passive' } }) });
   exitLane.canEntered('012345');
   exitLane.cardInserted(new FakeCard(async () => chipResult()));
   await exitLane.idle;
@@ -213,7 +214,7 @@ test('a manual open is nobody\'s entry: no identity, and the last entrant\'s ant
   entry.lane.cardInserted(new FakeCard(async () => chipResult()));
   await entry.lane.idle;
   assert.equal(entry.events[0]?.decision?.outcome, 'open');
-  const exitLane = new Lane({ ...(entry.lane as unknown as { d: LaneDeps }).d, config: LaneConfigSchema.parse({ id: 'l2', direction: 'exit', reader: 'x' }), sink: { decision: () => undefined, state: () => undefined, online: () => true } });
+  const exitLane = new Lane({ ...(entry.lane as unknown as { d: LaneDeps }).d, config: LaneConfigSchema.parse({ id: 'l2', direction: 'exit', reader: 'x', policy: { livenessCheck: 'passive' } }), sink: { decision: () => undefined, state: () => undefined, online: () => true } });
   exitLane.canEntered('012345');
   exitLane.cardInserted(new FakeCard(async () => chipResult()));
   await exitLane.idle;
@@ -289,6 +290,25 @@ test('decide(): rule order and liveness floor', () => {
   assert.deepEqual(decide({ method: 'chip_face', failure: 'card_removed', watch: { entryId: 'w', listKind: 'watchlist' } }, policy, th).reasons, ['watchlist_hit']);
   assert.equal(decide({ method: 'chip_face', face: 'no_face' }, policy, th).outcome, 'deny');
   assert.equal(decide({ method: 'chip_face', chipGenuine: false }, { ...policy, onPassiveAuthFail: 'review' }, th).outcome, 'review');
+});
+
+test('decide(): calibrated REVIEW band, possible watchlist match, blink and operator liveness checks', () => {
+  assert.equal(LanePolicySchema.parse({}).livenessCheck, 'blink', 'by default a lane asks for a blink: the passive score is no proven screen');
+  const policy = LanePolicySchema.parse({ livenessCheck: 'passive' });
+  const th = { match: 0.5, liveness: 0.4, review: 0.31 };
+  const live = { embedding: REF, liveness: 0.9, qualityOk: true, livenessMs: 0 };
+  // The model's REVIEW floor replaces reviewMargin: 0.35 is far below 0.5 − 0.02 but inside the band.
+  assert.deepEqual(decide({ method: 'chip_face', face: live, similarity: 0.35 }, policy, th), { outcome: 'review', reasons: ['face_uncertain'] });
+  assert.deepEqual(decide({ method: 'chip_face', face: live, similarity: 0.3 }, policy, th), { outcome: 'deny', reasons: ['face_mismatch'] });
+  assert.deepEqual(decide({ method: 'chip_face', face: live, similarity: 0.35 }, policy, { match: 0.5, liveness: 0.4 }).reasons, ['face_mismatch'], 'no band given: reviewMargin');
+  const near = { entryId: 'w1', listKind: 'watchlist' as const, score: 0.45 };
+  assert.deepEqual(decide({ method: 'chip_face', face: live, similarity: 0.8, watchNear: near }, policy, th), { outcome: 'review', reasons: ['watchlist_possible_match'] });
+  assert.equal(decide({ method: 'count_only', watchNear: near }, policy, th).outcome, 'open', 'counting lanes keep the crowd moving');
+  const blink = { ...policy, livenessCheck: 'blink' as const };
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live, challenge: 'failed' }, similarity: 0.8 }, blink, th), { outcome: 'review', reasons: ['liveness_unverified'] });
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live, challenge: 'passed' }, similarity: 0.8 }, blink, th), { outcome: 'open', reasons: [] });
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live, challenge: 'failed' }, similarity: 0.1 }, blink, th).reasons, ['face_mismatch'], 'a mismatch is still a DENY');
+  assert.deepEqual(decide({ method: 'allowlist_face', face: live, watch: { entryId: 'a', listKind: 'allowlist' } }, { ...policy, livenessCheck: 'operator' }, th), { outcome: 'review', reasons: ['liveness_operator_check'] });
 });
 
 test('lists never synced from the hub: a card lane sends a passing entrant to the operator, a counting lane still opens', async () => {

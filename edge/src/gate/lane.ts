@@ -290,7 +290,9 @@ export class Lane {
     if (!this.d.face) return 'camera_unavailable';
     const t0 = performance.now();
     try {
-      const r = await runStep('no_face', this.d.config.timeouts.faceWindowMs + 1000, c.ctl.signal, (s) => this.d.face!.capture(this.d.config.timeouts.faceWindowMs, s));
+      const r = await runStep('no_face', this.d.config.timeouts.faceWindowMs + 1000, c.ctl.signal, (s) =>
+        this.d.face!.capture(this.d.config.timeouts.faceWindowMs, s, this.d.config.policy.livenessCheck === 'blink' ? { challenge: 'blink' } : undefined),
+      );
       if (typeof r !== 'string') c.steps.liveness = Math.round(r.livenessMs * 10) / 10;
       return r;
     } catch (e) {
@@ -409,6 +411,10 @@ export class Lane {
       const t0 = performance.now();
       const hit = this.d.watchlist.matchFace(live.embedding);
       if (hit) this.noteHit(c, hit, 'face');
+      if (hit?.listKind !== 'watchlist') {
+        const near = this.d.watchlist.nearWatchlist?.(live.embedding);
+        if (near) c.facts.watchNear = near;
+      }
       c.steps.watchlist = (c.steps.watchlist ?? 0) + ms(t0);
     }
     if (this.d.watchlist.ready?.() === false) c.facts.listsUnsynced = true;
@@ -416,7 +422,11 @@ export class Lane {
   }
 
   private async conclude(c: Cycle): Promise<void> {
-    const verdict = decide(c.facts, this.d.config.policy, { match: this.d.matcher.threshold, liveness: this.d.matcher.livenessThreshold });
+    const verdict = decide(c.facts, this.d.config.policy, {
+      match: this.d.matcher.threshold,
+      liveness: this.d.matcher.livenessThreshold,
+      ...(this.d.matcher.reviewThreshold !== undefined ? { review: this.d.matcher.reviewThreshold } : {}),
+    });
     if (verdict.outcome !== 'review') return this.finish(c, verdict);
     return this.finish(c, await this.awaitReview(c, verdict));
   }
@@ -536,6 +546,7 @@ export class Lane {
       ...((p?.fullName ?? c.qr?.fullName) ? { fullName: (p?.fullName ?? c.qr?.fullName)! } : {}),
       ...((isoDate(p?.dateOfBirth) ?? c.qr?.dateOfBirth) ? { dateOfBirth: (isoDate(p?.dateOfBirth) ?? c.qr?.dateOfBirth)! } : {}),
       ...(c.live ? { faceTemplate: Buffer.from(c.live.embedding.buffer, c.live.embedding.byteOffset, c.live.embedding.byteLength).toString('base64') } : {}),
+      ...(c.live && this.d.matcher.model ? { faceModel: this.d.matcher.model } : {}),
       ...(c.facts.similarity !== undefined ? { matchScore: Math.max(-1, Math.min(1, c.facts.similarity)) } : {}),
       ...(c.live?.liveness !== undefined ? { livenessScore: c.live.liveness } : {}),
       ...(c.chip ? { documentVerified: c.chip.passiveAuth.genuine } : {}),

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Aedes } from 'aedes';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connectAsync } from 'mqtt';
 import { v7 } from 'uuid';
 import { freePort } from '../../../test/support/ports.js';
 import { waitFor } from '../../../test/support/wait-for.js';
@@ -42,23 +42,23 @@ async function slowAckBroker() {
   };
 }
 
-function rig(dir: string) {
-  const store = new OutboxStore(join(dir, 'outbox.db'));
-  const rows = Array.from({ length: 5 }, () => ({ eventId: v7(), gateId: 'g1', topic: 'cg/v1/sites/s/gates/g1/events', payload: Buffer.from('{}') }));
-  store.append(rows);
-  return store;
-}
-
-test('a PUBACK that comes after the publisher closed touches nothing closed; its row is kept for the next start', { timeout: 30_000 }, async (t) => {
+/** A slow-acking broker, a connected gate client and an outbox file holding five rows; all removed after the test. */
+async function rig(t: TestContext) {
   const dir = mkdtempSync(join(tmpdir(), 'cg-pub-'));
   const broker = await slowAckBroker();
-  let client: MqttClient | undefined;
+  const client = await connectAsync(broker.url, { clientId: 'gate.s.g1', reconnectPeriod: 0 });
   t.after(async () => {
-    await client?.endAsync(true);
+    await client.endAsync(true);
     await broker.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const store = rig(dir);
+  const store = new OutboxStore(join(dir, 'outbox.db'));
+  store.append(Array.from({ length: 5 }, () => ({ eventId: v7(), gateId: 'g1', topic: 'cg/v1/sites/s/gates/g1/events', payload: Buffer.from('{}') })));
+  return { dir, broker, client, store };
+}
+
+test('a PUBACK that comes after the publisher closed touches nothing closed; its row is kept for the next start', { timeout: 30_000 }, async (t) => {
+  const { dir, broker, client, store } = await rig(t);
   let removesAfterClose = 0;
   let closed = false;
   const remove = store.remove.bind(store);
@@ -66,7 +66,6 @@ test('a PUBACK that comes after the publisher closed touches nothing closed; its
     if (closed) removesAfterClose++;
     remove(seqs);
   };
-  client = await connectAsync(broker.url, { clientId: 'gate.s.g1', reconnectPeriod: 0 });
   const pub = new GatePublisher('g1', client, store, 10);
   pub.kick();
   await waitFor(() => broker.held(), (n) => n === 5, 10_000, 'five publishes awaiting PUBACK');
@@ -92,16 +91,7 @@ test('a PUBACK that comes after the publisher closed touches nothing closed; its
 });
 
 test('quiesce waits for the PUBACKs already owed, publishes nothing new, and close deletes the acknowledged rows', { timeout: 30_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'cg-pub-'));
-  const broker = await slowAckBroker();
-  let client: MqttClient | undefined;
-  t.after(async () => {
-    await client?.endAsync(true);
-    await broker.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const store = rig(dir);
-  client = await connectAsync(broker.url, { clientId: 'gate.s.g1', reconnectPeriod: 0 });
+  const { broker, client, store } = await rig(t);
   const pub = new GatePublisher('g1', client, store, 3); // three in flight, two waiting
   pub.kick();
   await waitFor(() => broker.held(), (n) => n === 3, 10_000, 'three publishes awaiting PUBACK');

@@ -35,7 +35,7 @@ test('demo entrants: the holder opens, a borrowed card is refused, a VNeID QR wa
   const pulses: number[] = [];
   const lane = new Lane({
     siteId: 'demo', zoneId: 'z', gateId: 'g2', policy: 'station', antiPassbackZone: false, antiPassback: new AntiPassback(3600_000),
-    config: LaneConfigSchema.parse({ id: 'l1', timeouts: { resultMs: 200, reviewMs: 1500 } }),
+    config: LaneConfigSchema.parse({ id: 'l1', policy: { livenessCheck: 'passive' }, timeouts: { resultMs: 200, reviewMs: 1500 } }),
     face: capturer, matcher, watchlist: new MemoryWatchlist(matcher.threshold),
     actuator: { open: async () => void pulses.push(Date.now()) },
     hmacId: (id) => id,

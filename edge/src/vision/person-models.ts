@@ -22,7 +22,7 @@ function repoRoot(): string {
 
 /**
  * Path of a person model's graph (model.json) from models/person-manifest.json, checked against
- * its sha256 once per process. Throws a clear error when `npm run setup:person-models` has not run.
+ * its sha256 once per process. Throws a clear error when `npm run setup:models` has not run.
  */
 export function personModelPath(id = 'person-movenet-multipose'): string {
   const root = repoRoot();
@@ -32,10 +32,10 @@ export function personModelPath(id = 'person-movenet-multipose'): string {
   const dir = resolve(root, entry.dir);
   for (const f of entry.files) {
     const p = join(dir, f.path);
-    if (!existsSync(p)) throw new Error(`person model file ${p} is missing: run \`npm run setup:person-models\``);
+    if (!existsSync(p)) throw new Error(`person model file ${p} is missing: run \`npm run setup:models\``);
     if (!verified.has(p)) {
       const sum = createHash('sha256').update(readFileSync(p)).digest('hex');
-      if (sum !== f.sha256) throw new Error(`person model file ${p} has sha256 ${sum}, expected ${f.sha256}: run \`npm run setup:person-models\``);
+      if (sum !== f.sha256) throw new Error(`person model file ${p} has sha256 ${sum}, expected ${f.sha256}: run \`npm run setup:models\``);
       verified.add(p);
     }
   }

