@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext, LoggerService, LogLevel } from '@nestjs/common';
 import type { EdgeConfig } from './config/edge-config.schema.js';
 import { EdgeModule } from './edge.module.js';
+import { loadIdHmacKey } from './gate/id-hmac-key.js';
 import { OutboxService } from './outbox/outbox.service.js';
 
 export interface EdgeApp {
@@ -18,6 +19,8 @@ export async function startEdge(
   /** shutdownHooks: false when the caller handles signals itself (the agent's main). */
   opts: { shutdownHooks?: boolean } = {},
 ): Promise<EdgeApp> {
+  // A malformed ID-number key or a key file others can read stops the agent before it connects anywhere.
+  loadIdHmacKey(cfg.gate.idHmacKeyFile);
   const ctx = await NestFactory.createApplicationContext(EdgeModule.forConfig(cfg), { logger: logger ?? ['log', 'warn', 'error'] });
   if (opts.shutdownHooks !== false) ctx.enableShutdownHooks();
   await ctx.init();

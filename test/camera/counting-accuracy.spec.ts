@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { GateEventSchema, type GateEvent } from '../../libs/contracts/src/index.
 import { CameraAssignmentSchema } from '../../edge/src/camera/camera-config.schema.js';
 import { CameraPipeline } from '../../edge/src/camera/camera-pipeline.js';
 import { createFrameSource } from '../../edge/src/camera/create-frame-source.js';
-import { DirectoryMediaStore } from '../../edge/src/camera/media-store.js';
+import { EncryptedMediaStore } from '../../edge/src/camera/media-store.js';
 import { MoveNetMultiPoseDetector } from '../../edge/src/vision/movenet-multipose-detector.js';
 import { personModelPath } from '../../edge/src/vision/person-models.js';
 import { TfjsWasmBackend } from '../../libs/face/src/inference/tfjs-wasm-backend.js';
@@ -17,6 +17,8 @@ import { BAND_PX, LINE_X, OVERLAPPING, SEPARATE } from '../../scripts/clips/coun
 
 /** Tolerance per direction for the clip where people overlap (passing each other on the line). */
 const OVERLAP_TOLERANCE = 1;
+
+let media: EncryptedMediaStore;
 
 describe('counting accuracy on generated clips with exact ground truth', () => {
   let dir: string;
@@ -44,7 +46,8 @@ describe('counting accuracy on generated clips with exact ground truth', () => {
       },
     });
     const events: GateEvent[] = [];
-    const pipeline = new CameraPipeline(assignment, detector, (e) => void events.push(e), new DirectoryMediaStore(join(dir, 'media')));
+    media = new EncryptedMediaStore(join(dir, 'media'), randomBytes(32));
+    const pipeline = new CameraPipeline(assignment, detector, (e) => void events.push(e), media);
     const source = createFrameSource(assignment.camera);
     source.start((f) => pipeline.process(f));
     await source.ended;
@@ -72,9 +75,13 @@ describe('counting accuracy on generated clips with exact ground truth', () => {
     assert.ok(withFace.length >= 2, `face crops on ${withFace.length} of ${events.length} events`);
     for (const e of withFace) {
       const a = e.attachments![0]!;
-      const jpeg = await readFile(join(dir, 'media', a.ref.replace(/^media:/, '')));
+      const jpeg = await media.read(a.ref);
       assert.equal(createHash('sha256').update(jpeg).digest('hex'), a.sha256);
       assert.equal(jpeg[0], 0xff, 'a JPEG');
+      // At rest the crop is ciphertext: no JPEG marker, none of its bytes in clear.
+      const disk = await readFile(join(dir, 'media', `${a.ref.replace(/^media:/, '')}.enc`));
+      assert.notEqual(disk[0], 0xff);
+      assert.equal(disk.includes(jpeg.subarray(0, 64)), false);
     }
   });
 

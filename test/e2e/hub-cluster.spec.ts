@@ -74,7 +74,7 @@ test(
       await waitFor(() => storedBy(a), (n) => n >= 300, 30_000, 'A storing events');
       await waitFor(() => storedBy(b), (n) => n >= 300, 30_000, 'B storing events');
       const aBeforeKill = await storedBy(a);
-      a.kill();
+      await a.kill();
       await waitFor(() => sim.produced, (n) => n >= TOTAL * 0.75, 30_000, 'gates keep publishing while A is down');
       await a.start();
 

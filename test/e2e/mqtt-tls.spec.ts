@@ -139,8 +139,8 @@ test('Mosquitto with the generated TLS listener: hub (MQTT_CA_FILE) and gate ove
     g3.on('message', (_t, p) => commands.push(p.toString()));
     await g3.subscribeAsync(topics.gateCommands(site.siteId, 'g3'), { qos: 1 });
     const commandId = randomUUID();
-    const cmd = { type: 'reload_config', commandId, siteId: site.siteId, gateId: 'g3', issuedAt: new Date().toISOString(), issuedBy: 'test' } as const;
-    await within(5000, 'gate command published by the hub', hub.app.get(GateMqttBridge).publish(cmd));
+    const cmd = { type: 'reload_config', commandId, siteId: site.siteId, gateId: 'g3', issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 10_000).toISOString(), issuedBy: 'test' } as const;
+    await within(5000, 'gate command published by the hub', hub.app.get(GateMqttBridge).publish(cmd, 5000));
     await waitFor(() => commands, (c) => c.some((x) => x.includes(commandId)), 5000, 'command over mqtts');
 
     // Watchlist sync: the hub's publisher hears the edge's resync request and answers with a snapshot.

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import type { Alert } from '../../libs/contracts/src/index.js';
 import { startEdge, type EdgeApp } from '../../edge/src/edge-app.js';
 import { GateLinks } from '../../edge/src/mqtt/gate-links.js';
@@ -7,6 +8,9 @@ import type { HubApp } from '../../apps/hub/src/hub-app.js';
 import { authedFetch, credentialedEdgeConfig, login } from '../support/hub-auth.js';
 import { waitFor } from '../support/wait-for.js';
 import { HubWatch, laneSite, RelayBoard, startLaneHub, storedDecisions, todayCounts, userToken } from './gate-rig.js';
+
+// Station lanes check ID numbers: they start only with the hub's ID-number HMAC key.
+process.env.CG_ID_HMAC_KEY ??= randomBytes(32).toString('base64');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PULSE_MS = 1000;

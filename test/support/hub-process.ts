@@ -29,9 +29,14 @@ export class HubProcess {
     });
   }
 
-  /** Dies without warning (no shutdown hooks, nothing flushed), as on a crash or an OOM kill. */
-  kill(): void {
-    this.proc?.kill('SIGKILL');
+  /** Dies without warning (no shutdown hooks, nothing flushed), as on a crash or an OOM kill; resolves once it is gone. */
+  async kill(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    await new Promise<void>((r) => {
+      p.once('exit', () => r());
+      p.kill('SIGKILL');
+    });
   }
 
   pause(): void {
@@ -44,7 +49,7 @@ export class HubProcess {
 
   async stop(): Promise<void> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     p.kill('SIGCONT');
     await new Promise<void>((r) => {
       p.once('exit', () => r());

@@ -62,10 +62,20 @@ export class PrivateMosquitto {
     throw new Error(`mosquitto did not start on port ${this.port}: ${err.slice(0, 500)}`);
   }
 
+  /** Freezes the broker (SIGSTOP): connections stay open, nothing is read or acknowledged. */
+  pause(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
   /** Graceful stop: Mosquitto writes its persistence file, as on a service restart. */
   async stop(): Promise<void> {
     const p = this.proc;
     if (!p || p.exitCode !== null) return;
+    p.kill('SIGCONT');
     await new Promise<void>((r) => {
       p.once('exit', () => r());
       p.kill('SIGTERM');

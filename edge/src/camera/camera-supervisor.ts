@@ -8,6 +8,7 @@ import type { CameraWorkerData, WorkerToParent } from './camera-worker-protocol.
 export interface CameraSupervisorOptions {
   sink: GateEventSink;
   mediaDir?: string;
+  mediaKey?: Uint8Array;
   modelPath?: string;
   healthIntervalMs?: number;
   /** Called for each camera state change or worker failure (for the edge's log). */
@@ -89,7 +90,7 @@ export class CameraSupervisor {
     const data: CameraWorkerData = {
       assignment: slot.assignment!,
       healthIntervalMs: this.o.healthIntervalMs ?? 1000,
-      ...(this.o.mediaDir ? { mediaDir: this.o.mediaDir } : {}),
+      ...(this.o.mediaDir && this.o.mediaKey ? { mediaDir: this.o.mediaDir, mediaKey: this.o.mediaKey } : {}),
       ...(this.o.modelPath ? { modelPath: this.o.modelPath } : {}),
     };
     const worker = new Worker(new URL('./camera-worker.js', import.meta.url), { workerData: data });

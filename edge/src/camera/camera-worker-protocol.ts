@@ -5,8 +5,10 @@ import type { PipelineStats } from './camera-pipeline.js';
 /** What a camera worker thread is started with. */
 export interface CameraWorkerData {
   assignment: CameraAssignment;
-  /** Directory for best-shot face crops; none → events carry no crop. */
+  /** Directory for best-shot face crops (encrypted with `mediaKey`); none → events carry no crop. */
   mediaDir?: string;
+  /** AES-256 key of the crops, 32 bytes. */
+  mediaKey?: Uint8Array;
   /** Person model graph; the manifest's default when absent. */
   modelPath?: string;
   healthIntervalMs: number;

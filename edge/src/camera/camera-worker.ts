@@ -6,7 +6,7 @@ import { CameraPipeline } from './camera-pipeline.js';
 import type { CameraWorkerData, ParentToWorker, WorkerToParent } from './camera-worker-protocol.js';
 import { createFrameSource } from './create-frame-source.js';
 import { FfmpegSource } from './ffmpeg-source.js';
-import { DirectoryMediaStore } from './media-store.js';
+import { EncryptedMediaStore } from './media-store.js';
 
 /**
  * One camera in its own thread: its own decoder child process, its own model instance and event loop,
@@ -18,7 +18,7 @@ const post = (m: WorkerToParent) => port.postMessage(m);
 
 async function main(): Promise<void> {
   const detector = await MoveNetMultiPoseDetector.create(new TfjsWasmBackend(), { modelPath: data.modelPath ?? personModelPath() });
-  const media = data.mediaDir ? new DirectoryMediaStore(data.mediaDir) : undefined;
+  const media = data.mediaDir && data.mediaKey ? new EncryptedMediaStore(data.mediaDir, Buffer.from(data.mediaKey)) : undefined;
   const pipeline = new CameraPipeline(data.assignment, detector, (event) => post({ type: 'event', event }), media);
   const source = createFrameSource(data.assignment.camera);
   const report = () =>

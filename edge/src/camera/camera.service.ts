@@ -4,7 +4,9 @@ import { EDGE_CONFIG } from '../config/edge-config.token.js';
 import type { EdgeConfig } from '../config/edge-config.schema.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import { GateStatusReporter } from '../status/gate-status.reporter.js';
+import { dirname } from 'node:path';
 import { CameraSupervisor } from './camera-supervisor.js';
+import { EncryptedMediaStore, loadMediaKey } from './media-store.js';
 import { resolveFfmpeg } from './ffmpeg-binary.js';
 
 /**
@@ -16,6 +18,8 @@ import { resolveFfmpeg } from './ffmpeg-binary.js';
 export class CameraService implements OnApplicationBootstrap {
   private readonly log = new Logger('Cameras');
   private supervisor: CameraSupervisor | undefined;
+  private media: EncryptedMediaStore | undefined;
+  private retention: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig,
@@ -29,9 +33,14 @@ export class CameraService implements OnApplicationBootstrap {
     );
     if (assignments.length === 0) return;
     const gateOf = new Map(assignments.map((a) => [a.camera.id, a.gateId]));
+    const mediaDir = process.env.CG_MEDIA_DIR ?? './data/media';
+    const mediaKey = loadMediaKey(dirname(this.cfg.outbox.path));
+    this.media = new EncryptedMediaStore(mediaDir, mediaKey);
+    this.startRetention();
     this.supervisor = new CameraSupervisor({
       sink: (event) => this.outbox.enqueue(event),
-      mediaDir: process.env.CG_MEDIA_DIR ?? './data/media',
+      mediaDir,
+      mediaKey,
       log: (cameraId, message) => this.log.log(`${cameraId}: ${message}`),
     });
     this.supervisor.start(assignments);
@@ -43,6 +52,24 @@ export class CameraService implements OnApplicationBootstrap {
     this.log.log(`${assignments.length} camera(s) started, one worker thread each; ${describeFfmpeg()}`);
   }
 
+  /**
+   * Face crops are personal data: deleted `CG_MEDIA_RETENTION_DAYS` (default 30, like the hub's crop
+   * references) after they were taken, at start and every `CG_MEDIA_RETENTION_INTERVAL_MIN` (60).
+   */
+  private startRetention(): void {
+    const days = Number(process.env.CG_MEDIA_RETENTION_DAYS ?? 30);
+    const everyMin = Number(process.env.CG_MEDIA_RETENTION_INTERVAL_MIN ?? 60);
+    if (!(days > 0) || !(everyMin > 0)) return;
+    const run = () =>
+      void this.media!.purge(Date.now() - days * 86_400_000).then(
+        (n) => n && this.log.log(`retention: ${n} face crop(s) older than ${days} day(s) deleted`),
+        (e: Error) => this.log.error(`retention of face crops failed: ${e.message}`),
+      );
+    run();
+    this.retention = setInterval(run, everyMin * 60_000);
+    this.retention.unref();
+  }
+
   /** Health of every camera (for /metrics and the status message). */
   health(): CameraHealth[] {
     return this.supervisor?.health() ?? [];
@@ -50,6 +77,7 @@ export class CameraService implements OnApplicationBootstrap {
 
   /** Stops every camera worker and its ffmpeg (called by the edge's shutdown sequence). */
   async stop(): Promise<void> {
+    clearInterval(this.retention);
     await this.supervisor?.stop();
   }
 }

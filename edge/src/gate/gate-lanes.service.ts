@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
@@ -18,6 +16,8 @@ import { newEventId } from '../outbox/event-id.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import { GateStatusReporter } from '../status/gate-status.reporter.js';
 import { AntiPassback } from './anti-passback.js';
+import { CommandGuard } from './command-guard.js';
+import { checksIdNumbers, loadIdHmacKey } from './id-hmac-key.js';
 import { FrameFaceCapturer } from './face-capture.js';
 import { PipelineFaceMatcher } from './face-matcher.js';
 import { Lane } from './lane.js';
@@ -51,11 +51,19 @@ export class GateLanesService implements OnApplicationBootstrap {
   /** The hub-synced watchlist/allowlist cache (PART B's edge/src/watchlist). */
   synced: EdgeWatchlist | undefined;
   readonly antiPassback = new AntiPassback(16 * 3600_000);
+  private commands: CommandGuard | undefined;
+  /** Gates whose command subscription the broker has acknowledged (on the current connection). */
+  private readonly listening = new Set<string>();
 
   constructor(private readonly refs: ModuleRef) {}
 
   lane(gateId: string, laneId: string): Lane | undefined {
     return this.lanes.get(`${gateId}/${laneId}`);
+  }
+
+  /** The broker has acknowledged this gate's command subscription: commands published now reach it. */
+  listensForCommands(gateId: string): boolean {
+    return this.listening.has(gateId);
   }
 
   actuator(id: string): ActuatorDriver | undefined {
@@ -97,8 +105,16 @@ export class GateLanesService implements OnApplicationBootstrap {
     const laneLists = new SyncedWatchlist(this.synced, this.watchlist);
     const apb = new AntiPassback(cfg.gate.antiPassbackHours * 3600_000, Date.now, join(dirname(cfg.outbox.path), `anti-passback-${cfg.site.id}.db`));
     (this as { antiPassback: AntiPassback }).antiPassback = apb;
-    const key = hmacKey(cfg, this.log);
-    const hmacId = (id: string) => idNumberHmac(key, id);
+    const commands = new CommandGuard(join(dirname(cfg.outbox.path), `commands-${cfg.site.id}.db`));
+    this.commands = commands;
+    // Without the hub's key an ID number can match nothing: lanes that check ID numbers would open for
+    // everyone on the watchlist. They are not started; count-only and face-only lanes run.
+    const key = loadIdHmacKey(cfg.gate.idHmacKeyFile);
+    const hmacId = (id: string) => {
+      if (!key) throw new Error('no ID-number HMAC key');
+      return idNumberHmac(key, id);
+    };
+    const withoutKey: string[] = [];
     const trust = CscaTrustStore.fromPaths(cfg.gate.cscaPaths);
 
     for (const a of cfg.actuators) await this.startActuator(a);
@@ -107,6 +123,11 @@ export class GateLanesService implements OnApplicationBootstrap {
       const client = links.client(g.id);
       const zone = cfg.zones.find((z) => z.id === g.zone)!;
       for (const l of g.lanes ?? []) {
+        if (!key && checksIdNumbers(l.policy.kind ?? cfg.site.kind, l)) {
+          withoutKey.push(`${g.id}/${l.id}`);
+          this.showFault(client, cfg.site.id, g.id, l.id, 'id_hmac_key_missing');
+          continue;
+        }
         const act = l.actuator ? this.actuators.get(l.actuator) : undefined;
         const actCfg = cfg.actuators.find((a) => a.id === l.actuator);
         let face: FrameFaceCapturer | undefined;
@@ -164,8 +185,13 @@ export class GateLanesService implements OnApplicationBootstrap {
       }
       // Operator commands for this gate (review verdicts, manual open); the broker ACL lets only the hub publish here.
       const commandTopic = topics.gateCommands(cfg.site.id, g.id);
-      const subscribe = () => client.subscribe(commandTopic, { qos: 1 }, (e) => e && this.log.warn(`gate ${g.id}: command subscription failed: ${e.message}`));
+      const subscribe = () =>
+        client.subscribe(commandTopic, { qos: 1 }, (e) => {
+          if (e) this.log.warn(`gate ${g.id}: command subscription failed: ${e.message}`);
+          else this.listening.add(g.id);
+        });
       client.on('connect', subscribe);
+      client.on('close', () => this.listening.delete(g.id));
       if (client.connected) subscribe();
       client.on('message', (topic, payload) => {
         if (topic !== commandTopic) return;
@@ -177,14 +203,25 @@ export class GateLanesService implements OnApplicationBootstrap {
         }
         const r = GateCommandSchema.safeParse(json);
         if (!r.success || r.data.siteId !== cfg.site.id || r.data.gateId !== g.id) return this.log.warn(`gate ${g.id}: command refused`);
-        this.log.log(`gate ${g.id}: ${r.data.type} by ${r.data.issuedBy}`);
-        for (const l of g.lanes ?? []) this.lanes.get(`${g.id}/${l.id}`)?.command(r.data);
+        const cmd = r.data;
+        const targets = (g.lanes ?? [])
+          .filter((l) => !('laneId' in cmd) || cmd.laneId === undefined || cmd.laneId === l.id)
+          .flatMap((l) => this.lanes.get(`${g.id}/${l.id}`) ?? []);
+        // Stale or seen before (replayed, or delivered late after a broker outage): never acted on.
+        const refused = commands.admit(cmd);
+        if (refused) {
+          this.log.warn(`gate ${g.id}: ${cmd.type} ${cmd.commandId} by ${cmd.issuedBy} refused: ${refused} (expires ${cmd.expiresAt})`);
+          for (const lane of targets) lane.commandRefused(refused);
+          return;
+        }
+        this.log.log(`gate ${g.id}: ${cmd.type} by ${cmd.issuedBy}`);
+        for (const lane of targets) lane.command(cmd);
       });
     }
     // Lane devices ride on each gate's status message (and become the hub's cg_lane_device_up).
     const status = this.refs.get(GateStatusReporter, { strict: false });
     for (const g of cfg.gates) {
-      const lanes = (g.lanes ?? []).map((l) => this.lanes.get(`${g.id}/${l.id}`)!);
+      const lanes = (g.lanes ?? []).flatMap((l) => this.lanes.get(`${g.id}/${l.id}`) ?? []);
       if (!lanes.length) continue;
       status.laneDevices.set(g.id, () => ({
         qrInputs: (g.lanes ?? []).flatMap((l) => (this.qrInputs.get(`${g.id}/${l.id}`)?.health() ?? []).map((h) => ({ laneId: l.id, ...h }))),
@@ -201,7 +238,17 @@ export class GateLanesService implements OnApplicationBootstrap {
         this.log.error(`card reader lanes ${which} cannot read cards: ${pcscHint((e as Error).message)}`);
       }
     }
+    if (withoutKey.length)
+      this.log.error(`lane(s) ${withoutKey.join(', ')} NOT started: they check ID numbers and no ID-number HMAC key is set (gate.idHmacKeyFile or CG_ID_HMAC_KEY, the hub's HUB_ID_HMAC_KEY); count-only and face-only lanes run`);
     this.log.log(`${this.lanes.size} lane(s) ready (${readerLanes.length} with a card reader, ${this.capturers.length} with a camera, ${this.qrInputs.size} with QR inputs)`);
+  }
+
+  /** A lane that could not start: shown as `fault` with the reason on the console, at every (re)connect. */
+  private showFault(client: ReturnType<GateLinks['client']>, siteId: string, gateId: string, laneId: string, reason: string): void {
+    const send = () =>
+      client.publish(topics.gateLanes(siteId, gateId), JSON.stringify(LaneStateSchema.parse({ siteId, gateId, laneId, phase: 'fault', at: new Date().toISOString(), reasons: [reason] })), { qos: 0 });
+    client.on('connect', send);
+    if (client.connected) send();
   }
 
   private readonly monitorById = new Map<string, DoorMonitor>();
@@ -253,17 +300,9 @@ export class GateLanesService implements OnApplicationBootstrap {
     await Promise.all([...this.actuators.values()].map((a) => a.close()));
     await this.synced?.close();
     this.antiPassback.close();
+    this.commands?.close();
     await this.faces?.dispose();
   }
-}
-
-/** The key the hub uses to HMAC ID numbers (HUB_ID_HMAC_KEY); without it ID-number watchlist matching cannot agree with the hub. */
-function hmacKey(cfg: EdgeConfig, log: Logger): Buffer {
-  // Same format as the hub's HUB_ID_HMAC_KEY: base64 of 32 bytes.
-  if (cfg.gate.idHmacKeyFile) return Buffer.from(readFileSync(cfg.gate.idHmacKeyFile, 'utf8').trim(), 'base64');
-  if (process.env.CG_ID_HMAC_KEY) return Buffer.from(process.env.CG_ID_HMAC_KEY, 'base64');
-  log.warn('no ID-number HMAC key (gate.idHmacKeyFile or CG_ID_HMAC_KEY): watchlist matching by ID number is off');
-  return randomBytes(32);
 }
 
 /** pcscd's "no service" answer, in words an installer acts on. */

@@ -112,8 +112,8 @@ test('a different person → DENY face_mismatch; just below the threshold → RE
   near.lane.cardInserted(new FakeCard(async () => chipResult()));
   const review = await waitState(near.states, (s) => s.phase === 'awaiting_review');
   assert.ok(review.reviewDeadline);
-  near.lane.command({ type: 'review_decision', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', decisionId: 'wrong', verdict: 'approve', reason: 'x', issuedAt: new Date().toISOString(), issuedBy: 'u' });
-  near.lane.command({ type: 'review_decision', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', decisionId: review.decisionId!, verdict: 'approve', reason: 'giống ảnh', issuedAt: new Date().toISOString(), issuedBy: 'op-lan' });
+  near.lane.command({ type: 'review_decision', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', decisionId: 'wrong', verdict: 'approve', reason: 'x', issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 10_000).toISOString(), issuedBy: 'u' });
+  near.lane.command({ type: 'review_decision', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', decisionId: review.decisionId!, verdict: 'approve', reason: 'giống ảnh', issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 10_000).toISOString(), issuedBy: 'op-lan' });
   await near.lane.idle;
   assert.equal(near.events.length, 1);
   assert.equal(near.events[0]!.decision?.outcome, 'open');
@@ -165,7 +165,7 @@ test('chip errors become reasons: wrong CAN, card gone, passive authentication f
   const typed = harness();
   typed.lane.cardInserted(new FakeCard(async (key) => (assert.deepEqual(key, { can: '012345' }), chipResult())));
   await waitState(typed.states, (s) => s.reasons?.[0] === 'waiting_for_access_key');
-  typed.lane.command({ type: 'enter_can', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', can: '012345', issuedAt: new Date().toISOString(), issuedBy: 'op' });
+  typed.lane.command({ type: 'enter_can', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', can: '012345', issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 10_000).toISOString(), issuedBy: 'op' });
   await typed.lane.idle;
   assert.equal(typed.events[0]?.decision?.outcome, 'open');
 });
@@ -191,7 +191,7 @@ test('anti-passback: second entry refused; operator override opens and is record
   assert.deepEqual(h.events[1]!.decision?.reasons, ['anti_passback']);
   assert.ok(h.events.every((e) => e.decision?.offline === true));
   await waitState(h.states, (s) => s.phase === 'idle' && h.states.indexOf(s) > h.states.findIndex((x) => x.phase === 'denied'));
-  h.lane.command({ type: 'open_gate', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', reason: 'vé hợp lệ, quay lại lấy đồ', issuedAt: new Date().toISOString(), issuedBy: 'op-lan' });
+  h.lane.command({ type: 'open_gate', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', reason: 'vé hợp lệ, quay lại lấy đồ', issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 10_000).toISOString(), issuedBy: 'op-lan' });
   await waitFor(() => h.events.length === 3);
   assert.equal(h.events[2]!.decision?.outcome, 'open');
   assert.equal(h.events[2]!.source, 'manual');
@@ -221,7 +221,7 @@ test('a manual open is nobody\'s entry: no identity, and the last entrant\'s ant
   assert.equal(apb.isInside('z1', key), false, 'the entrant has left');
   await waitState(entry.states, (s) => s.phase === 'idle');
   // Someone else is let in by hand on the entry lane: the previous card holder is not them.
-  entry.lane.command({ type: 'open_gate', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', reason: 'khách đi xe lăn', issuedAt: new Date().toISOString(), issuedBy: 'op-lan' });
+  entry.lane.command({ type: 'open_gate', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', reason: 'khách đi xe lăn', issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 10_000).toISOString(), issuedBy: 'op-lan' });
   await waitFor(() => entry.events.length === 2);
   const manual = entry.events[1]!;
   assert.equal(manual.source, 'manual');
@@ -264,7 +264,7 @@ test('station: a VNeID QR goes to the operator; camera down goes to the operator
   q.lane.qrScanned(qr, 'vneid');
   await waitState(q.states, (s) => s.phase === 'awaiting_review' && s.reasons?.[0] === 'qr_needs_operator');
   const s = q.states.find((x) => x.phase === 'awaiting_review')!;
-  q.lane.command({ type: 'review_decision', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', decisionId: s.decisionId!, verdict: 'deny', reason: 'không khớp', issuedAt: new Date().toISOString(), issuedBy: 'op' });
+  q.lane.command({ type: 'review_decision', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', decisionId: s.decisionId!, verdict: 'deny', reason: 'không khớp', issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 10_000).toISOString(), issuedBy: 'op' });
   await q.lane.idle;
   assert.deepEqual(q.events[0]?.decision?.reasons, ['qr_needs_operator', 'operator_denied']);
 

@@ -145,6 +145,15 @@ export class Lane {
 
   /** A QR input could not be used (unreadable, too long): shown on the lane, the current cycle goes on. */
   qrRejected(reason: string): void {
+    this.note(reason);
+  }
+
+  /** A command for this lane was refused (expired, replayed): shown on the lane, nothing else changes. */
+  commandRefused(reason: string): void {
+    this.note(reason);
+  }
+
+  private note(reason: string): void {
     if (this.cycle) this.publishCycle(this.cycle, [reason]);
     else this.publish({ reasons: [reason] });
   }

@@ -21,6 +21,9 @@ export function connectGate(cfg: EdgeConfig, gateId: string): MqttClient {
     password: login.password,
     ca: cfg.mqtt.caFile ? readFileSync(cfg.mqtt.caFile) : undefined,
     reconnectPeriod: cfg.mqtt.reconnectMs,
+    // A refused CONNACK (a hub still starting, credentials being re-issued) must not end the gate's
+    // link for good: mqtt.js stops reconnecting after one unless told otherwise.
+    reconnectOnConnackError: true,
     connectTimeout: 10_000,
     keepalive: 15,
     queueQoSZero: false,

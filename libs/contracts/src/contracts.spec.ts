@@ -28,7 +28,7 @@ test('topics round-trip through the parser', () => {
 });
 
 test('gate commands are a discriminated union', () => {
-  const base = { commandId: crypto.randomUUID(), siteId: 's', gateId: 'g', issuedAt: new Date().toISOString(), issuedBy: 'u1' };
+  const base = { commandId: crypto.randomUUID(), siteId: 's', gateId: 'g', issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 10_000).toISOString(), issuedBy: 'u1' };
   assert.equal(GateCommandSchema.safeParse({ ...base, type: 'open_gate', reason: 'x' }).success, true);
   assert.equal(GateCommandSchema.safeParse({ ...base, type: 'open_gate' }).success, false);
   assert.equal(GateCommandSchema.safeParse({ ...base, type: 'self_destruct' }).success, false);

@@ -1,11 +1,19 @@
 import { z } from 'zod';
 import { IdSchema, IsoTimeSchema } from './ids.js';
 
+/** The longest a gate command may stay valid; the edge refuses one that claims more. */
+export const MAX_COMMAND_LIFETIME_MS = 5 * 60_000;
+
+/**
+ * Every command is unique (`commandId`, remembered by the edge until it expires) and short-lived
+ * (`expiresAt`): the edge refuses a repeated or expired one, so a replayed or late "open" never fires.
+ */
 const CommandBase = {
   commandId: z.uuid(),
   siteId: IdSchema,
   gateId: IdSchema,
   issuedAt: IsoTimeSchema,
+  expiresAt: IsoTimeSchema,
   /** User id of whoever issued it; the hub audits every command. */
   issuedBy: z.string().min(1).max(64),
 };

@@ -73,5 +73,6 @@ export const EnterCanRequestSchema = z.strictObject({
 });
 export type EnterCanRequest = z.infer<typeof EnterCanRequestSchema>;
 
-export const GateCommandAckSchema = z.object({ commandId: z.uuid(), publishedAt: IsoTimeSchema });
+/** The broker took the command; the gate refuses it after `expiresAt`. */
+export const GateCommandAckSchema = z.object({ commandId: z.uuid(), publishedAt: IsoTimeSchema, expiresAt: IsoTimeSchema });
 export type GateCommandAck = z.infer<typeof GateCommandAckSchema>;

@@ -4,21 +4,23 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { DataSource } from 'typeorm';
-import { isGateClientId, isGateClientIdOf, topicFilters } from '../../../../libs/contracts/src/index.js';
+import { isGateClientId, isGateClientIdOf, parseGateTopic, topicFilters } from '../../../../libs/contracts/src/index.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { IngestPipeline } from '../ingest/ingest-pipeline.service.js';
 import { mayPublish, maySubscribe, type MqttIdentity } from '../mqtt-auth/mqtt-acl.js';
 import { MqttCredentialStore } from '../mqtt-auth/mqtt-credential-store.js';
+
+const isGateEventsTopic = (topic: string) => parseGateTopic(topic)?.kind === 'events';
 
 /** The identity authenticate() established, kept on the aedes client. */
 const IDENTITY = Symbol('cg.mqttIdentity');
 type AuthedClient = Client & { [IDENTITY]?: MqttIdentity & { username: string } };
 
 /**
- * The embedded MQTT broker (aedes) used when MQTT_URL is unset: gates connect to the hub itself. The
- * hub subscribes in-process, so messages from many gates are handled concurrently and batched. aedes
- * acknowledges a QoS 1 publish before delivering it; with the broker inside the hub a crash loses the
- * same in-memory messages either way, which is why sites at scale use Mosquitto (see deploy/).
+ * The embedded MQTT broker (aedes) used when MQTT_URL is unset: gates connect to the hub itself. An
+ * event is stored before its PUBACK goes out (in the publish authorisation hook, see below), so a hub
+ * killed at any moment loses nothing a gate deleted; the messages of a socket read are handled
+ * concurrently and the batcher commits them together.
  *
  * Every connection logs in with credentials the hub issued (no anonymous access) and is held to the
  * ACL of mqtt-acl.ts: a gate publishes only its own events/status and subscribes only to its own
@@ -70,9 +72,24 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
       authorizePublish: (client: AuthedClient | null, packet, done) => {
         // client is null for messages the hub publishes in-process.
         const id = client?.[IDENTITY];
-        if (!client || (id && mayPublish(id, packet.topic))) return done(null);
-        this.log.warn(`MQTT publish to ${packet.topic} refused for ${id?.username ?? client.id}`);
-        done(new Error('publish not authorised'));
+        if (!client) return done(null);
+        if (!id || !mayPublish(id, packet.topic)) {
+          this.log.warn(`MQTT publish to ${packet.topic} refused for ${id?.username ?? client.id}`);
+          return done(new Error('publish not authorised'));
+        }
+        // aedes writes the PUBACK as soon as this hook says yes, before any subscriber sees the
+        // message, and the edge deletes the outbox row on that PUBACK. So an event is stored here
+        // first: the hook answers only once the batch holding it is committed (or the message is
+        // dead-lettered), and a hub killed before that sends no PUBACK, so the edge sends it again.
+        if (!isGateEventsTopic(packet.topic)) return done(null);
+        const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+        this.pipeline.accept(packet.topic, payload).then(
+          () => done(null),
+          (e: Error) => {
+            this.log.error(`ingest failed on ${packet.topic}: ${e.message}`);
+            done(null);
+          },
+        );
       },
       authorizeSubscribe: (client: AuthedClient, sub, done) => {
         const id = client[IDENTITY];
@@ -89,7 +106,7 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
         cb();
       });
     };
-    await new Promise<void>((r) => aedes.subscribe(topicFilters.allGateEvents, handler, r));
+    // Events are stored in authorizePublish (above); status messages only update the live view.
     await new Promise<void>((r) => aedes.subscribe(topicFilters.allGateStatus, handler, r));
     const { embeddedMqttTlsCert: cert, embeddedMqttTlsKey: key } = this.cfg;
     this.server = cert && key ? createTlsServer({ cert: readFileSync(cert), key: readFileSync(key) }, aedes.handle) : createServer(aedes.handle);

@@ -48,6 +48,8 @@ export const HubConfigSchema = z.object({
    */
   redisUrl: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
   sitesFile: z.string().default('config/demo/sites.yaml'),
+  /** Gate commands (open, review verdict, CAN) expire this long after they are issued; the edge refuses them after. */
+  commandTtlSeconds: z.coerce.number().int().min(2).max(300).default(10),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** `json`: one JSON object per line (pino), with a request id per HTTP request; `text`: Nest's console lines. */
   logFormat: z.enum(['text', 'json']).default('text'),
@@ -76,6 +78,7 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     instanceId: env.HUB_INSTANCE_ID,
     redisUrl: env.REDIS_URL || undefined,
     sitesFile: env.HUB_SITES_FILE,
+    commandTtlSeconds: env.HUB_COMMAND_TTL_SECONDS,
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT || undefined,
     ...privacyConfigFromEnv(env),

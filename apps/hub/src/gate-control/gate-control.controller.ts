@@ -1,4 +1,4 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Post, Query, ServiceUnavailableException } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -23,7 +23,8 @@ import { actorName, type Principal } from '../auth/principal.js';
 import { ApiFromSchemas } from '../http/api-query-from.decorator.js';
 import { ZodPipe } from '../http/zod-query.pipe.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
-import { GateMqttBridge } from './gate-mqtt.bridge.js';
+import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
+import { CommandNotSent, GateMqttBridge } from './gate-mqtt.bridge.js';
 import { LaneStateRelay } from './lane-state.relay.js';
 import { maskLaneState } from './lane-state-mask.js';
 
@@ -39,11 +40,30 @@ const LanesQuerySchema = z.strictObject({ siteId: IdSchema });
 export class GateControlController {
   constructor(private readonly bridge: GateMqttBridge, private readonly relay: LaneStateRelay, private readonly refs: ModuleRef) {}
 
-  /** Audited first, then published: a command that reaches a gate always has its audit row. */
+  private get cfg(): HubConfig {
+    return this.refs.get<HubConfig>(HUB_CONFIG, { strict: false });
+  }
+
+  /** Id, issue time and expiry of a new command: the edge refuses it once expired or seen before. */
+  private envelope(p: Principal, siteId: string, gateId: string) {
+    const now = Date.now();
+    return { commandId: randomUUID(), siteId, gateId, issuedAt: new Date(now).toISOString(), expiresAt: new Date(now + this.cfg.commandTtlSeconds * 1000).toISOString(), issuedBy: actorName(p) };
+  }
+
+  /**
+   * Audited first, then published: a command that reaches a gate always has its audit row. A command
+   * the broker did not take in time answers 503 and never goes out later.
+   */
   private async send(cmd: GateCommand, audit: AuditRecord): Promise<GateCommandAck> {
     await this.refs.get(AuditService, { strict: false }).record(audit);
-    await this.bridge.publish(cmd);
-    return { commandId: cmd.commandId, publishedAt: new Date().toISOString() };
+    try {
+      // Waiting longer than the command lives is pointless; a shorter wait could answer 503 for a command the broker still delivers in time.
+      await this.bridge.publish(cmd, this.cfg.commandTtlSeconds * 1000);
+    } catch (e) {
+      if (e instanceof CommandNotSent) throw new ServiceUnavailableException(e.message);
+      throw e;
+    }
+    return { commandId: cmd.commandId, publishedAt: new Date().toISOString(), expiresAt: cmd.expiresAt };
   }
 
   private checkGate(siteId: string, gateId: string): void {
@@ -65,7 +85,7 @@ export class GateControlController {
   @ApiFromSchemas(ReviewVerdictRequestSchema, GateCommandAckSchema)
   async review(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(ReviewVerdictRequestSchema)) b: ReviewVerdictRequest): Promise<GateCommandAck> {
     this.checkGate(b.siteId, b.gateId);
-    const cmd: GateCommand = { type: 'review_decision', commandId: randomUUID(), siteId: b.siteId, gateId: b.gateId, laneId: b.laneId, decisionId: b.decisionId, verdict: b.verdict, reason: b.reason, issuedAt: new Date().toISOString(), issuedBy: actorName(p) };
+    const cmd: GateCommand = { type: 'review_decision', ...this.envelope(p, b.siteId, b.gateId), laneId: b.laneId, decisionId: b.decisionId, verdict: b.verdict, reason: b.reason };
     return this.send(cmd, { actor: p, action: `gate.review.${b.verdict}`, subjectType: 'gate_decision', subjectId: b.decisionId, siteId: b.siteId, detail: { gateId: b.gateId, laneId: b.laneId, reason: b.reason, commandId: cmd.commandId } });
   }
 
@@ -75,7 +95,7 @@ export class GateControlController {
   @ApiFromSchemas(OpenLaneRequestSchema, GateCommandAckSchema)
   async open(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(OpenLaneRequestSchema)) b: OpenLaneRequest): Promise<GateCommandAck> {
     this.checkGate(b.siteId, b.gateId);
-    const cmd: GateCommand = { type: 'open_gate', commandId: randomUUID(), siteId: b.siteId, gateId: b.gateId, ...(b.laneId ? { laneId: b.laneId } : {}), reason: b.reason, issuedAt: new Date().toISOString(), issuedBy: actorName(p) };
+    const cmd: GateCommand = { type: 'open_gate', ...this.envelope(p, b.siteId, b.gateId), ...(b.laneId ? { laneId: b.laneId } : {}), reason: b.reason };
     return this.send(cmd, { actor: p, action: 'gate.open', subjectType: 'gate', subjectId: `${b.gateId}/${b.laneId ?? '*'}`, siteId: b.siteId, detail: { reason: b.reason, commandId: cmd.commandId } });
   }
 
@@ -85,7 +105,7 @@ export class GateControlController {
   @ApiFromSchemas(EnterCanRequestSchema, GateCommandAckSchema)
   async can(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(EnterCanRequestSchema)) b: EnterCanRequest): Promise<GateCommandAck> {
     this.checkGate(b.siteId, b.gateId);
-    const cmd: GateCommand = { type: 'enter_can', commandId: randomUUID(), siteId: b.siteId, gateId: b.gateId, laneId: b.laneId, can: b.can, issuedAt: new Date().toISOString(), issuedBy: actorName(p) };
+    const cmd: GateCommand = { type: 'enter_can', ...this.envelope(p, b.siteId, b.gateId), laneId: b.laneId, can: b.can };
     // The CAN itself stays out of the audit row (it is part of the ID number).
     return this.send(cmd, { actor: p, action: 'gate.can_entered', subjectType: 'gate', subjectId: `${b.gateId}/${b.laneId}`, siteId: b.siteId, detail: { commandId: cmd.commandId } });
   }

@@ -6,6 +6,9 @@ import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
 import { externalBrokerLogin } from '../broker/external-broker-login.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 
+/** A command that did not reach the broker in time (and will not go out later). */
+export class CommandNotSent extends Error {}
+
 /**
  * The hub's MQTT side of gate control: publishes commands to a gate (QoS 1) and receives live lane
  * states. In-process on the embedded broker; a client with the hub's login on an external one.
@@ -45,7 +48,13 @@ export class GateMqttBridge implements OnApplicationBootstrap, OnApplicationShut
     this.client.on('error', (e) => this.log.warn(e.message));
   }
 
-  async publish(cmd: GateCommand): Promise<void> {
+  /**
+   * Publishes a command and waits for the broker's PUBACK, at most `timeoutMs`. Nothing is queued for
+   * later: with the broker unreachable it fails at once, and on a timeout the message is taken back
+   * out of mqtt.js' outgoing store, so an "open" never goes out when the broker returns (the edge
+   * would refuse it as expired anyway).
+   */
+  async publish(cmd: GateCommand, timeoutMs: number): Promise<void> {
     const payload = Buffer.from(JSON.stringify(GateCommandSchema.parse(cmd)));
     const topic = topics.gateCommands(cmd.siteId, cmd.gateId);
     if (this.broker?.instance) {
@@ -55,8 +64,26 @@ export class GateMqttBridge implements OnApplicationBootstrap, OnApplicationShut
       );
       return;
     }
-    if (!this.client) throw new Error('no MQTT connection for gate commands');
-    await this.client.publishAsync(topic, payload, { qos: 1 });
+    const client = this.client;
+    if (!client?.connected) throw new CommandNotSent('the MQTT broker is unreachable; the command was not sent');
+    let messageId: number | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const acked = new Promise<void>((resolve, reject) => {
+      client.publish(topic, payload, { qos: 1 }, (e) => (e ? reject(e) : resolve()));
+      messageId = client.getLastMessageId();
+    });
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CommandNotSent(`the MQTT broker did not acknowledge the command within ${timeoutMs} ms; it was withdrawn`)), timeoutMs);
+    });
+    try {
+      await Promise.race([acked, late]);
+    } catch (e) {
+      acked.catch(() => undefined);
+      if (messageId !== undefined) client.removeOutgoingMessage(messageId);
+      throw e instanceof CommandNotSent ? e : new CommandNotSent(`the command was not sent: ${(e as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
