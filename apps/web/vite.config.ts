@@ -36,6 +36,13 @@ export default defineConfig({
   publicDir: false,
   plugins: [vue(), vietnamOutline()],
   resolve: { alias: { '@contracts': resolve(here, '../../libs/contracts/src') } },
-  build: { outDir: resolve(here, '../../dist/web'), emptyOutDir: true, chunkSizeWarningLimit: 2000, sourcemap: true },
+  build: {
+    outDir: resolve(here, '../../dist/web'),
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 2000,
+    sourcemap: true,
+    // zod's sources carry comments Rollup cannot place; harmless, and noisy in every build.
+    rollupOptions: { onwarn: (w, warn) => (w.code === 'INVALID_ANNOTATION' ? undefined : warn(w)) },
+  },
   server: { proxy: { '/api': 'http://127.0.0.1:3000', '/socket.io': { target: 'ws://127.0.0.1:3000', ws: true } } },
 });

@@ -109,7 +109,7 @@ const more = {
     passwordShownOnce: 'Mật khẩu chỉ hiện một lần:', created: 'Tạo lúc', lastUsed: 'Dùng gần nhất', revoked: 'Đã thu hồi', actor: 'Người thực hiện', action: 'Hành động',
     subject: 'Đối tượng', detail: 'Chi tiết', topic: 'Chủ đề MQTT', reason: 'Lý do', payload: 'Nội dung', more: 'Xem thêm', role_admin: 'Quản trị', role_security: 'An ninh',
     role_operator: 'Vận hành', role_manager: 'Quản lý', role_ioc: 'Màn hình IOC', signedInAs: 'Đăng nhập:', error: 'Lỗi', loading: 'Đang tải…', none: 'Không có dữ liệu',
-    occupancyNow: 'Hiện có', gateDown: 'mất kết nối', cameraDown: 'camera lỗi', notConfigured: 'chưa đặt',
+    occupancyNow: 'Hiện có', hubUnreachable: 'Không kết nối được trung tâm', prev: 'Trang trước', secondsLeft: 'giây còn lại', noReviews: 'Không có làn nào chờ xác nhận', gateDown: 'mất kết nối', cameraDown: 'camera lỗi', notConfigured: 'chưa đặt',
   },
   en: {
     app: 'Cổng AI', navAlerts: 'Alerts', navWall: 'IOC wall', navReports: 'Reports', navEvents: 'Event search', navConsole: 'Gate console',
@@ -136,7 +136,7 @@ const more = {
     passwordShownOnce: 'The password is shown once:', created: 'Created', lastUsed: 'Last used', revoked: 'Revoked', actor: 'Actor', action: 'Action',
     subject: 'Subject', detail: 'Detail', topic: 'MQTT topic', reason: 'Reason', payload: 'Payload', more: 'More', role_admin: 'Admin', role_security: 'Security',
     role_operator: 'Operator', role_manager: 'Manager', role_ioc: 'IOC wall', signedInAs: 'Signed in:', error: 'Error', loading: 'Loading…', none: 'No data',
-    occupancyNow: 'Inside', gateDown: 'offline', cameraDown: 'camera fault', notConfigured: 'not set',
+    occupancyNow: 'Inside', hubUnreachable: 'The hub cannot be reached', prev: 'Previous', secondsLeft: 's left', noReviews: 'No lane is waiting for an operator', gateDown: 'offline', cameraDown: 'camera fault', notConfigured: 'not set',
   },
 };
 

@@ -3,6 +3,7 @@
 // and the Socket.IO handshake take their credential from here.
 import { reactive } from 'vue';
 import type { PrincipalInfo, TokenPair } from '@contracts/auth.js';
+import { t } from './i18n.js';
 
 const KEY = 'cg.apiKey';
 const TOKENS = 'cg.session';
@@ -101,7 +102,11 @@ export class ApiError extends Error {
 
 /** fetch with the credential; on 401 refreshes once (or asks to sign in again) and retries. */
 export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  const go = () => fetch(path, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${bearer()}` } });
+  const go = () =>
+    fetch(path, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${bearer()}` } }).catch(() => {
+      // fetch rejects only when no answer came: the network or the hub is down.
+      throw new ApiError(0, t('hubUnreachable'), null);
+    });
   const res = await go();
   if (res.status !== 401 || apiKey()) return res;
   if (!(await refresh())) await askLogin();

@@ -1,4 +1,4 @@
-import { registerMap } from 'echarts/core';
+import { registerMap } from './echarts.js';
 import outline from 'virtual:vietnam-outline';
 
 /** The bundled outline of Vietnam (no tile server), registered once for ECharts' `geo`. */
