@@ -9,6 +9,8 @@ import { placeholders } from '../database/sql-dialect.js';
 
 /** Rows read per query: the export holds one page in memory at a time. */
 const PAGE = 2000;
+/** Data rows per XLSX sheet (Excel's limit is 1 048 576 rows, header included). */
+const XLSX_ROWS_PER_SHEET = 1_000_000;
 
 interface Row {
   event_id: string;
@@ -67,14 +69,25 @@ export class EventExportService {
 
   async writeXlsx(q: ExportQuery, out: Writable): Promise<number> {
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
-    const ws = wb.addWorksheet('events');
-    ws.addRow([...EXPORT_COLUMNS]).commit();
+    // A sheet holds at most 1 048 576 rows: a longer export continues on events-2, events-3, …
+    const sheet = (i: number) => {
+      const s = wb.addWorksheet(i === 1 ? 'events' : `events-${i}`);
+      s.addRow([...EXPORT_COLUMNS]).commit();
+      return s;
+    };
+    let ws = sheet(1);
     let n = 0;
     for await (const page of this.rows(q)) {
-      for (const cells of page) ws.addRow(cells).commit();
-      n += page.length;
+      for (const cells of page) {
+        if (n > 0 && n % XLSX_ROWS_PER_SHEET === 0) {
+          ws.commit();
+          ws = sheet(n / XLSX_ROWS_PER_SHEET + 1);
+        }
+        ws.addRow(cells).commit();
+        n++;
+      }
       // exceljs writes into `out` without waiting: wait here when the client is behind.
-      if (out.writableNeedDrain) await once(out, 'drain');
+      if (out.writableNeedDrain) await drained(out);
     }
     ws.commit();
     await wb.commit();
@@ -97,5 +110,20 @@ function csvCell(v: string | number): string {
 }
 
 async function write(out: Writable, chunk: string): Promise<void> {
-  if (!out.write(chunk)) await once(out, 'drain');
+  if (!out.write(chunk)) await drained(out);
+}
+
+/** Resolves when the client has taken what was written; fails when it went away (the export stops reading). */
+async function drained(out: Writable): Promise<void> {
+  const ac = new AbortController();
+  try {
+    await Promise.race([
+      once(out, 'drain', { signal: ac.signal }),
+      once(out, 'close', { signal: ac.signal }).then(() => {
+        throw new Error('export: the client closed the connection');
+      }),
+    ]);
+  } finally {
+    ac.abort();
+  }
 }
