@@ -1,5 +1,5 @@
 /**
- * npm run bench:ingest [-- --quick]
+ * npm run bench:ingest [-- --quick] [--only embedded|mosquitto]
  * Edge outbox → broker → hub at rising offered rates: sustained events/s stored and counted, and
  * publish→socket latency p50/p99, on SQLite and PostgreSQL; plus the bare broker's rate and the
  * hub/broker ratio. The hub runs as its own process; the edge agent and simulator run here.
@@ -19,7 +19,9 @@ import { createTestDatabase } from '../test/support/postgres.js';
 import { testSite } from '../test/support/test-site.js';
 import { waitFor } from '../test/support/wait-for.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+if (values.only && !['embedded', 'mosquitto'].includes(values.only)) throw new Error('--only embedded|mosquitto');
+const run = (kind: 'embedded' | 'mosquitto') => !values.only || values.only === kind;
 const RATES = values.quick ? [1000, 5000] : [1000, 2500, 5000, 10_000, 20_000];
 const STEP_S = values.quick ? 3 : 5;
 const GATES = 10;
@@ -130,25 +132,29 @@ async function runConfig(label: string, env: Record<string, string>, externalBro
 
 const results = [];
 console.log(`bench:ingest — ${GATES} simulated gates, ${STEP_S} s per step, rates ${RATES.join(', ')} events/s`);
-results.push(await runConfig('aedes (embedded) + SQLite', {}, null));
-const pg = await createTestDatabase();
-try {
-  results.push(await runConfig('aedes (embedded) + PG', { DATABASE_URL: pg.url }, null));
-} finally {
-  await pg.drop();
+if (run('embedded')) {
+  results.push(await runConfig('aedes (embedded) + SQLite', {}, null));
+  const pg = await createTestDatabase();
+  try {
+    results.push(await runConfig('aedes (embedded) + PG', { DATABASE_URL: pg.url }, null));
+  } finally {
+    await pg.drop();
+  }
 }
-// Mosquitto with deploy/mosquitto/mosquitto.conf (raised queue limits); the host's default-config
-// Mosquitto would drop messages queued past 1000 once the hub falls behind.
-const mosq = new PrivateMosquitto();
-await mosq.start();
-results.push(await runConfig('Mosquitto + SQLite', { MQTT_URL: mosq.url }, mosq.url));
-results.push(await runConfig('Mosquitto shared×8 + SQLite', { MQTT_URL: mosq.url, HUB_INGEST_SHARED: 'true' }, mosq.url));
-const pg2 = await createTestDatabase();
-try {
-  results.push(await runConfig('Mosquitto + PG', { MQTT_URL: mosq.url, DATABASE_URL: pg2.url }, mosq.url));
-} finally {
-  await pg2.drop();
-  await mosq.stop();
+if (run('mosquitto')) {
+  // Mosquitto with deploy/mosquitto/mosquitto.conf (raised queue limits); the host's default-config
+  // Mosquitto would drop messages queued past 1000 once the hub falls behind.
+  const mosq = new PrivateMosquitto({ anonymous: true }); // throughput, not broker security
+  await mosq.start();
+  results.push(await runConfig('Mosquitto + SQLite', { MQTT_URL: mosq.url }, mosq.url));
+  results.push(await runConfig('Mosquitto shared×8 + SQLite', { MQTT_URL: mosq.url, HUB_INGEST_SHARED: 'true' }, mosq.url));
+  const pg2 = await createTestDatabase();
+  try {
+    results.push(await runConfig('Mosquitto + PG', { MQTT_URL: mosq.url, DATABASE_URL: pg2.url }, mosq.url));
+  } finally {
+    await pg2.drop();
+    await mosq.stop();
+  }
 }
 console.log('\nsummary (best sustained rate, latency at 1000/s, bare broker rate, hub/broker)');
 for (const r of results) {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { stringify } from 'yaml';
 import { loadYamlConfig } from '../libs/config/src/load-yaml-config.js';
@@ -9,27 +9,15 @@ import { MqttCredentialStore } from '../apps/hub/src/mqtt-auth/mqtt-credential-s
 import { hubConfigFromEnv } from '../apps/hub/src/config/hub-config.js';
 import { startHub } from '../apps/hub/src/hub-app.js';
 import { KeyRing } from '../apps/hub/src/privacy/key-ring.js';
-import { generateClip } from './clips/clip-generator.js';
-import { SEPARATE } from './clips/counting-scenarios.js';
 
 /**
  * `npm start`: the hub on embedded defaults (SQLite file under ./data, the aedes broker) and one edge
  * agent as its own process, as on a real site. The edge runs config/demo/edge.yaml: gate g1's camera
- * loops a clip rendered from the sample footage, and its person detector, tracker and counting line
+ * loops the clip in config/demo/media (real people, see NOTICE), and its person detector, tracker and counting line
  * turn the people crossing into entry/exit events. Gate g2's lane is a CCCD ticket gate where emulated
  * cards arrive (--demo-entrants): the operator console shows the chip read, the face match and the
  * REVIEWs to approve. DEMO_EDGE_ARGS="--simulate --rate 5" adds the traffic simulator.
  */
-const DEMO_CLIP = 'data/demo/corridor.mp4';
-
-async function ensureDemoClip(): Promise<void> {
-  if (existsSync(DEMO_CLIP)) return;
-  console.log('rendering the demo camera clip from ../shared/video (once, a few seconds)…');
-  mkdirSync('data/demo/work', { recursive: true });
-  const clip = await generateClip('data/demo/work', 'corridor', SEPARATE);
-  renameSync(clip.path, DEMO_CLIP);
-}
-
 const portFree = (port: number) =>
   new Promise<boolean>((resolve) => {
     const s = createServer().once('error', () => resolve(false));
@@ -37,11 +25,11 @@ const portFree = (port: number) =>
   });
 
 async function main(): Promise<void> {
-  await ensureDemoClip();
   // 1883 is taken where Mosquitto already runs; the demo's embedded broker then takes a free port.
   const mqttPort = Number(process.env.EMBEDDED_MQTT_PORT ?? ((await portFree(1883)) ? 1883 : 0));
   const hubCfg = hubConfigFromEnv(process.env, { embeddedMqttPort: mqttPort, port: Number(process.env.PORT ?? 3000) });
-  const hub = await startHub(hubCfg);
+  // The hub logs warnings and errors only: the summary below says what runs where.
+  const hub = await startHub(hubCfg, ['warn', 'error'], { shutdownHooks: false });
   const edgeArgs = ['--demo-entrants', 'g2/l1', ...(process.env.DEMO_EDGE_ARGS?.split(' ').filter(Boolean) ?? [])];
   // The broker admits only hub-issued gate logins: issue fresh ones for the demo edge's gates at every
   // start and hand them over in a generated copy of its config (0600, under ./data).
@@ -63,15 +51,28 @@ async function main(): Promise<void> {
   const admin = process.env.HUB_ADMIN_USERNAME ?? 'admin';
   const how = process.env.HUB_ADMIN_PASSWORD ? 'the password in HUB_ADMIN_PASSWORD' : 'the one-time password printed at the first start (or set HUB_ADMIN_USERNAME/HUB_ADMIN_PASSWORD on a fresh ./data)';
   console.log(`\n  Cổng AI demo is running.\n  Sign in:   user "${admin}" with ${how}\n  Gates:     ${edgeCfg.gates.length} MQTT login(s) issued to the demo edge\n  Web app:   ${hub.url}/ (alerts, reports, administration by role)\n  IOC wall:  ${hub.url}/wall (a wall display: create an API key, open /wall#key=…)\n  Console:   ${hub.url}/console (gate g2: emulated CCCDs every 12 s)\n  API docs:  ${hub.url}/docs\n  Metrics:   ${hub.url}/metrics\n  MQTT:      mqtt://127.0.0.1:${hub.mqttPort}\n  Stop with Ctrl+C.\n`);
-  const stop = async () => {
+  // Ctrl+C or SIGTERM: the edge first (its own ordered shutdown: lanes, cameras and their ffmpeg,
+  // outbox), then the hub; nothing of the demo is left running. A second signal forces it.
+  const edgeExited = new Promise<void>((r) => (edge.exitCode !== null || edge.signalCode !== null ? r() : edge.once('exit', () => r())));
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      edge.kill('SIGKILL');
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`\n  ${signal}: stopping the edge agent, then the hub…`);
     edge.kill('SIGTERM');
+    const forced = setTimeout(() => edge.kill('SIGKILL'), 15_000);
+    await edgeExited;
+    clearTimeout(forced);
     await hub.close();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   // However this process ends (the hub's own shutdown hook may exit first), the edge goes with it.
-  process.on('exit', () => edge.exitCode === null && edge.kill('SIGTERM'));
+  process.on('exit', () => edge.exitCode === null && edge.signalCode === null && edge.kill('SIGTERM'));
   edge.on('exit', (code) => code && console.error(`edge agent exited with code ${code}`));
 }
 

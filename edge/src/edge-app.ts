@@ -12,9 +12,14 @@ export interface EdgeApp {
 }
 
 /** Starts the gate agent as a Nest standalone application (no HTTP server on the gate). */
-export async function startEdge(cfg: EdgeConfig, logger?: LoggerService | LogLevel[] | false): Promise<EdgeApp> {
+export async function startEdge(
+  cfg: EdgeConfig,
+  logger?: LoggerService | LogLevel[] | false,
+  /** shutdownHooks: false when the caller handles signals itself (the agent's main). */
+  opts: { shutdownHooks?: boolean } = {},
+): Promise<EdgeApp> {
   const ctx = await NestFactory.createApplicationContext(EdgeModule.forConfig(cfg), { logger: logger ?? ['log', 'warn', 'error'] });
-  ctx.enableShutdownHooks();
+  if (opts.shutdownHooks !== false) ctx.enableShutdownHooks();
   await ctx.init();
   const outbox = ctx.get(OutboxService);
   return { ctx, outbox, close: () => ctx.close() };

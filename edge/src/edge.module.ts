@@ -6,6 +6,7 @@ import { GateModule } from './gate/gate.module.js';
 import { GateLinks } from './mqtt/gate-links.js';
 import { OutboxService } from './outbox/outbox.service.js';
 import { GateStatusReporter } from './status/gate-status.reporter.js';
+import { EdgeShutdown } from './edge-shutdown.service.js';
 
 /** The gate agent: one validated config in, MQTT links per gate, the durable outbox, status reports, cameras. */
 @Module({})
@@ -14,7 +15,7 @@ export class EdgeModule {
     return {
       module: EdgeModule,
       imports: [GateModule],
-      providers: [{ provide: EDGE_CONFIG, useValue: cfg }, GateLinks, OutboxService, GateStatusReporter, CameraService],
+      providers: [{ provide: EDGE_CONFIG, useValue: cfg }, GateLinks, OutboxService, GateStatusReporter, CameraService, EdgeShutdown],
       exports: [EDGE_CONFIG, OutboxService, GateStatusReporter, GateLinks, CameraService],
     };
   }

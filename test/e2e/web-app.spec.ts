@@ -263,9 +263,14 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
 
       // The manager opens the wall while a lane shows a face: the face never reaches this browser.
       await page.locator('a.nav-link', { hasText: 'Màn hình IOC' }).click();
-      await page.locator('#site-entries').waitFor();
+      // An exit on the ticker proves this browser is in the site's room before the faces are sent.
+      const crossing = (gateId: string) => edge!.outbox.enqueue({ eventId: v7(), siteId: A, zoneId: 'sanh-a', gateId, direction: 'exit', source: 'camera', occurredAt: new Date().toISOString() } as GateEvent);
+      crossing('g1');
+      await page.locator('#ticker li', { hasText: 'Cổng 1' }).waitFor({ timeout: 15_000 });
       await publishLane({ laneId: 'l1', phase: 'capturing_face', decisionId: v7(), faceJpeg: liveCrop, chipJpeg: liveCrop, card: { fullName: WANTED.fullName, idNumber: WANTED.idNumber } });
       await publishLane({ laneId: 'l2', phase: 'capturing_face', decisionId: v7(), faceJpeg: liveCrop });
+      crossing('g2');
+      await page.locator('#ticker li', { hasText: 'Cổng 2' }).waitFor({ timeout: 15_000 });
       const photos = await page.evaluate<number>(`fetch('/api/sites/${A}/alerts/x/photos', { headers: { authorization: 'Bearer ' + JSON.parse(localStorage.getItem('cg.session')).accessToken } }).then((r) => r.status)`);
       assert.equal(photos, 403, 'a manager may not read alert photos');
       await page.goto(`${hub.url}/alerts`);

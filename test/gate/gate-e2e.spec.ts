@@ -88,6 +88,8 @@ test('gate lane end to end: OPEN/DENY on real chip + face, anti-passback and ove
       await decided();
       const d = decisionOf(rows()[0]!);
       assert.equal(d.outcome, 'open', `reasons: ${d.reasons.join(',')}`);
+      // With the default ArcFace-style 512-d embedder and its calibrated 1:1 card threshold.
+      assert.equal((lanes as unknown as { faces: { embedderId: string } }).faces.embedderId, 'face-embedder-arcface');
       assert.equal(relay.pulses.length, 1);
       assert.equal(relay.pulses[0]!.ms, 400);
       assert.ok(d.steps?.chipAccess && d.steps.dgRead && d.steps.faceCapture !== undefined && d.steps.faceMatch !== undefined && d.steps.actuator !== undefined);

@@ -19,7 +19,7 @@ import { enrol, HubWatch, laneSite, RelayBoard, sharedFace, sharedFaceB64, start
  */
 test('gate on PostgreSQL + Mosquitto: allowlist OPEN, watchlist DENY + alert, door forced alert; decision columns stored', { timeout: 150_000 }, async (t) => {
   const pg = await createTestDatabase();
-  const mosq = new PrivateMosquitto();
+  const mosq = new PrivateMosquitto({ anonymous: true }); // about decisions on PostgreSQL, not broker security
   await mosq.start();
   const board = new RelayBoard();
   await board.start();

@@ -34,6 +34,11 @@ export class HubProcess {
     });
   }
 
+  /** Dies without warning (no shutdown hooks, nothing flushed), as on a crash or an OOM kill. */
+  kill(): void {
+    this.proc?.kill('SIGKILL');
+  }
+
   pause(): void {
     this.proc?.kill('SIGSTOP');
   }

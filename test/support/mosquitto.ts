@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +13,15 @@ const portOpen = (port: number) =>
     s.once('error', () => resolve(false));
   });
 
+/** The options of the shipped config that a private instance replaces (checked, so a change to the file is noticed). */
+const SHIPPED = { listener: /^listener 1883$/m, persistence: /^persistence_location .*$/m, include: /^include_dir \/etc\/mosquitto\/cong-ai$/m, anonymous: /^allow_anonymous false$/m };
+
 /**
  * A private Mosquitto on a free port, configured from deploy/mosquitto/mosquitto.conf (same queue
- * limits and persistence), that a test may stop and start again.
+ * limits, persistence, authentication and ACL), that a test may stop and start again. Its
+ * `include_dir` is `authDir` (what `npm run hub:mosquitto-config` wrote) or an empty private
+ * directory, where the shipped config refuses every connection. Only tests that are not about the
+ * broker's security pass `anonymous: true`.
  */
 export class PrivateMosquitto {
   private proc: ChildProcess | null = null;
@@ -23,7 +29,7 @@ export class PrivateMosquitto {
   port = 0;
 
   /** `extraConfig` is appended to the base config (e.g. the generated cg-auth.conf: password_file, acl_file). */
-  constructor(private readonly opts: { extraConfig?: string } = {}) {}
+  constructor(private readonly opts: { extraConfig?: string; authDir?: string; anonymous?: boolean } = {}) {}
 
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
@@ -31,9 +37,15 @@ export class PrivateMosquitto {
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    const conf = readFileSync('deploy/mosquitto/mosquitto.conf', 'utf8')
-      .replace(/^listener 1883$/m, `listener ${this.port} 127.0.0.1`)
-      .replace(/^persistence_location .*$/m, `persistence_location ${this.dir}/`)
+    const shipped = readFileSync('deploy/mosquitto/mosquitto.conf', 'utf8');
+    for (const [what, re] of Object.entries(SHIPPED)) if (!re.test(shipped)) throw new Error(`deploy/mosquitto/mosquitto.conf changed: no ${what} line matching ${re}`);
+    const include = this.opts.authDir ?? join(this.dir, 'conf.d');
+    mkdirSync(include, { recursive: true });
+    const conf = shipped
+      .replace(SHIPPED.listener, `listener ${this.port} 127.0.0.1`)
+      .replace(SHIPPED.persistence, `persistence_location ${this.dir}/`)
+      .replace(SHIPPED.include, `include_dir ${include}`)
+      .replace(SHIPPED.anonymous, this.opts.anonymous ? 'allow_anonymous true' : 'allow_anonymous false')
       .concat(this.opts.extraConfig ? `\n${this.opts.extraConfig}\n` : '');
     // Started as root, Mosquitto drops to its own user, which must be able to write the persistence file.
     chmodSync(this.dir, 0o777);

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { HubConfig } from './config/hub-config.js';
 import { HubModule } from './hub.module.js';
 import { EmbeddedBroker } from './broker/embedded-broker.service.js';
+import { RedisIoAdapter } from './cluster/redis-io.adapter.js';
 
 export interface HubApp {
   app: INestApplication;
@@ -23,11 +24,17 @@ export interface HubApp {
 const WEB_ROOT = resolve('dist/web');
 
 /** Builds and starts the hub: REST, Socket.IO, the IOC page at `/`, OpenAPI at `/docs`. */
-export async function startHub(cfg: HubConfig, logger: LogLevel[] | false = ['log', 'warn', 'error']): Promise<HubApp> {
-  const app = await NestFactory.create(HubModule.forConfig(cfg), { logger });
-  app.enableShutdownHooks();
-  // Watchlist enrolment posts photos (base64) in JSON: up to 8 photos of a few MB each.
-  (app as NestExpressApplication).useBodyParser('json', { limit: '64mb' });
+export async function startHub(
+  cfg: HubConfig,
+  logger: LogLevel[] | false = ['log', 'warn', 'error'],
+  /** shutdownHooks: false when a supervisor (the demo) handles SIGINT/SIGTERM and closes the hub itself. */
+  opts: { shutdownHooks?: boolean } = {},
+): Promise<HubApp> {
+  // No global body parser: the access guard reads JSON bodies after authentication, with a small limit
+  // except on the photo routes (http/json-body.ts); form-encoded bodies are refused.
+  const app = await NestFactory.create<NestExpressApplication>(HubModule.forConfig(cfg), { logger, bodyParser: false });
+  if (opts.shutdownHooks !== false) app.enableShutdownHooks();
+  if (cfg.redisUrl) app.useWebSocketAdapter(new RedisIoAdapter(app));
   const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle('Cổng AI hub').setDescription('Gate events, headcounts and live data').setVersion('1').addBearerAuth().build(),

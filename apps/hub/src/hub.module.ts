@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authControllers, authImports, authProviders } from './auth/auth-wiring.js';
+import { ClusterModule } from './cluster/cluster.module.js';
 import { EmbeddedBroker } from './broker/embedded-broker.service.js';
 import { HUB_CONFIG, type HubConfig } from './config/hub-config.js';
 import { CountsController } from './counts/counts.controller.js';
@@ -32,7 +33,7 @@ export class HubModule {
   static forConfig(cfg: HubConfig): DynamicModule {
     return {
       module: HubModule,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(cfg)), TerminusModule, ...authImports(cfg), GateControlModule],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(cfg)), ClusterModule.forConfig(cfg), TerminusModule, ...authImports(cfg), GateControlModule],
       controllers: [SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers, ...reportsControllers],
       providers: [
         { provide: HUB_CONFIG, useValue: cfg },

@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { CameraHealth } from '../../../libs/contracts/src/index.js';
 import { EDGE_CONFIG } from '../config/edge-config.token.js';
 import type { EdgeConfig } from '../config/edge-config.schema.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import { GateStatusReporter } from '../status/gate-status.reporter.js';
 import { CameraSupervisor } from './camera-supervisor.js';
+import { resolveFfmpeg } from './ffmpeg-binary.js';
 
 /**
  * The edge's cameras: every camera listed under a gate in the edge config runs in its own worker
@@ -12,7 +13,7 @@ import { CameraSupervisor } from './camera-supervisor.js';
  * status message. Add to EdgeModule's providers to switch it on.
  */
 @Injectable()
-export class CameraService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CameraService implements OnApplicationBootstrap {
   private readonly log = new Logger('Cameras');
   private supervisor: CameraSupervisor | undefined;
 
@@ -39,7 +40,7 @@ export class CameraService implements OnApplicationBootstrap, OnApplicationShutd
         (this.supervisor?.health() ?? []).filter((h) => gateOf.get(h.cameraId) === g.id),
       );
     }
-    this.log.log(`${assignments.length} camera(s) started, one worker thread each`);
+    this.log.log(`${assignments.length} camera(s) started, one worker thread each; ${describeFfmpeg()}`);
   }
 
   /** Health of every camera (for /metrics and the status message). */
@@ -47,7 +48,18 @@ export class CameraService implements OnApplicationBootstrap, OnApplicationShutd
     return this.supervisor?.health() ?? [];
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops every camera worker and its ffmpeg (called by the edge's shutdown sequence). */
+  async stop(): Promise<void> {
     await this.supervisor?.stop();
+  }
+}
+
+/** Which ffmpeg the cameras run, for the start-up log (or why there is none). */
+function describeFfmpeg(): string {
+  try {
+    const f = resolveFfmpeg();
+    return `ffmpeg ${f.version} (${f.origin}: ${f.path})`;
+  } catch (e) {
+    return (e as Error).message;
   }
 }

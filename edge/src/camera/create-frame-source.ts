@@ -1,13 +1,20 @@
 import type { CameraHealth } from '../../../libs/contracts/src/index.js';
 import type { CameraConfig } from './camera-config.schema.js';
+import { FfmpegMissingError, resolveFfmpeg, rtspInputArgs, type FfmpegBinary } from './ffmpeg-binary.js';
 import { FfmpegSource } from './ffmpeg-source.js';
 import type { FrameSource } from './frame-source.js';
 import { resolveOnvifStream } from './onvif-client.js';
 import { withCredentials } from './rtsp-url.js';
 
-/** RTSP input options: TCP interleaved transport (no UDP loss through NAT/firewalls), socket timeout. */
+/** RTSP input options for the ffmpeg that will run (a missing ffmpeg fails in the source, with its message). */
 function rtspInput(timeoutMs: number): string[] {
-  return ['-rtsp_transport', 'tcp', '-timeout', String(timeoutMs * 1000), '-flags', 'low_delay'];
+  let ffmpeg: FfmpegBinary | undefined;
+  try {
+    ffmpeg = resolveFfmpeg();
+  } catch (e) {
+    if (!(e instanceof FfmpegMissingError)) throw e;
+  }
+  return rtspInputArgs(timeoutMs, ffmpeg);
 }
 
 /** Builds the frame source a camera's config describes. */

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { FFMPEG_MISSING_HELP, resolveFfmpeg } from './ffmpeg-binary.js';
 import type { Readable } from 'node:stream';
 import type { CameraHealth } from '../../../libs/contracts/src/index.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
@@ -116,9 +117,16 @@ export class FfmpegSource implements FrameSource {
       '-vf', `fps=${this.o.fps},scale=${this.o.width}:${this.o.height}`,
       '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
     ];
+    let ffmpegPath: string;
+    try {
+      ffmpegPath = this.o.ffmpegPath ?? resolveFfmpeg().path;
+    } catch (err) {
+      this.fail({ kind: 'ffmpeg-missing', permanent: true, message: (err as Error).message });
+      return;
+    }
     let child: Child;
     try {
-      child = spawn(this.o.ffmpegPath ?? 'ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (err) {
       this.fail({ kind: 'ffmpeg-missing', permanent: true, message: `cannot start ffmpeg: ${(err as Error).message}` });
       return;
@@ -159,7 +167,7 @@ export class FfmpegSource implements FrameSource {
         if (this.stopped) return;
         if (spawnError) {
           const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-          this.fail({ kind: missing ? 'ffmpeg-missing' : 'exited', permanent: missing, message: missing ? 'ffmpeg is not installed (Debian package "ffmpeg")' : spawnError.message });
+          this.fail({ kind: missing ? 'ffmpeg-missing' : 'exited', permanent: missing, message: missing ? `${ffmpegPath} not found. ${FFMPEG_MISSING_HELP}` : spawnError.message });
           return;
         }
         if (code === 0 && !this.o.restart) {

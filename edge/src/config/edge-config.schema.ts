@@ -37,8 +37,10 @@ export const EdgeConfigSchema = z.strictObject({
       maxInflight: z.number().int().min(1).max(1000).default(200),
       /** FULL survives power loss; NORMAL survives a process crash and is faster. */
       synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
+      /** At shutdown, how long to wait for PUBACKs already owed before closing (the rows stay either way). */
+      shutdownAckWaitMs: z.number().int().min(0).max(30_000).default(2000),
     })
-    .default({ path: './data/edge-outbox.db', maxInflight: 200, synchronous: 'FULL' }),
+    .default({ path: './data/edge-outbox.db', maxInflight: 200, synchronous: 'FULL', shutdownAckWaitMs: 2000 }),
   zones: z.array(z.strictObject({ id: IdSchema, name: z.string().min(1), /** No second entry without an exit. */ antiPassback: z.boolean().optional() })).min(1),
   gates: z.array(EdgeGateSchema).min(1),
   /** Locks, turnstiles and barriers the lanes drive. */

@@ -13,6 +13,8 @@ export interface DecisionFacts {
   face?: LiveFace | CaptureFailure;
   similarity?: number;
   watch?: ListHit;
+  /** A watchlist entry scored in the alert REVIEW band: a possible wanted person, for an operator to judge. */
+  watchNear?: ListHit;
   /** Anti-passback: already inside this zone. */
   alreadyInside?: boolean;
   /** The hub's lists have never reached this edge: no watchlist answer is a real "not listed". */
@@ -31,7 +33,7 @@ export interface Verdict {
  * live face (camera, presence, liveness) → 1:1 similarity (a narrow band below the threshold goes to
  * an operator) → anti-passback → lists never synced. Pure, so every rule is unit-tested without hardware.
  */
-export function decide(f: DecisionFacts, policy: LanePolicy, thresholds: { match: number; liveness: number }): Verdict {
+export function decide(f: DecisionFacts, policy: LanePolicy, thresholds: { match: number; liveness: number; review?: number }): Verdict {
   if (f.watch?.listKind === 'watchlist') return { outcome: 'deny', reasons: ['watchlist_hit'] };
   if (f.failure) return { outcome: 'deny', reasons: [f.failure] };
   if (f.chipGenuine === false)
@@ -46,11 +48,19 @@ export function decide(f: DecisionFacts, policy: LanePolicy, thresholds: { match
   }
 
   const unsynced = f.listsUnsynced ? ['watchlist_not_synced'] : [];
+  // Passive liveness is not a proven screen: a blink seen across frames, or an operator, decides.
+  const faceGate = f.method !== 'count_only' && typeof f.face === 'object';
+  const livenessDoubt =
+    faceGate && policy.livenessCheck === 'blink' && (f.face as LiveFace).challenge !== 'passed'
+      ? 'liveness_unverified'
+      : faceGate && policy.livenessCheck === 'operator'
+        ? 'liveness_operator_check'
+        : undefined;
   // A chip photo, or the portrait of an online-verified VNeID identity: 1:1 against the live face.
   if (f.method === 'chip_face' || (f.method === 'qr_face' && f.vneid === 'verified')) {
     if (f.referenceMissing || f.similarity === undefined) return { outcome: 'review', reasons: ['chip_photo_unusable'] };
     if (f.similarity < thresholds.match) {
-      const near = f.similarity >= thresholds.match - policy.reviewMargin;
+      const near = f.similarity >= (thresholds.review ?? thresholds.match - policy.reviewMargin);
       return near ? { outcome: 'review', reasons: ['face_uncertain'] } : { outcome: 'deny', reasons: ['face_mismatch'] };
     }
   }
@@ -61,6 +71,9 @@ export function decide(f: DecisionFacts, policy: LanePolicy, thresholds: { match
     return { outcome: 'review', reasons: [...(f.vneid ? ['vneid_unverified', `vneid_${f.vneid}`] : ['qr_needs_operator']), ...unsynced] };
   }
   if (f.alreadyInside) return { outcome: 'deny', reasons: ['anti_passback'] };
+  if (livenessDoubt) return { outcome: 'review', reasons: [livenessDoubt, ...unsynced] };
+  // Close to a wanted person's face but below the alert threshold: an operator looks before the gate opens.
+  if (f.watchNear && f.method !== 'count_only') return { outcome: 'review', reasons: ['watchlist_possible_match', ...unsynced] };
   // Counting lanes keep the crowd moving; identity lanes do not pass someone the watchlist never saw.
   if (unsynced.length && f.method !== 'count_only') return { outcome: policy.onListsUnsynced, reasons: unsynced };
   return { outcome: 'open', reasons: unsynced };

@@ -47,7 +47,8 @@ test('lane face capture on the real pipeline: best face with crop, no face, dead
     capturers.push(person);
     const got = await person.capture(3000, new AbortController().signal);
     assert.ok(typeof got !== 'string', `a face: ${String(got)}`);
-    assert.equal(got.embedding.length, 128);
+    assert.equal(got.embedding.length, 512);
+    assert.ok(got.fusedFrames! >= 1 && got.fusedFrames! <= 3, `fused ${got.fusedFrames} frames`);
     assert.equal(got.qualityOk, true);
     assert.ok(got.liveness !== undefined && got.liveness >= faces.livenessThreshold);
     assert.deepEqual([...got.cropJpeg!.subarray(0, 2)], [0xff, 0xd8], 'the crop is a JPEG');
@@ -72,6 +73,23 @@ test('lane face capture on the real pipeline: best face with crop, no face, dead
     assert.equal(seen, 1, 'a face in view starts a cycle once while the lane is armed');
   } finally {
     await Promise.all(capturers.map((c) => c.stop()));
+    await faces.dispose();
+  }
+});
+
+test('blink challenge: a still photo held to the camera never blinks, so the capture reports the challenge failed', { timeout: 60_000 }, async () => {
+  const faces = await FacePipeline.create();
+  const still = new FrameFaceCapturer(await camera(face('fr_obama', 2)), faces, faces.livenessThreshold);
+  try {
+    const t0 = Date.now();
+    const got = await still.capture(1500, new AbortController().signal, { challenge: 'blink' });
+    assert.ok(typeof got !== 'string', String(got));
+    assert.equal(got.challenge, 'failed');
+    assert.ok(Date.now() - t0 >= 1400, 'a challenge waits out the window for a blink instead of stopping at the first good face');
+    const passive = await still.capture(1500, new AbortController().signal);
+    assert.ok(typeof passive !== 'string' && passive.challenge === undefined);
+  } finally {
+    await still.stop();
     await faces.dispose();
   }
 });

@@ -1,11 +1,27 @@
 import sharp from 'sharp';
-import type { FacePipeline } from '../../../libs/face/src/index.js';
+import { BlinkDetector, cosineSimilarity, l2Normalise, type FacePipeline } from '../../../libs/face/src/index.js';
 import type { RgbFrame } from '../camera/frame.js';
 import type { FrameSource } from '../camera/frame-source.js';
 import type { CaptureFailure, FaceCapturer, LiveFace } from './lane-ports.js';
 
 /** Longest wait for a first frame before the camera counts as down for this entrant. */
 const NO_FRAME_MS = 1500;
+/** Good frames fused into the live template, and how long to keep looking for more after the first. */
+export const FUSE_FRAMES = 3;
+const FUSE_MS = 350;
+
+/**
+ * Best-few-frames fusion: the mean of the L2-normalised embeddings of the best frames that agree
+ * with the best one (same person, cosine ≥ `agree`), re-normalised. One frame's blur, expression or
+ * compression noise then counts for a third; a different face entering the frame is left out.
+ */
+export function fuseEmbeddings(ranked: readonly Float32Array[], agree: number): { embedding: Float32Array; frames: number } {
+  const [best, ...rest] = ranked;
+  const used = [best, ...rest.filter((e) => e.length === best.length && cosineSimilarity(best, e) >= agree)];
+  const sum = new Float32Array(best.length);
+  for (const e of used) for (let i = 0; i < sum.length; i++) sum[i] += e[i];
+  return { embedding: l2Normalise(sum), frames: used.length };
+}
 
 /**
  * The lane camera through the face pipeline: keeps the newest frame of the source and, during a
@@ -16,7 +32,12 @@ export class FrameFaceCapturer implements FaceCapturer {
   private latest: RgbFrame | undefined;
   private waiters: (() => void)[] = [];
 
-  constructor(private readonly source: FrameSource, private readonly faces: FacePipeline, private readonly livenessFloor: number) {
+  constructor(
+    private readonly source: FrameSource,
+    private readonly faces: FacePipeline,
+    private readonly livenessFloor: number,
+    private readonly fuseFrames = FUSE_FRAMES,
+  ) {
     source.start((f) => {
       this.latest = f;
       for (const w of this.waiters.splice(0)) w();
@@ -43,16 +64,25 @@ export class FrameFaceCapturer implements FaceCapturer {
     });
   }
 
-  async capture(windowMs: number, signal: AbortSignal): Promise<LiveFace | CaptureFailure> {
+  async capture(windowMs: number, signal: AbortSignal, options: { challenge?: 'blink' } = {}): Promise<LiveFace | CaptureFailure> {
     const start = Date.now();
+    // With a blink challenge the window runs until the blink is seen (or it ends), not to the first good frame.
+    const blink = options.challenge === 'blink' ? new BlinkDetector() : undefined;
     const deadline = start + windowMs;
-    let best: { face: LiveFace; rank: number; frame: RgbFrame; box: { x: number; y: number; width: number; height: number } } | undefined;
+    type Seen = { face: LiveFace; rank: number; frame: RgbFrame; box: { x: number; y: number; width: number; height: number }; good: boolean };
+    const seen: Seen[] = [];
     let livenessMs = 0;
     let seenFrame = false;
     let lastSeq = -1;
     let lastAt = start - 400; // a frame from just before the tap still shows the person at the lane
+    let firstGoodAt: number | undefined;
+    const good = () => seen.filter((s) => s.good).length;
     while (!signal.aborted && Date.now() < deadline) {
-      const frame = await this.next(lastSeq, lastAt, seenFrame ? deadline : Math.min(deadline, start + NO_FRAME_MS), signal);
+      // Enough good frames, or the first good one plus a short look for more: stop.
+      const fused = firstGoodAt !== undefined && (good() >= this.fuseFrames || Date.now() - firstGoodAt >= FUSE_MS);
+      if (fused && (!blink || blink.passed)) break;
+      const until = firstGoodAt !== undefined && !blink ? Math.min(deadline, firstGoodAt + FUSE_MS) : seenFrame ? deadline : Math.min(deadline, start + NO_FRAME_MS);
+      const frame = await this.next(lastSeq, lastAt, until, signal);
       if (!frame) {
         if (!seenFrame) return 'camera_unavailable';
         continue;
@@ -62,17 +92,29 @@ export class FrameFaceCapturer implements FaceCapturer {
       lastAt = frame.capturedAt;
       const [face] = await this.faces.analyze({ width: frame.width, height: frame.height, data: frame.data }, {
         maxFaces: 1,
+        search: 'fast',
         onStage: (stage, ms) => stage === 'liveness' && (livenessMs += ms),
       });
       if (!face?.embedding) continue;
+      blink?.push(face.landmarks68);
       const live = face.liveness ?? 1;
       const rank = (face.quality.ok ? 2 : 0) + live + Math.min(1, face.box.width / 200);
-      if (!best || rank > best.rank)
-        best = { face: { embedding: face.embedding, liveness: face.liveness, qualityOk: face.quality.ok, livenessMs: 0 }, rank, frame, box: face.box };
-      if (face.quality.ok && live >= this.livenessFloor) break;
+      const ok = face.quality.ok && live >= this.livenessFloor;
+      seen.push({ face: { embedding: face.embedding, liveness: face.liveness, qualityOk: face.quality.ok, livenessMs: 0 }, rank, frame, box: face.box, good: ok });
+      if (ok && firstGoodAt === undefined) firstGoodAt = Date.now();
     }
-    if (!best) return seenFrame ? 'no_face' : 'camera_unavailable';
+    if (!seen.length) return seenFrame ? 'no_face' : 'camera_unavailable';
+    seen.sort((a, b) => b.rank - a.rank);
+    const best = seen[0];
+    // Fuse the best frames of the same standard (all good, or — with no good frame — the best few).
+    const pool = seen.filter((s) => s.good === best.good).slice(0, this.fuseFrames);
+    const fused = fuseEmbeddings(pool.map((s) => s.face.embedding), this.faces.thresholdsFor('card').review);
+    best.face.embedding = fused.embedding;
+    best.face.fusedFrames = fused.frames;
+    // Liveness of a fused capture is its weakest fused frame's: one spoofed frame is enough to doubt.
+    if (best.face.liveness !== undefined) best.face.liveness = Math.min(...pool.slice(0, fused.frames).map((s) => s.face.liveness ?? 1));
     best.face.livenessMs = livenessMs;
+    if (blink) best.face.challenge = blink.passed ? 'passed' : 'failed';
     best.face.cropJpeg = await faceCropJpeg(best.frame, best.box).catch(() => undefined);
     return best.face;
   }
@@ -91,7 +133,7 @@ export class FrameFaceCapturer implements FaceCapturer {
       const f = this.latest;
       try {
         if (f && armed() && Date.now() - f.capturedAt < 1000) {
-          const [face] = await this.faces.analyze({ width: f.width, height: f.height, data: f.data }, { maxFaces: 1, embed: false, liveness: false });
+          const [face] = await this.faces.analyze({ width: f.width, height: f.height, data: f.data }, { maxFaces: 1, embed: false, liveness: false, search: 'single' });
           if (face && face.box.width >= minFacePx && armed()) onFace();
         }
       } catch {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { CscaTrustStore } from '../../../libs/cccd/src/index.js';
 import { GateCommandSchema, LaneStateSchema, topics, type GateEvent } from '../../../libs/contracts/src/index.js';
@@ -37,7 +37,7 @@ import { EdgeWatchlist } from '../watchlist/index.js';
  * out, operator commands in). An edge without lanes costs nothing here.
  */
 @Injectable()
-export class GateLanesService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class GateLanesService implements OnApplicationBootstrap {
   private readonly log = new Logger('Gate');
   private readonly lanes = new Map<string, Lane>();
   private readonly actuators = new Map<string, ActuatorDriver>();
@@ -75,7 +75,10 @@ export class GateLanesService implements OnApplicationBootstrap, BeforeApplicati
     const faces = await FacePipeline.create();
     this.faces = faces;
     const matcher = new PipelineFaceMatcher(faces, cfg.gate.matchThreshold !== undefined ? { threshold: cfg.gate.matchThreshold } : {});
-    this.watchlist = new MemoryWatchlist(matcher.threshold);
+    // 1:N thresholds per use from the embedder's calibration (a site's gate.matchThreshold sets only the 1:1 card threshold).
+    const alert = faces.thresholdsFor('alert');
+    const lists = { watchlist: alert.accept, allowlist: faces.thresholdsFor('admit').accept, watchlistReview: alert.review };
+    this.watchlist = new MemoryWatchlist(lists);
     // One synced cache per edge, over the first lane gate's MQTT login (the ACL lets every gate read its site's list).
     const listGate = cfg.gates.find((g) => (g.lanes ?? []).length > 0)!;
     const login = (listGate as { mqtt?: { username?: string; password?: string } }).mqtt ?? {};
@@ -84,14 +87,14 @@ export class GateLanesService implements OnApplicationBootstrap, BeforeApplicati
       siteId: cfg.site.id,
       gateId: listGate.id,
       cachePath: join(dirname(cfg.outbox.path), `watchlist-${cfg.site.id}.db`),
-      faceThreshold: matcher.threshold,
+      faceThreshold: lists,
       reconnectMs: cfg.mqtt.reconnectMs,
       ...(cfg.mqtt.caFile ? { caFile: cfg.mqtt.caFile } : {}),
       ...((login.username ?? cfg.mqtt.username) ? { username: (login.username ?? cfg.mqtt.username)! } : {}),
       ...((login.password ?? cfg.mqtt.password) ? { password: (login.password ?? cfg.mqtt.password)! } : {}),
     });
     await this.synced.start();
-    const lists = new SyncedWatchlist(this.synced, this.watchlist);
+    const laneLists = new SyncedWatchlist(this.synced, this.watchlist);
     const apb = new AntiPassback(cfg.gate.antiPassbackHours * 3600_000, Date.now, join(dirname(cfg.outbox.path), `anti-passback-${cfg.site.id}.db`));
     (this as { antiPassback: AntiPassback }).antiPassback = apb;
     const key = hmacKey(cfg, this.log);
@@ -122,7 +125,7 @@ export class GateLanesService implements OnApplicationBootstrap, BeforeApplicati
           ...(face ? { face } : {}),
           ...(cfg.gate.vneid ? { vneid: { verifier: new HttpsVneidVerifier(cfg.gate.vneid, { siteId: cfg.site.id, gateId: g.id }), timeoutMs: cfg.gate.vneid.timeoutMs } } : {}),
           matcher,
-          watchlist: lists,
+          watchlist: laneLists,
           ...(act && actCfg
             ? {
                 actuator: {
@@ -187,11 +190,13 @@ export class GateLanesService implements OnApplicationBootstrap, BeforeApplicati
       }));
     }
     if (readerLanes.length) {
-      this.slots = new PcscCardSlots(readerLanes, trust, (e) => this.log.warn(`PC/SC: ${e.message}`));
+      const which = readerLanes.map((l) => l.lane.id).join(', ');
+      this.slots = new PcscCardSlots(readerLanes, trust, (e) => this.log.warn(`PC/SC: ${pcscHint(e.message)}`));
       try {
         this.slots.start();
       } catch (e) {
-        this.log.error(`PC/SC unavailable, card lanes cannot read: ${(e as Error).message}`);
+        // One line saying what to install; everything else (cameras, counting, other lanes) runs.
+        this.log.error(`card reader lanes ${which} cannot read cards: ${pcscHint((e as Error).message)}`);
       }
     }
     this.log.log(`${this.lanes.size} lane(s) ready (${readerLanes.length} with a card reader, ${this.capturers.length} with a camera, ${this.qrInputs.size} with QR inputs)`);
@@ -236,8 +241,8 @@ export class GateLanesService implements OnApplicationBootstrap, BeforeApplicati
     this.monitors.push(m);
   }
 
-  /** Before the outbox closes (onApplicationShutdown): a cycle cut short still records its `lane_closed` decision. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /** First step of the edge's shutdown, while the outbox still takes events: a cycle cut short still records its `lane_closed` decision. */
+  async stop(): Promise<void> {
     await Promise.all([...this.qrInputs.values()].map((q) => q.stop()));
     await Promise.all([...this.lanes.values()].map((l) => l.close()));
     this.slots?.stop();
@@ -257,4 +262,11 @@ function hmacKey(cfg: EdgeConfig, log: Logger): Buffer {
   if (process.env.CG_ID_HMAC_KEY) return Buffer.from(process.env.CG_ID_HMAC_KEY, 'base64');
   log.warn('no ID-number HMAC key (gate.idHmacKeyFile or CG_ID_HMAC_KEY): watchlist matching by ID number is off');
   return randomBytes(32);
+}
+
+/** pcscd's "no service" answer, in words an installer acts on. */
+function pcscHint(message: string): string {
+  return /0x8010001d|service not available|no service/i.test(message)
+    ? `pcscd is not running (${message}): install and start it (Debian: \`apt-get install pcscd\`, then \`systemctl start pcscd\`)`
+    : message;
 }

@@ -55,6 +55,13 @@ export const LanePolicySchema = z.strictObject({
   acceptVneidQr: z.boolean().default(true),
   /** Liveness floor; default: the face model's calibrated threshold. */
   livenessThreshold: z.number().min(0).max(1).optional(),
+  /**
+   * How a live face is told from a photo or screen. The passive model ships with no measured attack
+   * rejection (README "Liveness"), so: 'blink' — the lane asks the entrant to blink and watches for
+   * it across frames; no blink → REVIEW; 'operator' — every face-matched OPEN goes to an operator;
+   * 'passive' — the passive score alone (only where attacks are otherwise prevented).
+   */
+  livenessCheck: z.enum(['passive', 'blink', 'operator']).default('passive'),
 });
 export type LanePolicy = z.infer<typeof LanePolicySchema>;
 

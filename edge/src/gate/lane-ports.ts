@@ -16,6 +16,10 @@ export interface LiveFace {
   cropJpeg?: Uint8Array;
   /** ms spent on liveness while capturing (for the step timings). */
   livenessMs: number;
+  /** Frames fused into `embedding` (best-few-frames fusion; 1 when only one frame was usable). */
+  fusedFrames?: number;
+  /** With an active challenge: whether the person blinked during the capture window. */
+  challenge?: 'passed' | 'failed';
 }
 
 export type CaptureFailure = 'no_face' | 'camera_unavailable';
@@ -23,12 +27,16 @@ export type CaptureFailure = 'no_face' | 'camera_unavailable';
 /** The lane camera seen through the face pipeline. */
 export interface FaceCapturer {
   /** Best live face within `windowMs`, or why there is none. Stops early on a good face. */
-  capture(windowMs: number, signal: AbortSignal): Promise<LiveFace | CaptureFailure>;
+  capture(windowMs: number, signal: AbortSignal, options?: { challenge?: 'blink' }): Promise<LiveFace | CaptureFailure>;
 }
 
 /** Face model operations the lane needs (libs/face behind it). */
 export interface FaceMatcher {
   readonly threshold: number;
+  /** Manifest id of the embedder (sent with the live template so the hub compares like with like). */
+  readonly model?: string;
+  /** Scores in [reviewThreshold, threshold) go to an operator (REVIEW); absent: threshold − policy.reviewMargin. */
+  readonly reviewThreshold?: number;
   readonly livenessThreshold: number;
   /** Embedding of the chip (DG2) photo; undefined when no face is found in it. */
   embedReference(photo: Uint8Array): Promise<Float32Array | undefined>;
@@ -48,6 +56,8 @@ export interface ListHit {
 export interface LaneWatchlist {
   matchIdNumber(idNumberHmac: string): ListHit | undefined;
   matchFace(template: Float32Array): ListHit | undefined;
+  /** The closest watchlist entry scoring in the alert REVIEW band (below a hit): a possible match for an operator. */
+  nearWatchlist?(template: Float32Array): ListHit | undefined;
   /** False until the lists have been received from the hub at least once (absent: always usable). */
   ready?(): boolean;
 }

@@ -195,7 +195,7 @@ test('anti-passback: second entry refused; operator override opens and is record
   assert.equal(h.events[2]!.decision?.outcome, 'open');
   assert.equal(h.events[2]!.source, 'manual');
   assert.deepEqual(h.events[2]!.decision?.override, { by: 'op-lan', reason: 'vé hợp lệ, quay lại lấy đồ' });
-  assert.equal(h.events[2]!.identity?.idNumber, ID, 'the override carries the refused person');
+  assert.equal(h.events[2]!.identity, undefined, 'a manual open carries no identity');
 
   const exitLane = new Lane({ ...(h.lane as unknown as { d: LaneDeps }).d, config: LaneConfigSchema.parse({ id: 'l2', direction: 'exit', reader: 'x' }) });
   exitLane.canEntered('012345');
@@ -203,6 +203,39 @@ test('anti-passback: second entry refused; operator override opens and is record
   await exitLane.idle;
   assert.equal(apb.isInside('z1', `id:${createHmac('sha256', 'k').update(ID).digest('hex')}`), false, 'an exit clears the entry');
   await exitLane.close();
+});
+
+test('a manual open is nobody\'s entry: no identity, and the last entrant\'s anti-passback state is left alone', async () => {
+  const apb = new AntiPassback(3600_000);
+  const key = `id:${createHmac('sha256', 'k').update(ID).digest('hex')}`;
+  const entry = harness({ antiPassback: apb });
+  entry.lane.canEntered('012345');
+  entry.lane.cardInserted(new FakeCard(async () => chipResult()));
+  await entry.lane.idle;
+  assert.equal(entry.events[0]?.decision?.outcome, 'open');
+  const exitLane = new Lane({ ...(entry.lane as unknown as { d: LaneDeps }).d, config: LaneConfigSchema.parse({ id: 'l2', direction: 'exit', reader: 'x' }), sink: { decision: () => undefined, state: () => undefined, online: () => true } });
+  exitLane.canEntered('012345');
+  exitLane.cardInserted(new FakeCard(async () => chipResult()));
+  await exitLane.idle;
+  assert.equal(apb.isInside('z1', key), false, 'the entrant has left');
+  await waitState(entry.states, (s) => s.phase === 'idle');
+  // Someone else is let in by hand on the entry lane: the previous card holder is not them.
+  entry.lane.command({ type: 'open_gate', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', reason: 'khách đi xe lăn', issuedAt: new Date().toISOString(), issuedBy: 'op-lan' });
+  await waitFor(() => entry.events.length === 2);
+  const manual = entry.events[1]!;
+  assert.equal(manual.source, 'manual');
+  assert.equal(manual.decision?.outcome, 'open');
+  assert.equal(manual.decision?.method, 'operator');
+  assert.equal(manual.identity, undefined, 'no identity on a manual open');
+  assert.equal(apb.isInside('z1', key), false, 'the previous entrant is not marked inside again');
+  // So that person enters normally next time instead of being refused by anti-passback.
+  entry.lane.canEntered('012345');
+  entry.lane.cardInserted(new FakeCard(async () => chipResult()));
+  await waitFor(() => entry.events.length === 3);
+  await entry.lane.idle;
+  assert.equal(entry.events[2]?.decision?.outcome, 'open');
+  await exitLane.close();
+  await entry.lane.close();
 });
 
 test('industrial: enrolled worker opens by face 1:N alone; a face not enrolled makes no decision', async () => {

@@ -82,7 +82,6 @@ export class Lane {
   private resultTimer: NodeJS.Timeout | undefined;
   private qrGraceTimer: NodeJS.Timeout | undefined;
   private keyWait: ((can: string | undefined) => void) | undefined;
-  private last: { decisionId: string; personKey?: string; identity?: Identity } | undefined;
   /** When the lane last became idle (presence triggers wait a moment after a decision). */
   idleSince = Date.now();
   /** The last face admitted (or refused as watchlisted) by a face-only cycle: the same person still in view is not decided again. */
@@ -282,7 +281,9 @@ export class Lane {
     if (!this.d.face) return 'camera_unavailable';
     const t0 = performance.now();
     try {
-      const r = await runStep('no_face', this.d.config.timeouts.faceWindowMs + 1000, c.ctl.signal, (s) => this.d.face!.capture(this.d.config.timeouts.faceWindowMs, s));
+      const r = await runStep('no_face', this.d.config.timeouts.faceWindowMs + 1000, c.ctl.signal, (s) =>
+        this.d.face!.capture(this.d.config.timeouts.faceWindowMs, s, this.d.config.policy.livenessCheck === 'blink' ? { challenge: 'blink' } : undefined),
+      );
       if (typeof r !== 'string') c.steps.liveness = Math.round(r.livenessMs * 10) / 10;
       return r;
     } catch (e) {
@@ -401,6 +402,10 @@ export class Lane {
       const t0 = performance.now();
       const hit = this.d.watchlist.matchFace(live.embedding);
       if (hit) this.noteHit(c, hit, 'face');
+      if (hit?.listKind !== 'watchlist') {
+        const near = this.d.watchlist.nearWatchlist?.(live.embedding);
+        if (near) c.facts.watchNear = near;
+      }
       c.steps.watchlist = (c.steps.watchlist ?? 0) + ms(t0);
     }
     if (this.d.watchlist.ready?.() === false) c.facts.listsUnsynced = true;
@@ -408,7 +413,11 @@ export class Lane {
   }
 
   private async conclude(c: Cycle): Promise<void> {
-    const verdict = decide(c.facts, this.d.config.policy, { match: this.d.matcher.threshold, liveness: this.d.matcher.livenessThreshold });
+    const verdict = decide(c.facts, this.d.config.policy, {
+      match: this.d.matcher.threshold,
+      liveness: this.d.matcher.livenessThreshold,
+      ...(this.d.matcher.reviewThreshold !== undefined ? { review: this.d.matcher.reviewThreshold } : {}),
+    });
     if (verdict.outcome !== 'review') return this.finish(c, verdict);
     return this.finish(c, await this.awaitReview(c, verdict));
   }
@@ -467,7 +476,6 @@ export class Lane {
       ...(this.d.sink.online() ? {} : { offline: true }),
     };
     this.emit(c.facts.method === 'chip_face' || c.facts.method === 'qr_face' ? 'card' : c.facts.method === 'count_only' ? 'camera' : 'face', decision, identity, c.decisionId);
-    this.last = { decisionId: c.decisionId, ...(c.personKey ? { personKey: c.personKey } : {}), ...(identity ? { identity } : {}) };
     c.verdict = { outcome: decision.outcome, reasons };
     this.setPhase(c, outcome === 'open' ? 'open' : 'denied');
     this.release(this.card);
@@ -486,13 +494,15 @@ export class Lane {
     }, this.d.config.timeouts.resultMs);
   }
 
-  /** Operator opens the lane by hand, e.g. overriding anti-passback for the last person refused. */
+  /**
+   * Operator opens the lane by hand (assistance, an anti-passback override). Whoever walks through is
+   * not known to the lane: the decision carries the operator and the reason, no identity, and it
+   * changes no one's anti-passback state (the last entrant may not be the one let through).
+   */
   private async operatorOpen(by: string, reason: string): Promise<void> {
     const c: Cycle = { decisionId: newEventId(), ctl: new AbortController(), started: performance.now(), steps: {}, facts: { method: 'operator' } };
     clearTimeout(this.resultTimer);
     this.cycle = c;
-    const last = this.last;
-    if (last?.personKey) c.personKey = last.personKey;
     const t0 = performance.now();
     let outcome: Decision['outcome'] = 'open';
     const reasons = ['operator_open'];
@@ -503,7 +513,6 @@ export class Lane {
       reasons.push(e instanceof StepFailure ? e.reason : 'actuator_fault');
     }
     c.steps.actuator = ms(t0);
-    if (outcome === 'open' && c.personKey && this.d.antiPassbackZone && this.d.config.direction === 'entry') this.d.antiPassback.entered(this.d.zoneId, c.personKey);
     const decision: Decision = {
       decisionId: c.decisionId,
       outcome,
@@ -514,7 +523,7 @@ export class Lane {
       steps: c.steps,
       ...(this.d.sink.online() ? {} : { offline: true }),
     };
-    this.emit('manual', decision, last?.identity, c.decisionId);
+    this.emit('manual', decision, undefined, c.decisionId);
     c.verdict = { outcome, reasons };
     this.setPhase(c, outcome === 'open' ? 'open' : 'denied');
     this.returnToIdleAfterResult(c);
@@ -528,6 +537,7 @@ export class Lane {
       ...((p?.fullName ?? c.qr?.fullName) ? { fullName: (p?.fullName ?? c.qr?.fullName)! } : {}),
       ...((isoDate(p?.dateOfBirth) ?? c.qr?.dateOfBirth) ? { dateOfBirth: (isoDate(p?.dateOfBirth) ?? c.qr?.dateOfBirth)! } : {}),
       ...(c.live ? { faceTemplate: Buffer.from(c.live.embedding.buffer, c.live.embedding.byteOffset, c.live.embedding.byteLength).toString('base64') } : {}),
+      ...(c.live && this.d.matcher.model ? { faceModel: this.d.matcher.model } : {}),
       ...(c.facts.similarity !== undefined ? { matchScore: Math.max(-1, Math.min(1, c.facts.similarity)) } : {}),
       ...(c.live?.liveness !== undefined ? { livenessScore: c.live.liveness } : {}),
       ...(c.chip ? { documentVerified: c.chip.passiveAuth.genuine } : {}),

@@ -12,10 +12,18 @@ const toVector = (b64: string) => {
  * synced edge cache (`edge/src/watchlist`) is wired in, and the tests' list. Face 1:N is a linear
  * scan: fine for the few thousand entries a site holds.
  */
+/** Cosine thresholds per list: one number for both, or the calibrated 1:N alert / allowlist admit ones with the alert REVIEW floor. */
+export type ListThresholds = number | { watchlist: number; allowlist: number; watchlistReview?: number };
+
 export class MemoryWatchlist implements LaneWatchlist {
   private entries: { e: WatchlistEdgeEntry; templates: Float32Array[] }[] = [];
+  private readonly thresholds: { watchlist: number; allowlist: number; watchlistReview: number };
 
-  constructor(private readonly faceThreshold: number, entries: readonly WatchlistEdgeEntry[] = []) {
+  constructor(faceThreshold: ListThresholds, entries: readonly WatchlistEdgeEntry[] = []) {
+    this.thresholds =
+      typeof faceThreshold === 'number'
+        ? { watchlist: faceThreshold, allowlist: faceThreshold, watchlistReview: faceThreshold }
+        : { ...faceThreshold, watchlistReview: Math.min(faceThreshold.watchlist, faceThreshold.watchlistReview ?? faceThreshold.watchlist) };
     this.replace(entries);
   }
 
@@ -34,13 +42,32 @@ export class MemoryWatchlist implements LaneWatchlist {
     return pick && { entryId: pick.e.entryId, listKind: pick.e.listKind, severity: pick.e.severity };
   }
 
+  /** Best score of an entry over its templates (several photos per person); templates of another model's size are skipped. */
+  private score(templates: readonly Float32Array[], template: Float32Array): number {
+    let best = -Infinity;
+    for (const t of templates) if (t.length === template.length) best = Math.max(best, cosineSimilarity(t, template));
+    return best;
+  }
+
+  nearWatchlist(template: Float32Array): ListHit | undefined {
+    let best: ListHit | undefined;
+    for (const { e, templates } of this.entries) {
+      if (e.listKind !== 'watchlist' || !this.valid(e)) continue;
+      const score = this.score(templates, template);
+      if (score >= this.thresholds.watchlistReview && score < this.thresholds.watchlist && score > (best?.score ?? -Infinity))
+        best = { entryId: e.entryId, listKind: e.listKind, severity: e.severity, score };
+    }
+    return best;
+  }
+
   matchFace(template: Float32Array): ListHit | undefined {
     let best: ListHit | undefined;
     for (const { e, templates } of this.entries) {
       if (!this.valid(e)) continue;
       for (const t of templates) {
+        if (t.length !== template.length) continue;
         const score = cosineSimilarity(t, template);
-        if (score < this.faceThreshold) continue;
+        if (score < this.thresholds[e.listKind]) continue;
         // A watchlist hit outranks any allowlist hit; otherwise the closest wins.
         const better = !best || (e.listKind === 'watchlist' && best.listKind !== 'watchlist') || (e.listKind === best.listKind && score > (best.score ?? 0));
         if (better) best = { entryId: e.entryId, listKind: e.listKind, severity: e.severity, score };

@@ -27,6 +27,15 @@ export class SyncedWatchlist implements LaneWatchlist {
     return this.synced ? this.synced.seq >= 0 : true;
   }
 
+  nearWatchlist(template: Float32Array): ListHit | undefined {
+    const m = this.synced?.nearWatchlist(template);
+    const fromSync = m && { entryId: m.entry.entryId, listKind: m.entry.listKind, severity: m.entry.severity, score: m.similarity };
+    const fromLocal = this.local.nearWatchlist?.(template);
+    if (!fromSync) return fromLocal;
+    if (!fromLocal) return fromSync;
+    return (fromSync.score ?? 0) >= (fromLocal.score ?? 0) ? fromSync : fromLocal;
+  }
+
   matchFace(template: Float32Array): ListHit | undefined {
     const m = this.synced ? pick(this.synced.matchFace(template), (f) => f.entry) : undefined;
     const fromSync = m && { entryId: m.entry.entryId, listKind: m.entry.listKind, severity: m.entry.severity, score: m.similarity };

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { MqttClient } from 'mqtt';
 import { EDGE_CONFIG } from '../config/edge-config.token.js';
 import type { EdgeConfig } from '../config/edge-config.schema.js';
@@ -6,9 +6,10 @@ import { connectGate } from './gate-connection.js';
 
 /** The MQTT connections of all gates this edge serves, opened at start and closed at shutdown. */
 @Injectable()
-export class GateLinks implements OnApplicationShutdown {
+export class GateLinks {
   private readonly log = new Logger('Mqtt');
   private readonly clients = new Map<string, MqttClient>();
+  private closing = false;
 
   constructor(@Inject(EDGE_CONFIG) cfg: EdgeConfig) {
     for (const g of cfg.gates) {
@@ -21,7 +22,7 @@ export class GateLinks implements OnApplicationShutdown {
         this.log.log(`gate ${g.id}: connected to ${cfg.mqtt.url}`);
       });
       c.on('close', () => {
-        if (wasUp) this.log.warn(`gate ${g.id}: connection lost, events wait in the outbox`);
+        if (wasUp && !this.closing) this.log.warn(`gate ${g.id}: connection lost, events wait in the outbox`);
         wasUp = false;
       });
       // While the broker stays unreachable, say so once, not at every reconnect attempt.
@@ -43,7 +44,12 @@ export class GateLinks implements OnApplicationShutdown {
     return this.clients.entries();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.clients.values()].map((c) => c.endAsync(false).catch(() => undefined)));
+  /**
+   * Ends every gate's connection (called by the edge's shutdown sequence once the outbox has waited for
+   * the PUBACKs it was owed): forced, so a broker that no longer answers cannot hold the shutdown.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.clients.values()].map((c) => c.endAsync(true).catch(() => undefined)));
   }
 }

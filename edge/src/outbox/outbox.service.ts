@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   describeSchemaError,
   GateEventSchema,
@@ -15,18 +15,24 @@ export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
 }
 
+/** An event offered after the edge began shutting down: refused with a clear error, never half-written. */
+export class OutboxClosedError extends Error {
+  override name = 'OutboxClosedError';
+}
+
 /**
  * The only way an event leaves the edge: validated against the shared schema, written to the durable
  * outbox, then published by the gate's publisher. Camera counting, card reads, the gate's decisions
  * and the traffic simulator all call `enqueue`.
  */
 @Injectable()
-export class OutboxService implements OnApplicationShutdown {
+export class OutboxService {
   private readonly log = new Logger('Outbox');
   readonly store: OutboxStore;
   private readonly publishers = new Map<string, GatePublisher>();
   private readonly gateZone = new Map<string, string>();
   delivered = 0;
+  private closing = false;
 
   constructor(@Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig, links: GateLinks) {
     this.store = new OutboxStore(cfg.outbox.path, cfg.outbox.synchronous);
@@ -46,6 +52,7 @@ export class OutboxService implements OnApplicationShutdown {
 
   /** Validates every event first, so one bad event refuses the whole batch and nothing half-lands. */
   enqueueMany(events: readonly GateEvent[]): void {
+    if (this.closing) throw new OutboxClosedError('the edge is shutting down: event not accepted');
     const rows = events.map((e) => {
       const r = GateEventSchema.safeParse(e);
       if (!r.success) throw new InvalidEventError(`event refused: ${describeSchemaError(r.error)}`);
@@ -64,8 +71,22 @@ export class OutboxService implements OnApplicationShutdown {
     return this.store.depth();
   }
 
-  onApplicationShutdown(): void {
-    for (const p of this.publishers.values()) p.stop();
+  /**
+   * Step 1 of the publisher's shutdown (after lanes and cameras, which enqueue, have stopped): no new
+   * events, no new publishes; waits up to `maxWaitMs` for the PUBACKs already owed and deletes those rows.
+   */
+  async quiesce(maxWaitMs: number): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.publishers.values()].map((p) => p.quiesce(maxWaitMs)));
+    for (const p of this.publishers.values()) p.close();
+  }
+
+  /** Last step, after the MQTT links are closed: the store closes; unsent rows wait for the next start. */
+  close(): void {
+    this.closing = true;
+    for (const p of this.publishers.values()) p.close();
+    const left = this.store.depth();
     this.store.close();
+    if (left > 0) this.log.log(`${left} event(s) kept in the outbox for the next start`);
   }
 }

@@ -34,7 +34,7 @@ export class DemoEntrants {
 
   async start(): Promise<void> {
     const missing = [this.faces.holder, this.faces.other].filter((f) => !existsSync(f));
-    if (missing.length) throw new Error(`demo entrants need the chip photos ${missing.join(', ')} (the shared face set: set CG_SHARED_DIR or put it at ../shared)`);
+    if (missing.length) throw new Error(`demo entrants need the chip photos ${missing.join(', ')} (they ship in config/demo/media; pass --demo-media <dir> if they live elsewhere)`);
     const csca = await createCsca();
     this.trust = new CscaTrustStore().add(csca.der);
     this.cards = {

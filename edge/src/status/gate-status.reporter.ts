@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { topics, type CameraHealth, type GateStatus } from '../../../libs/contracts/src/index.js';
 import { EDGE_CONFIG } from '../config/edge-config.token.js';
 import type { EdgeConfig } from '../config/edge-config.schema.js';
@@ -7,7 +7,7 @@ import { OutboxService } from '../outbox/outbox.service.js';
 
 /** Publishes each gate's retained status on connect and every `statusIntervalMs`. */
 @Injectable()
-export class GateStatusReporter implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class GateStatusReporter implements OnApplicationBootstrap {
   private timer: NodeJS.Timeout | null = null;
   /** Camera health per gate, filled in by the camera side when it runs. */
   readonly cameraHealth = new Map<string, () => CameraHealth[]>();
@@ -45,7 +45,7 @@ export class GateStatusReporter implements OnApplicationBootstrap, BeforeApplica
   }
 
   /** A clean shutdown says "offline" itself instead of leaving it to the last will (which covers a dead broker). */
-  async beforeApplicationShutdown(): Promise<void> {
+  async sayOffline(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     // A broker going down with us never acknowledges: do not hold the shutdown for it.
     const giveUp = new Promise<void>((r) => setTimeout(r, 2000).unref());

@@ -22,8 +22,11 @@ export interface EdgeWatchlistOptions {
   password?: string;
   /** PEM CA for mqtts:// (the edge's `mqtt.caFile`). */
   caFile?: string;
-  /** Cosine threshold for matchFace (the embedder's calibrated one). */
-  faceThreshold: number;
+  /**
+   * Cosine threshold for matchFace: one number, or the embedder's calibrated 1:N alert (watchlist)
+   * and admit (allowlist) thresholds with the alert REVIEW floor.
+   */
+  faceThreshold: number | { watchlist: number; allowlist: number; watchlistReview?: number };
   reconnectMs?: number;
 }
 
@@ -93,7 +96,17 @@ export class EdgeWatchlist extends EventEmitter {
 
   /** Active entries whose face matches this template, best first. */
   matchFace(template: Float32Array, listKind?: ListKind, at = Date.now()): FaceMatch[] {
-    return this.matcher.matchFace(template, { threshold: this.opts.faceThreshold, at, listKind });
+    const t = this.opts.faceThreshold;
+    if (typeof t === 'number') return this.matcher.matchFace(template, { threshold: t, at, listKind });
+    const kinds: ListKind[] = listKind ? [listKind] : ['watchlist', 'allowlist'];
+    return kinds.flatMap((k) => this.matcher.matchFace(template, { threshold: t[k], at, listKind: k })).sort((a, b) => b.similarity - a.similarity);
+  }
+
+  /** The closest active watchlist entry scoring in the alert REVIEW band (below a hit), if any. */
+  nearWatchlist(template: Float32Array, at = Date.now()): FaceMatch | undefined {
+    const t = this.opts.faceThreshold;
+    if (typeof t === 'number' || t.watchlistReview === undefined || t.watchlistReview >= t.watchlist) return undefined;
+    return this.matcher.matchFace(template, { threshold: t.watchlistReview, at, listKind: 'watchlist' }).find((m) => m.similarity < t.watchlist);
   }
 
   private requestResync(): void {

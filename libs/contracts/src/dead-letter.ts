@@ -5,6 +5,9 @@ export const RejectReasons = [
   'schema',
   'topic_mismatch',
   'unknown_gate',
+  'unknown_lane',
+  'unknown_camera',
+  'occurred_at_out_of_range',
   'unknown_topic',
 ] as const;
 export type RejectReason = (typeof RejectReasons)[number];

@@ -18,7 +18,21 @@ export const SitesConfigSchema = z.strictObject({
         /** Where the site is, for the wall's outline map (WGS84 degrees). */
         location: z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
         zones: z.array(z.strictObject({ id: IdSchema, name: z.string().min(1), capacity: z.number().int().positive().optional() })).min(1),
-        gates: z.array(z.strictObject({ id: IdSchema, zone: IdSchema, name: z.string().min(1) })).min(1),
+        gates: z
+          .array(
+            z.strictObject({
+              id: IdSchema,
+              zone: IdSchema,
+              name: z.string().min(1),
+              /**
+               * The gate's lane ids and camera ids the hub accepts (lane states, events, device health).
+               * Unlisted: the first 8 of each a gate reports are accepted, the rest refused; list them.
+               */
+              lanes: z.array(IdSchema).max(64).optional(),
+              cameras: z.array(IdSchema).max(64).optional(),
+            }),
+          )
+          .min(1),
       }),
     )
     .min(1),

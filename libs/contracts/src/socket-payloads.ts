@@ -21,6 +21,12 @@ export const CountsPayloadSchema = z.object({
   site: TotalsSchema,
   zones: z.record(z.string(), TotalsSchema),
   gates: z.record(z.string(), TotalsSchema),
+  /**
+   * On `counts:update`: the site's stored per-minute crossings of every minute the batch changed
+   * (absolute values, not increments, refusals and door alarms excluded): a chart sets these buckets
+   * and never counts the ticker, which shows a sample and includes refusals.
+   */
+  minutes: z.array(z.object({ start: IsoTimeSchema, entries: z.number().int().min(0), exits: z.number().int().min(0) })).optional(),
 });
 export type CountsPayload = z.infer<typeof CountsPayloadSchema>;
 

@@ -28,6 +28,14 @@ export const topicFilters = {
 
 const GATE_TOPIC = new RegExp(`^${TOPIC_ROOT}/sites/([^/]+)/gates/([^/]+)/(events|status|commands|lanes)$`);
 
+const RESYNC_TOPIC = new RegExp(`^${TOPIC_ROOT}/sites/([^/]+)/gates/([^/]+)/watchlist-resync$`);
+
+/** The gate a watchlist resync request came from: the topic (which the broker ACL ties to the gate's login) decides, never the body. */
+export function parseResyncTopic(topic: string): { siteId: string; gateId: string } | null {
+  const m = RESYNC_TOPIC.exec(topic);
+  return m ? { siteId: m[1]!, gateId: m[2]! } : null;
+}
+
 export interface ParsedGateTopic {
   siteId: string;
   gateId: string;

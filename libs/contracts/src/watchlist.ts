@@ -125,6 +125,8 @@ export const PersonExportSchema = z.object({
   watchlistEntries: z.array(WatchlistEntryViewSchema.extend({ idNumber: z.string().nullable() })),
   events: z.array(z.object({ eventId: z.string(), siteId: z.string(), gateId: z.string(), occurredAt: IsoTimeSchema, identity: z.record(z.string(), z.unknown()) })),
   alerts: z.array(z.record(z.string(), z.unknown())),
+  /** Messages the hub refused whose payload held the number (decrypted excerpts). */
+  deadLetters: z.array(z.object({ id: z.number().int(), receivedAt: IsoTimeSchema, topic: z.string(), reason: z.string(), payloadExcerpt: z.string() })),
 });
 export type PersonExport = z.infer<typeof PersonExportSchema>;
 
@@ -132,5 +134,6 @@ export const PersonEraseResultSchema = z.object({
   watchlistEntries: z.number().int(),
   eventIdentities: z.number().int(),
   alerts: z.number().int(),
+  deadLetters: z.number().int(),
 });
 export type PersonEraseResult = z.infer<typeof PersonEraseResultSchema>;

@@ -16,6 +16,7 @@ export {
 export type { Affine, Box, Point } from './align/geometry.js';
 export { cosineSimilarity } from './compare/cosine.js';
 export { decideMatch, type MatchDecision } from './compare/match-decision.js';
+export { useThreshold, USE_KEYS, type FaceUse, type UseThreshold } from './compare/use-thresholds.js';
 export { l2Normalise } from './embed/face-embedder.js';
 export { DEFAULT_QUALITY, type FaceQuality, type QualityReason, type QualityThresholds } from './quality/face-quality.js';
 
@@ -33,5 +34,10 @@ export { manifestSchema, type ModelEntry, type ModelManifest } from './models/ma
 export { defaultManifestPath, readManifest } from './models/model-files.js';
 
 export { calibrate, scorePairs, type CalibrationReport } from './calibration/calibrate.js';
+export { evaluateSet, enrolSet, scoreEnrolled, rates, useThresholds, USES, type Evaluation } from './calibration/evaluate.js';
+export { readFaceSet, readGroups, type FacePhoto } from './calibration/face-set.js';
+export { modelFor } from './pipeline/face-pipeline.js';
 export { equalErrorRate, ratesAt, thresholdAtFar, type RatesAt } from './calibration/roc.js';
 export { readPairs, parsePairsCsv, type LabelledPair } from './calibration/labelled-pairs.js';
+export { BlinkDetector, eyeAspectRatio, DEFAULT_BLINK, type BlinkOptions } from './liveness/blink-challenge.js';
+export { searchFaces, tiles, type SearchDepth } from './detect/face-search.js';

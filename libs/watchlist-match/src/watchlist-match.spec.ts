@@ -22,10 +22,12 @@ function vectors(n: number, dims: number, seed = 7): Float32Array[] {
   });
 }
 
-test('HNSW and exact scan agree on the top-1 of noisy copies; the index switches mode at the threshold', () => {
+test('HNSW and exact scan agree on the top-1 of noisy copies; the index switches mode at the threshold', async () => {
   const data = vectors(600, 64);
   const index = new FaceIndex({ dimensions: 64, exactBelow: 500 });
   data.forEach((v, i) => index.add(i, v));
+  assert.equal(index.mode, 'exact', 'the graph is built in the background');
+  await index.settled();
   assert.equal(index.mode, 'hnsw');
   const noise = vectors(100, 64, 99);
   let agree = 0;

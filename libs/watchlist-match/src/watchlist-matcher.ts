@@ -1,4 +1,4 @@
-import { FaceIndex } from './face-index.js';
+import { FaceIndex, type GraphInfo } from './face-index.js';
 
 export type ListKind = 'watchlist' | 'allowlist';
 export type MatchSeverity = 'low' | 'medium' | 'high' | 'critical';
@@ -23,6 +23,10 @@ export interface FaceMatch {
 export interface MatcherOptions {
   /** Passed to each FaceIndex (exact scan below it, HNSW at or above). */
   exactBelow?: number;
+  /** Native threads for a background graph build. */
+  buildThreads?: number;
+  /** Told about each graph swapped in (build time, memory) or a build that failed. */
+  onGraph?: (info: GraphInfo) => void;
 }
 
 export const isActive = (e: MatchEntry, at: number): boolean =>
@@ -128,10 +132,20 @@ export class WatchlistMatcher {
     return out.sort((a, b) => b.similarity - a.similarity);
   }
 
+  /** Resolves once no face index is building a graph in the background. */
+  async settled(): Promise<void> {
+    for (const idx of this.indexes.values()) await idx.settled();
+  }
+
+  /** Search mode per template dimension ('exact' until a graph is ready, then 'hnsw'). */
+  modes(): Record<number, 'exact' | 'hnsw'> {
+    return Object.fromEntries([...this.indexes].map(([d, idx]) => [d, idx.mode]));
+  }
+
   private index(dims: number): FaceIndex {
     let idx = this.indexes.get(dims);
     if (!idx) {
-      idx = new FaceIndex({ dimensions: dims, exactBelow: this.opts.exactBelow });
+      idx = new FaceIndex({ dimensions: dims, exactBelow: this.opts.exactBelow, buildThreads: this.opts.buildThreads, onGraph: this.opts.onGraph });
       this.indexes.set(dims, idx);
     }
     return idx;

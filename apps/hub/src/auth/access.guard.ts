@@ -1,6 +1,7 @@
 import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { BODY_LIMIT_KEY, readJsonBody } from '../http/json-body.js';
 import { ACCESS_KEY, type AccessRule, type SiteFrom } from './access.decorators.js';
 import { canAccessSite, type Principal } from './principal.js';
 import { SessionsService } from './sessions.service.js';
@@ -23,7 +24,8 @@ function siteOf(req: Request, from: SiteFrom): unknown {
  * The hub's one REST guard (APP_GUARD): every route declares `@Access` or `@Public`, anything else is
  * refused. 401 without a valid credential; 403 for a role not listed, or a site the caller holds no
  * grant for. A route whose site is optional (event search) gets no site here and scopes by the
- * principal itself. Sockets authenticate at the handshake instead (SocketAuth).
+ * principal itself. Request bodies are parsed here, after the credential and role check (readJsonBody).
+ * Sockets authenticate at the handshake instead (SocketAuth).
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -33,12 +35,17 @@ export class AccessGuard implements CanActivate {
     if (ctx.getType() !== 'http') return true;
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_KEY, [ctx.getHandler(), ctx.getClass()]);
     if (!rule) throw new ForbiddenException('this route declares no access rule');
-    if (rule.public) return true;
     const req = ctx.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    if (rule.public) {
+      await readJsonBody(req);
+      return true;
+    }
     const principal = await this.sessions.authenticate(credentialOf(req));
     if (!principal) throw new UnauthorizedException('a valid access token or API key is required');
     req.principal = principal;
     if (!rule.roles?.includes(principal.role)) throw new ForbiddenException(`role ${principal.role} may not use this route`);
+    // Only now is the body read, with the route's limit (large only where photos are posted).
+    await readJsonBody(req, this.reflector.getAllAndOverride<string | undefined>(BODY_LIMIT_KEY, [ctx.getHandler(), ctx.getClass()]));
     if (rule.site) {
       const siteId = siteOf(req, rule.site);
       if (typeof siteId === 'string' && siteId && !canAccessSite(principal, siteId)) throw new ForbiddenException(`no grant for site ${siteId}`);

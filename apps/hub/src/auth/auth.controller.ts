@@ -51,10 +51,14 @@ export class AuthController {
     return this.sessions.refresh(b.refreshToken);
   }
 
-  /** Ends the session of this refresh token: it and the session's access tokens stop working. */
+  /**
+   * Ends the session of this refresh token: it and the session's access tokens stop working. The refresh
+   * token is the credential (a client whose access token expired can still log out); throttled per IP.
+   */
   @Post('logout')
   @HttpCode(204)
   @Public()
+  @UseGuards(ThrottlerGuard)
   @body(RefreshRequestSchema)
   async logout(@Body(new ZodPipe(RefreshRequestSchema)) b: RefreshRequest): Promise<void> {
     await this.sessions.logout(b.refreshToken);

@@ -4,6 +4,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { DataSource } from 'typeorm';
 import type { TokenPair } from '../../../../libs/contracts/src/index.js';
 import { AuditService } from '../audit/audit.service.js';
+import { RevokedSessions } from '../cluster/revoked-sessions.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { RefreshTokenEntity, UserEntity } from '../database/entities/index.js';
 import { ApiKeysService, looksLikeApiKey } from './api-keys.service.js';
@@ -31,9 +32,6 @@ const INVALID = 'invalid username or password';
  */
 @Injectable()
 export class SessionsService {
-  /** Revoked session ids → when their last access token expires (then forgotten). */
-  private readonly revokedSessions = new Map<string, number>();
-
   constructor(
     @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
     private readonly db: DataSource,
@@ -41,6 +39,7 @@ export class SessionsService {
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
     private readonly audit: AuditService,
+    private readonly revoked: RevokedSessions,
   ) {}
 
   async login(username: string, password: string, ip: string): Promise<TokenPair> {
@@ -112,7 +111,7 @@ export class SessionsService {
     if (looksLikeApiKey(credential)) return this.apiKeys.authenticate(credential);
     try {
       const c = await this.jwt.verifyAsync<AccessClaims>(credential, { algorithms: ['HS256'] });
-      if (this.revokedSessions.has(c.sid)) return null;
+      if (await this.revoked.has(c.sid)) return null;
       return { kind: 'user', id: Number(c.sub), name: c.name, role: c.role, siteIds: c.sites, sessionId: c.sid, expiresAt: c.exp * 1000 };
     } catch {
       return null;
@@ -144,8 +143,6 @@ export class SessionsService {
 
   private async revokeSession(familyId: string): Promise<void> {
     await this.db.getRepository(RefreshTokenEntity).createQueryBuilder().update().set({ revokedAt: Date.now() }).where('family_id = :f AND revoked_at IS NULL', { f: familyId }).execute();
-    const now = Date.now();
-    for (const [sid, until] of this.revokedSessions) if (until < now) this.revokedSessions.delete(sid);
-    this.revokedSessions.set(familyId, now + this.cfg.accessTokenTtlS * 1000);
+    await this.revoked.add(familyId, Date.now() + this.cfg.accessTokenTtlS * 1000);
   }
 }

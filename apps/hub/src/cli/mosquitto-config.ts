@@ -1,5 +1,5 @@
 /**
- * npm run hub:mosquitto-config -- --out deploy/mosquitto/generated
+ * npm run hub:mosquitto-config -- --out /etc/mosquitto/cong-ai
  *     [--tls-cert server.crt --tls-key server.key --tls-ca ca.crt [--tls-port 8883]] [--rotate-hub]
  * Writes a Mosquitto password file and ACL from the hub's gate credentials (the same rules the embedded
  * broker enforces), a conf include turning them on (and TLS), and — the first time or with
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     for (const f of ['passwd', 'acl']) chmodSync(join(out, f), 0o644);
     const gates = rows.filter((r) => r.kind === 'gate').length;
     console.log(`wrote ${out}/passwd, acl, cg-auth.conf: ${gates} gate login(s) + hub${tls ? `, TLS on :${tls.port}` : ''}`);
-    console.log(`add to mosquitto.conf:  include_dir ${out}   (or append cg-auth.conf), then reload Mosquitto (SIGHUP)`);
+    console.log(`deploy/mosquitto/mosquitto.conf reads them from include_dir /etc/mosquitto/cong-ai (change it if --out differs); reload Mosquitto (SIGHUP)`);
   } finally {
     await db.destroy();
   }

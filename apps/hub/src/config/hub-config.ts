@@ -23,6 +23,14 @@ export const HubConfigSchema = z.object({
    */
   ingestClients: z.coerce.number().int().min(1).max(64).default(8),
   /**
+   * The oldest `occurredAt` accepted (days before the hub's clock): an edge's offline backlog must
+   * arrive within this. Never more than the events' retention, so an event old enough to have been
+   * purged cannot be stored (and counted) again.
+   */
+  eventMaxAgeDays: z.coerce.number().min(0.01).max(3650).default(30),
+  /** How far ahead of the hub's clock an `occurredAt` may be (edge clock skew), seconds. */
+  eventMaxFutureS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /**
    * Use one shared subscription ($share/<group>/…) instead, so several hub instances split the load.
    * Mosquitto 2.0 does not restore shared subscriptions from persistence: events gates resend right
    * after a broker restart, before the hub resubscribes, are dropped. See README, "Scaling the hub".
@@ -32,6 +40,11 @@ export const HubConfigSchema = z.object({
   ingestGroup: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('hub'),
   /** Names this instance's broker sessions (`cg-<id>-ingest-<n>`); unique per hub instance. */
   instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default('hub'),
+  /**
+   * redis://… shared by every hub instance of a deployment: Socket.IO across instances, revoked
+   * sessions, login throttling. Unset on a single box (all of it stays in process).
+   */
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
   sitesFile: z.string().default('config/demo/sites.yaml'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   ...PrivacyConfigShape,
@@ -51,9 +64,12 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     embeddedMqttPort: env.EMBEDDED_MQTT_PORT,
     embeddedMqttHost: env.EMBEDDED_MQTT_HOST,
     ingestClients: env.HUB_INGEST_CLIENTS,
+    eventMaxAgeDays: env.HUB_EVENT_MAX_AGE_DAYS || undefined,
+    eventMaxFutureS: env.HUB_EVENT_MAX_FUTURE_S || undefined,
     ingestGroup: env.HUB_INGEST_GROUP,
     ingestShared: env.HUB_INGEST_SHARED,
     instanceId: env.HUB_INSTANCE_ID,
+    redisUrl: env.REDIS_URL || undefined,
     sitesFile: env.HUB_SITES_FILE,
     logLevel: env.LOG_LEVEL,
     ...privacyConfigFromEnv(env),

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isCrossing, type CountsPayload, type GateEvent, type Totals } from '../../../../libs/contracts/src/index.js';
 import { CountMinuteEntity } from '../database/entities/index.js';
+import { RedisConnection } from '../cluster/redis-connection.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
 import { localDay, localDayStart } from './local-day.js';
 
@@ -29,12 +30,24 @@ export class HeadcountService {
     return run;
   }
 
-  constructor(private readonly db: DataSource, private readonly registry: SiteRegistry) {}
+  /**
+   * Several hub instances (REDIS_URL set) each store their share of the events: every snapshot is then
+   * read from the committed minute buckets, so all instances report the same totals.
+   */
+  private readonly shared: boolean;
+
+  constructor(private readonly db: DataSource, private readonly registry: SiteRegistry, redis: RedisConnection) {
+    this.shared = redis.enabled;
+  }
+
+  get sharedTallies(): boolean {
+    return this.shared;
+  }
 
   private async site(siteId: string, now = Date.now()) {
     const day = localDay(now);
     const cur = this.today.get(siteId);
-    if (cur && cur.day === day) return cur;
+    if (cur && cur.day === day && !this.shared) return cur;
     const rows = await this.db
       .getRepository(CountMinuteEntity)
       .createQueryBuilder('c')
@@ -64,6 +77,7 @@ export class HeadcountService {
       const at = Date.parse(e.occurredAt);
       if (at < todayStart || at >= todayStart + 86_400_000) continue;
       touched.add(e.siteId);
+      if (this.shared) continue;
       if (this.today.get(e.siteId)?.day !== day) {
         await this.site(e.siteId, now);
         loadedNow.add(e.siteId);
@@ -80,7 +94,8 @@ export class HeadcountService {
   }
 
   async snapshot(siteId: string, now = Date.now()): Promise<CountsPayload> {
-    const s = this.today.get(siteId)?.day === localDay(now) ? this.today.get(siteId)! : await this.exclusive(() => this.site(siteId, now));
+    const cached = !this.shared && this.today.get(siteId)?.day === localDay(now);
+    const s = cached ? this.today.get(siteId)! : this.shared ? await this.site(siteId, now) : await this.exclusive(() => this.site(siteId, now));
     const totals = (entries: number, exits: number): Totals => ({ entries, exits, occupancy: Math.max(0, entries - exits) });
     const gates: Record<string, Totals> = {};
     const zones: Record<string, Totals> = {};
@@ -100,6 +115,23 @@ export class HeadcountService {
       sx += zx;
     }
     return { siteId, day: s.day, at: new Date(now).toISOString(), site: totals(se, sx), zones, gates };
+  }
+
+  /** The site's stored crossings in these minutes (epoch ms of each minute's start), oldest first. */
+  async minutes(siteId: string, starts: readonly number[]): Promise<NonNullable<CountsPayload['minutes']>> {
+    if (!starts.length) return [];
+    const rows = await this.db
+      .getRepository(CountMinuteEntity)
+      .createQueryBuilder('c')
+      .select('c.minute', 'minute')
+      .addSelect('SUM(c.entries)', 'entries')
+      .addSelect('SUM(c.exits)', 'exits')
+      .where('c.site_id = :siteId AND c.minute IN (:...starts)', { siteId, starts: [...starts] })
+      .groupBy('c.minute')
+      .getRawMany<{ minute: string | number; entries: string | number; exits: string | number }>();
+    const found = new Map(rows.map((r) => [Number(r.minute), r]));
+    // A minute the batch touched with refusals only has no row: it is 0, and says so.
+    return [...starts].sort((a, b) => a - b).map((m) => ({ start: new Date(m).toISOString(), entries: Number(found.get(m)?.entries ?? 0), exits: Number(found.get(m)?.exits ?? 0) }));
   }
 
   /** Forget cached totals (tests, and after a retention purge). */

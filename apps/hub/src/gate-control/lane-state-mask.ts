@@ -1,16 +1,32 @@
 import type { LaneState, Role } from '../../../../libs/contracts/src/index.js';
 
+/** Roles that may see faces (live crop, chip photo) and card data on a lane, whatever the lane kind. */
+export const FACE_ROLES: ReadonlySet<Role> = new Set(['admin', 'security', 'operator']);
+
 /**
- * What a console viewer may see of the card: admin and security see the full card data; an operator
- * sees the name and the last 3 digits of the ID number (enough to compare with the card in hand);
- * other roles no card data at all. Faces stay, since the operator's job is to compare them.
+ * What a viewer may see of a lane. Admin and security see everything; an operator sees the faces (their
+ * job is to compare them), the name and the last 3 digits of the ID number. Every other role (manager,
+ * IOC wall) gets an allowlist of fields without faces, card data, match scores or watchlist entry: the
+ * lane's phase and outcome only. An allowlist, so a field added to the lane state later stays hidden
+ * until someone decides who may see it.
  */
 export function maskLaneState(s: LaneState, role: Role): LaneState {
-  if (!s.card || role === 'admin' || role === 'security') return s;
-  if (role !== 'operator') {
-    const { card: _card, faceJpeg: _f, chipJpeg: _c, ...rest } = s;
-    return rest;
+  if (role === 'admin' || role === 'security') return s;
+  if (!FACE_ROLES.has(role)) {
+    return {
+      siteId: s.siteId,
+      gateId: s.gateId,
+      laneId: s.laneId,
+      phase: s.phase,
+      at: s.at,
+      ...(s.decisionId !== undefined ? { decisionId: s.decisionId } : {}),
+      ...(s.outcome !== undefined ? { outcome: s.outcome } : {}),
+      ...(s.reasons !== undefined ? { reasons: s.reasons } : {}),
+      ...(s.reviewDeadline !== undefined ? { reviewDeadline: s.reviewDeadline } : {}),
+      ...(s.offline !== undefined ? { offline: s.offline } : {}),
+    };
   }
+  if (!s.card) return s;
   return {
     ...s,
     card: {

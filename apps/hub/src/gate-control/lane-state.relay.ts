@@ -2,6 +2,9 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { ModuleRef } from '@nestjs/core';
 import { LaneStateSchema, parseGateTopic, siteRoom, SocketEvents, type LaneState } from '../../../../libs/contracts/src/index.js';
 import { LiveCropStore } from '../alerts/live-crop.store.js';
+import { canAccessSite } from '../auth/principal.js';
+import { DeadLetterService } from '../ingest/dead-letter.service.js';
+import { SiteRegistry } from '../registry/site-registry.service.js';
 import { socketPrincipal } from '../realtime/socket-auth.service.js';
 import { LiveGateway } from '../realtime/live.gateway.js';
 import { GateMqttBridge } from './gate-mqtt.bridge.js';
@@ -35,6 +38,13 @@ export class LaneStateRelay implements OnApplicationBootstrap {
     // A gate may only speak for itself (the broker ACL enforces the topic; the body must agree).
     if (!r.success || r.data.siteId !== t.siteId || r.data.gateId !== t.gateId) return;
     const s = r.data;
+    // Lane ids come from the gate: only configured lanes of registered gates are kept and relayed.
+    const registry = this.refs.get(SiteRegistry, { strict: false });
+    if (!registry.gate(s.siteId, s.gateId)) return;
+    if (!registry.laneAllowed(s.siteId, s.gateId, s.laneId)) {
+      await this.refs.get(DeadLetterService, { strict: false }).reject(topic, payload, 'unknown_lane', `lane ${s.laneId} is not configured for gate ${s.gateId} of site ${s.siteId}`);
+      return;
+    }
     this.last.set(`${s.siteId}/${s.gateId}/${s.laneId}`, s);
     const server = this.refs.get(LiveGateway, { strict: false }).server;
     if (!server) return;
@@ -45,9 +55,11 @@ export class LaneStateRelay implements OnApplicationBootstrap {
       this.hits.add(s.decisionId!);
       if (this.hits.size > 1000) this.hits.delete(this.hits.values().next().value!);
     }
-    for (const socket of await server.in(siteRoom(s.siteId)).fetchSockets()) {
+    // Every hub instance receives every lane state from the broker and serves its own sockets.
+    for (const socket of await server.local.in(siteRoom(s.siteId)).fetchSockets()) {
       const p = socketPrincipal(socket as never);
-      if (!p) continue;
+      // The room is joined only with the site's grant; checked again here since faces travel.
+      if (!p || !canAccessSite(p, s.siteId)) continue;
       const view = maskLaneState(s, p.role);
       socket.emit(SocketEvents.laneState, view);
       if (hit) socket.emit(SocketEvents.laneWatchlistHit, { siteId: s.siteId, gateId: s.gateId, laneId: s.laneId, decisionId: s.decisionId, at: s.at, severity: s.watchlist?.severity });

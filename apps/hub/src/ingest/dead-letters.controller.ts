@@ -1,11 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { AuditService } from '../audit/audit.service.js';
 import { Access } from '../auth/access.decorators.js';
+import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
+import type { Principal } from '../auth/principal.js';
 import { ADMIN } from '../auth/roles.js';
-import { DeadLetterEntity } from '../database/entities/index.js';
 import { ZodPipe } from '../http/zod-query.pipe.js';
+import { DeadLetterService } from './dead-letter.service.js';
 
 const DeadLetterQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
@@ -13,12 +15,14 @@ const DeadLetterQuerySchema = z.strictObject({ limit: z.coerce.number().int().mi
 @ApiBearerAuth()
 @Controller('api/dead-letters')
 export class DeadLettersController {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly deadLetters: DeadLetterService, private readonly audit: AuditService) {}
 
-  /** The newest refused messages, with the reason and a truncated payload (may hold identity data: admins only). */
+  /** The newest refused messages, with the reason and a truncated payload (may hold identity data: admins only, audited). */
   @Get()
   @Access(ADMIN)
-  list(@Query(new ZodPipe(DeadLetterQuerySchema)) q: z.infer<typeof DeadLetterQuerySchema>) {
-    return this.db.getRepository(DeadLetterEntity).find({ order: { id: 'DESC' }, take: q.limit });
+  async list(@CurrentPrincipal() p: Principal, @Query(new ZodPipe(DeadLetterQuerySchema)) q: z.infer<typeof DeadLetterQuerySchema>) {
+    const rows = await this.deadLetters.list(q.limit);
+    await this.audit.record({ actor: p, action: 'dead_letters.read', subjectType: 'dead_letter', detail: { count: rows.length } });
+    return rows;
   }
 }

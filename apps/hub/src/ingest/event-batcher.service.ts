@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { GateEvent } from '../../../../libs/contracts/src/index.js';
 import { HeadcountService } from '../counts/headcount.service.js';
 import { AlertChecker } from '../alerts/alert-checker.service.js';
@@ -18,11 +18,13 @@ const MAX_BATCH = 1000;
  * A database error is retried with backoff, never dropped: acknowledgements simply stop meanwhile.
  */
 @Injectable()
-export class EventBatcher implements OnApplicationShutdown {
+export class EventBatcher implements BeforeApplicationShutdown {
   private readonly log = new Logger('Ingest');
   private queue: Pending[] = [];
   private running = false;
   private closing = false;
+  /** Resolves when the drain loop in progress, if any, has stopped. */
+  private idle: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: EventStore,
@@ -35,16 +37,18 @@ export class EventBatcher implements OnApplicationShutdown {
   submit(event: GateEvent, receivedAt = Date.now()): Promise<void> {
     return new Promise((done) => {
       this.queue.push({ event, receivedAt, done });
-      if (!this.running) {
+      // While shutting down nothing new is stored: the event stays unacknowledged and the broker
+      // delivers it again after the restart.
+      if (!this.running && !this.closing) {
         this.running = true;
-        setImmediate(() => void this.drain());
+        this.idle = new Promise<void>((r) => setImmediate(() => void this.drain().finally(r)));
       }
     });
   }
 
   private async drain(): Promise<void> {
     let delay = 50;
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && !this.closing) {
       const batch = this.queue.slice(0, MAX_BATCH);
       const t0 = performance.now();
       let fresh: GateEvent[];
@@ -80,7 +84,12 @@ export class EventBatcher implements OnApplicationShutdown {
     return this.queue.length;
   }
 
-  onApplicationShutdown(): void {
+  /**
+   * Before the database closes (TypeORM's own shutdown hook comes after every `before…` hook): no new
+   * batch starts, and the one being committed finishes, so its events are acknowledged or not at all.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
+    await this.idle;
   }
 }

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   describeSchemaError,
   GateEventSchema,
   MAX_EVENT_PAYLOAD_BYTES,
   parseGateTopic,
 } from '../../../../libs/contracts/src/index.js';
+import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
 import { DeadLetterService } from './dead-letter.service.js';
 import { EventBatcher } from './event-batcher.service.js';
@@ -22,7 +23,18 @@ export class IngestPipeline {
     private readonly batcher: EventBatcher,
     private readonly deadLetters: DeadLetterService,
     private readonly status: GateStatusService,
+    @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
   ) {}
+
+  /**
+   * Accepted event times: from the oldest an offline backlog may be (HUB_EVENT_MAX_AGE_DAYS, capped at
+   * the events' retention so a purged event cannot come back and be counted twice) to the edge clock
+   * skew allowed ahead (HUB_EVENT_MAX_FUTURE_S).
+   */
+  occurredWindow(now: number): { from: number; to: number } {
+    const retention = this.cfg.retentionEventsDays > 0 ? this.cfg.retentionEventsDays : Infinity;
+    return { from: now - Math.min(this.cfg.eventMaxAgeDays, retention) * 86_400_000, to: now + this.cfg.eventMaxFutureS * 1000 };
+  }
 
   async accept(topic: string, payload: Buffer): Promise<void> {
     const receivedAt = Date.now();
@@ -46,6 +58,12 @@ export class IngestPipeline {
     if (!gate) return this.deadLetters.reject(topic, payload, 'unknown_gate', `gate ${ev.gateId} of site ${ev.siteId} is not registered`);
     if (gate.zoneId !== ev.zoneId)
       return this.deadLetters.reject(topic, payload, 'unknown_gate', `gate ${ev.gateId} is in zone ${gate.zoneId}, event says ${ev.zoneId}`);
+    const at = Date.parse(ev.occurredAt);
+    const window = this.occurredWindow(receivedAt);
+    if (at < window.from || at > window.to)
+      return this.deadLetters.reject(topic, payload, 'occurred_at_out_of_range', `occurredAt ${ev.occurredAt} is outside ${new Date(window.from).toISOString()} … ${new Date(window.to).toISOString()} (hub clock ${new Date(receivedAt).toISOString()})`);
+    if (ev.laneId !== undefined && !this.registry.laneAllowed(ev.siteId, ev.gateId, ev.laneId))
+      return this.deadLetters.reject(topic, payload, 'unknown_lane', `lane ${ev.laneId} is not configured for gate ${ev.gateId} of site ${ev.siteId}`);
     return this.batcher.submit(ev, receivedAt);
   }
 }

@@ -4,7 +4,8 @@ import type { PersonEraseResult, PersonExport, PersonRequest } from '../../../..
 import { AlertsRepository } from '../alerts/alerts.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
-import { AlertEntity, GateEventEntity, WatchlistEntryEntity } from '../database/entities/index.js';
+import { AlertEntity, DeadLetterEntity, GateEventEntity, WatchlistEntryEntity } from '../database/entities/index.js';
+import { DeadLetterService } from '../ingest/dead-letter.service.js';
 import { aad } from '../watchlist/watchlist-aad.js';
 import { WatchlistRepository } from '../watchlist/watchlist.repository.js';
 import { WatchlistService } from '../watchlist/watchlist.service.js';
@@ -18,6 +19,7 @@ interface PersonRows {
   entries: WatchlistEntryEntity[];
   events: GateEventEntity[];
   alerts: AlertEntity[];
+  deadLetters: DeadLetterEntity[];
 }
 
 async function inChunks<T>(ids: string[], fn: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
@@ -33,8 +35,9 @@ function* chunks(ids: string[]): Generator<string[]> {
 /**
  * A data subject's requests (Decree 13/2023, art. 14–16): everything the hub holds about one CCCD
  * number, found through its HMAC (the clear number is stored nowhere unencrypted). The person's data:
- * their watchlist entries, events whose identity carries the number, alerts on either, and the events
- * of those alerts unless marked false positive (a sighting of someone else). Both requests are audited
+ * their watchlist entries, events whose identity carries the number, alerts on either, the events
+ * of those alerts unless marked false positive (a sighting of someone else), and refused messages
+ * (dead letters) whose payload held the number. Both requests are audited
  * under the HMAC, never the number.
  */
 @Injectable()
@@ -46,6 +49,7 @@ export class PersonDataService {
     private readonly watchlist: WatchlistService,
     private readonly alertsRepo: AlertsRepository,
     private readonly audit: AuditService,
+    private readonly deadLetterService: DeadLetterService,
   ) {}
 
   async export(req: PersonRequest, actor: Principal | string): Promise<PersonExport> {
@@ -65,6 +69,10 @@ export class PersonDataService {
           identity: JSON.parse(this.cipher.decryptString(e.identityJson!, aad.eventIdentity(e.eventId))) as Record<string, unknown>,
         })),
       alerts: p.alerts.map((a) => this.alertsRepo.view(a)),
+      deadLetters: p.deadLetters.map((d) => {
+        const v = this.deadLetterService.view(d);
+        return { id: v.id, receivedAt: new Date(v.receivedAt).toISOString(), topic: v.topic, reason: v.reason, payloadExcerpt: v.payloadExcerpt };
+      }),
     };
     await this.audit.record({ actor, action: 'person.export', subjectType: 'person', subjectId: p.hmac, siteId: req.siteId ?? null, detail: this.counts(p) });
     return out;
@@ -76,19 +84,21 @@ export class PersonDataService {
     await this.watchlist.deleteRows(p.entries);
     let eventIdentities = 0;
     let alerts = 0;
+    let deadLetters = 0;
     await this.db.transaction(async (m) => {
+      for (const ids of chunks(p.deadLetters.map((d) => String(d.id)))) deadLetters += (await m.getRepository(DeadLetterEntity).delete({ id: In(ids.map(Number)) })).affected ?? 0;
       // The event row stays (it was counted; counts live in count_minutes); who it was does not.
       for (const ids of chunks(p.events.map((e) => e.eventId)))
         eventIdentities += (await m.getRepository(GateEventEntity).update({ eventId: In(ids) }, { identityJson: null, idNumberHmac: null, attachmentsJson: null })).affected ?? 0;
       for (const ids of chunks(p.alerts.map((a) => a.id))) alerts += (await m.getRepository(AlertEntity).delete({ id: In(ids) })).affected ?? 0;
     });
-    const result: PersonEraseResult = { watchlistEntries: p.entries.length, eventIdentities, alerts };
+    const result: PersonEraseResult = { watchlistEntries: p.entries.length, eventIdentities, alerts, deadLetters };
     await this.audit.record({ actor, action: 'person.erase', subjectType: 'person', subjectId: p.hmac, siteId: req.siteId ?? null, detail: { ...result } });
     return result;
   }
 
   private counts(p: PersonRows) {
-    return { watchlistEntries: p.entries.length, events: p.events.length, alerts: p.alerts.length };
+    return { watchlistEntries: p.entries.length, events: p.events.length, alerts: p.alerts.length, deadLetters: p.deadLetters.length };
   }
 
   private async find(req: PersonRequest): Promise<PersonRows> {
@@ -104,7 +114,9 @@ export class PersonDataService {
     const sighted = alerts.filter((a) => a.status !== 'false_positive' && !eventsById.has(a.eventId)).map((a) => a.eventId);
     for (const e of await inChunks(sighted, (ids) => eventRepo.find({ where: { eventId: In(ids) } }))) eventsById.set(e.eventId, e);
     const events = [...eventsById.values()].sort((x, y) => x.occurredAt - y.occurredAt || x.eventId.localeCompare(y.eventId));
-    return { hmac, entries, events, alerts };
+    // A refused message names no site the hub can trust: it is the person's wherever it came from.
+    const deadLetters = await this.deadLetterService.findByIdHmac(hmac);
+    return { hmac, entries, events, alerts, deadLetters };
   }
 }
 

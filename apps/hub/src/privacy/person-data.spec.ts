@@ -67,6 +67,15 @@ async function scenario(databaseUrl?: string): Promise<void> {
     const countSum = async () => Number((await db.query(`SELECT SUM(entries) AS n FROM count_minutes`))[0].n);
     assert.equal(await countSum(), 3);
 
+    // A message the hub refuses (schema error) carrying X's identity: kept encrypted, reached by export and erase.
+    await gate.publishAsync(topics.gateEvents(s.a, 'g1'), JSON.stringify({ ...ev(s.a, X, 'Trần Thị X'), direction: 'sideways' }), { qos: 1 });
+    await waitFor(async () => Number((await db.query(`SELECT COUNT(*) AS n FROM dead_letters`))[0].n), (n) => n === 1, 5000, 'dead letter stored');
+    const rawDead = JSON.stringify(await db.query(`SELECT * FROM dead_letters`));
+    assert.ok(!rawDead.includes(X) && !rawDead.includes('Trần Thị X'), `no identity in clear in dead_letters: ${rawDead.slice(0, 300)}`);
+    const listed = (await (await admin(`${hub.url}/api/dead-letters`)).json()) as { payloadExcerpt: string; reason: string }[];
+    assert.equal(listed[0]!.reason, 'schema');
+    assert.ok(listed[0]!.payloadExcerpt.includes(X), 'an admin reads the excerpt');
+
     // Admin only.
     await admin(`${hub.url}/api/users`, { method: 'POST', body: { username: 'sec-a', password: 'a-long-password-123', role: 'security', siteIds: [s.a] } });
     const sec = authedFetch((await login(hub.url, 'sec-a', 'a-long-password-123')).accessToken);
@@ -84,6 +93,9 @@ async function scenario(databaseUrl?: string): Promise<void> {
     assert.deepEqual(all.events.map((e) => e.eventId).sort(), [eXA.eventId, eXB.eventId].sort());
     assert.ok(all.events.every((e) => e.identity.idNumber === X && e.identity.fullName === 'Trần Thị X'));
     assert.deepEqual(all.alerts.map((a) => a.entryId).sort(), [xA, xB].sort());
+    assert.equal(all.deadLetters.length, 1);
+    assert.ok(all.deadLetters[0]!.payloadExcerpt.includes('Trần Thị X'));
+    assert.equal((await exportOf({ idNumber: Y })).deadLetters.length, 0, "another person's export holds none of X's messages");
     const onlyA = await exportOf({ idNumber: X, siteId: s.a });
     assert.deepEqual([onlyA.watchlistEntries.length, onlyA.events.length, onlyA.alerts.length], [1, 1, 1]);
     assert.equal(onlyA.events[0]!.eventId, eXA.eventId);
@@ -91,7 +103,8 @@ async function scenario(databaseUrl?: string): Promise<void> {
     // Erase everywhere.
     const er = await admin(`${hub.url}/api/privacy/person-erase`, { method: 'POST', body: { idNumber: X } });
     assert.equal(er.status, 200);
-    assert.deepEqual((await er.json()) as PersonEraseResult, { watchlistEntries: 2, eventIdentities: 2, alerts: 2 });
+    assert.deepEqual((await er.json()) as PersonEraseResult, { watchlistEntries: 2, eventIdentities: 2, alerts: 2, deadLetters: 1 });
+    assert.equal(Number((await db.query(`SELECT COUNT(*) AS n FROM dead_letters`))[0].n), 0, 'their refused message is gone');
 
     const entries: { id: string }[] = await db.query(`SELECT id FROM watchlist_entries`);
     assert.deepEqual(entries.map((e) => e.id), [yA], 'only the other person is left on the lists');
@@ -110,7 +123,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
     assert.ok(!deltas.some((d) => d.removes.includes(xB)), "site B's entry is not sent to site A");
 
     const after = await exportOf({ idNumber: X });
-    assert.deepEqual([after.watchlistEntries.length, after.events.length, after.alerts.length], [0, 0, 0]);
+    assert.deepEqual([after.watchlistEntries.length, after.events.length, after.alerts.length, after.deadLetters.length], [0, 0, 0, 0]);
     assert.equal((await exportOf({ idNumber: Y })).events.length, 1, 'the other person is untouched');
 
     // Audited under the HMAC; the clear number appears nowhere in the audit log.

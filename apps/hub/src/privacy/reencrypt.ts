@@ -22,6 +22,7 @@ export const CIPHER_COLUMNS: readonly CipherColumn[] = [
   { table: 'watchlist_templates', pk: 'id', column: 'template_enc', aadFrom: 'entry_id', aad: aad.template },
   { table: 'watchlist_templates', pk: 'id', column: 'crop_enc', aadFrom: 'entry_id', aad: aad.crop },
   { table: 'alerts', pk: 'id', column: 'full_name_enc', aadFrom: 'id', aad: aad.alertName },
+  { table: 'dead_letters', pk: 'id', column: 'payload_excerpt', aadFrom: 'ref', aad: aad.deadLetter },
   {
     table: 'gate_events', pk: 'event_id', column: 'identity_json', aadFrom: 'event_id', aad: aad.eventIdentity,
     legacyPlain: { hmacColumn: 'id_number_hmac', idNumber: (p) => (JSON.parse(p) as { idNumber?: string }).idNumber },

@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { JobLock } from '../cluster/job-lock.js';
 import { AuditService } from '../audit/audit.service.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { placeholders } from '../database/sql-dialect.js';
@@ -42,7 +43,7 @@ interface Step {
  * forever.
  */
 @Injectable()
-export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RetentionService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('Retention');
   private timers: NodeJS.Timeout[] = [];
   private running: Promise<RetentionReport> | null = null;
@@ -51,17 +52,22 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
     private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly jobs: JobLock,
   ) {}
 
   onApplicationBootstrap(): void {
     const every = this.cfg.retentionIntervalMin * 60_000;
     if (!every) return;
-    const run = () => void this.purge().catch((e: Error) => this.log.error(`purge failed: ${e.message}`));
+    // Several hub instances: the scheduled purge runs on one of them at a time (advisory lock).
+    const run = () => void this.jobs.runOnce('retention', () => this.purge()).catch((e: Error) => this.log.error(`purge failed: ${e.message}`));
     this.timers.push(setTimeout(run, Math.min(FIRST_RUN_MS, every)).unref(), setInterval(run, every).unref());
   }
 
-  onApplicationShutdown(): void {
+  /** Before the database closes: no new purge starts, and one in progress finishes first. */
+  async beforeApplicationShutdown(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    await this.running?.catch(() => undefined);
   }
 
   /** Purges what is due at `now` (tests pass a clock); concurrent calls share one run. */

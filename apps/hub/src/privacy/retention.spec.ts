@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { openTestHubDatabase } from '../../../../test/support/hub-database.js';
 import { createTestDatabase } from '../../../../test/support/postgres.js';
 import { AuditService } from '../audit/audit.service.js';
+import { JobLock } from '../cluster/job-lock.js';
 import { placeholders } from '../database/sql-dialect.js';
 import { RetentionService } from './retention.service.js';
 
@@ -41,7 +42,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
     for (const at of [past(730), within(730)]) await insert(db, 'audit_log', { at, actor: 'x', action: 'watchlist.read', subject_type: 'watchlist_entry' });
     for (const at of [past(14), within(14)]) await insert(db, 'dead_letters', { received_at: at, topic: 't', reason: 'schema', detail: 'd', payload_bytes: 1, payload_excerpt: '{}' });
 
-    const retention = new RetentionService(cfg, db, new AuditService(db));
+    const retention = new RetentionService(cfg, db, new AuditService(db), new JobLock(db));
     const report = await retention.purge(NOW);
     // Younger events lose their identity (ev-keep, id-old) and crop references (those four) by their own ages.
     assert.deepEqual(report, { events: 1, eventIdentities: 2, eventAttachments: 4, alertSnapshots: 3, alerts: 1, auditRows: 1, deadLetters: 1 });
@@ -94,7 +95,7 @@ test('0 days keeps forever', async () => {
   const { cfg, db } = await openTestHubDatabase(undefined, { retentionEventsDays: 0, retentionIdentityDays: 0, retentionCropsDays: 0, retentionAuditDays: 0, retentionDeadLettersDays: 0, retentionAlertsDays: 0 });
   try {
     await insert(db, 'gate_events', event('ancient', 1));
-    assert.deepEqual(Object.values(await new RetentionService(cfg, db, new AuditService(db)).purge(NOW)), [0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(Object.values(await new RetentionService(cfg, db, new AuditService(db), new JobLock(db)).purge(NOW)), [0, 0, 0, 0, 0, 0, 0]);
     assert.equal((await db.query(`SELECT identity_json FROM gate_events`))[0].identity_json, 'g1:k1:xx');
   } finally {
     await db.destroy();

@@ -44,6 +44,7 @@ async function seed(db: DataSource, c: DataCipher): Promise<void> {
       full_name_enc: i === 3 ? flip(name) : name, reason: '', occurred_at: 1, raised_at: 1, status: 'open',
     });
   }
+  await insert(db, 'dead_letters', { received_at: 1, topic: 't', reason: 'schema', detail: 'd', payload_bytes: 27, payload_excerpt: c.encrypt('{"idNumber":"001099000009"}', aad.deadLetter('dl1')), ref: 'dl1' });
   // Stored before identity was encrypted at rest.
   await insert(db, 'gate_events', { event_id: 'legacy', site_id: 's1', zone_id: 'z1', gate_id: 'g1', direction: 'entry', source: 'card', occurred_at: 1, received_at: 1, identity_json: '{"idNumber":"001099012345"}' });
 }
@@ -63,6 +64,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
       assert.deepEqual([by[col]!.reencrypted, by[col]!.failed], [5, []], col);
     assert.deepEqual([by['alerts.full_name_enc']!.reencrypted, by['alerts.full_name_enc']!.failed], [4, ['a3']]);
     assert.deepEqual([by['gate_events.identity_json']!.reencrypted, by['gate_events.identity_json']!.encrypted], [5, 1]);
+    assert.deepEqual([by['dead_letters.payload_excerpt']!.reencrypted, by['dead_letters.payload_excerpt']!.failed], [1, []]);
 
     // A cipher loaded afresh from the key file reads everything under k2.
     const after = new DataCipher(KeyRing.load(cfg));
@@ -90,7 +92,9 @@ async function scenario(databaseUrl?: string): Promise<void> {
 
     // A second run has nothing left but the tampered value.
     const again = await reencryptAll(db, after);
-    assert.deepEqual(again.map((r) => r.reencrypted + r.encrypted), [0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(again.map((r) => r.reencrypted + r.encrypted), [0, 0, 0, 0, 0, 0, 0]);
+    const dl: { payload_excerpt: string }[] = await db.query(`SELECT payload_excerpt FROM dead_letters WHERE ref = 'dl1'`);
+    assert.equal(after.decryptString(dl[0]!.payload_excerpt, aad.deadLetter('dl1')), '{"idNumber":"001099000009"}');
 
     // The hub's cipher still holding only k1 picks k2 up from the file when it meets it.
     assert.equal(before.decryptString(entries[0]!.full_name_enc, aad.entryName('w0')), 'Người 0');
@@ -121,7 +125,7 @@ test('npm run hub:rotate-key (the command): adds k2, re-encrypts, prints counts,
     assert.match(r.stdout, /data key k2 added to .* and made current \(was k1\)/);
     assert.match(r.stdout, /watchlist_templates\.template_enc\s+re-encrypted 5/);
     assert.match(r.stdout, /alerts\.full_name_enc\s+re-encrypted 4, FAILED 1: a3/);
-    assert.match(r.stdout, /30 value\(s\) now under k2/);
+    assert.match(r.stdout, /31 value\(s\) now under k2/);
     const audit: { action: string; subject_id: string }[] = await db.query(`SELECT action, subject_id FROM audit_log`);
     assert.deepEqual(audit, [{ action: 'data_key.rotate', subject_id: 'k2' }]);
 

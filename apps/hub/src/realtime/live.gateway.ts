@@ -24,6 +24,8 @@ import { MetricsService } from '../observability/metrics.service.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
 import { SocketAuth } from './socket-auth.service.js';
 
+const SETTLE_MS = 300;
+
 /**
  * Live counts, the event ticker and gate status, pushed to one Socket.IO room per site. Pushes are
  * per committed batch, not per event, so a busy hub sends a few messages a second per site.
@@ -31,6 +33,7 @@ import { SocketAuth } from './socket-auth.service.js';
 @WebSocketGateway({ cors: { origin: true } })
 export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly log = new Logger('Live');
+  private readonly settling = new Map<string, NodeJS.Timeout>();
   @WebSocketServer() server!: Server;
 
   constructor(
@@ -79,8 +82,36 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       list.push({ eventId: e.eventId, siteId: e.siteId, zoneId: e.zoneId, gateId: e.gateId, direction: e.direction, source: e.source, occurredAt: e.occurredAt, receivedAt: now, ...verdict });
       bySite.set(e.siteId, list);
     }
+    // The ticker is a sample (the newest 50 of a batch); counts and the per-minute chart come from the store.
     for (const [siteId, list] of bySite) this.server.to(siteRoom(siteId)).emit(SocketEvents.eventsNew, { siteId, events: list.slice(-50) });
-    for (const siteId of touchedSites) this.server.to(siteRoom(siteId)).emit(SocketEvents.countsUpdate, await this.headcounts.snapshot(siteId));
+    const minutesOf = new Map<string, Set<number>>();
+    for (const e of events) {
+      const set = minutesOf.get(e.siteId) ?? new Set<number>();
+      set.add(Math.floor(Date.parse(e.occurredAt) / 60_000) * 60_000);
+      minutesOf.set(e.siteId, set);
+    }
+    for (const siteId of new Set([...touchedSites, ...minutesOf.keys()])) {
+      const minutes = await this.headcounts.minutes(siteId, [...(minutesOf.get(siteId) ?? [])]);
+      this.server.to(siteRoom(siteId)).emit(SocketEvents.countsUpdate, { ...(await this.headcounts.snapshot(siteId)), minutes });
+    }
+    if (this.headcounts.sharedTallies) for (const siteId of touchedSites) this.settleLater(siteId);
+  }
+
+  /**
+   * With several instances, two instances' snapshots of one site can leave in the opposite order of
+   * their commits; a last snapshot a moment after a site's last batch here makes the walls converge.
+   */
+  private settleLater(siteId: string): void {
+    clearTimeout(this.settling.get(siteId));
+    const t = setTimeout(() => {
+      this.settling.delete(siteId);
+      void this.headcounts
+        .snapshot(siteId)
+        .then((s) => this.server.to(siteRoom(siteId)).emit(SocketEvents.countsUpdate, s))
+        .catch((e: Error) => this.log.warn(`counts for ${siteId}: ${e.message}`));
+    }, SETTLE_MS);
+    t.unref();
+    this.settling.set(siteId, t);
   }
 
   publishGateStatus(s: GateStatus): void {

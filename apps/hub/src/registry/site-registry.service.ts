@@ -14,6 +14,23 @@ export interface GateRef {
   gateId: string;
 }
 
+/** Lanes or cameras a gate lists no ids for: this many of the first ids it reports are accepted. */
+export const UNLISTED_DEVICE_LIMIT = 8;
+
+/** The ids a gate may use for one kind of device: the configured list, or the first few it reported. */
+class DeviceIds {
+  private readonly seen = new Set<string>();
+  constructor(private readonly listed: ReadonlySet<string> | undefined) {}
+
+  accepts(id: string): boolean {
+    if (this.listed) return this.listed.has(id);
+    if (this.seen.has(id)) return true;
+    if (this.seen.size >= UNLISTED_DEVICE_LIMIT) return false;
+    this.seen.add(id);
+    return true;
+  }
+}
+
 /**
  * The sites, zones and gates the hub accepts events for. Loaded from the sites file into the database
  * at start; an event from a gate not listed here is refused as `unknown_gate`.
@@ -22,6 +39,7 @@ export interface GateRef {
 export class SiteRegistry implements OnModuleInit {
   private readonly log = new Logger('Sites');
   private gates = new Map<string, GateRef>();
+  private devices = new Map<string, { lanes: DeviceIds; cameras: DeviceIds }>();
   private config: SitesConfig = { sites: [] };
 
   constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig, private readonly db: DataSource) {}
@@ -36,12 +54,29 @@ export class SiteRegistry implements OnModuleInit {
       }
     });
     this.gates = new Map();
-    for (const s of this.config.sites) for (const g of s.gates) this.gates.set(`${s.id}/${g.id}`, { siteId: s.id, zoneId: g.zone, gateId: g.id });
+    this.devices = new Map();
+    for (const s of this.config.sites)
+      for (const g of s.gates) {
+        this.gates.set(`${s.id}/${g.id}`, { siteId: s.id, zoneId: g.zone, gateId: g.id });
+        this.devices.set(`${s.id}/${g.id}`, { lanes: new DeviceIds(g.lanes && new Set(g.lanes)), cameras: new DeviceIds(g.cameras && new Set(g.cameras)) });
+      }
     this.log.log(`${this.config.sites.length} site(s), ${this.gates.size} gate(s) from ${this.cfg.sitesFile}`);
   }
 
   gate(siteId: string, gateId: string): GateRef | undefined {
     return this.gates.get(`${siteId}/${gateId}`);
+  }
+
+  /**
+   * Whether a gate may report this lane id. Ids come from the gate, so they are bounded here: hub
+   * state (lane states, metrics series) grows only with what the sites file allows.
+   */
+  laneAllowed(siteId: string, gateId: string, laneId: string): boolean {
+    return this.devices.get(`${siteId}/${gateId}`)?.lanes.accepts(laneId) ?? false;
+  }
+
+  cameraAllowed(siteId: string, gateId: string, cameraId: string): boolean {
+    return this.devices.get(`${siteId}/${gateId}`)?.cameras.accepts(cameraId) ?? false;
   }
 
   gateRefs(): GateRef[] {

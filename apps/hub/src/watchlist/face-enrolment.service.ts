@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import sharp from 'sharp';
 import type { EnrolmentPhotoResult } from '../../../../libs/contracts/src/index.js';
-import { defaultManifestPath, FacePipeline, ImageInputError, readManifest } from '../../../../libs/face/src/index.js';
+import { defaultManifestPath, FacePipeline, ImageInputError, modelFor, readManifest, useThreshold } from '../../../../libs/face/src/index.js';
 import type { NewTemplate } from './watchlist.repository.js';
 
 export interface EnrolmentOutcome {
@@ -18,14 +18,19 @@ export interface EnrolmentOutcome {
 export class FaceEnrolment implements OnApplicationShutdown {
   private readonly log = new Logger('Enrolment');
   private pipeline: Promise<FacePipeline> | null = null;
+  /** Manifest id of the embedder (stored with each template; another id means "re-embed"). */
   readonly faceModel: string;
+  /** The embedder's calibrated 1:N wanted-person alert threshold. */
   readonly threshold: number;
+  /** Photo search lists candidates from the alert REVIEW floor up (possible matches included). */
+  readonly searchThreshold: number;
 
   constructor() {
-    const manifest = readManifest(defaultManifestPath());
-    const [id, entry] = Object.entries(manifest.models).find(([, e]) => e.task === 'embed')!;
+    const [id, entry] = modelFor(readManifest(defaultManifestPath()), 'embed');
     this.faceModel = id;
-    this.threshold = entry.thresholds.cosine ?? 0.93;
+    const alert = useThreshold(entry, 'alert');
+    this.threshold = alert.accept;
+    this.searchThreshold = alert.review;
   }
 
   private faces(): Promise<FacePipeline> {
@@ -71,6 +76,11 @@ export class FaceEnrolment implements OnApplicationShutdown {
       results.push({ index, accepted: true });
     }
     return { results, templates };
+  }
+
+  /** Embedding of a stored aligned crop (re-embedding after a model change). */
+  async embedCrop(jpeg: Uint8Array): Promise<Float32Array | undefined> {
+    return (await this.faces()).embed(jpeg);
   }
 
   /** An embedding of the largest face (1:N search from a probe photo). */

@@ -19,7 +19,13 @@ export class SiteMatchers implements OnApplicationBootstrap {
   site(siteId: string): WatchlistMatcher {
     let m = this.bySite.get(siteId);
     if (!m) {
-      m = new WatchlistMatcher();
+      // Large lists get their HNSW graph built in a worker thread; the exact scan answers meanwhile.
+      m = new WatchlistMatcher({
+        onGraph: (g) =>
+          g.ok
+            ? this.log.log(`site ${siteId}: ${g.templates} ${g.dimensions}-d templates indexed in ${(g.buildMs / 1000).toFixed(1)} s (swap ${g.swapMs.toFixed(0)} ms, peak rss ${(g.peakRssBytes / 1048576).toFixed(0)} MB)`)
+            : this.log.error(`site ${siteId}: building the face index of ${g.templates} templates failed (exact scan stays in use): ${g.error.message}`),
+      });
       this.bySite.set(siteId, m);
     }
     return m;

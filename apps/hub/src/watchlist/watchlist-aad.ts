@@ -6,4 +6,5 @@ export const aad = {
   crop: (entryId: string) => `watchlist_templates.crop:${entryId}`,
   alertName: (alertId: string) => `alerts.full_name:${alertId}`,
   eventIdentity: (eventId: string) => `gate_events.identity:${eventId}`,
+  deadLetter: (ref: string) => `dead_letters.payload:${ref}`,
 } as const;

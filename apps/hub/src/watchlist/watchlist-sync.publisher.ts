@@ -1,25 +1,35 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import mqtt, { type MqttClient } from 'mqtt';
-import { DataSource } from 'typeorm';
+import type { Counter } from 'prom-client';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import {
+  parseResyncTopic,
   topicFilters,
   topics,
   WatchlistResyncRequestSchema,
   type WatchlistDelta,
+  type WatchlistResyncRequest,
   type WatchlistEdgeEntry,
 } from '../../../../libs/contracts/src/index.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
 import { externalBrokerLogin } from '../broker/external-broker-login.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
-import { WatchlistSyncEntity } from '../database/entities/index.js';
+import { WatchlistEntryEntity, WatchlistOutboxEntity, WatchlistSyncEntity } from '../database/entities/index.js';
+import { placeholders } from '../database/sql-dialect.js';
+import { MetricsService } from '../observability/metrics.service.js';
+import { SiteRegistry } from '../registry/site-registry.service.js';
 import { WatchlistRepository } from './watchlist.repository.js';
 
 /** Entries per message of a full snapshot (templates make an entry up to ~11 kB). */
 const SNAPSHOT_PART = 200;
+/** A gate is sent a full snapshot at most this often; a request inside the window is answered at its end. */
+export const RESYNC_INTERVAL_MS = 5_000;
+/** Unpublished changes are retried this often (broker down, database busy). */
+const RETRY_MS = 2_000;
 
 /**
- * Watchlist delta sync to the edges: every change is published on the site's watchlist topic with the
- * next sequence number (QoS 1). An edge that connects, or sees a gap, asks on its resync topic and
+ * Watchlist delta sync to the edges: every change is recorded with the next sequence number in the
+ * change's own transaction (outbox) and published from there on the site's watchlist topic (QoS 1). An edge that connects, or sees a gap, asks on its resync topic and
  * gets a full snapshot (in parts) at the current sequence. Uses the embedded broker in-process, or a
  * publisher connection to an external broker.
  */
@@ -27,6 +37,12 @@ const SNAPSHOT_PART = 200;
 export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('WatchlistSync');
   private client: MqttClient | null = null;
+  private retry: NodeJS.Timeout | undefined;
+  private readonly lastResync = new Map<string, number>();
+  private readonly deferred = new Map<string, NodeJS.Timeout>();
+  private readonly pendingSnapshots = new Map<string, Promise<void>>();
+  private readonly resyncs: Counter<'result'>;
+  private closed = false;
   /** Serialises seq allocation + publish so deltas leave in sequence order. */
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -35,18 +51,24 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
     private readonly broker: EmbeddedBroker,
     private readonly db: DataSource,
     private readonly repo: WatchlistRepository,
-  ) {}
+    private readonly registry: SiteRegistry,
+    metrics: MetricsService,
+  ) {
+    this.resyncs = metrics.watchlistResyncs;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    const onRequest = (payload: Buffer) => void this.handleResync(payload);
+    // Never an unhandled rejection: a database error while answering is logged, the gate asks again.
+    const onRequest = (topic: string, payload: Buffer) => void this.handleResync(topic, payload).catch((e: Error) => this.log.error(`resync request: ${e.message}`));
     if (this.broker.enabled) {
       const aedes = this.broker.instance!;
       await new Promise<void>((r) =>
-        aedes.subscribe(topicFilters.allWatchlistResync, (packet: { payload: Buffer | string }, cb: () => void) => {
-          onRequest(Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+        aedes.subscribe(topicFilters.allWatchlistResync, (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
+          onRequest(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
           cb();
         }, r),
       );
+      void this.publishPending();
       return;
     }
     const client = mqtt.connect(this.cfg.mqttUrl!, {
@@ -57,58 +79,140 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
       reconnectPeriod: 1000,
     });
     client.on('connect', () => client.subscribe(topicFilters.allWatchlistResync, { qos: 1 }));
-    client.on('message', (_t, payload) => onRequest(payload));
+    client.on('message', (topic, payload) => onRequest(topic, payload));
     client.on('error', (e) => this.log.warn(`broker: ${e.message}`));
     this.client = client;
+    void this.publishPending();
   }
 
-  /** Publishes one change of a site's watchlist with the next sequence number. */
-  publishChange(siteId: string, upserts: WatchlistEdgeEntry[], removes: string[]): Promise<number> {
+  /**
+   * Records one change of a site's watchlist inside the caller's transaction: the next sequence number
+   * and an outbox row commit or roll back with the change itself, so hub and edges cannot end up at
+   * the same sequence number with a change missing. Publish with `publishPending` after the commit.
+   */
+  async recordChange(m: EntityManager, siteId: string, upsertIds: readonly string[], removeIds: readonly string[]): Promise<number> {
+    const p = placeholders(this.db);
+    // One statement takes the row lock (PostgreSQL) and allocates the number: concurrent changes of a
+    // site commit in sequence order.
+    const rows: { seq: number | string }[] = await m.query(
+      `INSERT INTO watchlist_sync (site_id, seq) VALUES (${p(1)}, 1) ON CONFLICT (site_id) DO UPDATE SET seq = watchlist_sync.seq + 1 RETURNING seq`,
+      [siteId],
+    );
+    const seq = Number(rows[0]!.seq);
+    await m.getRepository(WatchlistOutboxEntity).insert({ siteId, seq, upserts: JSON.stringify(upsertIds), removes: JSON.stringify(removeIds), createdAt: Date.now() });
+    return seq;
+  }
+
+  /** A change in its own transaction, published before this resolves (tests, tools). */
+  async publishChange(siteId: string, upsertIds: readonly string[], removeIds: readonly string[]): Promise<number> {
+    const seq = await this.db.transaction((m) => this.recordChange(m, siteId, upsertIds, removeIds));
+    await this.publishPending();
+    return seq;
+  }
+
+  /**
+   * Publishes every outbox row in sequence order, each delta built from the entries as they are now
+   * (an entry deleted meanwhile is left to the later delta that removes it), and deletes the row once
+   * the broker has it. A failure leaves the rest for the next try (retried every few seconds, and at
+   * start), so a crash or a broker outage delays a change but never loses it.
+   */
+  publishPending(): Promise<void> {
     return this.serial(async () => {
-      const seq = await this.bumpSeq(siteId);
-      await this.publish(siteId, { siteId, seq, full: false, issuedAt: new Date().toISOString(), upserts, removes });
-      return seq;
+      clearTimeout(this.retry);
+      try {
+        const outbox = this.db.getRepository(WatchlistOutboxEntity);
+        for (const row of await outbox.find({ order: { siteId: 'ASC', seq: 'ASC' } })) {
+          const ids = JSON.parse(row.upserts) as string[];
+          const found = ids.length ? await this.db.getRepository(WatchlistEntryEntity).findBy({ id: In(ids) }) : [];
+          const upserts = (await this.repo.load(found)).map((e) => this.repo.edgeEntry(e));
+          const removes = JSON.parse(row.removes) as string[];
+          await this.publish(row.siteId, { siteId: row.siteId, seq: row.seq, full: false, issuedAt: new Date().toISOString(), upserts, removes });
+          await outbox.delete({ siteId: row.siteId, seq: row.seq });
+        }
+      } catch (e) {
+        this.log.warn(`watchlist changes not published yet (retrying): ${(e as Error).message}`);
+        if (!this.closed) this.retry = setTimeout(() => void this.publishPending(), RETRY_MS);
+      }
     });
   }
 
   /** The whole site at the current sequence, in parts. */
   publishSnapshot(siteId: string): Promise<void> {
-    return this.serial(async () => {
-      const seq = await this.currentSeq(siteId);
-      const entries = (await this.repo.loadSite(siteId)).map((e) => this.repo.edgeEntry(e));
-      const parts = Math.max(1, Math.ceil(entries.length / SNAPSHOT_PART));
-      const issuedAt = new Date().toISOString();
-      for (let i = 0; i < parts; i++) {
-        const upserts = entries.slice(i * SNAPSHOT_PART, (i + 1) * SNAPSHOT_PART);
-        await this.publish(siteId, { siteId, seq, full: true, issuedAt, upserts, removes: [], part: i + 1, parts });
-      }
-    });
+    return this.serial(() => this.snapshotNow(siteId));
+  }
+
+  private async snapshotNow(siteId: string): Promise<void> {
+    const seq = await this.currentSeq(siteId);
+    const entries = (await this.repo.loadSite(siteId)).map((e) => this.repo.edgeEntry(e));
+    const parts = Math.max(1, Math.ceil(entries.length / SNAPSHOT_PART));
+    const issuedAt = new Date().toISOString();
+    for (let i = 0; i < parts; i++) {
+      const upserts = entries.slice(i * SNAPSHOT_PART, (i + 1) * SNAPSHOT_PART);
+      await this.publish(siteId, { siteId, seq, full: true, issuedAt, upserts, removes: [], part: i + 1, parts });
+    }
   }
 
   async currentSeq(siteId: string): Promise<number> {
     return (await this.db.getRepository(WatchlistSyncEntity).findOneBy({ siteId }))?.seq ?? 0;
   }
 
-  private async handleResync(payload: Buffer): Promise<void> {
-    let req;
+  /**
+   * A gate asks for the full list. The topic names the gate (the broker ACL ties it to the gate's
+   * login); a body naming another site or gate, or a gate the hub does not know, is refused. Each gate
+   * is answered at most once per RESYNC_INTERVAL_MS (a request inside the window is deferred to its
+   * end, once), and one pending snapshot answers every gate of the site that asked meanwhile.
+   */
+  private async handleResync(topic: string, payload: Buffer): Promise<void> {
+    const from = parseResyncTopic(topic);
+    let req: WatchlistResyncRequest;
     try {
       req = WatchlistResyncRequestSchema.parse(JSON.parse(payload.toString('utf8')));
     } catch (e) {
-      this.log.warn(`bad resync request: ${(e as Error).message}`);
+      this.resyncs.inc({ result: 'refused' });
+      this.log.warn(`bad resync request: ${(e as Error).message.slice(0, 200)}`);
       return;
     }
-    if (req.haveSeq === (await this.currentSeq(req.siteId))) return;
-    await this.publishSnapshot(req.siteId).catch((e: Error) => this.log.error(`snapshot for ${req.siteId}: ${e.message}`));
+    if (!from || req.siteId !== from.siteId || req.gateId !== from.gateId || !this.registry.gate(from.siteId, from.gateId)) {
+      this.resyncs.inc({ result: 'refused' });
+      this.log.warn(`resync request refused: topic ${topic.slice(0, 200)} does not match a known gate or the body (${req.siteId}/${req.gateId})`);
+      return;
+    }
+    const gateKey = `${from.siteId}/${from.gateId}`;
+    const now = Date.now();
+    const last = this.lastResync.get(gateKey) ?? 0;
+    if (now - last < RESYNC_INTERVAL_MS) {
+      this.resyncs.inc({ result: 'limited' });
+      if (!this.deferred.has(gateKey)) {
+        const t = setTimeout(() => {
+          this.deferred.delete(gateKey);
+          void this.answerResync(gateKey, from.siteId, req.haveSeq).catch((e: Error) => this.log.error(`resync for ${gateKey}: ${e.message}`));
+        }, last + RESYNC_INTERVAL_MS - now);
+        this.deferred.set(gateKey, t);
+      }
+      return;
+    }
+    await this.answerResync(gateKey, from.siteId, req.haveSeq);
   }
 
-  private async bumpSeq(siteId: string): Promise<number> {
-    return this.db.transaction(async (m) => {
-      const repo = m.getRepository(WatchlistSyncEntity);
-      const row = await repo.findOneBy({ siteId });
-      const seq = (row?.seq ?? 0) + 1;
-      await repo.save({ siteId, seq });
-      return seq;
+  private async answerResync(gateKey: string, siteId: string, haveSeq: number): Promise<void> {
+    this.lastResync.set(gateKey, Date.now());
+    if (haveSeq === (await this.currentSeq(siteId))) {
+      this.resyncs.inc({ result: 'current' });
+      return;
+    }
+    const pending = this.pendingSnapshots.get(siteId);
+    if (pending) {
+      this.resyncs.inc({ result: 'coalesced' });
+      return pending;
+    }
+    this.resyncs.inc({ result: 'snapshot' });
+    // Pending until it starts: requests meanwhile join it, later ones get a fresh one.
+    const run = this.serial(async () => {
+      this.pendingSnapshots.delete(siteId);
+      await this.snapshotNow(siteId);
     });
+    this.pendingSnapshots.set(siteId, run);
+    await run;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -132,6 +236,9 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
+    for (const t of this.deferred.values()) clearTimeout(t);
     await this.client?.endAsync(true).catch(() => undefined);
   }
 }

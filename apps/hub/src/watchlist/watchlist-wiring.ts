@@ -8,6 +8,7 @@ import { PersonDataController } from '../privacy/person-data.controller.js';
 import { PersonDataService } from '../privacy/person-data.service.js';
 import { RetentionService } from '../privacy/retention.service.js';
 import { FaceEnrolment } from './face-enrolment.service.js';
+import { FaceModelMigration } from './face-model-migration.service.js';
 import { SiteMatchers } from './site-matchers.service.js';
 import { WatchlistSyncPublisher } from './watchlist-sync.publisher.js';
 import { WatchlistController } from './watchlist.controller.js';
@@ -23,6 +24,7 @@ export const watchlistProviders: Provider[] = [
   FaceEnrolment,
   SiteMatchers,
   WatchlistSyncPublisher,
+  FaceModelMigration,
   WatchlistService,
   AlertRules,
   AlertsRepository,

@@ -12,6 +12,7 @@ import {
 import { Access } from '../auth/access.decorators.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
+import { PhotoBody } from '../http/json-body.js';
 import { ZodPipe } from '../http/zod-query.pipe.js';
 import { WatchlistService } from './watchlist.service.js';
 
@@ -32,6 +33,7 @@ export class WatchlistController {
 
   @Post()
   @Access(MANAGE, { param: 'siteId' })
+  @PhotoBody()
   create(@Param('siteId') siteId: string, @Body(new ZodPipe(WatchlistEntryCreateSchema)) body: WatchlistEntryCreate, @CurrentPrincipal() p: Principal) {
     return this.watchlist.create(siteId, body, p);
   }
@@ -40,6 +42,7 @@ export class WatchlistController {
   @Post('search')
   @HttpCode(200)
   @Access(MANAGE, { param: 'siteId' })
+  @PhotoBody()
   search(@Param('siteId') siteId: string, @Body(new ZodPipe(SearchBodySchema)) body: { photo: string }, @CurrentPrincipal() p: Principal) {
     return this.watchlist.search(siteId, Buffer.from(body.photo, 'base64'), p);
   }
@@ -52,6 +55,7 @@ export class WatchlistController {
 
   @Patch(':entryId')
   @Access(MANAGE, { param: 'siteId' })
+  @PhotoBody()
   update(@Param('siteId') siteId: string, @Param('entryId') entryId: string, @Body(new ZodPipe(WatchlistEntryUpdateSchema)) body: WatchlistEntryUpdate, @CurrentPrincipal() p: Principal) {
     return this.watchlist.update(siteId, entryId, body, p);
   }

@@ -16,6 +16,7 @@ import { DataCipher } from '../privacy/data-cipher.js';
 import { FaceEnrolment } from './face-enrolment.service.js';
 import { SiteMatchers } from './site-matchers.service.js';
 import { aad } from './watchlist-aad.js';
+import { ImageInputError } from '../../../../libs/face/src/index.js';
 import { WatchlistSyncPublisher } from './watchlist-sync.publisher.js';
 import { WatchlistRepository } from './watchlist.repository.js';
 
@@ -66,6 +67,7 @@ export class WatchlistService {
     await this.db.transaction(async (m) => {
       await m.getRepository(WatchlistEntryEntity).insert(row);
       await this.repo.insertTemplates(m, id, outcome.templates);
+      await this.sync.recordChange(m, siteId, [id], []);
     });
     await this.changed(row);
     await this.audit.record({ actor, action: 'watchlist.create', subjectType: 'watchlist_entry', subjectId: id, siteId: row.siteId, detail: { listKind: row.listKind, templates: outcome.templates.length } });
@@ -94,6 +96,7 @@ export class WatchlistService {
     await this.db.transaction(async (m) => {
       await m.getRepository(WatchlistEntryEntity).save(row);
       await this.repo.insertTemplates(m, row.id, outcome.templates);
+      await this.sync.recordChange(m, siteId, [row.id], []);
     });
     await this.changed(row);
     await this.audit.record({ actor, action: 'watchlist.update', subjectType: 'watchlist_entry', subjectId: row.id, siteId, detail: { fields: Object.keys(patch).filter((k) => k !== 'photos'), addedTemplates: outcome.templates.length } });
@@ -110,18 +113,18 @@ export class WatchlistService {
   /** Deletes entries and their templates, then tells matchers and edges (also used by person erase). */
   async deleteRows(rows: WatchlistEntryEntity[]): Promise<void> {
     if (!rows.length) return;
+    const bySite = new Map<string, string[]>();
+    for (const r of rows) bySite.set(r.siteId, [...(bySite.get(r.siteId) ?? []), r.id]);
     await this.db.transaction(async (m) => {
       for (const r of rows) {
         await m.getRepository(WatchlistTemplateEntity).delete({ entryId: r.id });
         await m.getRepository(WatchlistEntryEntity).delete({ id: r.id });
       }
+      // The removal reaches the edges with the deletion or not at all (an erasure is never left behind).
+      for (const [siteId, ids] of bySite) await this.sync.recordChange(m, siteId, [], ids);
     });
-    const bySite = new Map<string, string[]>();
-    for (const r of rows) {
-      this.matchers.remove(r.siteId, r.id);
-      bySite.set(r.siteId, [...(bySite.get(r.siteId) ?? []), r.id]);
-    }
-    for (const [siteId, ids] of bySite) await this.sync.publishChange(siteId, [], ids);
+    for (const r of rows) this.matchers.remove(r.siteId, r.id);
+    void this.sync.publishPending();
   }
 
   async get(siteId: string, entryId: string, actor: Principal): Promise<WatchlistEntryView> {
@@ -144,9 +147,18 @@ export class WatchlistService {
 
   /** 1:N search with a probe photo (who is this?): the best active entries of the site. */
   async search(siteId: string, photo: Buffer, actor: Principal): Promise<{ entry: WatchlistEntryView; similarity: number }[]> {
-    const probe = await this.enrolment.probe(photo);
-    if (!probe) throw new UnprocessableEntityException('no face found in the photo');
-    const hits = this.matchers.site(siteId).matchFace(probe, { threshold: this.enrolment.threshold });
+    // Refused like an enrolment photo, with the reason: empty, undecodable, too large, not a photo format.
+    const refuse = (refusal: string, reason: string) => new UnprocessableEntityException({ statusCode: 422, message: reason, photos: [{ index: 0, accepted: false, refusal, reason }] });
+    if (photo.length === 0) throw refuse('image', 'not a usable image (empty): the photo has no data');
+    let probe: Float32Array | undefined;
+    try {
+      probe = await this.enrolment.probe(photo);
+    } catch (e) {
+      if (e instanceof ImageInputError) throw refuse('image', `not a usable image (${e.code}): ${e.message}`);
+      throw e;
+    }
+    if (!probe) throw refuse('no-face', 'no face found in the photo');
+    const hits = this.matchers.site(siteId).matchFace(probe, { threshold: this.enrolment.searchThreshold });
     const rows = await Promise.all(hits.map((h) => this.repo.find(h.entry.entryId)));
     const counts = await this.repo.templateCounts(hits.map((h) => h.entry.entryId));
     await this.audit.record({ actor, action: 'watchlist.search', subjectType: 'watchlist_entry', siteId, detail: { hits: hits.length } });
@@ -159,9 +171,11 @@ export class WatchlistService {
     return row;
   }
 
+  /** After the commit: the hub's matcher, then the edges (from the outbox). */
   private async changed(row: WatchlistEntryEntity): Promise<void> {
     const [loaded] = await this.repo.load([row]);
     this.matchers.upsert(row.siteId, this.repo.matchEntry(loaded!));
-    await this.sync.publishChange(row.siteId, [this.repo.edgeEntry(loaded!)], []);
+    // Not awaited: a broker that is down delays the edges, not the answer (the outbox keeps the change).
+    void this.sync.publishPending();
   }
 }

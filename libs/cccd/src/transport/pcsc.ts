@@ -32,7 +32,12 @@ function loadBinding(): PcscFactory {
     try {
       factory = require('@pokusew/pcsclite') as PcscFactory;
     } catch (e) {
-      throw new CccdError('TRANSPORT', 'PC/SC binding @pokusew/pcsclite is not available (needs libpcsclite and a native build)', { cause: e });
+      // An optional dependency: it compiles at install only where the PC/SC headers exist.
+      throw new CccdError(
+        'TRANSPORT',
+        'the PC/SC binding @pokusew/pcsclite is not installed: install Debian\'s libpcsclite-dev and pcscd (`npm run setup:system` does), then `npm ci`',
+        { cause: e },
+      );
     }
   }
   return factory;

@@ -1,26 +1,138 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { enrolSet, rates, scoreEnrolled, type Scores } from '../calibration/evaluate.js';
+import { readFaceSet, type FacePhoto } from '../calibration/face-set.js';
+import { ratesAt } from '../calibration/roc.js';
+import type { FaceUse } from '../compare/use-thresholds.js';
+import { readManifest, defaultManifestPath } from '../models/model-files.js';
 import { FacePipeline, type PipelineStage } from '../pipeline/face-pipeline.js';
+import { sharedEvalSet } from '../testing/eval-sets.js';
+import { makeVariant, VARIANT_KINDS } from '../testing/face-variants.js';
 
 /**
- * npm run bench:face [-- --iterations 30 --backend onnx,tfjs-wasm --input-size 416]
- * Per-stage median / p95 ms and faces/s on one thread, for 640×480 and 1280×720 JPEG frames made
- * from real photos (two faces a frame), per backend. Pin to one core with `taskset -c 0` for the
- * per-core figures. Prints figures only; nothing here passes or fails.
+ * npm run bench:face [-- --iterations 30 --backend onnx --embedders all --variant-people 13 --attacks <dir>]
+ * 1. Failures to enrol per set: shared/faces, faces-extras (singles, variants, unlabeled) and the
+ *    card/gate framings made from shared/faces (close-up, 150/112 px crops, grey, small face in a
+ *    35 MP photo, EXIF-rotated).
+ * 2. Per embedder in the manifest: TAR/FAR at each use's threshold (1:1 card, 1:N alert, allowlist
+ *    admit), overall and among East Asian impostors, and the REVIEW share.
+ * 3. Liveness: BPCER on the bona fide photos; APCER and BPCER on <dir>/real and <dir>/attack when
+ *    --attacks is given (no labelled attack photos ship with the repository).
+ * 4. ms per face, per stage, at 640×480 and 1280×720 on one thread (pin with `taskset -c 0`).
+ * Prints figures only; nothing here passes or fails.
  */
 const { values } = parseArgs({
   options: {
     iterations: { type: 'string', default: '30' },
-    backend: { type: 'string', default: 'onnx,tfjs-wasm' },
+    backend: { type: 'string', default: 'onnx' },
+    embedders: { type: 'string', default: 'all' },
+    'variant-people': { type: 'string', default: '13' },
+    attacks: { type: 'string' },
     'input-size': { type: 'string', default: '' },
   },
 });
 const iterations = Number(values.iterations);
-const faces = resolve(process.env.CG_SHARED_DIR ?? '../shared', 'faces');
+const shared = resolve(process.env.CG_SHARED_DIR ?? '../shared');
+const faces = join(shared, 'faces');
+const pct = (v: number) => (Number.isNaN(v) ? '    —  ' : `${(v * 100).toFixed(2)}%`.padStart(8));
+const backend = values.backend === 'tfjs-wasm' ? 'tfjs-wasm' : 'onnx';
 
+// ---- 1. failures to enrol -------------------------------------------------------------------
+console.log(`face benchmark — node ${process.version}, ${process.arch}, backend ${backend}, 1 thread\n`);
+const pipeline = await FacePipeline.create({ backend, threads: 1 });
+const listImages = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort().map((f) => join(dir, f)) : []);
+const sets: [string, string[]][] = [
+  ['faces (one face each)', readFaceSet(faces).map((p) => join(faces, p.path))],
+  ['faces-extras/singles', listImages(join(shared, 'faces-extras/singles'))],
+  ['faces-extras/variants', listImages(join(shared, 'faces-extras/variants'))],
+  ['faces-extras/unlabeled', listImages(join(shared, 'faces-extras/unlabeled'))],
+];
+console.log('1. failures to enrol (no face found on a one-person photo)');
+console.log('set                              photos   FTE    ms/photo median   max');
+const line = (name: string, n: number, fails: string[], ms: number[]) => {
+  const s = [...ms].sort((a, b) => a - b);
+  console.log(`${name.padEnd(32)} ${String(n).padStart(6)} ${String(fails.length).padStart(5)}   ${s[s.length >> 1]?.toFixed(0).padStart(10)}   ${s[s.length - 1]?.toFixed(0).padStart(6)}${fails.length ? '   ' + fails.join(', ') : ''}`);
+};
+for (const [name, files] of sets) {
+  const fails: string[] = [];
+  const ms: number[] = [];
+  for (const f of files) {
+    const t = performance.now();
+    const found = await pipeline.analyze(readFileSync(f), { embed: false, liveness: false });
+    ms.push(performance.now() - t);
+    if (!found.length) fails.push(f.slice(shared.length + 1));
+  }
+  line(name, files.length, fails, ms);
+}
+const people = readFaceSet(faces).filter((p, i, all) => all.findIndex((q) => q.identity === p.identity) === i).slice(0, Number(values['variant-people']));
+for (const kind of VARIANT_KINDS) {
+  const fails: string[] = [];
+  const ms: number[] = [];
+  for (const p of people) {
+    const src = readFileSync(join(faces, p.path));
+    const [face] = await pipeline.analyze(src, { embed: false, liveness: false, maxFaces: 1 });
+    if (!face) continue;
+    const v = await makeVariant(src, face.box, kind);
+    const t = performance.now();
+    const found = await pipeline.analyze(v, { embed: false, liveness: false });
+    ms.push(performance.now() - t);
+    if (!found.length) fails.push(p.path);
+  }
+  line(`framing: ${kind}`, people.length, fails, ms);
+}
+
+// ---- 2. per embedder, per use ----------------------------------------------------------------
+const manifest = readManifest(defaultManifestPath());
+const embedders = Object.entries(manifest.models).filter(([id, e]) => e.task === 'embed' && (values.embedders === 'all' || values.embedders.split(',').includes(id)));
+const evalSet: FacePhoto[] = sharedEvalSet();
+console.log(`\n2. verification on shared/faces + faces-extras/singles (${evalSet.length} photos; "east-asian" = the 7 East Asian singles, impostor pairs only)`);
+for (const [id] of embedders) {
+  const p = id === pipeline.embedderId ? pipeline : await FacePipeline.create({ backend, threads: 1, liveness: false, models: { embed: id } });
+  const enrolled = await enrolSet(p, '/', evalSet);
+  const ev = scoreEnrolled(p, enrolled);
+  const all = rates(ev.overall);
+  const ea: Scores = ev.byGroup.get('east-asian') ?? { genuine: [], impostor: [] };
+  console.log(`\n${id}${id === manifest.use?.embed ? ' (default)' : ''}: FTE ${ev.fte.length}/${evalSet.length}; ${all.genuine} genuine, ${all.impostor} impostor pairs (${ea.impostor.length} East Asian); EER ${pct(all.eer).trim()}; genuine min ${all.genuineMin.toFixed(3)}, impostor max ${all.impostorMax.toFixed(3)}, East Asian impostor max ${ea.impostor.length ? Math.max(...ea.impostor).toFixed(3) : '—'}`);
+  console.log('use     accept ≥  REVIEW ≥   TAR      FAR      REVIEW(genuine)  East Asian FAR  EA in REVIEW');
+  for (const use of ['card', 'alert', 'admit'] as FaceUse[]) {
+    const t = p.thresholdsFor(use);
+    const r = ratesAt(ev.overall.genuine, ev.overall.impostor, t.accept);
+    const band = (xs: number[]) => xs.filter((s) => s >= t.review && s < t.accept).length / Math.max(1, xs.length);
+    const eaFar = ratesAt([], ea.impostor, t.accept).far;
+    console.log(`${use.padEnd(7)} ${t.accept.toFixed(4)}    ${t.review.toFixed(4)}  ${pct(r.tar)} ${pct(r.far)}   ${pct(band(ev.overall.genuine))}        ${pct(eaFar)}       ${pct(band(ea.impostor))}`);
+  }
+  if (p !== pipeline) await p.dispose();
+}
+
+// ---- 3. liveness -----------------------------------------------------------------------------
+console.log(`\n3. liveness (passive model, threshold ${pipeline.livenessThreshold})`);
+const liveScores = async (files: string[]) => {
+  const out: number[] = [];
+  for (const f of files) {
+    const [face] = await pipeline.analyze(readFileSync(f), { embed: false, maxFaces: 1 });
+    if (face?.liveness !== undefined) out.push(face.liveness);
+  }
+  return out;
+};
+const bona = await liveScores(readFaceSet(faces).map((p) => join(faces, p.path)));
+const bpcer = bona.filter((s) => s < pipeline.livenessThreshold).length / bona.length;
+console.log(`bona fide (shared/faces, ${bona.length} photos): BPCER ${pct(bpcer).trim()}`);
+if (values.attacks) {
+  const dir = resolve(values.attacks);
+  const real = await liveScores(listImages(join(dir, 'real')));
+  const attack = await liveScores(listImages(join(dir, 'attack')));
+  const apcer = attack.filter((s) => s >= pipeline.livenessThreshold).length / Math.max(1, attack.length);
+  const b2 = real.filter((s) => s < pipeline.livenessThreshold).length / Math.max(1, real.length);
+  console.log(`${dir}: ${attack.length} attack, ${real.length} real photos — APCER ${pct(apcer).trim()}, BPCER ${pct(b2).trim()}`);
+} else {
+  console.log('APCER: not measured — no labelled attack photos available (give --attacks <dir with real/ and attack/>). The survey in');
+  console.log('       shared/FACE-MODELS.md found this model passed 5 of 5 print/screen attacks: use the lanes\' blink challenge or an operator check.');
+}
+
+// ---- 4. speed --------------------------------------------------------------------------------
 async function frame(width: number, height: number): Promise<Buffer> {
   const faceSide = Math.round(height * 0.45);
   const a = await sharp(readFileSync(join(faces, 'fr_obama/2.jpg'))).resize(faceSide, faceSide, { fit: 'cover' }).toBuffer();
@@ -33,57 +145,52 @@ async function frame(width: number, height: number): Promise<Buffer> {
     .jpeg({ quality: 85 })
     .toBuffer();
 }
-
-const pct = (xs: number[], p: number) => {
+const q = (xs: number[], p: number) => {
   const s = [...xs].sort((x, y) => x - y);
   return s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
 };
 const fmt = (v: number) => v.toFixed(1).padStart(7);
-
 const stages: PipelineStage[] = ['decode', 'detect', 'landmarks', 'align', 'quality', 'liveness', 'embed'];
-console.log(`face pipeline benchmark — ${iterations} iterations, 1 thread, node ${process.version}, ${process.arch}`);
-for (const backend of values.backend.split(',') as ('onnx' | 'tfjs-wasm')[]) {
-  const inputSize = values['input-size'] ? Number(values['input-size']) : undefined;
-  const pipeline = await FacePipeline.create({ backend, threads: 1, detector: inputSize ? { inputSize } : undefined });
-  for (const [w, h] of [
-    [640, 480],
-    [1280, 720],
-  ]) {
-    const jpeg = await frame(w, h);
-    const times = new Map<PipelineStage | 'total', number[]>();
-    const cpu = new Map<PipelineStage, number[]>();
-    let faceCount = 0;
-    for (let i = 0; i < iterations + 3; i++) {
-      const t0 = performance.now();
-      const found = await pipeline.analyze(jpeg, {
-        onStage: (s, ms, cpuMs) => {
-          if (i < 3) return;
-          times.set(s, [...(times.get(s) ?? []), ms]);
-          cpu.set(s, [...(cpu.get(s) ?? []), cpuMs]);
-        },
-      });
-      if (i >= 3) times.set('total', [...(times.get('total') ?? []), performance.now() - t0]);
-      faceCount = found.length;
-    }
-    console.log(`\n${pipeline.backendName}  ${w}×${h}  (${faceCount} faces a frame, detector input ${pipeline.detectorInputSize})`);
-    console.log('stage        wall median    p95   CPU median    p95   (ms per frame)');
-    for (const s of [...stages, 'total'] as const) {
-      const xs = times.get(s);
-      const cs = s === 'total' ? undefined : cpu.get(s);
-      if (xs) console.log(`${s.padEnd(12)} ${fmt(pct(xs, 0.5))} ${fmt(pct(xs, 0.95))}   ${cs ? fmt(pct(cs, 0.5)) + ' ' + fmt(pct(cs, 0.95)) : ''}`);
-    }
-    const n = Math.max(1, faceCount);
-    for (const [label, m] of [
-      ['wall', times],
-      ['CPU', cpu],
-    ] as const) {
-      const med = (s: PipelineStage) => pct(m.get(s) ?? [0], 0.5);
-      const perFace = med('detect') / n + (med('landmarks') + med('align') + med('embed')) / n;
-      const total = stages.reduce((sum, s) => sum + med(s), 0);
-      console.log(
-        `${label.padEnd(4)}  detect+landmarks+align+embed per face ${perFace.toFixed(1)} ms;  detection ${(1000 / med('detect')).toFixed(1)} fps;  all stages ${((1000 / total) * n).toFixed(1)} faces/s`,
-      );
-    }
+console.log(`\n4. speed — ${iterations} iterations, embedder ${pipeline.embedderId}`);
+const inputSize = values['input-size'] ? Number(values['input-size']) : undefined;
+const timed = inputSize ? await FacePipeline.create({ backend, threads: 1, detector: { inputSize } }) : pipeline;
+for (const [w, h] of [
+  [640, 480],
+  [1280, 720],
+]) {
+  const jpeg = await frame(w, h);
+  const times = new Map<PipelineStage | 'total', number[]>();
+  const cpu = new Map<PipelineStage, number[]>();
+  let faceCount = 0;
+  for (let i = 0; i < iterations + 3; i++) {
+    const t0 = performance.now();
+    const found = await timed.analyze(jpeg, {
+      onStage: (s, ms, cpuMs) => {
+        if (i < 3) return;
+        times.set(s, [...(times.get(s) ?? []), ms]);
+        cpu.set(s, [...(cpu.get(s) ?? []), cpuMs]);
+      },
+    });
+    if (i >= 3) times.set('total', [...(times.get('total') ?? []), performance.now() - t0]);
+    faceCount = found.length;
   }
-  await pipeline.dispose();
+  console.log(`\n${timed.backendName}  ${w}×${h}  (${faceCount} faces a frame, detector input ${timed.detectorInputSize})`);
+  console.log('stage        wall median    p95   CPU median    p95   (ms per frame)');
+  for (const s of [...stages, 'total'] as const) {
+    const xs = times.get(s);
+    const cs = s === 'total' ? undefined : cpu.get(s);
+    if (xs) console.log(`${s.padEnd(12)} ${fmt(q(xs, 0.5))} ${fmt(q(xs, 0.95))}   ${cs ? fmt(q(cs, 0.5)) + ' ' + fmt(q(cs, 0.95)) : ''}`);
+  }
+  const n = Math.max(1, faceCount);
+  for (const [label, m] of [
+    ['wall', times],
+    ['CPU', cpu],
+  ] as const) {
+    const med = (s: PipelineStage) => q(m.get(s) ?? [0], 0.5);
+    const perFace = (med('detect') + med('landmarks') + med('align') + med('embed')) / n;
+    const total = stages.reduce((sum, s) => sum + med(s), 0);
+    console.log(`${label.padEnd(4)}  detect+landmarks+align+embed per face ${perFace.toFixed(1)} ms (target ≤ 15);  detection ${(1000 / med('detect')).toFixed(1)} fps;  all stages ${((1000 / total) * n).toFixed(1)} faces/s`);
+  }
 }
+if (timed !== pipeline) await timed.dispose();
+await pipeline.dispose();

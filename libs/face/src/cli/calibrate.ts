@@ -1,49 +1,76 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { calibrate } from '../calibration/calibrate.js';
-import { writeCalibration } from '../calibration/manifest-writer.js';
+import { evaluateSet, rates, useThresholds, type Scores } from '../calibration/evaluate.js';
+import { readFaceSet, readGroups } from '../calibration/face-set.js';
+import { writeUseThresholds } from '../calibration/manifest-writer.js';
 import { defaultManifestPath } from '../models/model-files.js';
 import { FacePipeline } from '../pipeline/face-pipeline.js';
 
 /**
- * npm run face:calibrate -- --set <dir> [--far 0.001] [--backend onnx|tfjs-wasm] [--write]
- * Scores every labelled pair of <dir> (pairs.csv, or all pairs of <identity>/<n>.jpg) and prints
- * TAR at FAR 1% and 0.1%, EER, failures to enrol and the chosen threshold; --write stores the
- * threshold and figures in models/manifest.json.
+ * npm run face:calibrate -- --set <dir> [--set <dir2>] [--groups groups.csv] [--embedder id]
+ *                          [--backend onnx|tfjs-wasm] [--manifest path] [--write]
+ * A site's own faces: <dir>/<identity>/<photo>.jpg (and loose one-photo people), with groups.csv
+ * (identity,group) in the folder or given by --groups. Prints FTE with reasons, TAR/FAR/EER overall
+ * and per group, and the per-use thresholds (1:1 card, 1:N alert, allowlist admit, each with its
+ * REVIEW band); --write stores them in models/manifest.json for the embedder.
  */
 const { values } = parseArgs({
   options: {
-    set: { type: 'string' },
-    far: { type: 'string', default: '0.001' },
+    set: { type: 'string', multiple: true },
+    groups: { type: 'string' },
+    embedder: { type: 'string' },
     backend: { type: 'string', default: 'onnx' },
     manifest: { type: 'string' },
     write: { type: 'boolean', default: false },
   },
 });
-const set = resolve(values.set ?? `${process.env.CG_SHARED_DIR ?? '../shared'}/faces`);
+if (!values.set?.length) {
+  console.error('usage: npm run face:calibrate -- --set <folder of <identity>/<photo>.jpg> [--groups groups.csv] [--write]');
+  process.exit(2);
+}
 const manifestPath = values.manifest ? resolve(values.manifest) : defaultManifestPath();
-const backend = values.backend === 'tfjs-wasm' ? 'tfjs-wasm' : 'onnx';
-const pipeline = await FacePipeline.create({ backend, manifestPath, liveness: false });
-const report = await calibrate(pipeline, set, Number(values.far));
+const extraGroups = values.groups ? readGroups(resolve(values.groups, '..'), resolve(values.groups)) : new Map<string, string>();
+const photos = values.set.flatMap((d) => {
+  const dir = resolve(d);
+  return readFaceSet(dir).map((p) => ({ ...p, path: resolve(dir, p.path), group: extraGroups.get(p.identity) ?? p.group }));
+});
+const pipeline = await FacePipeline.create({
+  backend: values.backend === 'tfjs-wasm' ? 'tfjs-wasm' : 'onnx',
+  manifestPath,
+  liveness: false,
+  models: values.embedder ? { embed: values.embedder } : undefined,
+});
+let done = 0;
+const ev = await evaluateSet(pipeline, '/', photos, () => process.stderr.write(`\rembedding ${++done}/${photos.length}`));
+process.stderr.write('\n');
 await pipeline.dispose();
 
-const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
-const line = (label: string, r: { threshold: number; tar: number; far: number }) =>
-  `${label.padEnd(16)} threshold ${r.threshold.toFixed(4)}  TAR ${pct(r.tar)}  FAR ${pct(r.far)}`;
-console.log(`face set         ${set}`);
-console.log(`backend          ${pipeline.backendName}`);
-console.log(`images           ${report.images} (failed to enrol: ${report.failedToEnrol.length}${report.failedToEnrol.length ? ' — ' + report.failedToEnrol.join(', ') : ''})`);
-console.log(`pairs scored     ${report.genuine.length} genuine, ${report.impostor.length} impostor (${report.skippedPairs} skipped for FTE)`);
-console.log(`EER              ${pct(report.eer)} at cosine ${report.eerThreshold.toFixed(4)}`);
-console.log(line('TAR @ FAR 1%', report.atFar1));
-console.log(line('TAR @ FAR 0.1%', report.atFar01));
-console.log(`genuine min      ${Math.min(...report.genuine).toFixed(4)}   impostor max ${Math.max(...report.impostor).toFixed(4)}`);
-console.log(line(`chosen (FAR ≤ ${pct(report.targetFar)})`, report.chosen));
-if (report.impostor.length * report.targetFar < 1) {
-  console.log(`note             ${report.impostor.length} impostor pairs cannot resolve FAR ${pct(report.targetFar)}; the point is "no false accept on this set"`);
+const pct = (v: number) => (Number.isNaN(v) ? '   —  ' : `${(v * 100).toFixed(2)}%`.padStart(7));
+const row = (label: string, s: Scores) => {
+  const r = rates(s);
+  return `${label.padEnd(16)} ${String(r.genuine).padStart(6)} ${String(r.impostor).padStart(8)}  EER ${pct(r.eer)}  TAR@FAR1% ${pct(r.atFar1.tar)}  TAR@FAR0.1% ${pct(r.atFar01.tar)}  genuine min ${fmt(r.genuineMin)}  impostor max ${fmt(r.impostorMax)}`;
+};
+const fmt = (v: number) => (Number.isNaN(v) ? '  —   ' : v.toFixed(4));
+console.log(`embedder         ${pipeline.embedderId} (${pipeline.backendName})`);
+console.log(`photos           ${ev.photos} of ${new Set(photos.map((p) => p.identity)).size} people`);
+console.log(`failed to enrol  ${ev.fte.length} (${pct(ev.fte.length / Math.max(1, ev.photos))})`);
+for (const f of ev.fte) console.log(`  ${f.fte!.padEnd(11)} ${f.photo.path}  ${f.detail ?? ''}`);
+if (ev.qualityRejected.length) console.log(`quality warnings ${ev.qualityRejected.length} photos enrolled here would be refused by the hub's quality gate: ${ev.qualityRejected.map((e) => `${e.photo.identity} (${e.quality.join('+')})`).join(', ')}`);
+console.log(`\n                  genuine impostor   pairs`);
+console.log(row('overall', ev.overall));
+for (const [g, s] of [...ev.byGroup].sort()) console.log(row(`group ${g}`, s));
+const uses = useThresholds(ev);
+console.log(`\nuse      target FAR  accept ≥  REVIEW from  TAR      FAR      per group at accept (TAR/FAR)        set by`);
+for (const t of Object.values(uses)) {
+  const groups = Object.entries(t.byGroup).map(([g, r]) => `${g} ${pct(r.tar).trim()}/${pct(r.far).trim()}`).join('  ');
+  console.log(`${t.use.padEnd(8)} ${pct(t.targetFar)}    ${t.accept.toFixed(4)}    ${t.review.toFixed(4)}      ${pct(t.overall.tar)}  ${pct(t.overall.far)}  ${groups.padEnd(36)} ${t.setBy}`);
+}
+const minImpostors = Math.min(ev.overall.impostor.length, ...[...ev.byGroup.values()].filter((s) => s.impostor.length).map((s) => s.impostor.length));
+if (minImpostors * uses.alert.targetFar < 1) {
+  console.log(`note             a group with ${minImpostors} impostor pairs cannot resolve FAR ${pct(uses.alert.targetFar).trim()}: the threshold is "no false accept on this set", not a proven rate — add people`);
 }
 if (values.write) {
-  writeCalibration(manifestPath, report, set.endsWith('/faces') ? 'shared/faces' : set);
-  console.log(`written          cosine threshold ${report.chosen.threshold.toFixed(6)} → ${manifestPath}`);
+  writeUseThresholds(manifestPath, pipeline.embedderId, ev, uses, values.set.map((d) => resolve(d)).join(' + '));
+  console.log(`written          per-use thresholds of ${pipeline.embedderId} → ${manifestPath}`);
 }

@@ -9,7 +9,7 @@ import { ImageInputError, type ImageInputErrorCode } from './image-errors.js';
 import { decodeJpeg2000 } from './jpeg2000.js';
 import { assertRgbImage } from './rgb-image.js';
 
-async function rejects(input: Uint8Array, code: ImageInputErrorCode, opts?: { maxPixels?: number }): Promise<void> {
+async function rejects(input: Uint8Array, code: ImageInputErrorCode, opts?: { maxPixels?: number; refusePixels?: number }): Promise<void> {
   await assert.rejects(decodeImage(input, opts), (err: unknown) => {
     assert.ok(err instanceof ImageInputError, `expected ImageInputError, got ${String(err)}`);
     assert.equal(err.code, code, err.message);
@@ -77,7 +77,16 @@ describe('decodeImage', () => {
   });
   it('refuses a decompression bomb from its header, before decoding', async () => {
     await rejects(await pngClaiming(60000, 60000), 'too-large');
-    await rejects(jpeg, 'too-large', { maxPixels: 1000 });
+    await rejects(jpeg, 'too-large', { maxPixels: 1000, refusePixels: 1000 });
+  });
+  it('scales a photo above the pixel budget down to it instead of refusing it, keeping its aspect and EXIF turn', async () => {
+    const meta = await sharp(jpeg).metadata();
+    const img = await decodeImage(jpeg, { maxPixels: 10_000 });
+    assert.ok(img.width * img.height <= 10_000 && img.width * img.height > 8_000, `${img.width}×${img.height}`);
+    assert.ok(Math.abs(img.width / img.height - meta.width! / meta.height!) < 0.05);
+    const turned = await sharp(jpeg).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    const t = await decodeImage(turned, { maxPixels: 10_000 });
+    assert.deepEqual([t.width, t.height], [img.height, img.width]);
   });
   it('rejects a raw frame whose size does not match its data', () => {
     assert.throws(() => assertRgbImage({ width: 10, height: 10, data: new Uint8Array(299) }, 1e6), { name: 'ImageInputError' });

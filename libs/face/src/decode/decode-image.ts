@@ -5,11 +5,17 @@ import { decodeJpeg2000 } from './jpeg2000.js';
 import type { RgbImage } from './rgb-image.js';
 
 export interface DecodeOptions {
-  /** Refuse images with more pixels than this before decoding them (decompression bombs). */
+  /**
+   * Pixel budget of the decoded image: a larger photo (a 50 MP camera original) is scaled down to
+   * it while decoding (JPEG shrink-on-load), not refused. JPEG 2000 (card photos) is refused above it.
+   */
   maxPixels?: number;
+  /** Refuse, from the header and before decoding, images claiming more pixels than this (decompression bombs). */
+  refusePixels?: number;
 }
 
 export const DEFAULT_MAX_PIXELS = 40_000_000;
+export const DEFAULT_REFUSE_PIXELS = 300_000_000;
 
 /**
  * Decodes JPEG, PNG, WebP (sharp/libvips) and JPEG 2000 (OpenJPEG wasm) to RGB, applying EXIF
@@ -17,6 +23,7 @@ export const DEFAULT_MAX_PIXELS = 40_000_000;
  */
 export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}): Promise<RgbImage> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const refusePixels = Math.max(maxPixels, options.refusePixels ?? DEFAULT_REFUSE_PIXELS);
   if (!(input instanceof Uint8Array)) throw new ImageInputError('not-an-image', 'image input must be a Buffer or Uint8Array');
   if (input.length === 0) throw new ImageInputError('empty', 'image buffer is empty');
   const format = sniffImageFormat(input);
@@ -26,17 +33,23 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
     throw new ImageInputError('unsupported-format', `${format.toUpperCase()} images are not accepted; send JPEG, PNG, WebP or JPEG 2000`);
   }
   try {
-    const img = sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated', sequentialRead: true });
+    const img = sharp(input, { limitInputPixels: refusePixels, failOn: 'truncated', sequentialRead: true });
     const meta = await img.metadata();
     if (meta.format !== format && !(format === 'jpeg' && meta.format === 'jpeg')) {
       throw new ImageInputError('corrupt', `image signature says ${format} but the decoder sees ${meta.format}`);
     }
     if (!meta.width || !meta.height) throw new ImageInputError('corrupt', 'image header has no dimensions');
+    if (meta.width * meta.height > refusePixels) {
+      throw new ImageInputError('too-large', `image ${meta.width}×${meta.height} exceeds the ${refusePixels}-pixel limit`);
+    }
+    img.rotate();
     if (meta.width * meta.height > maxPixels) {
-      throw new ImageInputError('too-large', `image ${meta.width}×${meta.height} exceeds the ${maxPixels}-pixel limit`);
+      const f = Math.sqrt(maxPixels / (meta.width * meta.height));
+      const turned = (meta.orientation ?? 1) >= 5;
+      const [w, h] = turned ? [meta.height, meta.width] : [meta.width, meta.height];
+      img.resize({ width: Math.max(1, Math.floor(w * f)), height: Math.max(1, Math.floor(h * f)), fit: 'inside' });
     }
     const { data, info } = await img
-      .rotate()
       .removeAlpha()
       .toColourspace('srgb')
       .raw()
@@ -46,7 +59,7 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
   } catch (err) {
     if (err instanceof ImageInputError) throw err;
     const message = (err as Error).message ?? String(err);
-    if (/pixel limit/i.test(message)) throw new ImageInputError('too-large', `image exceeds the ${maxPixels}-pixel limit`, { cause: err });
+    if (/pixel limit/i.test(message)) throw new ImageInputError('too-large', `image exceeds the ${refusePixels}-pixel limit`, { cause: err });
     if (looksTruncated(input, format) || /premature end|truncat|unexpected end|not enough data|short read/i.test(message)) {
       throw new ImageInputError('truncated', `${format.toUpperCase()} data is truncated: ${message}`, { cause: err });
     }

@@ -42,24 +42,28 @@ export class FaceDetector {
     if (options.inputSize % CELL !== 0 || options.inputSize < 64) throw new RangeError('detector inputSize must be a multiple of 32, ≥ 64');
   }
 
-  /** Network input for a frame: tensor, its size, and the frame-pixels-per-input-pixel scale. */
-  prepare(img: RgbImage): { tensor: Float32Array; width: number; height: number; scale: number } {
-    const scale = Math.max(img.width, img.height) / this.options.inputSize;
-    const width = Math.ceil(img.width / scale / CELL) * CELL;
-    const height = Math.ceil(img.height / scale / CELL) * CELL;
+  /**
+   * Network input for a window of the frame (default: the whole frame): tensor, its size, and the
+   * frame-pixels-per-input-pixel scale. Window parts outside the frame read as zero (padding).
+   */
+  prepare(img: RgbImage, win: Box = { x: 0, y: 0, width: img.width, height: img.height }): { tensor: Float32Array; width: number; height: number; scale: number } {
+    const scale = Math.max(win.width, win.height) / this.options.inputSize;
+    const width = Math.ceil(win.width / scale / CELL) * CELL;
+    const height = Math.ceil(win.height / scale / CELL) * CELL;
     const tensor = new Float32Array(3 * width * height);
-    warpToPlanar(img, { a: scale, b: 0, c: 0, d: 0, e: scale, f: 0 }, width, height, this.norm, tensor);
+    warpToPlanar(img, { a: scale, b: 0, c: win.x, d: 0, e: scale, f: win.y }, width, height, this.norm, tensor);
     return { tensor, width, height, scale };
   }
 
-  async detect(img: RgbImage): Promise<FaceDetection[]> {
-    const { tensor, width, height, scale } = this.prepare(img);
-    const out = await this.model.run({ input: { type: 'float32', dims: [1, 3, height, width], data: tensor } });
+  /** One detector pass over a window of the frame (whole frame by default); boxes in frame pixels. */
+  async detect(img: RgbImage, win?: Box): Promise<FaceDetection[]> {
+    const { tensor, width, height, scale } = this.prepare(img, win);
+    const out = await this.model.run({ [this.model.inputNames[0] ?? 'input']: { type: 'float32', dims: [1, 3, height, width], data: tensor } });
     const grid = out[this.model.outputNames[0]];
-    return this.decode(grid.data as Float32Array, grid.dims[2], grid.dims[3], scale, img);
+    return this.decode(grid.data as Float32Array, grid.dims[2], grid.dims[3], scale, img, win?.x ?? 0, win?.y ?? 0);
   }
 
-  decode(data: Float32Array, gh: number, gw: number, scale: number, img: RgbImage): FaceDetection[] {
+  decode(data: Float32Array, gh: number, gw: number, scale: number, img: RgbImage, offsetX = 0, offsetY = 0): FaceDetection[] {
     const boxes: Box[] = [];
     const scores: number[] = [];
     const plane = gh * gw;
@@ -69,8 +73,8 @@ export class FaceDetector {
           const at = (k: number) => data[(a * 5 + k) * plane + row * gw + col];
           const score = sigmoid(at(4));
           if (score < this.options.scoreThreshold) continue;
-          const cx = (col + sigmoid(at(0))) * CELL * scale;
-          const cy = (row + sigmoid(at(1))) * CELL * scale;
+          const cx = offsetX + (col + sigmoid(at(0))) * CELL * scale;
+          const cy = offsetY + (row + sigmoid(at(1))) * CELL * scale;
           const w = Math.exp(at(2)) * ANCHORS[a][0] * CELL * scale;
           const h = Math.exp(at(3)) * ANCHORS[a][1] * CELL * scale;
           const x0 = Math.max(0, cx - w / 2);

@@ -3,12 +3,16 @@ import { after, before, describe, it } from 'node:test';
 import { FacePipeline } from '../pipeline/face-pipeline.js';
 import { readFace } from '../testing/shared-faces.js';
 
-/** The TF.js (wasm) backend runs the same models and agrees with onnxruntime. */
+/**
+ * The TF.js (wasm) backend runs the same models and agrees with onnxruntime. It runs the face-api
+ * models (converted graphs); the ArcFace-style ONNX embedder needs onnxruntime, so both pipelines
+ * here use the dlib embedder.
+ */
 let onnx: FacePipeline;
 let tfjs: FacePipeline;
 before(async () => {
-  onnx = await FacePipeline.create({ backend: 'onnx' });
-  tfjs = await FacePipeline.create({ backend: 'tfjs-wasm' });
+  onnx = await FacePipeline.create({ backend: 'onnx', models: { embed: 'face-embedder' } });
+  tfjs = await FacePipeline.create({ backend: 'tfjs-wasm', models: { embed: 'face-embedder' } });
 });
 after(async () => {
   await onnx.dispose();

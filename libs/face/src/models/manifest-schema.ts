@@ -31,6 +31,12 @@ export const modelEntrySchema = z.object({
     mean: z.tuple([z.number(), z.number(), z.number()]),
     std: z.tuple([z.number(), z.number(), z.number()]),
     crop: z.string(),
+    /**
+     * How the embedder's chip is aligned: 'dlib-68' (the 51 inner landmarks onto dlib's mean face,
+     * 0.25 padding) or 'arcface-5' (eye centres, nose tip and mouth corners onto the ArcFace
+     * 112×112 reference points, scaled to the input size). Default 'dlib-68'.
+     */
+    alignment: z.enum(['dlib-68', 'arcface-5']).optional(),
   }),
   output: z.string(),
   licence: z.string().min(1),
@@ -48,6 +54,12 @@ export const modelEntrySchema = z.object({
       tarAtFar1: z.number(),
       tarAtFar01: z.number(),
       targetFar: z.number(),
+      /** Photos scored, per group (impostor pairs within the group), and per use (see calibration/evaluate.ts). */
+      photos: z.number().int().optional(),
+      groups: z.record(z.string(), z.object({ genuinePairs: z.number().int(), impostorPairs: z.number().int(), impostorMax: z.number().nullable() })).optional(),
+      uses: z
+        .record(z.string(), z.object({ targetFar: z.number(), accept: z.number(), review: z.number(), tar: z.number(), far: z.number(), setBy: z.string() }))
+        .optional(),
     })
     .optional(),
   notes: z.string().optional(),
@@ -55,6 +67,11 @@ export const modelEntrySchema = z.object({
 
 export const manifestSchema = z.object({
   schema: z.literal(1),
+  /**
+   * Which model serves each task when the manifest lists several (e.g. { "embed": "face-embedder-arcface" });
+   * a task not named here uses its first entry. CG_FACE_EMBEDDER overrides the embedder choice.
+   */
+  use: z.object({ detect: z.string(), landmarks: z.string(), embed: z.string(), liveness: z.string() }).partial().optional(),
   models: z.record(z.string(), modelEntrySchema),
 });
 

@@ -45,14 +45,20 @@ async function loadFails(manifestPath: string, code: ModelFileError['code']): Pr
 describe('model manifest and hash check', () => {
   it('the repository manifest lists every task with licence, origin and thresholds', () => {
     const tasks = Object.values(real.models).map((e) => e.task).sort();
-    assert.deepEqual(tasks, ['detect', 'embed', 'landmarks', 'liveness']);
+    // Two embedders: the default ArcFace-style one and the clearly licensed dlib fallback.
+    assert.deepEqual(tasks, ['detect', 'embed', 'embed', 'landmarks', 'liveness']);
+    assert.equal(real.use?.embed, 'face-embedder-arcface');
     for (const e of Object.values(real.models)) {
       assert.ok(e.licence.length > 2 && e.origin.length > 10);
-      assert.ok(e.onnxSha256, 'converted graphs are pinned too');
+      // Converted graphs are pinned too; a model shipped as ONNX is pinned by its file hash.
+      assert.ok(e.format === 'onnx' || e.onnxSha256, 'converted graphs are pinned too');
     }
-    const embed = Object.values(real.models).find((e) => e.task === 'embed')!;
-    assert.equal(typeof embed.thresholds.cosine, 'number');
-    assert.ok(embed.calibration);
+    for (const embed of Object.values(real.models).filter((e) => e.task === 'embed')) {
+      for (const key of ['cosine', 'cardReview', 'alert', 'alertReview', 'admit', 'admitReview']) assert.equal(typeof embed.thresholds[key], 'number', key);
+      assert.ok(embed.thresholds.cardReview! <= embed.thresholds.cosine! && embed.thresholds.alertReview! <= embed.thresholds.alert!);
+      assert.ok(embed.calibration?.uses?.card && embed.calibration.groups?.['east-asian']);
+    }
+    assert.match(real.models['face-embedder-arcface']!.licence, /UNCLEAR/, 'the licence position is stated, not assumed');
   });
 
   it('loads an unaltered copy', async () => {

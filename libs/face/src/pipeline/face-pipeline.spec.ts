@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { readPairs } from '../calibration/labelled-pairs.js';
-import { scorePairs } from '../calibration/calibrate.js';
-import { equalErrorRate, ratesAt } from '../calibration/roc.js';
+import { enrolSet, scoreEnrolled } from '../calibration/evaluate.js';
+import { ratesAt } from '../calibration/roc.js';
+import { sharedEvalSet } from '../testing/eval-sets.js';
 import { decodeImage } from '../decode/decode-image.js';
 import { ImageInputError } from '../decode/image-errors.js';
-import { defaultManifestPath, readManifest } from '../models/model-files.js';
 import { encodeJ2k, wrapJp2 } from '../testing/jpeg2000-fixture.js';
-import { facesDir, readExtra, readFace, singleFacePhotos } from '../testing/shared-faces.js';
+import { readExtra, readFace, singleFacePhotos } from '../testing/shared-faces.js';
 import { FacePipeline } from './face-pipeline.js';
 
 /**
@@ -46,7 +45,7 @@ describe('FacePipeline on real faces', () => {
       assert.ok(faces.length >= 2, `${photo}: ${faces.length} faces`);
       const areas = faces.map((f) => f.box.width * f.box.height);
       assert.deepEqual(areas, [...areas].sort((a, b) => b - a));
-      assert.ok(faces.every((f) => f.embedding?.length === 128));
+      assert.ok(faces.every((f) => f.embedding?.length === 512));
     }
   });
 
@@ -56,22 +55,44 @@ describe('FacePipeline on real faces', () => {
     assert.equal(await pipeline.embed(blank), undefined);
   });
 
-  it('reproduces the calibrated TAR/FAR/EER of the manifest on every labelled pair', async () => {
-    const manifest = readManifest(defaultManifestPath());
-    const embed = Object.values(manifest.models).find((e) => e.task === 'embed')!;
-    const cal = embed.calibration!;
-    const pairs = readPairs(facesDir());
-    const { genuine, impostor, skipped } = await scorePairs(pipeline, facesDir(), pairs);
-    assert.equal(skipped, 0);
-    assert.equal(genuine.length, cal.genuinePairs);
-    assert.equal(impostor.length, cal.impostorPairs);
-    const at = ratesAt(genuine, impostor, pipeline.matchThreshold);
-    assert.ok(at.tar >= cal.tarAtFar01 - 1e-9, `TAR ${at.tar} below the calibrated ${cal.tarAtFar01}`);
-    assert.ok(at.far <= cal.targetFar + 1e-9, `FAR ${at.far} above the target ${cal.targetFar}`);
-    assert.ok(Math.abs(equalErrorRate(genuine, impostor).eer - cal.eer) < 1e-6);
-    // Same-person pairs score above the threshold and different-person pairs below it at exactly these rates.
-    assert.equal(genuine.filter((s) => s >= pipeline.matchThreshold).length, Math.round(cal.tarAtFar01 * cal.genuinePairs));
-    assert.equal(impostor.filter((s) => s >= pipeline.matchThreshold).length, 0);
+  it('reproduces the per-use calibration of the manifest on shared/faces + singles, East Asian impostors included', async () => {
+    const cal = pipeline.embedderEntry.calibration!;
+    assert.ok(cal.uses, 'the default embedder carries per-use calibration');
+    const enrolled = await enrolSet(pipeline, '/', sharedEvalSet());
+    const ev = scoreEnrolled(pipeline, enrolled);
+    assert.equal(ev.fte.length, 0, 'every photo enrols');
+    assert.equal(ev.overall.genuine.length, cal.genuinePairs);
+    assert.equal(ev.overall.impostor.length, cal.impostorPairs);
+    const ea = ev.byGroup.get('east-asian')!;
+    assert.equal(ea.impostor.length, 21);
+    for (const use of ['card', 'alert', 'admit'] as const) {
+      const t = pipeline.thresholdsFor(use);
+      const stated: { accept: number; tar: number; far: number } = cal.uses![use]!;
+      assert.equal(t.accept, stated.accept);
+      const at = ratesAt(ev.overall.genuine, ev.overall.impostor, t.accept);
+      // Regression bounds: the stated rates, and no East Asian impostor accepted at any use.
+      assert.ok(at.tar >= stated.tar - 1e-6, `${use}: TAR ${at.tar} below the stated ${stated.tar}`);
+      assert.ok(at.far <= stated.far + 1e-6, `${use}: FAR ${at.far} above the stated ${stated.far}`);
+      assert.ok(at.tar >= 0.95, `${use}: TAR ${at.tar}`);
+      assert.equal(ea.impostor.filter((s) => s >= t.accept).length, 0, `${use}: an East Asian impostor pair accepted`);
+      assert.ok(t.review < t.accept, `${use}: a REVIEW band below the threshold`);
+    }
+    // The 1:1 card threshold keeps FAR at or under 0.1 % overall.
+    assert.ok(ratesAt(ev.overall.genuine, ev.overall.impostor, pipeline.matchThreshold).far <= 0.001);
+  });
+
+  it('keeps the dlib embedder selectable as the clearly licensed fallback', async () => {
+    const dlib = await FacePipeline.create({ liveness: false, models: { embed: 'face-embedder' } });
+    try {
+      assert.equal(dlib.embedderId, 'face-embedder');
+      const a = (await dlib.embed(readFace('fr_obama/1.jpg')))!;
+      const b = (await dlib.embed(readFace('fr_obama/2.jpg')))!;
+      assert.equal(a.length, 128);
+      assert.ok(dlib.compare(a, b) >= dlib.thresholdsFor('card').accept);
+      assert.match(dlib.embedderEntry.licence, /MIT/);
+    } finally {
+      await dlib.dispose();
+    }
   });
 
   it('aligns deterministically: same landmarks, transform, chip and embedding bits on every run', async () => {
@@ -98,9 +119,10 @@ describe('FacePipeline on real faces', () => {
     }
   });
 
-  it('embeddings are L2-normalised 128-d vectors', async () => {
+  it('embeddings are L2-normalised 512-d vectors (the default ArcFace-style embedder)', async () => {
+    assert.equal(pipeline.embedderId, 'face-embedder-arcface');
     const e = (await pipeline.embed(readFace('fr_obama/1.jpg')))!;
-    assert.equal(e.length, 128);
+    assert.equal(e.length, 512);
     assert.ok(Math.abs(Math.hypot(...e) - 1) < 1e-5);
   });
 

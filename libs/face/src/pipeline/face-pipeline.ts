@@ -3,10 +3,12 @@ import { FaceAligner } from '../align/face-aligner.js';
 import { fivePointsFrom68 } from '../align/dlib-face-template.js';
 import { decideMatch, type MatchDecision } from '../compare/match-decision.js';
 import { cosineSimilarity } from '../compare/cosine.js';
+import { useThreshold, type FaceUse, type UseThreshold } from '../compare/use-thresholds.js';
 import { decodeImage, DEFAULT_MAX_PIXELS } from '../decode/decode-image.js';
 import { assertRgbImage, type RgbImage } from '../decode/rgb-image.js';
 import { chipToPlanar } from '../align/warp.js';
 import { FaceDetector, type DetectorOptions } from '../detect/face-detector.js';
+import { searchFaces, type SearchDepth } from '../detect/face-search.js';
 import { FaceEmbedder } from '../embed/face-embedder.js';
 import type { InferenceBackend, LoadedModel } from '../inference/inference-backend.js';
 import { OnnxBackend } from '../inference/onnx-backend.js';
@@ -38,8 +40,10 @@ export interface FacePipelineOptions {
   quality?: Partial<QualityThresholds>;
   /** Override the manifest's calibrated cosine threshold (e.g. a site-specific calibration). */
   matchThreshold?: number;
-  /** Decoded-pixel limit for encoded input (decompression bombs). Default 40 MP. */
+  /** Decoded-pixel budget: larger encoded photos are scaled down to it on decode. Default 40 MP. */
   maxPixels?: number;
+  /** Manifest model id per task, overriding the manifest's `use` (e.g. { embed: 'face-embedder-dlib' }). */
+  models?: Partial<Record<ModelEntry['task'], string>>;
 }
 
 export interface AnalyzeOptions {
@@ -49,6 +53,11 @@ export interface AnalyzeOptions {
   liveness?: boolean;
   /** Keep only the N largest faces (default: all). */
   maxFaces?: number;
+  /**
+   * How hard to look when the first detector pass finds nothing: 'single' does not, 'fast' retries
+   * on the padded frame (close-ups), 'thorough' (default) also tiles large photos for small faces.
+   */
+  search?: SearchDepth;
   /**
    * Receives each stage's wall time and the process CPU time spent meanwhile, in ms (for benchmarks
    * and metrics; CPU time is the stage's own cost when frames are analysed one at a time).
@@ -62,8 +71,10 @@ export interface AnalyzedFace {
   /** Eye centres (subject's right, then left as seen in the image: left-most first), nose tip, mouth corners. */
   landmarks: Point[];
   landmarks68: Point[];
-  /** Frame → aligned-chip transform. */
+  /** Frame → aligned-chip transform (the 150 px dlib-framed chip used for quality and crops). */
   alignment: Affine;
+  /** Frame → embedder-chip transform (absent when embeddings were not asked for). */
+  embedAlignment?: Affine;
   quality: FaceQuality;
   /** Probability the face is real (not a print/screen); undefined when liveness is off. */
   liveness?: number;
@@ -84,6 +95,7 @@ export type ImageInput = Uint8Array | RgbImage;
 
 interface Loaded {
   manifest: ModelManifest;
+  embedId: string;
   detector: FaceDetector;
   landmarker: FaceLandmarker;
   embedder: FaceEmbedder;
@@ -109,7 +121,15 @@ function stopwatch(report: (stage: PipelineStage, ms: number, cpuMs: number) => 
   };
 }
 
-function entry(manifest: ModelManifest, task: ModelEntry['task']): [string, ModelEntry] {
+/** The manifest entry serving a task: options.models, then CG_FACE_EMBEDDER (embed), then `use`, then the first. */
+export function modelFor(manifest: ModelManifest, task: ModelEntry['task'], chosen?: Partial<Record<ModelEntry['task'], string>>): [string, ModelEntry] {
+  const id = chosen?.[task] ?? (task === 'embed' ? process.env.CG_FACE_EMBEDDER || undefined : undefined) ?? manifest.use?.[task];
+  if (id !== undefined) {
+    const e = manifest.models[id];
+    if (!e) throw new ModelFileError('manifest-invalid', `model manifest has no model "${id}" (chosen for ${task})`);
+    if (e.task !== task) throw new ModelFileError('manifest-invalid', `model "${id}" is a ${e.task} model, not ${task}`);
+    return [id, e];
+  }
   const found = Object.entries(manifest.models).find(([, e]) => e.task === task);
   if (!found) throw new ModelFileError('manifest-invalid', `model manifest has no ${task} model`);
   return found;
@@ -120,7 +140,16 @@ const norm = (e: ModelEntry) => ({ mean: e.input.mean, std: e.input.std });
 export class FacePipeline {
   readonly matchThreshold: number;
   readonly quality: QualityThresholds;
-  private readonly aligner: FaceAligner;
+  /** Manifest id of the embedder: templates made by another model must be re-embedded. */
+  readonly embedderId: string;
+  /** The embedder's manifest entry (thresholds per use, licence, calibration). */
+  readonly embedderEntry: ModelEntry;
+  /** A site's own 1:1 threshold (FacePipelineOptions.matchThreshold), which has no REVIEW band of its own. */
+  private readonly cardOverride: number | undefined;
+  /** Chip for quality measures, thumbnails and audit crops (dlib framing, 150 px). */
+  private readonly aligner = new FaceAligner(150, 'dlib-68');
+  /** Chip the embedder was trained on. */
+  private readonly embedAligner: FaceAligner;
   private readonly maxPixels: number;
 
   private constructor(
@@ -128,12 +157,15 @@ export class FacePipeline {
     options: FacePipelineOptions,
     private readonly embedNorm: { mean: readonly [number, number, number]; std: readonly [number, number, number] },
   ) {
-    const [, embedEntry] = entry(loaded.manifest, 'embed');
+    const embedEntry = loaded.manifest.models[loaded.embedId];
     const t = options.matchThreshold ?? embedEntry.thresholds.cosine;
     if (typeof t !== 'number') throw new ModelFileError('manifest-invalid', 'embedder has no calibrated cosine threshold');
     this.matchThreshold = t;
+    this.cardOverride = options.matchThreshold;
+    this.embedderId = loaded.embedId;
+    this.embedderEntry = embedEntry;
     this.quality = { ...DEFAULT_QUALITY, ...options.quality };
-    this.aligner = new FaceAligner(typeof embedEntry.input.shape[2] === 'number' ? embedEntry.input.shape[2] : 150);
+    this.embedAligner = new FaceAligner(typeof embedEntry.input.shape[2] === 'number' ? embedEntry.input.shape[2] : 150, embedEntry.input.alignment ?? 'dlib-68');
     this.maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   }
 
@@ -149,7 +181,7 @@ export class FacePipeline {
           : new OnnxBackend({ threads });
     const models: LoadedModel[] = [];
     const load = async (task: ModelEntry['task']) => {
-      const [id, e] = entry(manifest, task);
+      const [id, e] = modelFor(manifest, task, options.models);
       const m = await loadModel(backend, e, id, manifestPath, { threads });
       models.push(m);
       return [m, e] as const;
@@ -176,9 +208,10 @@ export class FacePipeline {
       const embedSize = embEntry.input.shape[2];
       const loaded: Loaded = {
         manifest,
+        embedId: modelFor(manifest, 'embed', options.models)[0],
         detector,
         landmarker: new FaceLandmarker(lmModel, norm(lmEntry)),
-        embedder: new FaceEmbedder(embModel, typeof embedSize === 'number' ? embedSize : 150),
+        embedder: new FaceEmbedder(embModel, typeof embedSize === 'number' ? embedSize : 150, embEntry.input.shape[0] === 1 ? 1 : Infinity),
         liveness,
         livenessThreshold,
         models,
@@ -189,6 +222,11 @@ export class FacePipeline {
       await Promise.all(models.map((m) => m.dispose()));
       throw err;
     }
+  }
+
+  /** Accept threshold and REVIEW floor for a use (1:1 card, 1:N alert, allowlist admit). */
+  thresholdsFor(use: FaceUse): UseThreshold {
+    return useThreshold(this.embedderEntry, use, use === 'card' ? this.cardOverride : undefined);
   }
 
   get backendName(): string {
@@ -218,7 +256,7 @@ export class FacePipeline {
     clock.stop('decode');
 
     clock.start();
-    let detections = await this.loaded.detector.detect(img);
+    let detections = await searchFaces(this.loaded.detector, img, options.search ?? 'thorough');
     detections.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
     if (options.maxFaces !== undefined) detections = detections.slice(0, options.maxFaces);
     clock.stop('detect');
@@ -232,6 +270,7 @@ export class FacePipeline {
     clock.start();
     const transforms = landmarks.map((l) => this.aligner.transform(l));
     const chipImages = transforms.map((m) => this.aligner.chip(img, m));
+    const embedTransforms = options.embed === false ? [] : landmarks.map((l) => this.embedAligner.transform(l));
     clock.stop('align');
 
     clock.start();
@@ -248,9 +287,9 @@ export class FacePipeline {
     let embeddings: Float32Array[] | undefined;
     if (options.embed !== false) {
       clock.start();
-      const per = 3 * this.aligner.size * this.aligner.size;
+      const per = 3 * this.embedAligner.size * this.embedAligner.size;
       const chips = new Float32Array(detections.length * per);
-      chipImages.forEach((chip, i) => chipToPlanar(chip, this.embedNorm, chips, i * per));
+      embedTransforms.forEach((m, i) => chipToPlanar(this.embedAligner.chip(img, m), this.embedNorm, chips, i * per));
       embeddings = await this.loaded.embedder.embedChips(chips, detections.length);
       clock.stop('embed');
     }
@@ -261,6 +300,7 @@ export class FacePipeline {
       landmarks: fivePointsFrom68(landmarks[i]),
       landmarks68: landmarks[i],
       alignment: transforms[i],
+      embedAlignment: embedTransforms[i],
       quality: qualities[i],
       liveness: live?.[i],
       embedding: embeddings?.[i],
@@ -282,11 +322,11 @@ export class FacePipeline {
     for (const input of inputs) {
       const img = await this.decode(input);
       const [face] = await this.analyze(img, { maxFaces: 1, liveness: false, embed: false });
-      chips.push(face ? this.aligner.chip(img, face.alignment) : undefined);
+      chips.push(face ? this.embedAligner.chip(img, this.embedAligner.transform(face.landmarks68)) : undefined);
     }
     const out: (Float32Array | undefined)[] = new Array(inputs.length).fill(undefined);
     const present = chips.flatMap((c, i) => (c ? [i] : []));
-    const per = 3 * this.aligner.size * this.aligner.size;
+    const per = 3 * this.embedAligner.size * this.embedAligner.size;
     for (let start = 0; start < present.length; start += batchSize) {
       const idx = present.slice(start, start + batchSize);
       const tensor = new Float32Array(idx.length * per);

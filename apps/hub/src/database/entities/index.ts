@@ -13,10 +13,11 @@ import { AlertRuleEntity } from './alert-rule.entity.js';
 import { AlertEntity } from './alert.entity.js';
 import { WatchlistEntryEntity } from './watchlist-entry.entity.js';
 import { WatchlistSyncEntity } from './watchlist-sync.entity.js';
+import { WatchlistOutboxEntity } from './watchlist-outbox.entity.js';
 import { WatchlistTemplateEntity } from './watchlist-template.entity.js';
 
-export { AlertEntity, AlertRuleEntity, WatchlistEntryEntity, WatchlistSyncEntity, WatchlistTemplateEntity };
-const watchlistEntities = [WatchlistEntryEntity, WatchlistTemplateEntity, WatchlistSyncEntity, AlertEntity, AlertRuleEntity];
+export { AlertEntity, AlertRuleEntity, WatchlistEntryEntity, WatchlistOutboxEntity, WatchlistSyncEntity, WatchlistTemplateEntity };
+const watchlistEntities = [WatchlistEntryEntity, WatchlistTemplateEntity, WatchlistSyncEntity, WatchlistOutboxEntity, AlertEntity, AlertRuleEntity];
 
 export { ApiKeyEntity, AuditEntryEntity, MqttCredentialEntity, RefreshTokenEntity, UserEntity };
 export { CountMinuteEntity, DeadLetterEntity, GateEventEntity, GateEntity, SiteEntity, ZoneEntity };

@@ -1,0 +1,41 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+
+/** A job name → a stable 63-bit advisory lock key. */
+const lockKey = (name: string): string => createHash('sha256').update(`cg:job:${name}`).digest().readBigInt64BE(0).toString();
+
+/**
+ * Scheduled jobs (retention, key rotation, watchlist sync) run on one hub instance at a time: on
+ * PostgreSQL each run holds a session advisory lock (`pg_try_advisory_lock`), and an instance that
+ * does not get it skips that run; the lock goes with the connection if the instance dies. On SQLite
+ * there is one hub per database file, so the job simply runs.
+ */
+@Injectable()
+export class JobLock {
+  private readonly log = new Logger('JobLock');
+
+  constructor(private readonly db: DataSource) {}
+
+  /** Runs `fn` if no other instance is running the job `name`; returns undefined when skipped. */
+  async runOnce<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
+    if (this.db.options.type !== 'postgres') return fn();
+    const qr = this.db.createQueryRunner();
+    await qr.connect();
+    const key = lockKey(name);
+    try {
+      const [row] = (await qr.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key])) as { ok: boolean }[];
+      if (!row?.ok) {
+        this.log.log(`${name}: running on another hub instance, skipped here`);
+        return undefined;
+      }
+      try {
+        return await fn();
+      } finally {
+        await qr.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
+      }
+    } finally {
+      await qr.release();
+    }
+  }
+}

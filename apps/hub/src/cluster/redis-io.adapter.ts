@@ -1,0 +1,31 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import { RedisConnection } from './redis-connection.js';
+
+/**
+ * Socket.IO across hub instances (@socket.io/redis-adapter): a push to a site's room on one instance
+ * reaches the sockets of that room on every instance, and `fetchSockets` / `disconnect` see them all.
+ */
+export class RedisIoAdapter extends IoAdapter {
+  private readonly clients: Redis[] = [];
+
+  constructor(app: INestApplicationContext) {
+    super(app);
+    const redis = app.get(RedisConnection);
+    this.clients.push(redis.command!.duplicate(), redis.command!.duplicate());
+  }
+
+  // @nestjs/platform-socket.io carries its own copy of socket.io's types, hence the loose signature.
+  override createIOServer(...args: Parameters<IoAdapter['createIOServer']>): ReturnType<IoAdapter['createIOServer']> {
+    const server = super.createIOServer(...args);
+    server.adapter(createAdapter(this.clients[0]!, this.clients[1]!, { key: 'cg:socket.io' }));
+    return server;
+  }
+
+  override async close(server: Parameters<IoAdapter['close']>[0]): Promise<void> {
+    await super.close(server);
+    await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}
