@@ -72,7 +72,8 @@ test('IOC wall in Chromium: sign-in form, live counts move after an event, langu
     wall.on('pageerror', (e) => wallErrors.push(e.message));
     await wall.goto(`${hub.url}/?site=${site.siteId}#key=${key}`);
     await wall.locator('#conn.on').waitFor({ timeout: 15_000 });
-    assert.equal(await wall.locator('#site-entries').textContent(), '2');
+    // The socket connects first, then the wall subscribes to its sites and gets their snapshot.
+    await wall.locator('#site-entries', { hasText: /^2$/ }).waitFor({ timeout: 5000 });
     assert.equal(await wall.locator('#login').isHidden(), true);
     assert.doesNotMatch(wall.url(), /key=/);
     assert.deepEqual(wallErrors, [], 'no script errors on the wall page');

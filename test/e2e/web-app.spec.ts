@@ -88,7 +88,9 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
   const port = await freePort();
   const cfg: HubConfig = hubConfigFromEnv({}, {
     port, embeddedMqttPort: await freePort(), embeddedMqttHost: '127.0.0.1', sitesFile: sitesFile(dir, A, B), sqlitePath: join(dir, 'hub.db'),
-    jwtSecretFile: join(dir, 'jwt.key'), dataKeyFile: join(dir, 'keys.json'), idHmacKey: Buffer.alloc(32, 7).toString('base64'), ...TEST_ADMIN_CONFIG,
+    jwtSecretFile: join(dir, 'jwt.key'), dataKeyFile: join(dir, 'keys.json'), idHmacKey: Buffer.alloc(32, 7).toString('base64'),
+    // The manager's report covers last month and the period before it, arriving as an old backlog.
+    eventMaxAgeDays: 120, ...TEST_ADMIN_CONFIG,
   });
   let hub: HubApp = await startHub(cfg, false);
   let edge: Awaited<ReturnType<typeof startEdge>> | undefined;
