@@ -266,9 +266,13 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
       // The manager opens the wall while a lane shows a face: the face never reaches this browser.
       await page.locator('a.nav-link', { hasText: 'Màn hình IOC' }).click();
       // An exit on the ticker proves this browser is in the site's room before the faces are sent.
-      const crossing = (gateId: string) => edge!.outbox.enqueue({ eventId: v7(), siteId: A, zoneId: 'sanh-a', gateId, direction: 'exit', source: 'camera', occurredAt: new Date().toISOString() } as GateEvent);
-      crossing('g1');
-      await page.locator('#ticker li', { hasText: 'Cổng 1' }).waitFor({ timeout: 15_000 });
+      // (An entry and an exit: occupancy, which the wall test below starts from, stays as it was.)
+      const crossing = (gateId: string) => {
+        const at = Date.now();
+        edge!.outbox.enqueueMany((['entry', 'exit'] as const).map((direction, i) => ({ eventId: v7(), siteId: A, zoneId: 'sanh-a', gateId, direction, source: 'camera', occurredAt: new Date(at + i).toISOString() }) as GateEvent));
+      };
+      // The wall subscribes once its sites are loaded: send crossings until one shows.
+      await waitFor(async () => (crossing('g1'), page.locator('#ticker li', { hasText: 'Cổng 1' }).count()), (n) => n > 0, 15_000, 'the wall subscribed');
       await publishLane({ laneId: 'l1', phase: 'capturing_face', decisionId: v7(), faceJpeg: liveCrop, chipJpeg: liveCrop, card: { fullName: WANTED.fullName, idNumber: WANTED.idNumber } });
       await publishLane({ laneId: 'l2', phase: 'capturing_face', decisionId: v7(), faceJpeg: liveCrop });
       crossing('g2');
