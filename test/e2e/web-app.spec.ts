@@ -276,7 +276,7 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
       await publishLane({ laneId: 'l1', phase: 'capturing_face', decisionId: v7(), faceJpeg: liveCrop, chipJpeg: liveCrop, card: { fullName: WANTED.fullName, idNumber: WANTED.idNumber } });
       await publishLane({ laneId: 'l2', phase: 'capturing_face', decisionId: v7(), faceJpeg: liveCrop });
       crossing('g2');
-      await page.locator('#ticker li', { hasText: 'Cổng 2' }).waitFor({ timeout: 15_000 });
+      await page.locator('#ticker li', { hasText: 'Cổng 2' }).first().waitFor({ timeout: 15_000 });
       const photos = await page.evaluate<number>(`fetch('/api/sites/${A}/alerts/x/photos', { headers: { authorization: 'Bearer ' + JSON.parse(localStorage.getItem('cg.session')).accessToken } }).then((r) => r.status)`);
       assert.equal(photos, 403, 'a manager may not read alert photos');
       await page.goto(`${hub.url}/alerts`);
