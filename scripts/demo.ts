@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   });
   const admin = process.env.HUB_ADMIN_USERNAME ?? 'admin';
   const how = process.env.HUB_ADMIN_PASSWORD ? 'the password in HUB_ADMIN_PASSWORD' : 'the one-time password printed at the first start (or set HUB_ADMIN_USERNAME/HUB_ADMIN_PASSWORD on a fresh ./data)';
-  console.log(`\n  Cổng AI demo is running.\n  Sign in:   user "${admin}" with ${how}\n  Gates:     ${edgeCfg.gates.length} MQTT login(s) issued to the demo edge\n  IOC wall:  ${hub.url}/\n  Console:   ${hub.url}/console.html (gate g2: emulated CCCDs every 12 s)\n  API docs:  ${hub.url}/docs\n  Metrics:   ${hub.url}/metrics\n  MQTT:      mqtt://127.0.0.1:${hub.mqttPort}\n  Stop with Ctrl+C.\n`);
+  console.log(`\n  Cổng AI demo is running.\n  Sign in:   user "${admin}" with ${how}\n  Gates:     ${edgeCfg.gates.length} MQTT login(s) issued to the demo edge\n  Web app:   ${hub.url}/ (alerts, reports, administration by role)\n  IOC wall:  ${hub.url}/wall (a wall display: create an API key, open /wall#key=…)\n  Console:   ${hub.url}/console (gate g2: emulated CCCDs every 12 s)\n  API docs:  ${hub.url}/docs\n  Metrics:   ${hub.url}/metrics\n  MQTT:      mqtt://127.0.0.1:${hub.mqttPort}\n  Stop with Ctrl+C.\n`);
   // Ctrl+C or SIGTERM: the edge first (its own ordered shutdown: lanes, cameras and their ffmpeg,
   // outbox), then the hub; nothing of the demo is left running. A second signal forces it.
   const edgeExited = new Promise<void>((r) => (edge.exitCode !== null || edge.signalCode !== null ? r() : edge.once('exit', () => r())));

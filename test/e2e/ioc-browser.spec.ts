@@ -25,7 +25,7 @@ test('IOC wall in Chromium: sign-in form, live counts move after an event, langu
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${hub.url}/?site=${site.siteId}`);
+    await page.goto(`${hub.url}/wall?site=${site.siteId}`);
     // No credential yet: the sign-in form; a wrong password is refused with a message.
     await page.locator('#login:not([hidden])').waitFor({ timeout: 15_000 });
     await page.fill('#login-user', TEST_ADMIN.username);
@@ -72,7 +72,8 @@ test('IOC wall in Chromium: sign-in form, live counts move after an event, langu
     wall.on('pageerror', (e) => wallErrors.push(e.message));
     await wall.goto(`${hub.url}/?site=${site.siteId}#key=${key}`);
     await wall.locator('#conn.on').waitFor({ timeout: 15_000 });
-    assert.equal(await wall.locator('#site-entries').textContent(), '2');
+    // The socket connects first, then the wall subscribes to its sites and gets their snapshot.
+    await wall.locator('#site-entries', { hasText: /^2$/ }).waitFor({ timeout: 5000 });
     assert.equal(await wall.locator('#login').isHidden(), true);
     assert.doesNotMatch(wall.url(), /key=/);
     assert.deepEqual(wallErrors, [], 'no script errors on the wall page');

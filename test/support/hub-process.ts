@@ -10,6 +10,11 @@ export class HubProcess {
 
   constructor(private readonly env: Record<string, string>) {}
 
+  /** The hub's OS process id (e.g. to read its memory from /proc). */
+  get pid(): number | undefined {
+    return this.proc?.pid ?? undefined;
+  }
+
   async start(): Promise<void> {
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;

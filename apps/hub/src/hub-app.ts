@@ -4,6 +4,7 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule, DocumentBuilder } from '@nestjs/swagger';
 import express from 'express';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { HubConfig } from './config/hub-config.js';
@@ -20,12 +21,8 @@ export interface HubApp {
   close(): Promise<void>;
 }
 
-const WEB_ROOT = resolve('apps/web/public');
-const BROWSER_MODULES: Record<string, string> = {
-  '/contracts/socket-events.js': resolve('dist/libs/contracts/src/socket-events.js'),
-  '/vendor/echarts.min.js': resolve('node_modules/echarts/dist/echarts.min.js'),
-  '/vendor/i18next.js': resolve('node_modules/i18next/dist/esm/i18next.js'),
-};
+/** The web app as `npm run build` (Vite) leaves it. */
+const WEB_ROOT = resolve('dist/web');
 
 /** Builds and starts the hub: REST, Socket.IO, the IOC page at `/`, OpenAPI at `/docs`. */
 export async function startHub(
@@ -46,11 +43,7 @@ export async function startHub(
     new DocumentBuilder().setTitle('Cổng AI hub').setDescription('Gate events, headcounts and live data').setVersion('1').addBearerAuth().build(),
   );
   SwaggerModule.setup('docs', app, doc);
-  // Browser modules served from the build and from npm packages: the page imports the same socket
-  // event names the hub uses (compiled libs/contracts), and charts/i18n come from their packages.
-  for (const [url, file] of Object.entries(BROWSER_MODULES))
-    app.use(url, (_req: express.Request, res: express.Response) => res.type('application/javascript').sendFile(file));
-  app.use(express.static(WEB_ROOT, { index: 'index.html', maxAge: 0 }));
+  serveWebApp(app);
   try {
     await app.listen(cfg.port, cfg.host);
   } catch (e) {
@@ -61,4 +54,23 @@ export async function startHub(
   const addr = app.getHttpServer().address() as AddressInfo;
   const url = `http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${addr.port}`;
   return { app, url, mqttPort: app.get(EmbeddedBroker).port, close: () => app.close() };
+}
+
+/**
+ * The single-page web app: its hashed assets (cached for good) and, for any other page address a
+ * browser opens (`/alerts`, `/wall`, …), its index.html; the router picks the screen. The old page
+ * names still work (`/console.html` → `/console`, `/index.html` → `/`).
+ */
+function serveWebApp(app: INestApplication): void {
+  const index = resolve(WEB_ROOT, 'index.html');
+  app.use('/assets', express.static(resolve(WEB_ROOT, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }));
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (req.method !== 'GET' || /^\/(api|socket\.io|docs|metrics|health)(\/|$|-)/.test(req.path)) return next();
+    const legacy = { '/console.html': '/console', '/index.html': '/' }[req.path];
+    if (legacy) return res.redirect(302, legacy + (req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''));
+    if (!req.accepts('html')) return next();
+    if (!existsSync(index)) return res.status(503).type('text/plain').send('The web app is not built: run `npm run build`.');
+    res.setHeader('cache-control', 'no-cache');
+    return res.sendFile(index);
+  });
 }

@@ -26,6 +26,7 @@ import { MetricsService } from './observability/metrics.service.js';
 import { LiveGateway } from './realtime/live.gateway.js';
 import { SiteRegistry } from './registry/site-registry.service.js';
 import { SitesController } from './registry/sites.controller.js';
+import { reportsControllers, reportsProviders } from './reports/reports-wiring.js';
 import { watchlistControllers, watchlistProviders } from './watchlist/watchlist-wiring.js';
 
 @Module({})
@@ -34,11 +35,12 @@ export class HubModule {
     return {
       module: HubModule,
       imports: [...(cfg.logFormat === 'json' ? [jsonLogging(cfg)] : []), TypeOrmModule.forRoot(dataSourceOptions(cfg)), ClusterModule.forConfig(cfg), TerminusModule, ...authImports(cfg), GateControlModule],
-      controllers: [SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers],
+      controllers: [SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers, ...reportsControllers],
       providers: [
         { provide: HUB_CONFIG, useValue: cfg },
         ...authProviders(cfg),
         ...watchlistProviders,
+        ...reportsProviders,
         MetricsService,
         SiteRegistry,
         HeadcountService,

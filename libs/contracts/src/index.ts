@@ -17,3 +17,4 @@ export * from './schema-error.js';
 export * from './roles.js';
 export * from './lane-state.js';
 export * from './auth.js';
+export * from './reports.js';

@@ -67,11 +67,15 @@ export type EventPage = z.infer<typeof EventPageSchema>;
 
 /** Sites, zones and gates as the hub knows them (GET /api/sites). */
 export const GateInfoSchema = z.object({ gateId: IdSchema, zoneId: IdSchema, name: z.string(), online: z.boolean() });
-export const ZoneInfoSchema = z.object({ zoneId: IdSchema, name: z.string() });
+export const ZoneInfoSchema = z.object({ zoneId: IdSchema, name: z.string(), capacity: z.number().int().nullable() });
 export const SiteInfoSchema = z.object({
   siteId: IdSchema,
   name: z.string(),
   kind: z.enum(['tourist', 'industrial', 'station']),
+  capacity: z.number().int().nullable(),
+  /** Share of a capacity at which occupancy is a crowd warning. */
+  crowdWarnAt: z.number(),
+  location: z.object({ lat: z.number(), lon: z.number() }).nullable(),
   zones: z.array(ZoneInfoSchema),
   gates: z.array(GateInfoSchema),
 });

@@ -11,7 +11,13 @@ export const SitesConfigSchema = z.strictObject({
         id: IdSchema,
         name: z.string().min(1),
         kind: SiteKindSchema,
-        zones: z.array(z.strictObject({ id: IdSchema, name: z.string().min(1) })).min(1),
+        /** People the site holds safely; the IOC wall compares occupancy with it. */
+        capacity: z.number().int().positive().optional(),
+        /** Share of a capacity at which the wall warns of a crowd ("tụ tập đông người"); default 0.9. */
+        crowdWarnAt: z.number().gt(0).max(2).optional(),
+        /** Where the site is, for the wall's outline map (WGS84 degrees). */
+        location: z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
+        zones: z.array(z.strictObject({ id: IdSchema, name: z.string().min(1), capacity: z.number().int().positive().optional() })).min(1),
         gates: z
           .array(
             z.strictObject({

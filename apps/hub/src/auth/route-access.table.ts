@@ -39,6 +39,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/sites': { access: ALL, request: () => ({ path: '/api/sites' }) },
   'GET /api/counts': { access: ALL, site: 'query', request: (s) => ({ path: `/api/counts?siteId=${s}&${hour()}&bucket=1m` }) },
   'GET /api/counts/today': { access: ALL, site: 'query', request: (s) => ({ path: `/api/counts/today?siteId=${s}` }) },
+  'GET /api/gate-status': { access: ALL, site: 'query', request: (s) => ({ path: `/api/gate-status?siteId=${s}` }) },
   'GET /api/events': { access: USERS, site: 'query', request: (s) => ({ path: `/api/events?siteId=${s}` }) },
   'GET /api/dead-letters': { access: ADMIN, request: () => ({ path: '/api/dead-letters' }) },
   'POST /api/auth/login': { access: 'public', request: () => ({ path: '/api/auth/login', body: {} }) },
@@ -65,11 +66,15 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'DELETE /api/sites/:siteId/watchlist/:entryId': { access: SECURITY, site: 'param', request: (s) => ({ path: `/api/sites/${s}/watchlist/999999` }) },
   'GET /api/sites/:siteId/alerts': { access: SECURITY, site: 'param', request: (s) => ({ path: `/api/sites/${s}/alerts` }) },
   'POST /api/sites/:siteId/alerts/:alertId/:action': { access: SECURITY, site: 'param', request: (s) => ({ path: `/api/sites/${s}/alerts/999999/acknowledge`, body: {} }) },
+  'GET /api/sites/:siteId/alerts/:alertId/photos': { access: SECURITY, site: 'param', request: (s) => ({ path: `/api/sites/${s}/alerts/999999/photos` }) },
   'GET /api/alert-rules': { access: ADMIN, request: () => ({ path: '/api/alert-rules' }) },
   'PUT /api/alert-rules': { access: ADMIN, request: () => ({ path: '/api/alert-rules', body: {} }) },
   // One person's data on request (issue 6, privacy).
   'POST /api/privacy/person-export': { access: ADMIN, request: () => ({ path: '/api/privacy/person-export', body: {} }) },
   'POST /api/privacy/person-erase': { access: ADMIN, request: () => ({ path: '/api/privacy/person-erase', body: {} }) },
+  // Reports and exports (issue 14).
+  'GET /api/reports/summary': { access: USERS, site: 'query', request: (s) => ({ path: `/api/reports/summary?siteId=${s}&${hour()}` }) },
+  'GET /api/reports/export': { access: USERS, site: 'query', request: (s) => ({ path: `/api/reports/export?siteId=${s}&${hour()}&format=csv` }) },
   // Gate consoles (issue 7).
   'GET /api/gate-control/lanes': { access: ['admin', 'operator', 'security'], site: 'query', request: (s) => ({ path: `/api/gate-control/lanes?siteId=${s}` }) },
   'POST /api/gate-control/review': { access: ['admin', 'operator'], site: 'body', request: (s) => ({ path: '/api/gate-control/review', body: { siteId: s } }) },

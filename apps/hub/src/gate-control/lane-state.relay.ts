@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { LaneStateSchema, parseGateTopic, siteRoom, SocketEvents, type LaneState } from '../../../../libs/contracts/src/index.js';
+import { LiveCropStore } from '../alerts/live-crop.store.js';
 import { canAccessSite } from '../auth/principal.js';
 import { DeadLetterService } from '../ingest/dead-letter.service.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
@@ -20,7 +21,7 @@ export class LaneStateRelay implements OnApplicationBootstrap {
   private readonly last = new Map<string, LaneState>();
   private readonly hits = new Set<string>();
 
-  constructor(private readonly bridge: GateMqttBridge, private readonly refs: ModuleRef) {}
+  constructor(private readonly bridge: GateMqttBridge, private readonly refs: ModuleRef, private readonly crops: LiveCropStore) {}
 
   onApplicationBootstrap(): void {
     this.bridge.onLaneState = (topic, payload) => void this.relay(topic, payload).catch((e: Error) => this.log.warn(e.message));
@@ -48,6 +49,8 @@ export class LaneStateRelay implements OnApplicationBootstrap {
     const server = this.refs.get(LiveGateway, { strict: false }).server;
     if (!server) return;
     const hit = s.watchlist?.listKind === 'watchlist' && s.decisionId && !this.hits.has(s.decisionId);
+    // The live crop of a watchlist refusal, for the security alert view (memory only, see LiveCropStore).
+    if (s.watchlist?.listKind === 'watchlist' && s.decisionId && s.faceJpeg) this.crops.keep(s.decisionId, s.faceJpeg);
     if (hit) {
       this.hits.add(s.decisionId!);
       if (this.hits.size > 1000) this.hits.delete(this.hits.values().next().value!);

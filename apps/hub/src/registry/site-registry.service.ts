@@ -5,6 +5,9 @@ import { loadYamlConfig } from '../../../../libs/config/src/load-yaml-config.js'
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { GateEntity, SiteEntity, ZoneEntity } from '../database/entities/index.js';
 
+/** Occupancy at 90 % of a capacity is a crowd warning unless the sites file says otherwise. */
+export const DEFAULT_CROWD_WARN_AT = 0.9;
+
 export interface GateRef {
   siteId: string;
   zoneId: string;
@@ -104,7 +107,10 @@ export class SiteRegistry implements OnModuleInit {
       siteId: s.id,
       name: s.name,
       kind: s.kind,
-      zones: s.zones.map((z) => ({ zoneId: z.id, name: z.name })),
+      capacity: s.capacity ?? null,
+      crowdWarnAt: s.crowdWarnAt ?? DEFAULT_CROWD_WARN_AT,
+      location: s.location ?? null,
+      zones: s.zones.map((z) => ({ zoneId: z.id, name: z.name, capacity: z.capacity ?? null })),
       gates: s.gates.map((g) => ({ gateId: g.id, zoneId: g.zone, name: g.name, online: online.get(`${s.id}/${g.id}`) ?? false })),
     }));
   }

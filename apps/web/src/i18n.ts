@@ -1,0 +1,164 @@
+// UI strings: Vietnamese first, English second (i18next). `t` reads the reactive language, so a
+// component re-renders when the language changes.
+import i18next from 'i18next';
+import { ref } from 'vue';
+
+const base: Record<"vi" | "en", Record<string, string>> = {
+  vi: {
+    title: 'Giám sát ra/vào', online: 'Đã kết nối', offline: 'Mất kết nối', entries: 'Lượt vào', exits: 'Lượt ra',
+    occupancy: 'Đang trong khu', gates: 'Cổng', perMinute: 'Theo phút (60 phút gần nhất)', ticker: 'Sự kiện mới',
+    day: 'Số liệu trong ngày (giờ Việt Nam)', entry: 'Vào', exit: 'Ra', camera: 'camera', card: 'thẻ CCCD', face: 'khuôn mặt', manual: 'thủ công',
+    gateOnline: 'hoạt động', gateOffline: 'mất kết nối',
+    loginTitle: 'Đăng nhập', username: 'Tên đăng nhập', password: 'Mật khẩu', loginButton: 'Đăng nhập', logout: 'Đăng xuất',
+    loginFailed: 'Sai tên đăng nhập hoặc mật khẩu', loginLocked: 'Đăng nhập sai quá nhiều lần, vui lòng thử lại sau',
+    loginHint: 'Màn hình IOC: mở trang với #key=<khoá API>',
+    consoleTitle: 'Bàn điều khiển cổng', lane: 'Làn', liveFace: 'Khuôn mặt trực tiếp', chipPhoto: 'Ảnh trong chip', score: 'Độ khớp', liveness: 'Người thật',
+    approve: 'Cho qua (A)', deny: 'Từ chối (D)', openLane: 'Mở cổng (O)', reasonPlaceholder: 'Lý do', reasonRequired: 'Nhập lý do trước',
+    watchlistHit: 'CẢNH BÁO: người trong danh sách theo dõi', dismiss: 'Đã biết', noLanes: 'Chưa có làn nào gửi trạng thái',
+    phase_idle: 'Sẵn sàng', phase_reading_card: 'Đang đọc thẻ', phase_capturing_face: 'Đang chụp mặt', phase_verifying: 'Đang đối chiếu',
+    phase_awaiting_review: 'Chờ nhân viên xác nhận', phase_open: 'MỞ', phase_denied: 'TỪ CHỐI', phase_fault: 'Lỗi', genuineChip: 'Chip hợp lệ', fakeChip: 'Chip KHÔNG hợp lệ',
+    allowlist: 'Danh sách được phép', watchlist: 'Danh sách theo dõi', offlineLane: 'Cổng đang ngoại tuyến',
+    canPlaceholder: 'CAN (6 số trên thẻ)', sendCan: 'Gửi CAN',
+    reason_access_denied: 'Không mở được chip (sai CAN/MRZ)', reason_actuator_fault: 'Lỗi thiết bị mở cổng',
+    reason_actuator_timeout: 'Thiết bị mở cổng không phản hồi',
+    reason_anti_passback: 'Đã vào, chưa ra (chống quay vòng)',
+    reason_camera_unavailable: 'Camera làn không hoạt động', reason_card_removed: 'Thẻ bị rút khi đang đọc',
+    reason_chip_error: 'Lỗi đọc chip', reason_chip_photo_unusable: 'Ảnh trong chip không dùng được',
+    reason_chip_timeout: 'Đọc chip quá thời gian', reason_door_forced: 'Cửa bị mở cưỡng bức',
+    reason_door_held_open: 'Cửa mở quá lâu', reason_face_mismatch: 'Khuôn mặt không khớp ảnh chip',
+    reason_face_quality: 'Ảnh khuôn mặt chưa đạt', reason_face_uncertain: 'Độ khớp sát ngưỡng, cần xác nhận',
+    reason_lane_closed: 'Làn dừng hoạt động', reason_lane_error: 'Lỗi làn',
+    reason_liveness_failed: 'Không xác nhận được người thật', reason_liveness_unverified: 'Chưa thấy chớp mắt: kiểm tra người thật', reason_liveness_operator_check: 'Cần nhân viên xác nhận người thật', reason_watchlist_possible_match: 'Có thể trùng danh sách theo dõi: cần kiểm tra', reason_match_error: 'Lỗi đối chiếu', reason_command_expired: 'Lệnh đến quá hạn, không thực hiện', reason_command_replayed: 'Lệnh lặp lại, không thực hiện', reason_command_lifetime_too_long: 'Lệnh có hạn quá dài, không thực hiện', reason_id_hmac_key_missing: 'Thiếu khóa HMAC số định danh: làn không khởi động',
+    reason_match_timeout: 'Đối chiếu quá thời gian', reason_no_access_key: 'Chưa có CAN (quét QR hoặc nhập CAN)',
+    reason_no_face: 'Không thấy khuôn mặt', reason_not_enrolled_present_card: 'Chưa đăng ký, xin xuất trình CCCD',
+    reason_operator_approved: 'Nhân viên cho qua', reason_operator_denied: 'Nhân viên từ chối',
+    reason_operator_open: 'Nhân viên mở cổng', reason_passive_auth_failed: 'Chip không xác thực được (nghi giả)',
+    reason_qr_needs_operator: 'QR VNeID: nhân viên đối chiếu khuôn mặt',
+    reason_qr_unreadable: 'Không đọc được mã QR', reason_review_error: 'Lỗi khi chờ xác nhận',
+    reason_review_timeout: 'Hết thời gian chờ nhân viên', reason_vneid_timeout: 'Xác thực VNeID quá thời gian',
+    reason_vneid_unverified: 'VNeID chưa được xác thực',
+    reason_vneid_unavailable: 'Dịch vụ xác thực VNeID không phản hồi', reason_vneid_refused: 'VNeID bị từ chối',
+    reason_vneid_no_photo: 'VNeID không kèm ảnh', reason_waiting_for_access_key: 'Chờ quét QR hoặc nhập CAN',
+    reason_watchlist_hit: 'Trùng danh sách theo dõi',
+    reason_watchlist_not_synced: 'Chưa nhận danh sách theo dõi từ trung tâm', qrScanner: 'Máy quét QR',
+    cardReader: 'Đầu đọc thẻ', deviceDown: 'mất kết nối',
+  },
+  en: {
+    title: 'Entry/exit monitoring', online: 'Connected', offline: 'Disconnected', entries: 'Entries', exits: 'Exits',
+    occupancy: 'Inside now', gates: 'Gates', perMinute: 'Per minute (last 60 minutes)', ticker: 'Latest events',
+    day: "Today's figures (Vietnam time)", entry: 'In', exit: 'Out', camera: 'camera', card: 'ID card', face: 'face', manual: 'manual',
+    gateOnline: 'online', gateOffline: 'offline',
+    loginTitle: 'Sign in', username: 'Username', password: 'Password', loginButton: 'Sign in', logout: 'Sign out',
+    loginFailed: 'Wrong username or password', loginLocked: 'Too many failed attempts, try again later',
+    loginHint: 'IOC wall display: open the page with #key=<API key>',
+    consoleTitle: 'Gate operator console', lane: 'Lane', liveFace: 'Live face', chipPhoto: 'Chip photo', score: 'Match', liveness: 'Liveness',
+    approve: 'Approve (A)', deny: 'Deny (D)', openLane: 'Open lane (O)', reasonPlaceholder: 'Reason', reasonRequired: 'Enter a reason first',
+    watchlistHit: 'ALERT: watchlisted person', dismiss: 'Dismiss', noLanes: 'No lane has reported yet',
+    phase_idle: 'Ready', phase_reading_card: 'Reading card', phase_capturing_face: 'Capturing face', phase_verifying: 'Verifying',
+    phase_awaiting_review: 'Waiting for operator', phase_open: 'OPEN', phase_denied: 'DENIED', phase_fault: 'Fault', genuineChip: 'Genuine chip', fakeChip: 'Chip NOT genuine',
+    allowlist: 'Allowlist', watchlist: 'Watchlist', offlineLane: 'Gate offline from hub',
+    canPlaceholder: 'CAN (6 digits on the card)', sendCan: 'Send CAN',
+    reason_access_denied: 'Chip refused the key (wrong CAN/MRZ)', reason_actuator_fault: 'Gate actuator fault',
+    reason_actuator_timeout: 'Gate actuator did not answer', reason_anti_passback: 'Already inside (anti-passback)',
+    reason_camera_unavailable: 'Lane camera down', reason_card_removed: 'Card pulled during the read',
+    reason_chip_error: 'Chip read error', reason_chip_photo_unusable: 'Chip photo unusable',
+    reason_chip_timeout: 'Chip read timed out', reason_door_forced: 'Door forced open',
+    reason_door_held_open: 'Door held open', reason_face_mismatch: 'Face does not match the chip photo',
+    reason_face_quality: 'Face image too poor', reason_face_uncertain: 'Match near the threshold: check',
+    reason_lane_closed: 'Lane stopped', reason_lane_error: 'Lane error',
+    reason_liveness_failed: 'Liveness check failed', reason_liveness_unverified: 'No blink seen: check it is a live person', reason_liveness_operator_check: 'Operator to confirm a live person', reason_watchlist_possible_match: 'Possible watchlist match: check', reason_match_error: 'Matching error', reason_command_expired: 'Command arrived after its expiry: not executed', reason_command_replayed: 'Repeated command: not executed', reason_command_lifetime_too_long: 'Command valid for too long: not executed', reason_id_hmac_key_missing: 'No ID-number HMAC key: lane not started',
+    reason_match_timeout: 'Matching timed out', reason_no_access_key: 'No CAN (scan the QR or type the CAN)',
+    reason_no_face: 'No face seen', reason_not_enrolled_present_card: 'Not enrolled: present a CCCD',
+    reason_operator_approved: 'Approved by operator', reason_operator_denied: 'Denied by operator',
+    reason_operator_open: 'Opened by operator',
+    reason_passive_auth_failed: 'Chip failed authentication (possible forgery)',
+    reason_qr_needs_operator: 'VNeID QR: operator checks the face', reason_qr_unreadable: 'QR code unreadable',
+    reason_review_error: 'Review error', reason_review_timeout: 'No operator verdict in time',
+    reason_vneid_timeout: 'VNeID check timed out', reason_vneid_unverified: 'VNeID not verified',
+    reason_vneid_unavailable: 'VNeID service unavailable', reason_vneid_refused: 'VNeID refused',
+    reason_vneid_no_photo: 'VNeID answer without a photo',
+    reason_waiting_for_access_key: 'Waiting for the QR scan or the CAN', reason_watchlist_hit: 'Watchlist hit',
+    reason_watchlist_not_synced: 'Watchlist not yet received from the hub', qrScanner: 'QR scanner',
+    cardReader: 'Card reader', deviceDown: 'disconnected',
+  },
+};
+
+const more = {
+  vi: {
+    app: 'Cổng AI', navAlerts: 'Cảnh báo', navWall: 'Màn hình IOC', navReports: 'Báo cáo', navEvents: 'Tra cứu sự kiện', navConsole: 'Bàn điều khiển',
+    navWatchlist: 'Danh sách theo dõi', navImport: 'Nhập hàng loạt', navPhotoSearch: 'Tìm theo ảnh', navUsers: 'Người dùng', navKeys: 'Khoá API màn hình',
+    navCredentials: 'Tài khoản MQTT cổng', navAudit: 'Nhật ký truy cập', navDeadLetters: 'Thư lỗi', site: 'Địa điểm', allSites: 'Tất cả địa điểm',
+    severity: 'Mức độ', state: 'Trạng thái', all: 'Tất cả', low: 'thấp', medium: 'trung bình', high: 'cao', critical: 'nghiêm trọng',
+    status_open: 'Mới', status_acknowledged: 'Đã tiếp nhận', status_resolved: 'Đã xử lý', status_false_positive: 'Báo nhầm',
+    acknowledge: 'Tiếp nhận', resolve: 'Đã xử lý', falsePositive: 'Báo nhầm', note: 'Ghi chú', history: 'Lịch sử', raised: 'Phát hiện', by: 'bởi',
+    kind_watchlist: 'Người trong danh sách', kind_door: 'Báo động cửa', gate: 'Cổng', zone: 'Khu vực', when: 'Thời gian', score: 'Độ khớp',
+    wantedHit: 'CẢNH BÁO: phát hiện người trong danh sách truy tìm', noAlerts: 'Không có cảnh báo', liveCrop: 'Ảnh tại cổng', listPhoto: 'Ảnh trong danh sách',
+    noPhotoRole: 'Vai trò của bạn không được xem ảnh', noLiveCrop: 'Trung tâm không lưu ảnh tại cổng cho cảnh báo này', doorAlarms: 'Báo động cửa', name: 'Họ tên', reasonCol: 'Lý do',
+    capacity: 'Sức chứa', crowdWarning: 'Tụ tập đông người', ofCapacity: 'của sức chứa', cameras: 'Camera', latestAlerts: 'Cảnh báo gần nhất', allSitesWall: 'Toàn tỉnh',
+    reconnecting: 'Đang kết nối lại…', keyRefused: 'Khoá API bị từ chối hoặc đã thu hồi: liên hệ quản trị viên để cấp khoá mới',
+    iocKeyNoConsole: 'Khoá API màn hình IOC chỉ dùng để xem màn hình IOC; bàn điều khiển cổng cần đăng nhập bằng tài khoản nhân viên vận hành.', openWall: 'Mở màn hình IOC',
+    forbidden: 'Bạn không có quyền xem trang này', range: 'Khoảng thời gian', today: 'Hôm nay', thisWeek: 'Tuần này', thisMonth: 'Tháng này', custom: 'Tuỳ chọn',
+    from: 'Từ', to: 'Đến', apply: 'Xem', previousPeriod: 'Kỳ trước', change: 'Thay đổi', occupancyThroughDay: 'Số người trong khu theo thời gian', peakHours: 'Giờ cao điểm (giờ × thứ)',
+    refusalsByReason: 'Từ chối theo lý do', exportCsv: 'Xuất CSV', exportXlsx: 'Xuất Excel', peak: 'Cao nhất', noRefusals: 'Không có lượt từ chối',
+    weekdays: 'T2,T3,T4,T5,T6,T7,CN', direction: 'Hướng', source: 'Nguồn', outcome: 'Kết quả', lane: 'Làn', next: 'Trang sau', first: 'Trang đầu', search: 'Tìm',
+    identity: 'Có định danh', yes: 'có', no: 'không', recentDecisions: 'Quyết định gần đây', reviewQueue: 'Chờ xác nhận', commandFailed: 'Lệnh không thực hiện được',
+    sent: 'Đã gửi', add: 'Thêm', save: 'Lưu', remove: 'Xoá', revoke: 'Thu hồi', create: 'Tạo', idNumber: 'Số CCCD', listKind: 'Loại danh sách', photos: 'Ảnh',
+    validUntil: 'Hiệu lực đến', sourceOrg: 'Nguồn', enrolled: 'Đã đăng ký', photoRefused: 'Ảnh bị từ chối', templates: 'Mẫu khuôn mặt', csvFile: 'Tệp CSV', photoFiles: 'Ảnh (chọn nhiều tệp)',
+    importRun: 'Nhập', progress: 'Tiến độ', row: 'Dòng', result: 'Kết quả', ok: 'Đạt', failed: 'Lỗi', similarity: 'Độ giống', probePhoto: 'Ảnh cần tìm', noMatch: 'Không ai trong danh sách giống ảnh này',
+    role: 'Vai trò', sites: 'Địa điểm', disabled: 'Khoá', lastLogin: 'Đăng nhập gần nhất', newPassword: 'Mật khẩu (≥ 12 ký tự)', keyShownOnce: 'Khoá chỉ hiện một lần, hãy sao chép ngay:',
+    passwordShownOnce: 'Mật khẩu chỉ hiện một lần:', created: 'Tạo lúc', lastUsed: 'Dùng gần nhất', revoked: 'Đã thu hồi', actor: 'Người thực hiện', action: 'Hành động',
+    subject: 'Đối tượng', detail: 'Chi tiết', topic: 'Chủ đề MQTT', reason: 'Lý do', payload: 'Nội dung', more: 'Xem thêm', role_admin: 'Quản trị', role_security: 'An ninh',
+    role_operator: 'Vận hành', role_manager: 'Quản lý', role_ioc: 'Màn hình IOC', signedInAs: 'Đăng nhập:', error: 'Lỗi', loading: 'Đang tải…', none: 'Không có dữ liệu',
+    occupancyNow: 'Hiện có', hubUnreachable: 'Không kết nối được trung tâm', prev: 'Trang trước', secondsLeft: 'giây còn lại', noReviews: 'Không có làn nào chờ xác nhận', gateDown: 'mất kết nối', cameraDown: 'camera lỗi', notConfigured: 'chưa đặt',
+  },
+  en: {
+    app: 'Cổng AI', navAlerts: 'Alerts', navWall: 'IOC wall', navReports: 'Reports', navEvents: 'Event search', navConsole: 'Gate console',
+    navWatchlist: 'Watchlists', navImport: 'Bulk import', navPhotoSearch: 'Search by photo', navUsers: 'Users', navKeys: 'Wall API keys',
+    navCredentials: 'Gate MQTT logins', navAudit: 'Audit trail', navDeadLetters: 'Dead letters', site: 'Site', allSites: 'All sites',
+    severity: 'Severity', state: 'State', all: 'All', low: 'low', medium: 'medium', high: 'high', critical: 'critical',
+    status_open: 'New', status_acknowledged: 'Acknowledged', status_resolved: 'Resolved', status_false_positive: 'False positive',
+    acknowledge: 'Acknowledge', resolve: 'Resolve', falsePositive: 'False positive', note: 'Note', history: 'History', raised: 'Raised', by: 'by',
+    kind_watchlist: 'Listed person', kind_door: 'Door alarm', gate: 'Gate', zone: 'Zone', when: 'Time', score: 'Score',
+    wantedHit: 'ALERT: wanted person seen', noAlerts: 'No alerts', liveCrop: 'At the gate', listPhoto: 'List photo',
+    noPhotoRole: 'Your role may not see photos', noLiveCrop: 'The hub kept no gate photo for this alert', doorAlarms: 'Door alarms', name: 'Name', reasonCol: 'Reason',
+    capacity: 'Capacity', crowdWarning: 'Crowd building up', ofCapacity: 'of capacity', cameras: 'Cameras', latestAlerts: 'Latest alerts', allSitesWall: 'Province',
+    reconnecting: 'Reconnecting…', keyRefused: 'API key refused or revoked: ask an administrator for a new one',
+    iocKeyNoConsole: 'An IOC wall API key only opens the IOC wall; the gate console needs an operator sign-in.', openWall: 'Open the IOC wall',
+    forbidden: 'You may not see this page', range: 'Range', today: 'Today', thisWeek: 'This week', thisMonth: 'This month', custom: 'Custom',
+    from: 'From', to: 'To', apply: 'Show', previousPeriod: 'Previous period', change: 'Change', occupancyThroughDay: 'People inside over time', peakHours: 'Peak hours (hour × weekday)',
+    refusalsByReason: 'Refusals by reason', exportCsv: 'Export CSV', exportXlsx: 'Export Excel', peak: 'Peak', noRefusals: 'No refusals',
+    weekdays: 'Mon,Tue,Wed,Thu,Fri,Sat,Sun', direction: 'Direction', source: 'Source', outcome: 'Outcome', lane: 'Lane', next: 'Next page', first: 'First page', search: 'Search',
+    identity: 'Identity', yes: 'yes', no: 'no', recentDecisions: 'Recent decisions', reviewQueue: 'Review queue', commandFailed: 'Command failed',
+    sent: 'Sent', add: 'Add', save: 'Save', remove: 'Remove', revoke: 'Revoke', create: 'Create', idNumber: 'CCCD number', listKind: 'List', photos: 'Photos',
+    validUntil: 'Valid until', sourceOrg: 'Source', enrolled: 'Enrolled', photoRefused: 'Photo refused', templates: 'Face templates', csvFile: 'CSV file', photoFiles: 'Photos (several files)',
+    importRun: 'Import', progress: 'Progress', row: 'Row', result: 'Result', ok: 'OK', failed: 'Failed', similarity: 'Similarity', probePhoto: 'Photo to search', noMatch: 'Nobody on the lists looks like this photo',
+    role: 'Role', sites: 'Sites', disabled: 'Disabled', lastLogin: 'Last sign-in', newPassword: 'Password (≥ 12 chars)', keyShownOnce: 'The key is shown once, copy it now:',
+    passwordShownOnce: 'The password is shown once:', created: 'Created', lastUsed: 'Last used', revoked: 'Revoked', actor: 'Actor', action: 'Action',
+    subject: 'Subject', detail: 'Detail', topic: 'MQTT topic', reason: 'Reason', payload: 'Payload', more: 'More', role_admin: 'Admin', role_security: 'Security',
+    role_operator: 'Operator', role_manager: 'Manager', role_ioc: 'IOC wall', signedInAs: 'Signed in:', error: 'Error', loading: 'Loading…', none: 'No data',
+    occupancyNow: 'Inside', hubUnreachable: 'The hub cannot be reached', prev: 'Previous', secondsLeft: 's left', noReviews: 'No lane is waiting for an operator', gateDown: 'offline', cameraDown: 'camera fault', notConfigured: 'not set',
+  },
+};
+
+export const lang = ref<'vi' | 'en'>(localStorage.getItem('cg.lang') === 'en' ? 'en' : 'vi');
+
+await i18next.init({
+  lng: lang.value,
+  fallbackLng: 'vi',
+  resources: { vi: { translation: { ...base.vi, ...more.vi } }, en: { translation: { ...base.en, ...more.en } } },
+});
+
+export const t = (key: string): string => (lang.value, i18next.t(key));
+/** A lane's machine reason (`face_mismatch`) in the viewer's language; unknown codes show as they are. */
+export const reasonText = (code: string): string => (lang.value, i18next.exists(`reason_${code}`) ? i18next.t(`reason_${code}`) : code);
+export function setLang(next: 'vi' | 'en'): void {
+  void i18next.changeLanguage(next);
+  localStorage.setItem('cg.lang', next);
+  document.documentElement.lang = next;
+  lang.value = next;
+}
+export const locale = () => (lang.value === 'vi' ? 'vi-VN' : 'en-GB');
+const TZ = 'Asia/Ho_Chi_Minh';
+export const fmtTime = (iso: string | number) => new Intl.DateTimeFormat(locale(), { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date(iso));
+export const fmtDateTime = (iso: string | number) => new Intl.DateTimeFormat(locale(), { timeZone: TZ, dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso));
+export const fmtNum = (n: number) => new Intl.NumberFormat('vi-VN').format(n);

@@ -1,0 +1,48 @@
+import vue from '@vitejs/plugin-vue';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { feature } from 'topojson-client';
+import { defineConfig, type Plugin } from 'vite';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+/**
+ * `virtual:vietnam-outline`: Vietnam's outline (Natural Earth 1:50m via the world-atlas package,
+ * public domain) as GeoJSON, cut out of the world file at build time so the wall's map ships with the
+ * app (the networks these walls sit on have no internet, so no tile server).
+ */
+function vietnamOutline(): Plugin {
+  const id = 'virtual:vietnam-outline';
+  return {
+    name: 'vietnam-outline',
+    resolveId: (s) => (s === id ? `\0${id}` : undefined),
+    load(s) {
+      if (s !== `\0${id}`) return undefined;
+      const topo = JSON.parse(readFileSync(require.resolve('world-atlas/countries-50m.json'), 'utf8'));
+      const all = feature(topo, topo.objects.countries) as unknown as { features: { id?: string; properties: { name: string } }[] };
+      const vn = all.features.filter((f) => f.id === '704');
+      if (vn.length !== 1) throw new Error('world-atlas: Vietnam (704) not found');
+      return `export default ${JSON.stringify({ type: 'FeatureCollection', features: vn.map((f) => ({ ...f, properties: { name: 'Việt Nam' } })) })};`;
+    },
+  };
+}
+
+export default defineConfig({
+  root: here,
+  base: '/',
+  publicDir: false,
+  plugins: [vue(), vietnamOutline()],
+  resolve: { alias: { '@contracts': resolve(here, '../../libs/contracts/src') } },
+  build: {
+    outDir: resolve(here, '../../dist/web'),
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 2000,
+    sourcemap: true,
+    // zod's sources carry comments Rollup cannot place; harmless, and noisy in every build.
+    rollupOptions: { onwarn: (w, warn) => (w.code === 'INVALID_ANNOTATION' ? undefined : warn(w)) },
+  },
+  server: { proxy: { '/api': 'http://127.0.0.1:3000', '/socket.io': { target: 'ws://127.0.0.1:3000', ws: true } } },
+});
