@@ -110,7 +110,9 @@ export function rates(s: Scores): GroupRates {
  * - admit (1:N against an allowlist that opens the gate) — FAR 0.01 %.
  * Each accept threshold is the highest of the thresholds at that FAR over all impostor pairs and
  * within every group that has impostor pairs, so a group whose faces the model puts close together
- * (East Asian faces, for most public models) sets the threshold instead of being averaged away.
+ * (East Asian faces, for most public models) sets the threshold instead of being averaged away; it
+ * sits midway between the highest impostor score that must be rejected and the next genuine score
+ * of the whole set (the most TAR that keeps a margin).
  * The REVIEW band runs from the threshold at 10× the target FAR up to the accept threshold: such
  * scores go to the operator rather than to OPEN or DENY (for alerts: a "possible match" for review).
  */
@@ -135,8 +137,11 @@ export function useThresholds(ev: Pick<Evaluation, 'overall' | 'byGroup'>): Reco
     const sets: [string, Scores][] = [['overall', ev.overall], ...[...ev.byGroup].filter(([, s]) => s.impostor.length > 0)];
     let accept = -Infinity, review = -Infinity, setBy = 'overall';
     for (const [name, s] of sets) {
-      const a = thresholdAtFar(s.genuine, s.impostor, far).threshold;
-      const r = thresholdAtFar(s.genuine, s.impostor, Math.min(0.5, far * 10)).threshold;
+      // A group's impostors set the floor; the threshold goes midway to the next genuine score of
+      // anyone (pooled), not only of that group, so a group with few genuine pairs of its own does
+      // not push the threshold far above its impostors and cost everyone TAR.
+      const a = thresholdAtFar(ev.overall.genuine, s.impostor, far).threshold;
+      const r = thresholdAtFar(ev.overall.genuine, s.impostor, Math.min(0.5, far * 10)).threshold;
       if (a > accept) [accept, setBy] = [a, name];
       review = Math.max(review, r);
     }

@@ -9,16 +9,18 @@ import { ratesAt } from '../calibration/roc.js';
 import type { FaceUse } from '../compare/use-thresholds.js';
 import { readManifest, defaultManifestPath } from '../models/model-files.js';
 import { FacePipeline, type PipelineStage } from '../pipeline/face-pipeline.js';
-import { sharedEvalSet } from '../testing/eval-sets.js';
+import { calibrationEvalSet, faceEaSet, sharedEvalSet } from '../testing/eval-sets.js';
 import { makeVariant, VARIANT_KINDS } from '../testing/face-variants.js';
 
 /**
  * npm run bench:face [-- --iterations 30 --backend onnx --embedders all --variant-people 13 --attacks <dir>]
- * 1. Failures to enrol per set: shared/faces, faces-extras (singles, variants, unlabeled) and the
+ * 1. Failures to enrol per set: shared/faces, faces-extras (singles, variants, unlabeled),
+ *    test/fixtures/faces-ea (the repository's East Asian set) and the
  *    card/gate framings made from shared/faces (close-up, 150/112 px crops, grey, small face in a
  *    35 MP photo, EXIF-rotated).
- * 2. Per embedder in the manifest: TAR/FAR at each use's threshold (1:1 card, 1:N alert, allowlist
- *    admit), overall and among East Asian impostors, and the REVIEW share.
+ * 2. Per embedder in the manifest, on shared/faces + singles, on faces-ea alone and on all of them:
+ *    TAR/FAR at each use's threshold (1:1 card, 1:N alert, allowlist admit), overall and among East
+ *    Asian impostors, and the REVIEW share.
  * 3. Liveness: BPCER on the bona fide photos; APCER and BPCER on <dir>/real and <dir>/attack when
  *    --attacks is given (no labelled attack photos ship with the repository).
  * 4. ms per face, per stage, at 640×480 and 1280×720 on one thread (pin with `taskset -c 0`).
@@ -49,6 +51,7 @@ const sets: [string, string[]][] = [
   ['faces-extras/singles', listImages(join(shared, 'faces-extras/singles'))],
   ['faces-extras/variants', listImages(join(shared, 'faces-extras/variants'))],
   ['faces-extras/unlabeled', listImages(join(shared, 'faces-extras/unlabeled'))],
+  ['test/fixtures/faces-ea', faceEaSet().map((p) => p.path)],
 ];
 console.log('1. failures to enrol (no face found on a one-person photo)');
 console.log('set                              photos   FTE    ms/photo median   max');
@@ -87,22 +90,31 @@ for (const kind of VARIANT_KINDS) {
 // ---- 2. per embedder, per use ----------------------------------------------------------------
 const manifest = readManifest(defaultManifestPath());
 const embedders = Object.entries(manifest.models).filter(([id, e]) => e.task === 'embed' && (values.embedders === 'all' || values.embedders.split(',').includes(id)));
-const evalSet: FacePhoto[] = sharedEvalSet();
-console.log(`\n2. verification on shared/faces + faces-extras/singles (${evalSet.length} photos; "east-asian" = the 7 East Asian singles, impostor pairs only)`);
+const evalSets: [string, FacePhoto[]][] = [
+  ['shared/faces + faces-extras/singles ("east-asian" = the 7 East Asian singles, impostor pairs only)', sharedEvalSet()],
+  ['test/fixtures/faces-ea (27 East Asian people, 30 photos, 3 genuine pairs)', faceEaSet()],
+  ['all of them: the set the thresholds are calibrated on', calibrationEvalSet()],
+];
+const allPhotos = calibrationEvalSet();
+console.log(`\n2. verification per embedder and per set, at each use's threshold in the manifest`);
 for (const [id] of embedders) {
   const p = id === pipeline.embedderId ? pipeline : await FacePipeline.create({ backend, threads: 1, liveness: false, models: { embed: id } });
-  const enrolled = await enrolSet(p, '/', evalSet);
-  const ev = scoreEnrolled(p, enrolled);
-  const all = rates(ev.overall);
-  const ea: Scores = ev.byGroup.get('east-asian') ?? { genuine: [], impostor: [] };
-  console.log(`\n${id}${id === manifest.use?.embed ? ' (default)' : ''}: FTE ${ev.fte.length}/${evalSet.length}; ${all.genuine} genuine, ${all.impostor} impostor pairs (${ea.impostor.length} East Asian); EER ${pct(all.eer).trim()}; genuine min ${all.genuineMin.toFixed(3)}, impostor max ${all.impostorMax.toFixed(3)}, East Asian impostor max ${ea.impostor.length ? Math.max(...ea.impostor).toFixed(3) : '—'}`);
-  console.log('use     accept ≥  REVIEW ≥   TAR      FAR      REVIEW(genuine)  East Asian FAR  EA in REVIEW');
-  for (const use of ['card', 'alert', 'admit'] as FaceUse[]) {
-    const t = p.thresholdsFor(use);
-    const r = ratesAt(ev.overall.genuine, ev.overall.impostor, t.accept);
-    const band = (xs: number[]) => xs.filter((s) => s >= t.review && s < t.accept).length / Math.max(1, xs.length);
-    const eaFar = ratesAt([], ea.impostor, t.accept).far;
-    console.log(`${use.padEnd(7)} ${t.accept.toFixed(4)}    ${t.review.toFixed(4)}  ${pct(r.tar)} ${pct(r.far)}   ${pct(band(ev.overall.genuine))}        ${pct(eaFar)}       ${pct(band(ea.impostor))}`);
+  const enrolledAll = await enrolSet(p, '/', allPhotos);
+  for (const [setName, set] of evalSets) {
+    const inSet = new Set(set.map((x) => x.path));
+    const ev = scoreEnrolled(p, enrolledAll.filter((e) => inSet.has(e.photo.path)));
+    const all = rates(ev.overall);
+    const ea: Scores = ev.byGroup.get('east-asian') ?? { genuine: [], impostor: [] };
+    console.log(`\n${id}${id === manifest.use?.embed ? ' (default)' : ''} on ${setName}: FTE ${ev.fte.length}/${set.length}; ${all.genuine} genuine, ${all.impostor} impostor pairs (${ea.impostor.length} East Asian); EER ${pct(all.eer).trim()}; genuine min ${all.genuineMin.toFixed(3)}, impostor max ${all.impostorMax.toFixed(3)}, East Asian impostor max ${ea.impostor.length ? Math.max(...ea.impostor).toFixed(3) : '—'}`);
+    console.log('use     accept ≥  REVIEW ≥   TAR      FAR      REVIEW(genuine)  East Asian FAR  EA false accepts  EA in REVIEW');
+    for (const use of ['card', 'alert', 'admit'] as FaceUse[]) {
+      const t = p.thresholdsFor(use);
+      const r = ratesAt(ev.overall.genuine, ev.overall.impostor, t.accept);
+      const band = (xs: number[]) => xs.filter((s) => s >= t.review && s < t.accept).length / Math.max(1, xs.length);
+      const eaFar = ratesAt([], ea.impostor, t.accept).far;
+      const eaFa = ea.impostor.filter((s) => s >= t.accept).length;
+      console.log(`${use.padEnd(7)} ${t.accept.toFixed(4)}    ${t.review.toFixed(4)}  ${pct(r.tar)} ${pct(r.far)}   ${pct(band(ev.overall.genuine))}        ${pct(eaFar)}       ${String(eaFa).padStart(6)}         ${pct(band(ea.impostor))}`);
+    }
   }
   if (p !== pipeline) await p.dispose();
 }

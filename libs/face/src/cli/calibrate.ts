@@ -4,7 +4,9 @@ import { parseArgs } from 'node:util';
 import { evaluateSet, rates, useThresholds, type Scores } from '../calibration/evaluate.js';
 import { readFaceSet, readGroups } from '../calibration/face-set.js';
 import { writeUseThresholds } from '../calibration/manifest-writer.js';
-import { defaultManifestPath } from '../models/model-files.js';
+import { defaultManifestPath, readManifest } from '../models/model-files.js';
+import { useThreshold, type FaceUse } from '../compare/use-thresholds.js';
+import { ratesAt } from '../calibration/roc.js';
 import { FacePipeline } from '../pipeline/face-pipeline.js';
 
 /**
@@ -60,6 +62,18 @@ if (ev.qualityRejected.length) console.log(`quality warnings ${ev.qualityRejecte
 console.log(`\n                  genuine impostor   pairs`);
 console.log(row('overall', ev.overall));
 for (const [g, s] of [...ev.byGroup].sort()) console.log(row(`group ${g}`, s));
+const entry = readManifest(manifestPath).models[pipeline.embedderId];
+if (entry?.thresholds.cosine !== undefined) {
+  // How the thresholds in the manifest now behave on this set, before any --write.
+  const fa = (s: number[], t: number) => s.filter((v) => v >= t).length;
+  console.log(`\nat the manifest's thresholds   accept ≥  TAR      FAR      false accepts  per group (TAR/FAR, false accepts)`);
+  for (const use of ['card', 'alert', 'admit'] as FaceUse[]) {
+    const { accept } = useThreshold(entry, use);
+    const r = ratesAt(ev.overall.genuine, ev.overall.impostor, accept);
+    const groups = [...ev.byGroup].sort().map(([g, s]) => { const gr = ratesAt(s.genuine, s.impostor, accept); return `${g} ${pct(gr.tar).trim()}/${pct(gr.far).trim()} (${fa(s.impostor, accept)})`; }).join('  ');
+    console.log(`${use.padEnd(30)} ${accept.toFixed(4)}    ${pct(r.tar)}  ${pct(r.far)}  ${String(fa(ev.overall.impostor, accept)).padStart(13)}  ${groups}`);
+  }
+}
 const uses = useThresholds(ev);
 console.log(`\nuse      target FAR  accept ≥  REVIEW from  TAR      FAR      per group at accept (TAR/FAR)        set by`);
 for (const t of Object.values(uses)) {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { enrolSet, scoreEnrolled } from '../calibration/evaluate.js';
 import { ratesAt } from '../calibration/roc.js';
-import { sharedEvalSet } from '../testing/eval-sets.js';
+import { calibrationEvalSet } from '../testing/eval-sets.js';
 import { decodeImage } from '../decode/decode-image.js';
 import { ImageInputError } from '../decode/image-errors.js';
 import { encodeJ2k, wrapJp2 } from '../testing/jpeg2000-fixture.js';
@@ -55,16 +55,18 @@ describe('FacePipeline on real faces', () => {
     assert.equal(await pipeline.embed(blank), undefined);
   });
 
-  it('reproduces the per-use calibration of the manifest on shared/faces + singles, East Asian impostors included', async () => {
+  it('reproduces the per-use calibration of the manifest on shared/faces + singles + faces-ea, East Asian impostors included', async () => {
     const cal = pipeline.embedderEntry.calibration!;
     assert.ok(cal.uses, 'the default embedder carries per-use calibration');
-    const enrolled = await enrolSet(pipeline, '/', sharedEvalSet());
+    const enrolled = await enrolSet(pipeline, '/', calibrationEvalSet());
     const ev = scoreEnrolled(pipeline, enrolled);
     assert.equal(ev.fte.length, 0, 'every photo enrols');
     assert.equal(ev.overall.genuine.length, cal.genuinePairs);
     assert.equal(ev.overall.impostor.length, cal.impostorPairs);
     const ea = ev.byGroup.get('east-asian')!;
-    assert.equal(ea.impostor.length, 21);
+    // 7 East Asian singles + test/fixtures/faces-ea (30 photos, 3 genuine pairs): 37 photos, 663 impostor pairs.
+    assert.equal(ea.impostor.length, 663);
+    assert.equal(ea.genuine.length, 3);
     for (const use of ['card', 'alert', 'admit'] as const) {
       const t = pipeline.thresholdsFor(use);
       const stated: { accept: number; tar: number; far: number } = cal.uses![use]!;
@@ -75,7 +77,10 @@ describe('FacePipeline on real faces', () => {
       assert.ok(at.far <= stated.far + 1e-6, `${use}: FAR ${at.far} above the stated ${stated.far}`);
       assert.ok(at.tar >= 0.95, `${use}: TAR ${at.tar}`);
       assert.equal(ea.impostor.filter((s) => s >= t.accept).length, 0, `${use}: an East Asian impostor pair accepted`);
-      assert.ok(t.review < t.accept, `${use}: a REVIEW band below the threshold`);
+      // Card keeps a REVIEW band; for the 1:N uses the band is the threshold at 10x their FAR, which
+      // 663 East Asian impostor pairs cannot resolve below the accept threshold, so it may be empty.
+      if (use === 'card') assert.ok(t.review < t.accept, 'card: a REVIEW band below the threshold');
+      else assert.ok(t.review <= t.accept, `${use}: REVIEW from at most the threshold`);
     }
     // The 1:1 card threshold keeps FAR at or under 0.1 % overall.
     assert.ok(ratesAt(ev.overall.genuine, ev.overall.impostor, pipeline.matchThreshold).far <= 0.001);
@@ -87,8 +92,13 @@ describe('FacePipeline on real faces', () => {
       assert.equal(dlib.embedderId, 'face-embedder');
       const a = (await dlib.embed(readFace('fr_obama/1.jpg')))!;
       const b = (await dlib.embed(readFace('fr_obama/2.jpg')))!;
+      const other = (await dlib.embed(readFace('df03/3.jpg')))!;
       assert.equal(a.length, 128);
-      assert.ok(dlib.compare(a, b) >= dlib.thresholdsFor('card').accept);
+      // It ranks the same person above another one; its card threshold is calibrated for zero East
+      // Asian false accepts (0.9738 since faces-ea), where many genuine pairs (this one: 0.956) fall
+      // below even REVIEW — the cost of that fallback, stated in the README.
+      assert.ok(dlib.compare(a, b) > dlib.compare(a, other));
+      assert.ok(dlib.thresholdsFor('card').accept > 0.97);
       assert.match(dlib.embedderEntry.licence, /MIT/);
     } finally {
       await dlib.dispose();

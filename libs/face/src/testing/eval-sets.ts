@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readFaceSet, type FacePhoto } from '../calibration/face-set.js';
 import { extrasDir, facesDir } from './shared-faces.js';
 
@@ -20,4 +20,21 @@ export function sharedEvalSet(): FacePhoto[] {
   );
   const singles = readFaceSet(singlesDir).map((p) => ({ ...p, path: join(singlesDir, p.path), group: eastAsian.has(p.identity) ? 'east-asian' : 'other' }));
   return [...faces, ...singles];
+}
+
+/** The repository's own East Asian set (test/fixtures/faces-ea, from the project root). */
+export const faceEaDir = (): string => resolve('test/fixtures/faces-ea');
+
+/**
+ * test/fixtures/faces-ea: 27 East Asian people, 30 photos (3 people with two photos, 24 with one),
+ * from MIT / Apache-2.0 repositories (manifest.csv); its groups.csv puts everyone in "east-asian".
+ */
+export function faceEaSet(): FacePhoto[] {
+  const dir = faceEaDir();
+  return readFaceSet(dir).map((p) => ({ ...p, path: join(dir, p.path) }));
+}
+
+/** The set the shipped thresholds are calibrated on: shared/faces + singles + faces-ea. */
+export function calibrationEvalSet(): FacePhoto[] {
+  return [...sharedEvalSet(), ...faceEaSet()];
 }
