@@ -25,7 +25,16 @@ function vietnamOutline(): Plugin {
       const all = feature(topo, topo.objects.countries) as unknown as { features: { id?: string; properties: { name: string } }[] };
       const vn = all.features.filter((f) => f.id === '704');
       if (vn.length !== 1) throw new Error('world-atlas: Vietnam (704) not found');
-      return `export default ${JSON.stringify({ type: 'FeatureCollection', features: vn.map((f) => ({ ...f, properties: { name: 'Việt Nam' } })) })};`;
+      // Natural Earth's 1:50m outline leaves out the Hoàng Sa and Trường Sa archipelagos; a map of
+      // Việt Nam must show them. Each is drawn as small marks at its main islands (approximate positions).
+      const islet = ([lon, lat]: readonly [number, number]) => [[[lon - 0.07, lat - 0.07], [lon + 0.07, lat - 0.07], [lon + 0.07, lat + 0.07], [lon - 0.07, lat + 0.07], [lon - 0.07, lat - 0.07]]];
+      const archipelago = (name: string, islands: readonly (readonly [number, number])[]) => ({ type: 'Feature', properties: { name }, geometry: { type: 'MultiPolygon', coordinates: islands.map(islet) } });
+      const features = [
+        ...vn.map((f) => ({ ...f, properties: { name: 'Việt Nam' } })),
+        archipelago('Quần đảo Hoàng Sa', [[111.6, 16.53], [112.33, 16.83], [112.73, 16.67], [111.2, 15.78], [112.0, 16.2]]),
+        archipelago('Quần đảo Trường Sa', [[111.92, 8.64], [114.36, 10.38], [114.28, 11.05], [114.33, 11.43], [114.33, 9.88], [113.8, 8.85], [115.0, 10.7]]),
+      ];
+      return `export default ${JSON.stringify({ type: 'FeatureCollection', features })};`;
     },
   };
 }

@@ -473,3 +473,15 @@ test('VNeID not confirmed (unreachable, refused, hanging, no portrait) → REVIE
     assert.equal(h.pulses.length, 0);
   }
 });
+
+test('a closed lane starts nothing: a face seen, a card laid down or a manual open after close() makes no decision', async () => {
+  const h = harness({ policy: 'industrial', watch: { face: { entryId: 'worker-7', listKind: 'allowlist', score: 0.97 } } });
+  await h.lane.close();
+  h.lane.faceSeen();
+  h.lane.cardInserted(new FakeCard(async () => chipResult()));
+  h.lane.command({ type: 'open_gate', commandId: crypto.randomUUID(), siteId: 's1', gateId: 'g1', laneId: 'l1', reason: 'test', issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 10_000).toISOString(), issuedBy: 'op-lan' });
+  await h.lane.idle;
+  assert.equal(h.events.length, 0, 'nothing reaches the outbox after close: the edge is shutting down');
+  assert.equal(h.pulses.length, 0);
+  assert.equal(h.lane.phase, 'idle');
+});

@@ -90,6 +90,8 @@ export class Lane {
   private released: Promise<unknown> = Promise.resolve();
   /** Resolves when the current cycle has fully finished (tests, shutdown). */
   idle: Promise<void> = Promise.resolve();
+  /** Set by close(): no new cycle starts (a face seen or a card laid down while the edge stops). */
+  private closed = false;
 
   constructor(private readonly d: LaneDeps) {}
 
@@ -201,7 +203,8 @@ export class Lane {
       if (c.laneId === this.id) this.canEntered(c.can);
       return;
     }
-    if (c.type === 'open_gate' && (c.laneId === undefined || c.laneId === this.id) && !this.busy()) void this.operatorOpen(c.issuedBy, c.reason);
+    // Tracked in `idle`, so close() waits for a manual open in progress like for any cycle.
+    if (c.type === 'open_gate' && (c.laneId === undefined || c.laneId === this.id) && !this.busy() && !this.closed) this.idle = this.operatorOpen(c.issuedBy, c.reason);
   }
 
   private release(card: CardHandle | undefined): void {
@@ -209,6 +212,7 @@ export class Lane {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.cycle?.ctl.abort(new StepFailure('lane_closed'));
     clearTimeout(this.resultTimer);
     clearTimeout(this.qrGraceTimer);
@@ -225,6 +229,7 @@ export class Lane {
   }
 
   private start(method: NonNullable<Decision['method']>, qr?: CccdQr): void {
+    if (this.closed) return;
     clearTimeout(this.resultTimer);
     const cycle: Cycle = { decisionId: newEventId(), ctl: new AbortController(), started: performance.now(), steps: {}, facts: { method }, ...(qr ? { qr } : {}) };
     this.cycle = cycle;
