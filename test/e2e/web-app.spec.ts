@@ -248,11 +248,22 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
       assert.equal(lines.length - 1, 620);
 
       await page.locator('a.nav-link', { hasText: 'Tra cứu sự kiện' }).click();
+      // The event view is loaded on demand and the report view has the same filter fields: wait for the
+      // event view's pager, or the dates below could go into the report view on its way out.
+      await page.locator('.pager button.next').waitFor();
       await page.locator('input[name=from]').fill(localDate(m0));
       await page.locator('input[name=to]').fill(localDate(m1 - DAY));
       await page.locator('select[name=gate]').selectOption('g3');
-      await page.locator('button.search').click();
-      await page.locator('tr.event-row').nth(49).waitFor();
+      // The page loads an unfiltered first page when it opens: wait for the answer to this search, or
+      // its 50 rows could be mistaken for the filtered ones.
+      await Promise.all([
+        page.waitForResponse((r) => r.url().includes('/api/events?') && r.url().includes('gateId=g3') && !r.url().includes('cursor=')),
+        page.locator('button.search').click(),
+      ]);
+      await page.waitForFunction(`document.querySelectorAll('tr.event-row').length === 50 && [...document.querySelectorAll('tr.event-row')].every((r) => r.textContent.includes(${JSON.stringify('Cổng 3')}))`).catch(async (e: Error) => {
+        // Say what the page showed instead, so a failure here can be read.
+        throw new Error(`filtered search: ${await page.locator('tr.event-row').count()} rows, first ${JSON.stringify((await page.locator('tr.event-row').allTextContents()).slice(0, 2))}: ${e.message}`);
+      });
       const firstPage = await page.locator('tr.event-row').first().textContent();
       await page.locator('button.next').click();
       await page.waitForFunction(`document.querySelector('tr.event-row')?.textContent !== ${JSON.stringify(firstPage)}`);
