@@ -1,13 +1,14 @@
-import { createRequire } from 'node:module';
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
 import type { z } from 'zod';
 import { ActuatorError, PulseTimer, type ActuatorDriver, type DoorContact } from './actuator-driver.js';
 import type { ModbusActuatorSchema } from './actuator-config.schema.js';
 import { DoorContactFeed, DoorContactPoller } from './door-contact.js';
+import { requireOptional } from '../optional-module.js';
 
 type ModbusClient = ModbusRTU;
-// modbus-serial is CommonJS with a default-export declaration; load the constructor through require.
-const ModbusCtor = createRequire(import.meta.url)('modbus-serial') as new () => ModbusClient;
+// modbus-serial is CommonJS with a default-export declaration, and an optional dependency (it pulls
+// in serialport's native binding): load the constructor through require when a Modbus actuator connects.
+const modbusCtor = (): new () => ModbusClient => requireOptional<new () => ModbusClient>('modbus-serial', 'a Modbus TCP actuator');
 
 /**
  * Turnstile / barrier controller over Modbus TCP: the release coil is written ON (fail-secure) or OFF
@@ -33,7 +34,7 @@ export class ModbusActuator implements ActuatorDriver {
   private async connection(): Promise<ModbusClient> {
     if (this.client?.isOpen) return this.client;
     this.connecting ??= (async () => {
-      const c = new ModbusCtor();
+      const c = new (modbusCtor())();
       c.setTimeout(this.cfg.timeoutMs);
       try {
         await c.connectTCP(this.cfg.host, { port: this.cfg.port });

@@ -177,7 +177,7 @@ export class GateLanesService implements OnApplicationBootstrap {
         if (l.reader) readerLanes.push({ lane, reader: l.reader });
         if (l.qr.length) {
           const camera = face && l.camera ? { id: l.camera.id, latest: () => face.latestFrame() } : undefined;
-          const inputs = new LaneQrInputs(lane, l.qr.map((q) => createQrSource(q, camera, () => lane.wantsQr)), l.timeouts.qrRepeatMs, (m) => this.log.warn(m));
+          const inputs = new LaneQrInputs(lane, l.qr.map((q) => createQrSource(q, camera, () => lane.wantsQr, (m) => this.log.error(`lane ${g.id}/${l.id}: ${m}`))), l.timeouts.qrRepeatMs, (m) => this.log.warn(m));
           inputs.start();
           this.qrInputs.set(`${g.id}/${l.id}`, inputs);
         }

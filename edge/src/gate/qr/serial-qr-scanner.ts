@@ -1,4 +1,5 @@
-import { SerialPort } from 'serialport';
+import type { SerialPort as SerialPortClass } from 'serialport';
+import { requireOptional } from '../../optional-module.js';
 import { ScannerStats } from './scanner-stats.js';
 import type { QrInputHealth, SerialQrInput } from './qr-input-config.schema.js';
 import type { QrSource } from './qr-source.js';
@@ -12,7 +13,7 @@ import { ScanFramer, type ScanResult } from './scan-framer.js';
  * not UTF-8 is reported and dropped. Nothing here throws into the lane.
  */
 export class SerialQrScanner implements QrSource {
-  private port: SerialPort | undefined;
+  private port: SerialPortClass | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
   private readonly backoff: ReconnectBackoff;
@@ -20,7 +21,10 @@ export class SerialQrScanner implements QrSource {
   private readonly framer: ScanFramer;
   private readonly stats = new ScannerStats();
 
-  constructor(private readonly cfg: SerialQrInput) {
+  constructor(
+    private readonly cfg: SerialQrInput,
+    private readonly warn: (message: string) => void = () => undefined,
+  ) {
     this.backoff = new ReconnectBackoff(cfg.reconnect);
     this.framer = new ScanFramer(cfg.terminator, cfg.maxLength, (r) => {
       this.stats.count(r);
@@ -36,6 +40,15 @@ export class SerialQrScanner implements QrSource {
 
   private open(): void {
     if (this.stopped) return;
+    let SerialPort: typeof SerialPortClass;
+    try {
+      // serialport is an optional dependency (a native binding): without it this input reports why, once, and stays down.
+      ({ SerialPort } = requireOptional<{ SerialPort: typeof SerialPortClass }>('serialport', `the serial QR scanner on ${this.cfg.path}`));
+    } catch (e) {
+      this.stats.lost((e as Error).message);
+      this.warn((e as Error).message);
+      return;
+    }
     const port = new SerialPort({ path: this.cfg.path, baudRate: this.cfg.baudRate, autoOpen: false });
     this.port = port;
     port.on('data', (d: Buffer) => this.framer.push(d));
