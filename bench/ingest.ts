@@ -1,5 +1,5 @@
 /**
- * npm run bench:ingest [-- --quick] [--only embedded|mosquitto]
+ * npm run bench:ingest [-- --quick] [--only embedded|mosquitto|nats] [--rates 1000,10000]
  * Edge outbox → broker → hub at rising offered rates: sustained events/s stored and counted, and
  * publish→socket latency p50/p99, on SQLite and PostgreSQL; plus the bare broker's rate and the
  * hub/broker ratio. The hub runs as its own process; the edge agent and simulator run here.
@@ -14,15 +14,19 @@ import { TrafficSimulator } from '../edge/src/simulator/traffic-simulator.js';
 import { authedJson, credentialedEdgeConfig, login, TEST_ADMIN_ENV } from '../test/support/hub-auth.js';
 import { HubProcess } from '../test/support/hub-process.js';
 import { PrivateMosquitto } from '../test/support/mosquitto.js';
+import { PrivateNats } from '../test/support/nats.js';
 import { freePort } from '../test/support/ports.js';
 import { createTestDatabase } from '../test/support/postgres.js';
 import { testSite } from '../test/support/test-site.js';
 import { waitFor } from '../test/support/wait-for.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
-if (values.only && !['embedded', 'mosquitto'].includes(values.only)) throw new Error('--only embedded|mosquitto');
-const run = (kind: 'embedded' | 'mosquitto') => !values.only || values.only === kind;
-const RATES = values.quick ? [1000, 5000] : [1000, 2500, 5000, 10_000, 20_000];
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, rates: { type: 'string' } } });
+const KINDS = ['embedded', 'mosquitto', 'nats'] as const;
+const only = values.only?.split(',');
+if (only?.some((k) => !(KINDS as readonly string[]).includes(k))) throw new Error(`--only ${KINDS.join('|')} (comma-separated)`);
+const run = (kind: (typeof KINDS)[number]) => !only || only.includes(kind);
+const RATES = values.rates ? values.rates.split(',').map(Number) : values.quick ? [1000, 5000] : [1000, 2500, 5000, 10_000, 20_000];
+if (!RATES.includes(1000)) throw new Error('--rates must include 1000 (the latency target is at 1000 events/s)');
 const STEP_S = values.quick ? 3 : 5;
 const GATES = 10;
 
@@ -131,6 +135,8 @@ async function runConfig(label: string, env: Record<string, string>, externalBro
 }
 
 const results = [];
+const { cpus, loadavg } = await import('node:os');
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`bench:ingest — ${GATES} simulated gates, ${STEP_S} s per step, rates ${RATES.join(', ')} events/s`);
 if (run('embedded')) {
   results.push(await runConfig('aedes (embedded) + SQLite', {}, null));
@@ -149,13 +155,29 @@ if (run('mosquitto')) {
   results.push(await runConfig('Mosquitto + SQLite', { MQTT_URL: mosq.url }, mosq.url));
   results.push(await runConfig('Mosquitto shared×8 + SQLite', { MQTT_URL: mosq.url, HUB_INGEST_SHARED: 'true' }, mosq.url));
   const pg2 = await createTestDatabase();
+  const pg2s = await createTestDatabase();
   try {
     results.push(await runConfig('Mosquitto + PG', { MQTT_URL: mosq.url, DATABASE_URL: pg2.url }, mosq.url));
+    results.push(await runConfig('Mosquitto shared×8 + PG', { MQTT_URL: mosq.url, DATABASE_URL: pg2s.url, HUB_INGEST_SHARED: 'true' }, mosq.url));
   } finally {
     await pg2.drop();
+    await pg2s.drop();
     await mosq.stop();
   }
 }
+if (run('nats')) {
+  // nats-server with deploy/nats/nats.conf (JetStream, MQTT listener), its own ports and store.
+  const nats = new PrivateNats();
+  await nats.start();
+  const pg3 = await createTestDatabase();
+  try {
+    results.push(await runConfig('NATS (MQTT) + PG', { MQTT_URL: nats.url, DATABASE_URL: pg3.url }, nats.url));
+  } finally {
+    await pg3.drop();
+    await nats.stop();
+  }
+}
+console.log(`load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('\nsummary (best sustained rate, latency at 1000/s, bare broker rate, hub/broker)');
 for (const r of results) {
   const best = Math.max(...r.steps.map((s) => s.stored));
