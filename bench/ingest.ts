@@ -1,5 +1,5 @@
 /**
- * npm run bench:ingest [-- --quick] [--only embedded|mosquitto|nats] [--rates 1000,10000]
+ * npm run bench:ingest [-- --quick] [--only embedded|mosquitto|nats] [--db sqlite|pg] [--rates 1000,10000]
  * Edge outbox → broker → hub at rising offered rates: sustained events/s stored and counted, and
  * publish→socket latency p50/p99, on SQLite and PostgreSQL; plus the bare broker's rate and the
  * hub/broker ratio. The hub runs as its own process; the edge agent and simulator run here.
@@ -20,7 +20,9 @@ import { createTestDatabase } from '../test/support/postgres.js';
 import { testSite } from '../test/support/test-site.js';
 import { waitFor } from '../test/support/wait-for.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, rates: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, rates: { type: 'string' }, db: { type: 'string' } } });
+if (values.db && !['sqlite', 'pg'].includes(values.db)) throw new Error('--db sqlite|pg');
+const withDb = (db: 'sqlite' | 'pg') => !values.db || values.db === db;
 const KINDS = ['embedded', 'mosquitto', 'nats'] as const;
 const only = values.only?.split(',');
 if (only?.some((k) => !(KINDS as readonly string[]).includes(k))) throw new Error(`--only ${KINDS.join('|')} (comma-separated)`);
@@ -75,7 +77,9 @@ async function runConfig(label: string, env: Record<string, string>, externalBro
     env.EMBEDDED_MQTT_HOST = '127.0.0.1';
   }
   const brokerUrl = externalBroker ?? `mqtt://127.0.0.1:${mqttPort}`;
-  const hub = new HubProcess({ ...env, HUB_SITES_FILE: site.sitesFile, SQLITE_PATH: `${site.dir}/hub.db`, LOG_LEVEL: 'warn', HUB_INSTANCE_ID: `bench-${Date.now()}`, ...TEST_ADMIN_ENV });
+  // Its own shared-subscription group: a stopped hub's persistent sessions stay in their group on the
+  // broker and take their share of its messages (see README, "Brokers").
+  const hub = new HubProcess({ HUB_INGEST_GROUP: `b${Date.now().toString(36)}`, ...env, HUB_SITES_FILE: site.sitesFile, SQLITE_PATH: `${site.dir}/hub.db`, LOG_LEVEL: 'warn', HUB_INSTANCE_ID: `bench-${Date.now()}`, ...TEST_ADMIN_ENV });
   // The site file has 3 gates; the simulator spreads load over GATES gates, so register those.
   const { writeFileSync } = await import('node:fs');
   const { stringify } = await import('yaml');
@@ -139,12 +143,14 @@ const { cpus, loadavg } = await import('node:os');
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`bench:ingest — ${GATES} simulated gates, ${STEP_S} s per step, rates ${RATES.join(', ')} events/s`);
 if (run('embedded')) {
-  results.push(await runConfig('aedes (embedded) + SQLite', {}, null));
-  const pg = await createTestDatabase();
-  try {
-    results.push(await runConfig('aedes (embedded) + PG', { DATABASE_URL: pg.url }, null));
-  } finally {
-    await pg.drop();
+  if (withDb('sqlite')) results.push(await runConfig('aedes (embedded) + SQLite', {}, null));
+  if (withDb('pg')) {
+    const pg = await createTestDatabase();
+    try {
+      results.push(await runConfig('aedes (embedded) + PG', { DATABASE_URL: pg.url }, null));
+    } finally {
+      await pg.drop();
+    }
   }
 }
 if (run('mosquitto')) {
@@ -152,16 +158,22 @@ if (run('mosquitto')) {
   // Mosquitto would drop messages queued past 1000 once the hub falls behind.
   const mosq = new PrivateMosquitto({ anonymous: true }); // throughput, not broker security
   await mosq.start();
-  results.push(await runConfig('Mosquitto + SQLite', { MQTT_URL: mosq.url }, mosq.url));
-  results.push(await runConfig('Mosquitto shared×8 + SQLite', { MQTT_URL: mosq.url, HUB_INGEST_SHARED: 'true' }, mosq.url));
-  const pg2 = await createTestDatabase();
-  const pg2s = await createTestDatabase();
   try {
-    results.push(await runConfig('Mosquitto + PG', { MQTT_URL: mosq.url, DATABASE_URL: pg2.url }, mosq.url));
-    results.push(await runConfig('Mosquitto shared×8 + PG', { MQTT_URL: mosq.url, DATABASE_URL: pg2s.url, HUB_INGEST_SHARED: 'true' }, mosq.url));
+    if (withDb('sqlite')) {
+      results.push(await runConfig('Mosquitto + SQLite', { MQTT_URL: mosq.url }, mosq.url));
+      results.push(await runConfig('Mosquitto shared×8 + SQLite', { MQTT_URL: mosq.url, HUB_INGEST_SHARED: 'true' }, mosq.url));
+    }
+    if (withDb('pg')) {
+      for (const [label, extra] of [['Mosquitto + PG', {}], ['Mosquitto shared×8 + PG', { HUB_INGEST_SHARED: 'true' }]] as const) {
+        const pg2 = await createTestDatabase();
+        try {
+          results.push(await runConfig(label, { MQTT_URL: mosq.url, DATABASE_URL: pg2.url, ...extra }, mosq.url));
+        } finally {
+          await pg2.drop();
+        }
+      }
+    }
   } finally {
-    await pg2.drop();
-    await pg2s.drop();
     await mosq.stop();
   }
 }
