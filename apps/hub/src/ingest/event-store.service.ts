@@ -8,6 +8,9 @@ import { aad } from '../watchlist/watchlist-aad.js';
 
 const COLUMNS = ['event_id', 'site_id', 'zone_id', 'gate_id', 'lane_id', 'direction', 'source', 'occurred_at', 'received_at', 'track_id', 'identity_json', 'id_number_hmac', 'attachments_json', 'decision_json', 'decision_outcome'] as const;
 
+/** PostgreSQL column types that are not text (the array parameters are cast to them). */
+const PG_TYPES: Partial<Record<(typeof COLUMNS)[number], string>> = { occurred_at: 'bigint', received_at: 'bigint', decision_json: 'jsonb' };
+
 export interface IncomingEvent {
   event: GateEvent;
   receivedAt: number;
@@ -58,7 +61,7 @@ export class EventStore {
       // one statement however large the batch, and the driver binds 15 values instead of 15 per row.
       const columns: unknown[][] = COLUMNS.map(() => []);
       for (const item of items) this.row(item).forEach((v, c) => columns[c]!.push(v));
-      const arrays = COLUMNS.map((col, c) => `$${c + 1}::${col === 'occurred_at' || col === 'received_at' ? 'bigint' : 'text'}[]`);
+      const arrays = COLUMNS.map((col, c) => `$${c + 1}::${PG_TYPES[col] ?? 'text'}[]`);
       collect(await m.query(`INSERT INTO gate_events (${COLUMNS.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`, columns));
       return out;
     }
