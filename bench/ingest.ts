@@ -1,5 +1,5 @@
 /**
- * npm run bench:ingest [-- --quick] [--only embedded|mosquitto]
+ * npm run bench:ingest [-- --quick] [--only embedded|mosquitto|nats] [--db sqlite|pg] [--rates 1000,10000]
  * Edge outbox → broker → hub at rising offered rates: sustained events/s stored and counted, and
  * publish→socket latency p50/p99, on SQLite and PostgreSQL; plus the bare broker's rate and the
  * hub/broker ratio. The hub runs as its own process; the edge agent and simulator run here.
@@ -14,15 +14,21 @@ import { TrafficSimulator } from '../edge/src/simulator/traffic-simulator.js';
 import { authedJson, credentialedEdgeConfig, login, TEST_ADMIN_ENV } from '../test/support/hub-auth.js';
 import { HubProcess } from '../test/support/hub-process.js';
 import { PrivateMosquitto } from '../test/support/mosquitto.js';
+import { PrivateNats } from '../test/support/nats.js';
 import { freePort } from '../test/support/ports.js';
 import { createTestDatabase } from '../test/support/postgres.js';
 import { testSite } from '../test/support/test-site.js';
 import { waitFor } from '../test/support/wait-for.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
-if (values.only && !['embedded', 'mosquitto'].includes(values.only)) throw new Error('--only embedded|mosquitto');
-const run = (kind: 'embedded' | 'mosquitto') => !values.only || values.only === kind;
-const RATES = values.quick ? [1000, 5000] : [1000, 2500, 5000, 10_000, 20_000];
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, rates: { type: 'string' }, db: { type: 'string' } } });
+if (values.db && !['sqlite', 'pg'].includes(values.db)) throw new Error('--db sqlite|pg');
+const withDb = (db: 'sqlite' | 'pg') => !values.db || values.db === db;
+const KINDS = ['embedded', 'mosquitto', 'nats'] as const;
+const only = values.only?.split(',');
+if (only?.some((k) => !(KINDS as readonly string[]).includes(k))) throw new Error(`--only ${KINDS.join('|')} (comma-separated)`);
+const run = (kind: (typeof KINDS)[number]) => !only || only.includes(kind);
+const RATES = values.rates ? values.rates.split(',').map(Number) : values.quick ? [1000, 5000] : [1000, 2500, 5000, 10_000, 20_000];
+if (!RATES.includes(1000)) throw new Error('--rates must include 1000 (the latency target is at 1000 events/s)');
 const STEP_S = values.quick ? 3 : 5;
 const GATES = 10;
 
@@ -71,7 +77,9 @@ async function runConfig(label: string, env: Record<string, string>, externalBro
     env.EMBEDDED_MQTT_HOST = '127.0.0.1';
   }
   const brokerUrl = externalBroker ?? `mqtt://127.0.0.1:${mqttPort}`;
-  const hub = new HubProcess({ ...env, HUB_SITES_FILE: site.sitesFile, SQLITE_PATH: `${site.dir}/hub.db`, LOG_LEVEL: 'warn', HUB_INSTANCE_ID: `bench-${Date.now()}`, ...TEST_ADMIN_ENV });
+  // Its own shared-subscription group: a stopped hub's persistent sessions stay in their group on the
+  // broker and take their share of its messages (see README, "Brokers").
+  const hub = new HubProcess({ HUB_INGEST_GROUP: `b${Date.now().toString(36)}`, ...env, HUB_SITES_FILE: site.sitesFile, SQLITE_PATH: `${site.dir}/hub.db`, LOG_LEVEL: 'warn', HUB_INSTANCE_ID: `bench-${Date.now()}`, ...TEST_ADMIN_ENV });
   // The site file has 3 gates; the simulator spreads load over GATES gates, so register those.
   const { writeFileSync } = await import('node:fs');
   const { stringify } = await import('yaml');
@@ -131,14 +139,18 @@ async function runConfig(label: string, env: Record<string, string>, externalBro
 }
 
 const results = [];
+const { cpus, loadavg } = await import('node:os');
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`bench:ingest — ${GATES} simulated gates, ${STEP_S} s per step, rates ${RATES.join(', ')} events/s`);
 if (run('embedded')) {
-  results.push(await runConfig('aedes (embedded) + SQLite', {}, null));
-  const pg = await createTestDatabase();
-  try {
-    results.push(await runConfig('aedes (embedded) + PG', { DATABASE_URL: pg.url }, null));
-  } finally {
-    await pg.drop();
+  if (withDb('sqlite')) results.push(await runConfig('aedes (embedded) + SQLite', {}, null));
+  if (withDb('pg')) {
+    const pg = await createTestDatabase();
+    try {
+      results.push(await runConfig('aedes (embedded) + PG', { DATABASE_URL: pg.url }, null));
+    } finally {
+      await pg.drop();
+    }
   }
 }
 if (run('mosquitto')) {
@@ -146,16 +158,38 @@ if (run('mosquitto')) {
   // Mosquitto would drop messages queued past 1000 once the hub falls behind.
   const mosq = new PrivateMosquitto({ anonymous: true }); // throughput, not broker security
   await mosq.start();
-  results.push(await runConfig('Mosquitto + SQLite', { MQTT_URL: mosq.url }, mosq.url));
-  results.push(await runConfig('Mosquitto shared×8 + SQLite', { MQTT_URL: mosq.url, HUB_INGEST_SHARED: 'true' }, mosq.url));
-  const pg2 = await createTestDatabase();
   try {
-    results.push(await runConfig('Mosquitto + PG', { MQTT_URL: mosq.url, DATABASE_URL: pg2.url }, mosq.url));
+    if (withDb('sqlite')) {
+      results.push(await runConfig('Mosquitto + SQLite', { MQTT_URL: mosq.url }, mosq.url));
+      results.push(await runConfig('Mosquitto shared×8 + SQLite', { MQTT_URL: mosq.url, HUB_INGEST_SHARED: 'true' }, mosq.url));
+    }
+    if (withDb('pg')) {
+      for (const [label, extra] of [['Mosquitto + PG', {}], ['Mosquitto shared×8 + PG', { HUB_INGEST_SHARED: 'true' }]] as const) {
+        const pg2 = await createTestDatabase();
+        try {
+          results.push(await runConfig(label, { MQTT_URL: mosq.url, DATABASE_URL: pg2.url, ...extra }, mosq.url));
+        } finally {
+          await pg2.drop();
+        }
+      }
+    }
   } finally {
-    await pg2.drop();
     await mosq.stop();
   }
 }
+if (run('nats')) {
+  // nats-server with deploy/nats/nats.conf (JetStream, MQTT listener), its own ports and store.
+  const nats = new PrivateNats();
+  await nats.start();
+  const pg3 = await createTestDatabase();
+  try {
+    results.push(await runConfig('NATS (MQTT) + PG', { MQTT_URL: nats.url, DATABASE_URL: pg3.url }, nats.url));
+  } finally {
+    await pg3.drop();
+    await nats.stop();
+  }
+}
+console.log(`load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('\nsummary (best sustained rate, latency at 1000/s, bare broker rate, hub/broker)');
 for (const r of results) {
   const best = Math.max(...r.steps.map((s) => s.stored));

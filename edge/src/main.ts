@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadYamlConfig, ConfigError } from '../../libs/config/src/load-yaml-config.js';
 import { EdgeConfigSchema } from './config/edge-config.schema.js';
 import { startEdge } from './edge-app.js';
+import { EdgeJsonLogger } from './observability/edge-json-logger.js';
 import { join } from 'node:path';
 import { GateLanesService } from './gate/gate-lanes.service.js';
 import { DemoEntrants } from './simulator/demo-entrants.js';
@@ -34,7 +35,8 @@ async function main(): Promise<void> {
     if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ConfigError('--gates must be an integer from 1 to 1000');
     cfg.gates = Array.from({ length: n }, (_, i) => ({ id: `sim-g${i + 1}`, zone: cfg.zones[i % cfg.zones.length]!.id, name: `Sim gate ${i + 1}`, cameras: [] }));
   }
-  const edge = await startEdge(cfg, undefined, { shutdownHooks: false });
+  // LOG_FORMAT=json: pino JSON lines (service, agent, site, event ids), as the hub writes them.
+  const edge = await startEdge(cfg, process.env.LOG_FORMAT === 'json' ? new EdgeJsonLogger(cfg) : undefined, { shutdownHooks: false });
   // One ordered shutdown (EdgeShutdown) however it is asked for: SIGINT (Ctrl+C reaches the whole
   // process group), SIGTERM (a supervisor), or the IPC channel closing (the demo died). Signals that
   // arrive while it runs do not cut it short.

@@ -14,7 +14,7 @@ import {
 import { hubConfigFromEnv, type HubConfig } from '../../apps/hub/src/config/hub-config.js';
 import { startHub } from '../../apps/hub/src/hub-app.js';
 import { GateEventEntity } from '../../apps/hub/src/database/entities/index.js';
-import { MqttIngestSource } from '../../apps/hub/src/ingest/mqtt-ingest.source.js';
+import { MqttIngestTransport } from '../../apps/hub/src/ingest/mqtt-ingest.transport.js';
 import { authedFetch, credentialedEdgeConfig, login, TEST_ADMIN_CONFIG } from '../support/hub-auth.js';
 import { purgeSessions } from '../support/mosquitto.js';
 import { startEdge } from '../../edge/src/edge-app.js';
@@ -186,7 +186,7 @@ export async function runIngestScenario(opts: ScenarioOptions): Promise<void> {
     await raw?.endAsync().catch(() => undefined);
     await raw3?.endAsync().catch(() => undefined);
     await edge?.close();
-    const sessions = hub.app.get(MqttIngestSource).sessionIds();
+    const sessions = hub.app.get(MqttIngestTransport).sessionIds();
     await hub.close();
     // Persistent hub sessions would keep queueing on the shared Mosquitto after this test.
     if (opts.mqttUrl) await purgeSessions(opts.mqttUrl, sessions);

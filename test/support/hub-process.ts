@@ -7,6 +7,8 @@ export class HubProcess {
   private proc: ChildProcess | null = null;
   url = '';
   log = '';
+  /** How the last process ended (exit code, or the signal that ended it). */
+  exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
 
   constructor(private readonly env: Record<string, string>) {}
 
@@ -22,6 +24,8 @@ export class HubProcess {
       env: { ...process.env, ...this.env, PORT: String(port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    this.exited = null;
+    this.proc.once('exit', (code, signal) => (this.exited = { code, signal }));
     this.proc.stdout!.on('data', (d) => (this.log = (this.log + d).slice(-20_000)));
     this.proc.stderr!.on('data', (d) => (this.log = (this.log + d).slice(-20_000)));
     await waitFor(

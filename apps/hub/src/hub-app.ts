@@ -11,6 +11,7 @@ import type { HubConfig } from './config/hub-config.js';
 import { HubModule } from './hub.module.js';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { EmbeddedBroker } from './broker/embedded-broker.service.js';
+import { MqttIngestTransport } from './ingest/mqtt-ingest.transport.js';
 import { RedisIoAdapter } from './cluster/redis-io.adapter.js';
 
 export interface HubApp {
@@ -44,7 +45,14 @@ export async function startHub(
   );
   SwaggerModule.setup('docs', app, doc);
   serveWebApp(app);
+  // Gate ingest: a NestJS microservice over MQTT (custom transport strategy, @EventPattern handlers in
+  // IngestController), in the same process as the REST/Socket.IO side.
+  app.connectMicroservice({ strategy: app.get(MqttIngestTransport) }, { inheritAppConfig: false });
   try {
+    // Lifecycle hooks first (the embedded broker starts in one), then the ingest transport subscribes,
+    // then HTTP: /health answers only once events can be received.
+    await app.init();
+    await app.startAllMicroservices();
     await app.listen(cfg.port, cfg.host);
   } catch (e) {
     // A start that fails (e.g. the broker's certificate refused) leaves no connection or timer behind.

@@ -11,14 +11,16 @@ import { HeadcountService } from './counts/headcount.service.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { EventsController } from './events/events.controller.js';
 import { EventsRepository } from './events/events.repository.js';
-import { GateControlModule } from './gate-control/gate-control.module.js';
+import { gateControlControllers, gateControlProviders } from './gate-control/gate-control.module.js';
 import { DeadLetterService } from './ingest/dead-letter.service.js';
 import { DeadLettersController } from './ingest/dead-letters.controller.js';
 import { EventBatcher } from './ingest/event-batcher.service.js';
 import { EventStore } from './ingest/event-store.service.js';
 import { GateStatusService } from './ingest/gate-status.service.js';
 import { IngestPipeline } from './ingest/ingest-pipeline.service.js';
-import { MqttIngestSource } from './ingest/mqtt-ingest.source.js';
+import { IngestController } from './ingest/ingest.controller.js';
+import { MqttIngestTransport } from './ingest/mqtt-ingest.transport.js';
+import { HubMqtt } from './broker/hub-mqtt.service.js';
 import { HealthController } from './observability/health.controller.js';
 import { MetricsController } from './observability/metrics.controller.js';
 import { jsonLogging } from './observability/json-logging.js';
@@ -34,13 +36,14 @@ export class HubModule {
   static forConfig(cfg: HubConfig): DynamicModule {
     return {
       module: HubModule,
-      imports: [...(cfg.logFormat === 'json' ? [jsonLogging(cfg)] : []), TypeOrmModule.forRoot(dataSourceOptions(cfg)), ClusterModule.forConfig(cfg), TerminusModule, ...authImports(cfg), GateControlModule],
-      controllers: [SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers, ...reportsControllers],
+      imports: [...(cfg.logFormat === 'json' ? [jsonLogging(cfg)] : []), TypeOrmModule.forRoot(dataSourceOptions(cfg)), ClusterModule.forConfig(cfg), TerminusModule, ...authImports(cfg)],
+      controllers: [IngestController, SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers, ...reportsControllers, ...gateControlControllers],
       providers: [
         { provide: HUB_CONFIG, useValue: cfg },
         ...authProviders(cfg),
         ...watchlistProviders,
         ...reportsProviders,
+        ...gateControlProviders,
         MetricsService,
         SiteRegistry,
         HeadcountService,
@@ -53,7 +56,8 @@ export class HubModule {
         GateStatusService,
         IngestPipeline,
         EmbeddedBroker,
-        MqttIngestSource,
+        HubMqtt,
+        MqttIngestTransport,
       ],
     };
   }

@@ -64,6 +64,8 @@ export class OutboxService {
       return { eventId: ev.eventId, gateId: ev.gateId, topic: topics.gateEvents(ev.siteId, ev.gateId), payload: Buffer.from(JSON.stringify(ev)) };
     });
     this.store.append(rows);
+    // Per event, at debug level (LOG_LEVEL=debug): the id to follow it to the hub's logs.
+    for (const r of rows) this.log.debug({ msg: 'event queued', eventId: r.eventId, gateId: r.gateId });
     for (const gateId of new Set(rows.map((r) => r.gateId))) this.publishers.get(gateId)!.kick();
   }
 

@@ -4,9 +4,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { DataSource } from 'typeorm';
-import { isGateClientId, isGateClientIdOf, parseGateTopic, topicFilters } from '../../../../libs/contracts/src/index.js';
+import { isGateClientId, isGateClientIdOf, parseGateTopic } from '../../../../libs/contracts/src/index.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
-import { IngestPipeline } from '../ingest/ingest-pipeline.service.js';
 import { mayPublish, maySubscribe, type MqttIdentity } from '../mqtt-auth/mqtt-acl.js';
 import { MqttCredentialStore } from '../mqtt-auth/mqtt-credential-store.js';
 
@@ -35,9 +34,32 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
   private server: Server | null = null;
 
   private readonly credentials: MqttCredentialStore;
+  /** The ingest transport's handler, installed when it starts listening (HubMqtt.consumeEmbedded). */
+  private ingest: ((topic: string, payload: Buffer) => Promise<void> | void) | null = null;
+  private ingestReady!: () => void;
+  /** Gates that publish before the ingest transport listens wait here (unacknowledged), not dropped. */
+  private readonly ingestInstalled = new Promise<void>((r) => (this.ingestReady = r));
 
-  constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig, private readonly pipeline: IngestPipeline, db: DataSource) {
+  constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig, db: DataSource) {
     this.credentials = new MqttCredentialStore(db);
+  }
+
+  /** The one consumer of gate events and status on this broker: events from the publish hook, status by subscription. */
+  async setIngestHandler(handler: (topic: string, payload: Buffer) => Promise<void> | void, statusFilter: string): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return;
+    this.ingest = handler;
+    await new Promise<void>((r) =>
+      aedes.subscribe(statusFilter, (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
+        Promise.resolve()
+          .then(() => handler(packet.topic, toBuffer(packet.payload)))
+          .then(cb, (e: Error) => {
+            this.log.error(`ingest failed on ${packet.topic}: ${e.message}`);
+            cb();
+          });
+      }, r),
+    );
+    this.ingestReady();
   }
 
   get enabled(): boolean {
@@ -82,8 +104,8 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
         // first: the hook answers only once the batch holding it is committed (or the message is
         // dead-lettered), and a hub killed before that sends no PUBACK, so the edge sends it again.
         if (!isGateEventsTopic(packet.topic)) return done(null);
-        const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-        this.pipeline.accept(packet.topic, payload).then(
+        const payload = toBuffer(packet.payload);
+        this.ingestInstalled.then(() => this.ingest!(packet.topic, payload)).then(
           () => done(null),
           (e: Error) => {
             this.log.error(`ingest failed on ${packet.topic}: ${e.message}`);
@@ -99,15 +121,7 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
       },
     });
     this.aedes = aedes;
-    const handler = (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
-      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-      this.pipeline.accept(packet.topic, payload).then(cb, (e: Error) => {
-        this.log.error(`ingest failed on ${packet.topic}: ${e.message}`);
-        cb();
-      });
-    };
-    // Events are stored in authorizePublish (above); status messages only update the live view.
-    await new Promise<void>((r) => aedes.subscribe(topicFilters.allGateStatus, handler, r));
+    // Events are stored in authorizePublish (above); status messages (setIngestHandler) only update the live view.
     const { embeddedMqttTlsCert: cert, embeddedMqttTlsKey: key } = this.cfg;
     this.server = cert && key ? createTlsServer({ cert: readFileSync(cert), key: readFileSync(key) }, aedes.handle) : createServer(aedes.handle);
     await new Promise<void>((resolve, reject) => {
@@ -135,4 +149,8 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
     await new Promise<void>((r) => (this.aedes ? this.aedes.close(() => r()) : r()));
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
+}
+
+function toBuffer(p: Buffer | string | Uint8Array): Buffer {
+  return Buffer.isBuffer(p) ? p : Buffer.from(p);
 }

@@ -1,5 +1,4 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Post, Query, ServiceUnavailableException } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Post, Query, ServiceUnavailableException } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -38,11 +37,13 @@ const LanesQuerySchema = z.strictObject({ siteId: IdSchema });
 @ApiBearerAuth()
 @Controller('api/gate-control')
 export class GateControlController {
-  constructor(private readonly bridge: GateMqttBridge, private readonly relay: LaneStateRelay, private readonly refs: ModuleRef) {}
-
-  private get cfg(): HubConfig {
-    return this.refs.get<HubConfig>(HUB_CONFIG, { strict: false });
-  }
+  constructor(
+    private readonly bridge: GateMqttBridge,
+    private readonly relay: LaneStateRelay,
+    @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
+    private readonly audit: AuditService,
+    private readonly registry: SiteRegistry,
+  ) {}
 
   /** Id, issue time and expiry of a new command: the edge refuses it once expired or seen before. */
   private envelope(p: Principal, siteId: string, gateId: string) {
@@ -55,7 +56,7 @@ export class GateControlController {
    * the broker did not take in time answers 503 and never goes out later.
    */
   private async send(cmd: GateCommand, audit: AuditRecord): Promise<GateCommandAck> {
-    await this.refs.get(AuditService, { strict: false }).record(audit);
+    await this.audit.record(audit);
     try {
       // Waiting longer than the command lives is pointless; a shorter wait could answer 503 for a command the broker still delivers in time.
       await this.bridge.publish(cmd, this.cfg.commandTtlSeconds * 1000);
@@ -67,8 +68,7 @@ export class GateControlController {
   }
 
   private checkGate(siteId: string, gateId: string): void {
-    const registry = this.refs.get(SiteRegistry, { strict: false });
-    if (!registry.gate(siteId, gateId)) throw new ForbiddenException(`unknown gate ${siteId}/${gateId}`);
+    if (!this.registry.gate(siteId, gateId)) throw new ForbiddenException(`unknown gate ${siteId}/${gateId}`);
   }
 
   /** The latest state of every lane of a site (console start-up), masked for the caller's role. */

@@ -1,93 +1,36 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import mqtt, { type MqttClient } from 'mqtt';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { GateCommandSchema, topicFilters, topics, type GateCommand } from '../../../../libs/contracts/src/index.js';
-import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
-import { externalBrokerLogin } from '../broker/external-broker-login.js';
-import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
+import { HubMqtt, PublishNotSent } from '../broker/hub-mqtt.service.js';
 
 /** A command that did not reach the broker in time (and will not go out later). */
 export class CommandNotSent extends Error {}
 
 /**
  * The hub's MQTT side of gate control: publishes commands to a gate (QoS 1) and receives live lane
- * states. In-process on the embedded broker; a client with the hub's login on an external one.
+ * states, through HubMqtt (in-process on the embedded broker, the hub's control connection on an
+ * external one).
  */
 @Injectable()
-export class GateMqttBridge implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly log = new Logger('GateControl');
-  private client: MqttClient | undefined;
-  private broker: EmbeddedBroker | undefined;
+export class GateMqttBridge implements OnApplicationBootstrap {
   onLaneState: (topic: string, payload: Buffer) => void = () => undefined;
 
-  constructor(private readonly refs: ModuleRef) {}
+  constructor(private readonly mqtt: HubMqtt) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const cfg = this.refs.get<HubConfig>(HUB_CONFIG, { strict: false });
-    const broker = this.refs.get(EmbeddedBroker, { strict: false });
-    if (broker.enabled && broker.instance) {
-      this.broker = broker;
-      await new Promise<void>((r) =>
-        broker.instance!.subscribe(topicFilters.allGateLanes, (packet, cb) => {
-          this.onLaneState(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
-          cb();
-        }, r),
-      );
-      return;
-    }
-    if (!cfg.mqttUrl) return;
-    this.client = mqtt.connect(cfg.mqttUrl, {
-      clientId: `cg-${cfg.instanceId}-gate-control`,
-      clean: true,
-      protocolVersion: 4,
-      ...externalBrokerLogin(cfg),
-      reconnectPeriod: 1000,
-    });
-    this.client.on('connect', () => this.client!.subscribe(topicFilters.allGateLanes, { qos: 0 }));
-    this.client.on('message', (topic, payload) => this.onLaneState(topic, payload));
-    this.client.on('error', (e) => this.log.warn(e.message));
+    await this.mqtt.subscribe(topicFilters.allGateLanes, 0, (topic, payload) => this.onLaneState(topic, payload));
   }
 
   /**
    * Publishes a command and waits for the broker's PUBACK, at most `timeoutMs`. Nothing is queued for
-   * later: with the broker unreachable it fails at once, and on a timeout the message is taken back
-   * out of mqtt.js' outgoing store, so an "open" never goes out when the broker returns (the edge
-   * would refuse it as expired anyway).
+   * later: with the broker unreachable it fails at once, and on a timeout the message is withdrawn,
+   * so an "open" never goes out when the broker returns (the edge would refuse it as expired anyway).
    */
   async publish(cmd: GateCommand, timeoutMs: number): Promise<void> {
     const payload = Buffer.from(JSON.stringify(GateCommandSchema.parse(cmd)));
-    const topic = topics.gateCommands(cmd.siteId, cmd.gateId);
-    if (this.broker?.instance) {
-      const aedes = this.broker.instance;
-      await new Promise<void>((resolve, reject) =>
-        aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (e?: Error) => (e ? reject(e) : resolve())),
-      );
-      return;
-    }
-    const client = this.client;
-    if (!client?.connected) throw new CommandNotSent('the MQTT broker is unreachable; the command was not sent');
-    let messageId: number | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const acked = new Promise<void>((resolve, reject) => {
-      client.publish(topic, payload, { qos: 1 }, (e) => (e ? reject(e) : resolve()));
-      messageId = client.getLastMessageId();
-    });
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CommandNotSent(`the MQTT broker did not acknowledge the command within ${timeoutMs} ms; it was withdrawn`)), timeoutMs);
-    });
     try {
-      await Promise.race([acked, late]);
+      await this.mqtt.publish(topics.gateCommands(cmd.siteId, cmd.gateId), payload, { timeoutMs });
     } catch (e) {
-      acked.catch(() => undefined);
-      if (messageId !== undefined) client.removeOutgoingMessage(messageId);
-      throw e instanceof CommandNotSent ? e : new CommandNotSent(`the command was not sent: ${(e as Error).message}`);
-    } finally {
-      clearTimeout(timer);
+      throw new CommandNotSent(e instanceof PublishNotSent ? e.message.replace('the message', 'the command') : `the command was not sent: ${(e as Error).message}`);
     }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    // A graceful end waits for queued commands; without a connection they would never go, so force it.
-    await this.client?.endAsync(!this.client.connected).catch(() => undefined);
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { LaneStateSchema, parseGateTopic, siteRoom, SocketEvents, type LaneState } from '../../../../libs/contracts/src/index.js';
 import { LiveCropStore } from '../alerts/live-crop.store.js';
 import { canAccessSite } from '../auth/principal.js';
@@ -21,7 +20,13 @@ export class LaneStateRelay implements OnApplicationBootstrap {
   private readonly last = new Map<string, LaneState>();
   private readonly hits = new Set<string>();
 
-  constructor(private readonly bridge: GateMqttBridge, private readonly refs: ModuleRef, private readonly crops: LiveCropStore) {}
+  constructor(
+    private readonly bridge: GateMqttBridge,
+    private readonly crops: LiveCropStore,
+    private readonly registry: SiteRegistry,
+    private readonly deadLetters: DeadLetterService,
+    private readonly live: LiveGateway,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.bridge.onLaneState = (topic, payload) => void this.relay(topic, payload).catch((e: Error) => this.log.warn(e.message));
@@ -39,14 +44,14 @@ export class LaneStateRelay implements OnApplicationBootstrap {
     if (!r.success || r.data.siteId !== t.siteId || r.data.gateId !== t.gateId) return;
     const s = r.data;
     // Lane ids come from the gate: only configured lanes of registered gates are kept and relayed.
-    const registry = this.refs.get(SiteRegistry, { strict: false });
+    const registry = this.registry;
     if (!registry.gate(s.siteId, s.gateId)) return;
     if (!registry.laneAllowed(s.siteId, s.gateId, s.laneId)) {
-      await this.refs.get(DeadLetterService, { strict: false }).reject(topic, payload, 'unknown_lane', `lane ${s.laneId} is not configured for gate ${s.gateId} of site ${s.siteId}`);
+      await this.deadLetters.reject(topic, payload, 'unknown_lane', `lane ${s.laneId} is not configured for gate ${s.gateId} of site ${s.siteId}`);
       return;
     }
     this.last.set(`${s.siteId}/${s.gateId}/${s.laneId}`, s);
-    const server = this.refs.get(LiveGateway, { strict: false }).server;
+    const server = this.live.server;
     if (!server) return;
     const hit = s.watchlist?.listKind === 'watchlist' && s.decisionId && !this.hits.has(s.decisionId);
     // The live crop of a watchlist refusal, for the security alert view (memory only, see LiveCropStore).

@@ -6,6 +6,11 @@ import { placeholders } from '../database/sql-dialect.js';
 import { DataCipher } from '../privacy/data-cipher.js';
 import { aad } from '../watchlist/watchlist-aad.js';
 
+const COLUMNS = ['event_id', 'site_id', 'zone_id', 'gate_id', 'lane_id', 'direction', 'source', 'occurred_at', 'received_at', 'track_id', 'identity_json', 'id_number_hmac', 'attachments_json', 'decision_json', 'decision_outcome'] as const;
+
+/** PostgreSQL column types that are not text (the array parameters are cast to them). */
+const PG_TYPES: Partial<Record<(typeof COLUMNS)[number], string>> = { occurred_at: 'bigint', received_at: 'bigint', decision_json: 'jsonb' };
+
 export interface IncomingEvent {
   event: GateEvent;
   receivedAt: number;
@@ -31,32 +36,44 @@ export class EventStore {
     });
   }
 
+  /** One row's values, in the column order of COLUMNS. */
+  private row({ event: e, receivedAt }: IncomingEvent): unknown[] {
+    return [
+      e.eventId, e.siteId, e.zoneId, e.gateId, e.laneId ?? null, e.direction, e.source,
+      Date.parse(e.occurredAt), receivedAt, e.trackId ?? null,
+      // Personal data at rest: the identity block encrypted, the CCCD number also as HMAC.
+      e.identity ? this.cipher.encrypt(JSON.stringify(e.identity), aad.eventIdentity(e.eventId)) : null,
+      e.identity?.idNumber ? this.cipher.idHmac(e.identity.idNumber) : null,
+      e.attachments ? JSON.stringify(e.attachments) : null,
+      e.decision ? JSON.stringify(e.decision) : null,
+      e.decision?.outcome ?? null,
+    ];
+  }
+
   private async insertEvents(m: EntityManager, items: IncomingEvent[]): Promise<GateEvent[]> {
     const out: GateEvent[] = [];
     const byId = new Map(items.map((i) => [i.event.eventId, i.event]));
+    const collect = (inserted: { event_id: string }[]) => {
+      for (const r of inserted) out.push(byId.get(r.event_id)!);
+    };
+    if (this.db.options.type === 'postgres') {
+      // PostgreSQL: the whole batch as 15 array parameters (one per column) unnested into rows —
+      // one statement however large the batch, and the driver binds 15 values instead of 15 per row.
+      const columns: unknown[][] = COLUMNS.map(() => []);
+      for (const item of items) this.row(item).forEach((v, c) => columns[c]!.push(v));
+      const arrays = COLUMNS.map((col, c) => `$${c + 1}::${PG_TYPES[col] ?? 'text'}[]`);
+      collect(await m.query(`INSERT INTO gate_events (${COLUMNS.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`, columns));
+      return out;
+    }
     for (let i = 0; i < items.length; i += 400) {
       const chunk = items.slice(i, i + 400);
       const p = placeholders(this.db);
       const values: unknown[] = [];
-      const rows = chunk.map(({ event: e, receivedAt }) => {
-        values.push(
-          e.eventId, e.siteId, e.zoneId, e.gateId, e.laneId ?? null, e.direction, e.source,
-          Date.parse(e.occurredAt), receivedAt, e.trackId ?? null,
-          // Personal data at rest: the identity block encrypted, the CCCD number also as HMAC.
-          e.identity ? this.cipher.encrypt(JSON.stringify(e.identity), aad.eventIdentity(e.eventId)) : null,
-          e.identity?.idNumber ? this.cipher.idHmac(e.identity.idNumber) : null,
-          e.attachments ? JSON.stringify(e.attachments) : null,
-          e.decision ? JSON.stringify(e.decision) : null,
-          e.decision?.outcome ?? null,
-        );
-        return `(${p(15)})`;
+      const rows = chunk.map((item) => {
+        values.push(...this.row(item));
+        return `(${p(COLUMNS.length)})`;
       });
-      const inserted: { event_id: string }[] = await m.query(
-        `INSERT INTO gate_events (event_id, site_id, zone_id, gate_id, lane_id, direction, source, occurred_at, received_at, track_id, identity_json, id_number_hmac, attachments_json, decision_json, decision_outcome)
-         VALUES ${rows.join(', ')} ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-        values,
-      );
-      for (const r of inserted) out.push(byId.get(r.event_id)!);
+      collect(await m.query(`INSERT INTO gate_events (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (event_id) DO NOTHING RETURNING event_id`, values));
     }
     return out;
   }

@@ -4,7 +4,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthI
 import { Public } from '../auth/access.decorators.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
 import { EventBatcher } from '../ingest/event-batcher.service.js';
-import { MqttIngestSource } from '../ingest/mqtt-ingest.source.js';
+import { HubMqtt } from '../broker/hub-mqtt.service.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -14,7 +14,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicator: HealthIndicatorService,
     private readonly broker: EmbeddedBroker,
-    private readonly ingest: MqttIngestSource,
+    private readonly mqtt: HubMqtt,
     private readonly batcher: EventBatcher,
   ) {}
 
@@ -28,7 +28,7 @@ export class HealthController {
       () => {
         const i = this.indicator.check('mqtt');
         const mode = this.broker.enabled ? 'embedded' : 'external';
-        return this.ingest.connected() ? i.up({ mode, backlog: this.batcher.backlog }) : i.down({ mode, message: 'not connected to the broker' });
+        return this.mqtt.connected() ? i.up({ mode, backlog: this.batcher.backlog }) : i.down({ mode, message: 'not connected to the broker' });
       },
     ]);
   }

@@ -1,5 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import mqtt, { type MqttClient } from 'mqtt';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import {
@@ -11,9 +10,7 @@ import {
   type WatchlistResyncRequest,
   type WatchlistEdgeEntry,
 } from '../../../../libs/contracts/src/index.js';
-import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
-import { externalBrokerLogin } from '../broker/external-broker-login.js';
-import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
+import { HubMqtt } from '../broker/hub-mqtt.service.js';
 import { WatchlistEntryEntity, WatchlistOutboxEntity, WatchlistSyncEntity } from '../database/entities/index.js';
 import { placeholders } from '../database/sql-dialect.js';
 import { MetricsService } from '../observability/metrics.service.js';
@@ -30,13 +27,12 @@ const RETRY_MS = 2_000;
 /**
  * Watchlist delta sync to the edges: every change is recorded with the next sequence number in the
  * change's own transaction (outbox) and published from there on the site's watchlist topic (QoS 1). An edge that connects, or sees a gap, asks on its resync topic and
- * gets a full snapshot (in parts) at the current sequence. Uses the embedded broker in-process, or a
- * publisher connection to an external broker.
+ * gets a full snapshot (in parts) at the current sequence. Through HubMqtt: the embedded broker in-process,
+ * or the hub's control connection to an external broker.
  */
 @Injectable()
 export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('WatchlistSync');
-  private client: MqttClient | null = null;
   private retry: NodeJS.Timeout | undefined;
   private readonly lastResync = new Map<string, number>();
   private readonly deferred = new Map<string, NodeJS.Timeout>();
@@ -47,8 +43,7 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
-    private readonly broker: EmbeddedBroker,
+    private readonly mqtt: HubMqtt,
     private readonly db: DataSource,
     private readonly repo: WatchlistRepository,
     private readonly registry: SiteRegistry,
@@ -60,28 +55,7 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
   async onApplicationBootstrap(): Promise<void> {
     // Never an unhandled rejection: a database error while answering is logged, the gate asks again.
     const onRequest = (topic: string, payload: Buffer) => void this.handleResync(topic, payload).catch((e: Error) => this.log.error(`resync request: ${e.message}`));
-    if (this.broker.enabled) {
-      const aedes = this.broker.instance!;
-      await new Promise<void>((r) =>
-        aedes.subscribe(topicFilters.allWatchlistResync, (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
-          onRequest(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
-          cb();
-        }, r),
-      );
-      void this.publishPending();
-      return;
-    }
-    const client = mqtt.connect(this.cfg.mqttUrl!, {
-      clientId: `cg-${this.cfg.instanceId}-watchlist`,
-      clean: true,
-      protocolVersion: 4,
-      ...externalBrokerLogin(this.cfg),
-      reconnectPeriod: 1000,
-    });
-    client.on('connect', () => client.subscribe(topicFilters.allWatchlistResync, { qos: 1 }));
-    client.on('message', (topic, payload) => onRequest(topic, payload));
-    client.on('error', (e) => this.log.warn(`broker: ${e.message}`));
-    this.client = client;
+    await this.mqtt.subscribe(topicFilters.allWatchlistResync, 1, onRequest);
     void this.publishPending();
   }
 
@@ -224,21 +198,12 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
   private async publish(siteId: string, delta: WatchlistDelta): Promise<void> {
     const topic = topics.siteWatchlist(siteId);
     const payload = Buffer.from(JSON.stringify(delta));
-    if (this.client) {
-      await this.client.publishAsync(topic, payload, { qos: 1 });
-      return;
-    }
-    const aedes = this.broker.instance;
-    if (!aedes) return;
-    await new Promise<void>((resolve, reject) =>
-      aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (err?: Error | null) => (err ? reject(err) : resolve())),
-    );
+    await this.mqtt.publish(topic, payload);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
     for (const t of this.deferred.values()) clearTimeout(t);
-    await this.client?.endAsync(true).catch(() => undefined);
   }
 }
