@@ -45,6 +45,7 @@ export class EdgeMediaService implements OnApplicationBootstrap, OnApplicationSh
   private readonly waiting = new Map<string, { siteId: string; gateId: string; resolve: (r: CropReply) => void }>();
   private retry: NodeJS.Timeout | undefined;
   private sending: Promise<void> | null = null;
+  private again = false;
   private closed = false;
 
   constructor(
@@ -126,7 +127,19 @@ export class EdgeMediaService implements OnApplicationBootstrap, OnApplicationSh
 
   /** Sends every unacknowledged erase order (at start, after an erase, and every `edgeEraseRetryS`). */
   sendPendingErases(): Promise<void> {
-    this.sending ??= this.sendNow().finally(() => (this.sending = null));
+    // A pass already under way may have read the outbox before the caller's rows were committed: run
+    // once more after it.
+    if (this.sending) {
+      this.again = true;
+      return this.sending;
+    }
+    const run = async () => {
+      do {
+        this.again = false;
+        await this.sendNow();
+      } while (this.again && !this.closed);
+    };
+    this.sending = run().finally(() => (this.sending = null));
     return this.sending;
   }
 
