@@ -13,10 +13,14 @@ import { EncryptedMediaStore, loadMediaKey, mediaDirOf } from './media-store.js'
  * hub ask), `crop_erase` deletes crops (a person-erase) and acknowledges, also when they were gone
  * already, so the hub's repeats until an acknowledgement are harmless.
  */
-export function attachMediaResponder(client: MqttClient, siteId: string, gateId: string, store: EncryptedMediaStore, log: (m: string) => void): void {
+export function attachMediaResponder(client: MqttClient, siteId: string, gateId: string, store: EncryptedMediaStore, log: (m: string) => void, onSubscribed: () => void = () => undefined): void {
   const requestTopic = topics.gateMediaRequests(siteId, gateId);
   const replyTopic = topics.gateMediaReplies(siteId, gateId);
-  const subscribe = () => client.subscribe(requestTopic, { qos: 1 }, (e) => e && log(`gate ${gateId}: media request subscription failed: ${e.message}`));
+  const subscribe = () =>
+    client.subscribe(requestTopic, { qos: 1 }, (e) => {
+      if (e) log(`gate ${gateId}: media request subscription failed: ${e.message}`);
+      else onSubscribed();
+    });
   client.on('connect', subscribe);
   if (client.connected) subscribe();
   const reply = (r: MediaReply) => client.publish(replyTopic, JSON.stringify(MediaReplySchema.parse(r)), { qos: 1 }, (e) => e && log(`gate ${gateId}: media reply not sent: ${e.message}`));

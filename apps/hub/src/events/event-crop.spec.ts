@@ -26,13 +26,11 @@ const fakeJpeg = (tag: string) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 
 /** A gate's edge side: its own MQTT login on the hub's broker and the edge's real crop responder. */
 async function edgeGate(hub: HubApp, siteId: string, gateId: string, cred: GateCredentialIssued, store: EncryptedMediaStore): Promise<MqttClient> {
   const client = mqtt.connect(`mqtt://127.0.0.1:${hub.mqttPort}`, { clientId: gateMqttClientId(siteId, gateId), username: cred.username, password: cred.password, protocolVersion: 4, clean: true, reconnectPeriod: 0 });
-  attachMediaResponder(client, siteId, gateId, store, () => undefined);
+  // Ready once the responder's subscription is in place.
   await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => resolve());
+    attachMediaResponder(client, siteId, gateId, store, () => undefined, resolve);
     client.once('error', reject);
   });
-  // The responder subscribes on connect; wait until the subscription is in place.
-  await new Promise((r) => setTimeout(r, 200));
   return client;
 }
 
