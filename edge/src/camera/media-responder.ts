@@ -69,7 +69,14 @@ export class MediaResponder implements OnApplicationBootstrap {
   constructor(@Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig, private readonly links: GateLinks) {}
 
   onApplicationBootstrap(): void {
-    const store = new EncryptedMediaStore(mediaDirOf(), loadMediaKey(dirname(this.cfg.outbox.path)));
+    let store: EncryptedMediaStore;
+    try {
+      store = new EncryptedMediaStore(mediaDirOf(), loadMediaKey(dirname(this.cfg.outbox.path)));
+    } catch (e) {
+      // The gates still work; the hub's crop requests time out and its erase orders wait (it resends).
+      this.log.error(`face crops cannot be served or erased: ${(e as Error).message}`);
+      return;
+    }
     for (const [gateId, client] of this.links.entries()) attachMediaResponder(client, this.cfg.site.id, gateId, store, (m) => this.log.warn(m));
   }
 }
