@@ -198,6 +198,25 @@ test('gate A publishing as gate B is refused by the embedded aedes broker and by
     await h.publishAsync(topics.gateCommands(siteA, 'g2'), 'for-g2-again', { qos: 1 });
     await waitFor(() => cmds, (c) => c.length >= 2, 5000, 'second own command');
     assert.deepEqual(cmds, [`${topics.gateCommands(siteA, 'g2')} for-g2`, `${topics.gateCommands(siteA, 'g2')} for-g2-again`]);
+
+    // Face crops through Mosquitto's generated ACL: g2 reads its own media requests only, and its
+    // answers reach the hub only from its own reply topic (one forged as g1 is dropped).
+    assert.deepEqual(await grantedQos(m2, [topics.gateMediaRequests(siteA, 'g2'), topics.gateMediaRequests(siteA, 'g1'), topics.gateMediaReplies(siteA, 'g2')]), [1, 128, 128]);
+    const replies: string[] = [];
+    h.on('message', (t, p) => t.endsWith('/media-replies') && replies.push(`${t} ${p.toString()}`));
+    await h.subscribeAsync(topicFilters.allGateMediaReplies, { qos: 1 });
+    await m2.publishAsync(topics.gateMediaReplies(siteA, 'g1'), 'forged-reply-as-g1', { qos: 1 });
+    await m2.publishAsync(topics.gateMediaReplies(siteA, 'g2'), 'reply-2', { qos: 1 });
+    await waitFor(() => replies, (r) => r.length >= 1, 5000, 'own media reply');
+    const requests: string[] = [];
+    m2.on('message', (t, p) => t.endsWith('/media-requests') && requests.push(`${t} ${p.toString()}`));
+    await h.publishAsync(topics.gateMediaRequests(siteA, 'g1'), 'req-g1', { qos: 1 });
+    await h.publishAsync(topics.gateMediaRequests(siteA, 'g2'), 'req-g2', { qos: 1 });
+    await waitFor(() => requests, (r) => r.length >= 1, 5000, 'own media request');
+    await m2.publishAsync(topics.gateMediaReplies(siteA, 'g2'), 'reply-2-again', { qos: 1 });
+    await waitFor(() => replies, (r) => r.length >= 2, 5000, 'second own media reply');
+    assert.deepEqual(replies, [`${topics.gateMediaReplies(siteA, 'g2')} reply-2`, `${topics.gateMediaReplies(siteA, 'g2')} reply-2-again`]);
+    assert.deepEqual(requests, [`${topics.gateMediaRequests(siteA, 'g2')} req-g2`], "g1's crop request never reaches g2");
   } finally {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
     await mosq?.stop();
