@@ -6,7 +6,7 @@ import { OutboxService } from '../outbox/outbox.service.js';
 import { GateStatusReporter } from '../status/gate-status.reporter.js';
 import { dirname } from 'node:path';
 import { CameraSupervisor } from './camera-supervisor.js';
-import { EncryptedMediaStore, loadMediaKey } from './media-store.js';
+import { EncryptedMediaStore, loadMediaKey, mediaDirOf } from './media-store.js';
 import { resolveFfmpeg } from './ffmpeg-binary.js';
 
 /**
@@ -33,7 +33,7 @@ export class CameraService implements OnApplicationBootstrap {
     );
     if (assignments.length === 0) return;
     const gateOf = new Map(assignments.map((a) => [a.camera.id, a.gateId]));
-    const mediaDir = process.env.CG_MEDIA_DIR ?? './data/media';
+    const mediaDir = mediaDirOf();
     const mediaKey = loadMediaKey(dirname(this.cfg.outbox.path));
     this.media = new EncryptedMediaStore(mediaDir, mediaKey);
     this.startRetention();

@@ -44,6 +44,18 @@ test('retention: crops older than the limit are deleted, younger ones kept', asy
   assert.ok((await store.read(fresh.ref)).length > 0);
 });
 
+test('erase: one crop is deleted by reference, a repeat says it was gone, a bad reference is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cg-media-'));
+  const store = new EncryptedMediaStore(dir, randomBytes(32));
+  const a = await store.save('face_crop', 'cam-a', await crop());
+  const b = await store.save('face_crop', 'cam-b', await crop());
+  assert.equal(await store.remove(a.ref), true);
+  assert.equal(await store.remove(a.ref), false, 'already gone');
+  await assert.rejects(store.read(a.ref), /ENOENT/);
+  assert.ok((await store.read(b.ref)).length > 0, 'the other crop stays');
+  await assert.rejects(store.remove('media:face_crop/../../x.jpg'), /not a media reference/);
+});
+
 test('media key: from CG_MEDIA_KEY, or a key file created 0600 at first start; a readable key file is refused', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cg-media-key-'));
   const k1 = loadMediaKey(dir, {});

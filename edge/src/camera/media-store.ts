@@ -60,6 +60,17 @@ export class EncryptedMediaStore implements MediaStore {
     return Buffer.concat([d.update(body.subarray(1 + IV_BYTES, body.length - TAG_BYTES)), d.final()]);
   }
 
+  /** Deletes one crop (a person-erase); false when it was already gone. */
+  async remove(ref: string): Promise<boolean> {
+    try {
+      await unlink(this.path(ref));
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+  }
+
   /** Deletes crops written before `before` (ms since the epoch); returns how many. */
   async purge(before: number): Promise<number> {
     let n = 0;
@@ -78,6 +89,9 @@ export class EncryptedMediaStore implements MediaStore {
     return n;
   }
 }
+
+/** Where the edge keeps its face crops: CG_MEDIA_DIR, default `./data/media`. */
+export const mediaDirOf = (env: NodeJS.ProcessEnv = process.env): string => env.CG_MEDIA_DIR ?? './data/media';
 
 /**
  * The media key: env CG_MEDIA_KEY (base64 of 32 bytes), or the key file CG_MEDIA_KEY_FILE (default

@@ -5,6 +5,7 @@ export * from './mqtt-names.js';
 export * from './gate-event.js';
 export * from './gate-status.js';
 export * from './gate-command.js';
+export * from './edge-media.js';
 export * from './watchlist-delta.js';
 export * from './watchlist.js';
 export * from './alerts.js';

@@ -14,6 +14,10 @@ export const topics = {
   siteWatchlist: (siteId: Id) => `${TOPIC_ROOT}/sites/${siteId}/watchlist`,
   /** Edge → hub: "send me the full watchlist" (under the gate's own prefix, so the gate ACL allows it). */
   gateWatchlistResync: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/watchlist-resync`,
+  /** Hub → edge, QoS 1: fetch or erase face crops the edge keeps (MediaRequestSchema). */
+  gateMediaRequests: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/media-requests`,
+  /** Edge → hub, QoS 1: the answers (MediaReplySchema). */
+  gateMediaReplies: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/media-replies`,
 } as const;
 
 /** Subscription filters used by the hub. */
@@ -22,6 +26,7 @@ export const topicFilters = {
   allGateStatus: `${TOPIC_ROOT}/sites/+/gates/+/status`,
   allWatchlistResync: `${TOPIC_ROOT}/sites/+/gates/+/watchlist-resync`,
   allGateLanes: `${TOPIC_ROOT}/sites/+/gates/+/lanes`,
+  allGateMediaReplies: `${TOPIC_ROOT}/sites/+/gates/+/media-replies`,
   /** Shared subscription: several hub instances split the event load (MQTT v5 / Mosquitto). */
   sharedGateEvents: (group: string) => `$share/${group}/${TOPIC_ROOT}/sites/+/gates/+/events`,
 } as const;
@@ -33,6 +38,14 @@ const RESYNC_TOPIC = new RegExp(`^${TOPIC_ROOT}/sites/([^/]+)/gates/([^/]+)/watc
 /** The gate a watchlist resync request came from: the topic (which the broker ACL ties to the gate's login) decides, never the body. */
 export function parseResyncTopic(topic: string): { siteId: string; gateId: string } | null {
   const m = RESYNC_TOPIC.exec(topic);
+  return m ? { siteId: m[1]!, gateId: m[2]! } : null;
+}
+
+const MEDIA_REPLY_TOPIC = new RegExp(`^${TOPIC_ROOT}/sites/([^/]+)/gates/([^/]+)/media-replies$`);
+
+/** The gate a media reply came from (the topic, tied to the gate's login by the broker ACL, decides). */
+export function parseMediaReplyTopic(topic: string): { siteId: string; gateId: string } | null {
+  const m = MEDIA_REPLY_TOPIC.exec(topic);
   return m ? { siteId: m[1]!, gateId: m[2]! } : null;
 }
 

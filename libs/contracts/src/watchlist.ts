@@ -135,5 +135,8 @@ export const PersonEraseResultSchema = z.object({
   eventIdentities: z.number().int(),
   alerts: z.number().int(),
   deadLetters: z.number().int(),
+  /** Face crops on the edges ordered deleted, and per gate whether its edge confirmed within the wait (later confirmations are audited as `person.erase_edge_confirmed`; unconfirmed orders are resent until they are). */
+  edgeCrops: z.number().int(),
+  edges: z.array(z.object({ siteId: z.string(), gateId: z.string(), crops: z.number().int(), confirmed: z.boolean() })),
 });
 export type PersonEraseResult = z.infer<typeof PersonEraseResultSchema>;

@@ -41,6 +41,8 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/counts/today': { access: ALL, site: 'query', request: (s) => ({ path: `/api/counts/today?siteId=${s}` }) },
   'GET /api/gate-status': { access: ALL, site: 'query', request: (s) => ({ path: `/api/gate-status?siteId=${s}` }) },
   'GET /api/events': { access: USERS, site: 'query', request: (s) => ({ path: `/api/events?siteId=${s}` }) },
+  // An event's face crop from its edge; the site is the event's (checked, and every refusal audited, by the controller).
+  'GET /api/events/:eventId/crop': { access: ['admin', 'security', 'operator'], request: () => ({ path: '/api/events/01900000-0000-7000-8000-000000000000/crop' }) },
   'GET /api/dead-letters': { access: ADMIN, request: () => ({ path: '/api/dead-letters' }) },
   'POST /api/auth/login': { access: 'public', request: () => ({ path: '/api/auth/login', body: {} }) },
   'POST /api/auth/refresh': { access: 'public', request: () => ({ path: '/api/auth/refresh', body: {} }) },

@@ -4,6 +4,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { DataSource } from 'typeorm';
 import type { TokenPair } from '../../../../libs/contracts/src/index.js';
 import { AuditService } from '../audit/audit.service.js';
+import { LoginFailures } from '../cluster/login-failures.js';
 import { RevokedSessions } from '../cluster/revoked-sessions.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { RefreshTokenEntity, UserEntity } from '../database/entities/index.js';
@@ -23,7 +24,6 @@ interface AccessClaims {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 const INVALID = 'invalid username or password';
-const MAX_TRACKED_FAILURES = 10_000;
 
 /**
  * Logins, short-lived access tokens (JWT, HS256) and rotating refresh tokens. A refresh token is
@@ -33,9 +33,6 @@ const MAX_TRACKED_FAILURES = 10_000;
  */
 @Injectable()
 export class SessionsService {
-  /** Failed logins per user id + client address (insertion order = age); per instance (README). */
-  private readonly failures = new Map<string, { failed: number; lockedUntil: number | null }>();
-
   constructor(
     @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
     private readonly db: DataSource,
@@ -44,6 +41,7 @@ export class SessionsService {
     private readonly apiKeys: ApiKeysService,
     private readonly audit: AuditService,
     private readonly revoked: RevokedSessions,
+    private readonly failures: LoginFailures,
   ) {}
 
   async login(username: string, password: string, ip: string): Promise<TokenPair> {
@@ -60,27 +58,21 @@ export class SessionsService {
     }
     // Failures are counted per username *and* client address: a stranger guessing from elsewhere
     // locks only their own pair out, never the real user at their own desk.
-    const key = `${user.id}\n${ip}`;
-    const lock = this.failures.get(key);
+    const lock = await this.failures.get(user.id, ip);
     if (lock?.lockedUntil && lock.lockedUntil > now) {
       const retry = Math.ceil((lock.lockedUntil - now) / 1000);
       this.audit.recordQuietly({ actor: user.username, action: 'auth.login_locked', subjectType: 'user', subjectId: user.id, detail: { ip, retryAfterS: retry } });
       throw new HttpException({ statusCode: 429, message: `too many failed logins; try again in ${retry} s`, retryAfterS: retry }, HttpStatus.TOO_MANY_REQUESTS);
     }
     if (!(await verifyPassword(user.passwordHash, password))) {
-      const failed = (lock?.failed ?? 0) + 1;
-      const over = failed - this.cfg.loginLockoutThreshold;
-      // Lock after the threshold, doubling with each further failure, at most a day.
-      const lockedUntil = over >= 0 ? now + Math.min(86_400_000, this.cfg.loginLockoutBaseS * 1000 * 2 ** Math.min(over, 20)) : null;
-      this.failures.delete(key);
-      this.failures.set(key, { failed, lockedUntil });
-      // Bounded: the oldest pairs are forgotten first (a flood of addresses cannot grow the hub).
-      while (this.failures.size > MAX_TRACKED_FAILURES) this.failures.delete(this.failures.keys().next().value!);
+      // Lock after the threshold, doubling with each further failure, at most a day (shared through
+      // Redis when hub instances share REDIS_URL).
+      await this.failures.recordFailure(user.id, ip, now, { threshold: this.cfg.loginLockoutThreshold, baseS: this.cfg.loginLockoutBaseS });
       await repo.update(user.id, { failedLogins: user.failedLogins + 1 });
       throw fail('wrong password');
     }
     if (user.disabled) throw fail('disabled');
-    this.failures.delete(key);
+    await this.failures.clear(user.id, ip);
     await repo.update(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now });
     this.audit.recordQuietly({ actor: user.username, action: 'auth.login', subjectType: 'user', subjectId: user.id, detail: { ip } });
     return this.issue(user, randomUUID());

@@ -26,6 +26,11 @@ export class RedisIoAdapter extends IoAdapter {
 
   override async close(server: Parameters<IoAdapter['close']>[0]): Promise<void> {
     await super.close(server);
+    // The adapter's close() sends UNSUBSCRIBE/PUNSUBSCRIBE without awaiting them; quitting before their
+    // replies rejects them unhandled ("Connection is closed"). Replies come in order, so once ours are
+    // answered, theirs were too.
+    const sub = this.clients[1]!;
+    await sub.ping().catch(() => undefined);
     await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
   }
 }

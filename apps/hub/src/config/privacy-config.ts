@@ -22,6 +22,12 @@ export const PrivacyConfigShape = {
   retentionAuditDays: days(730),
   /** Refused MQTT messages keep a payload excerpt, which may hold an identity block. */
   retentionDeadLettersDays: days(30),
+  /** How long a face-crop request waits for the edge that keeps the crop before answering 504 (ms). */
+  cropTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** A person-erase's order to an edge is sent again this often until the edge acknowledges (seconds). */
+  edgeEraseRetryS: z.coerce.number().min(0.2).max(3_600).default(30),
+  /** How long a person-erase waits for the edges' acknowledgements before answering (ms; later ones are audited). */
+  edgeEraseWaitMs: z.coerce.number().int().min(0).max(60_000).default(3_000),
   /** How often the retention job runs (minutes; 0 = never, e.g. in tests). */
   retentionIntervalMin: z.coerce.number().int().min(0).max(10_080).default(60),
 };
@@ -39,5 +45,8 @@ export function privacyConfigFromEnv(env: NodeJS.ProcessEnv) {
     retentionAuditDays: env.HUB_RETENTION_AUDIT_DAYS || undefined,
     retentionDeadLettersDays: env.HUB_RETENTION_DEAD_LETTERS_DAYS || undefined,
     retentionIntervalMin: env.HUB_RETENTION_INTERVAL_MIN || undefined,
+    cropTimeoutMs: env.HUB_CROP_TIMEOUT_MS || undefined,
+    edgeEraseRetryS: env.HUB_EDGE_ERASE_RETRY_S || undefined,
+    edgeEraseWaitMs: env.HUB_EDGE_ERASE_WAIT_MS || undefined,
   };
 }

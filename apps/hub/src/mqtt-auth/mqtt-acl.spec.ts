@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { DataSource } from 'typeorm';
-import { gateMqttClientId, isGateClientIdOf, topics } from '../../../../libs/contracts/src/index.js';
+import { gateMqttClientId, isGateClientIdOf, topicFilters, topics } from '../../../../libs/contracts/src/index.js';
 import { authedFetch, issueGateCredentials, login } from '../../../../test/support/hub-auth.js';
 import { PrivateMosquitto } from '../../../../test/support/mosquitto.js';
 import { startTwoSiteHub } from '../../../../test/support/two-site-hub.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
-import { maySubscribe, mayPublish, patternCovers } from './mqtt-acl.js';
+import { aclOf, maySubscribe, mayPublish, patternCovers } from './mqtt-acl.js';
 import { aclFile, authConf, passwordFile } from './mosquitto-files.js';
 import { mosquittoHash, verifyMosquittoHash } from './mosquitto-hash.js';
 import { MqttCredentialStore } from './mqtt-credential-store.js';
@@ -47,6 +47,21 @@ test('ACL rules: a gate writes only its own events/status, reads only its comman
   assert.equal(mayPublish({ kind: 'hub' }, topics.gateEvents('s1', 'g1')), false, 'the hub does not forge gate events');
   assert.equal(patternCovers('a/+/c', 'a/b/c'), true);
   assert.equal(patternCovers('a/+/c', 'a/b/c/d'), false);
+});
+
+test('ACL rules for face crops: a gate reads only its own media requests and answers only on its own reply topic; only the hub asks', () => {
+  const g = { kind: 'gate', siteId: 's1', gateId: 'g1' } as const;
+  const hub = { kind: 'hub' } as const;
+  assert.deepEqual(aclOf(g).write.filter((t) => t.includes('media')), [topics.gateMediaReplies('s1', 'g1')]);
+  assert.deepEqual(aclOf(g).read.filter((t) => t.includes('media')), [topics.gateMediaRequests('s1', 'g1')]);
+  assert.equal(maySubscribe(g, topics.gateMediaRequests('s1', 'g2')), false, "another gate's crop requests");
+  assert.equal(maySubscribe(g, topics.gateMediaReplies('s1', 'g1')), false, 'a gate cannot read crops sent to the hub');
+  assert.equal(maySubscribe(g, topics.gateMediaReplies('s1', 'g2')), false);
+  assert.equal(mayPublish(g, topics.gateMediaRequests('s1', 'g1')), false, 'a gate cannot ask another for crops');
+  assert.equal(mayPublish(g, topics.gateMediaReplies('s1', 'g2')), false, 'a gate cannot answer for another');
+  assert.equal(mayPublish(hub, topics.gateMediaRequests('s1', 'g1')), true);
+  assert.equal(maySubscribe(hub, topicFilters.allGateMediaReplies), true);
+  assert.equal(mayPublish(hub, topics.gateMediaReplies('s1', 'g1')), false, 'the hub does not forge edge answers');
 });
 
 test('gate client ids: the own name or <name>:<suffix>, never another gate or a lookalike', () => {
@@ -183,6 +198,25 @@ test('gate A publishing as gate B is refused by the embedded aedes broker and by
     await h.publishAsync(topics.gateCommands(siteA, 'g2'), 'for-g2-again', { qos: 1 });
     await waitFor(() => cmds, (c) => c.length >= 2, 5000, 'second own command');
     assert.deepEqual(cmds, [`${topics.gateCommands(siteA, 'g2')} for-g2`, `${topics.gateCommands(siteA, 'g2')} for-g2-again`]);
+
+    // Face crops through Mosquitto's generated ACL: g2 reads its own media requests only, and its
+    // answers reach the hub only from its own reply topic (one forged as g1 is dropped).
+    assert.deepEqual(await grantedQos(m2, [topics.gateMediaRequests(siteA, 'g2'), topics.gateMediaRequests(siteA, 'g1'), topics.gateMediaReplies(siteA, 'g2')]), [1, 128, 128]);
+    const replies: string[] = [];
+    h.on('message', (t, p) => t.endsWith('/media-replies') && replies.push(`${t} ${p.toString()}`));
+    await h.subscribeAsync(topicFilters.allGateMediaReplies, { qos: 1 });
+    await m2.publishAsync(topics.gateMediaReplies(siteA, 'g1'), 'forged-reply-as-g1', { qos: 1 });
+    await m2.publishAsync(topics.gateMediaReplies(siteA, 'g2'), 'reply-2', { qos: 1 });
+    await waitFor(() => replies, (r) => r.length >= 1, 5000, 'own media reply');
+    const requests: string[] = [];
+    m2.on('message', (t, p) => t.endsWith('/media-requests') && requests.push(`${t} ${p.toString()}`));
+    await h.publishAsync(topics.gateMediaRequests(siteA, 'g1'), 'req-g1', { qos: 1 });
+    await h.publishAsync(topics.gateMediaRequests(siteA, 'g2'), 'req-g2', { qos: 1 });
+    await waitFor(() => requests, (r) => r.length >= 1, 5000, 'own media request');
+    await m2.publishAsync(topics.gateMediaReplies(siteA, 'g2'), 'reply-2-again', { qos: 1 });
+    await waitFor(() => replies, (r) => r.length >= 2, 5000, 'second own media reply');
+    assert.deepEqual(replies, [`${topics.gateMediaReplies(siteA, 'g2')} reply-2`, `${topics.gateMediaReplies(siteA, 'g2')} reply-2-again`]);
+    assert.deepEqual(requests, [`${topics.gateMediaRequests(siteA, 'g2')} req-g2`], "g1's crop request never reaches g2");
   } finally {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
     await mosq?.stop();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import type { PersonEraseResult, PersonExport, PersonRequest } from '../../../../libs/contracts/src/index.js';
+import { AttachmentSchema, MediaRefSchema, type PersonEraseResult, type PersonExport, type PersonRequest } from '../../../../libs/contracts/src/index.js';
 import { AlertsRepository } from '../alerts/alerts.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
@@ -10,6 +10,7 @@ import { aad } from '../watchlist/watchlist-aad.js';
 import { WatchlistRepository } from '../watchlist/watchlist.repository.js';
 import { WatchlistService } from '../watchlist/watchlist.service.js';
 import { DataCipher } from './data-cipher.js';
+import { EdgeMediaService } from './edge-media.service.js';
 
 /** Keeps IN (…) lists well under SQLite's and PostgreSQL's parameter limits. */
 const CHUNK = 500;
@@ -20,6 +21,19 @@ interface PersonRows {
   events: GateEventEntity[];
   alerts: AlertEntity[];
   deadLetters: DeadLetterEntity[];
+}
+
+/** The edge face-crop references an event's attachments name. */
+function cropRefs(json: string | null): string[] {
+  if (!json) return [];
+  try {
+    return (JSON.parse(json) as unknown[]).flatMap((a) => {
+      const r = AttachmentSchema.safeParse(a);
+      return r.success && r.data.kind === 'face_crop' && MediaRefSchema.safeParse(r.data.ref).success ? [r.data.ref] : [];
+    });
+  } catch {
+    return [];
+  }
 }
 
 async function inChunks<T>(ids: string[], fn: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
@@ -50,6 +64,7 @@ export class PersonDataService {
     private readonly alertsRepo: AlertsRepository,
     private readonly audit: AuditService,
     private readonly deadLetterService: DeadLetterService,
+    private readonly edgeMedia: EdgeMediaService,
   ) {}
 
   async export(req: PersonRequest, actor: Principal | string): Promise<PersonExport> {
@@ -85,15 +100,22 @@ export class PersonDataService {
     let eventIdentities = 0;
     let alerts = 0;
     let deadLetters = 0;
+    // The face crops of those events live on the edges that took them: erase orders go with the erase.
+    const crops = p.events.flatMap((e) => cropRefs(e.attachmentsJson).map((ref) => ({ siteId: e.siteId, gateId: e.gateId, ref })));
+    let eraseIds: string[] = [];
     await this.db.transaction(async (m) => {
+      eraseIds = await this.edgeMedia.recordErase(m, p.hmac, crops);
       for (const ids of chunks(p.deadLetters.map((d) => String(d.id)))) deadLetters += (await m.getRepository(DeadLetterEntity).delete({ id: In(ids.map(Number)) })).affected ?? 0;
       // The event row stays (it was counted; counts live in count_minutes); who it was does not.
       for (const ids of chunks(p.events.map((e) => e.eventId)))
         eventIdentities += (await m.getRepository(GateEventEntity).update({ eventId: In(ids) }, { identityJson: null, idNumberHmac: null, attachmentsJson: null })).affected ?? 0;
       for (const ids of chunks(p.alerts.map((a) => a.id))) alerts += (await m.getRepository(AlertEntity).delete({ id: In(ids) })).affected ?? 0;
     });
-    const result: PersonEraseResult = { watchlistEntries: p.entries.length, eventIdentities, alerts, deadLetters };
-    await this.audit.record({ actor, action: 'person.erase', subjectType: 'person', subjectId: p.hmac, siteId: req.siteId ?? null, detail: { ...result } });
+    // Committed: the orders are sent now and again until each edge acknowledges (also after a restart).
+    void this.edgeMedia.sendPendingErases();
+    const edges = (await this.edgeMedia.eraseState(eraseIds, this.edgeMedia.waitMs)).map(({ siteId, gateId, crops: n, confirmed }) => ({ siteId, gateId, crops: n, confirmed }));
+    const result: PersonEraseResult = { watchlistEntries: p.entries.length, eventIdentities, alerts, deadLetters, edgeCrops: crops.length, edges };
+    await this.audit.record({ actor, action: 'person.erase', subjectType: 'person', subjectId: p.hmac, siteId: req.siteId ?? null, detail: { ...result, eraseRequests: eraseIds } });
     return result;
   }
 

@@ -103,7 +103,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
     // Erase everywhere.
     const er = await admin(`${hub.url}/api/privacy/person-erase`, { method: 'POST', body: { idNumber: X } });
     assert.equal(er.status, 200);
-    assert.deepEqual((await er.json()) as PersonEraseResult, { watchlistEntries: 2, eventIdentities: 2, alerts: 2, deadLetters: 1 });
+    assert.deepEqual((await er.json()) as PersonEraseResult, { watchlistEntries: 2, eventIdentities: 2, alerts: 2, deadLetters: 1, edgeCrops: 0, edges: [] });
     assert.equal(Number((await db.query(`SELECT COUNT(*) AS n FROM dead_letters`))[0].n), 0, 'their refused message is gone');
 
     const entries: { id: string }[] = await db.query(`SELECT id FROM watchlist_entries`);

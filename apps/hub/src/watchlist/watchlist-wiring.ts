@@ -3,7 +3,9 @@ import { AlertChecker } from '../alerts/alert-checker.service.js';
 import { AlertRules } from '../alerts/alert-rules.service.js';
 import { AlertRulesController, AlertsController } from '../alerts/alerts.controller.js';
 import { AlertsRepository } from '../alerts/alerts.repository.js';
+import { EventCropController } from '../events/event-crop.controller.js';
 import { dataCipherProvider } from '../privacy/data-cipher.provider.js';
+import { EdgeMediaService } from '../privacy/edge-media.service.js';
 import { PersonDataController } from '../privacy/person-data.controller.js';
 import { PersonDataService } from '../privacy/person-data.service.js';
 import { RetentionService } from '../privacy/retention.service.js';
@@ -15,8 +17,8 @@ import { WatchlistController } from './watchlist.controller.js';
 import { WatchlistRepository } from './watchlist.repository.js';
 import { WatchlistService } from './watchlist.service.js';
 
-/** Watchlists, alerts and the personal-data services, for HubModule. */
-export const watchlistControllers: Type[] = [WatchlistController, AlertsController, AlertRulesController, PersonDataController];
+/** Watchlists, alerts and the personal-data services (face crops on the edges included), for HubModule. */
+export const watchlistControllers: Type[] = [WatchlistController, AlertsController, AlertRulesController, PersonDataController, EventCropController];
 
 export const watchlistProviders: Provider[] = [
   dataCipherProvider,
@@ -31,4 +33,5 @@ export const watchlistProviders: Provider[] = [
   AlertChecker,
   RetentionService,
   PersonDataService,
+  EdgeMediaService,
 ];

@@ -2,6 +2,7 @@ import { ApiKeyEntity } from './api-key.entity.js';
 import { AuditEntryEntity } from './audit-entry.entity.js';
 import { CountMinuteEntity } from './count-minute.entity.js';
 import { DeadLetterEntity } from './dead-letter.entity.js';
+import { EdgeMediaEraseEntity } from './edge-media-erase.entity.js';
 import { GateEventEntity } from './gate-event.entity.js';
 import { GateEntity } from './gate.entity.js';
 import { MqttCredentialEntity } from './mqtt-credential.entity.js';
@@ -20,6 +21,6 @@ export { AlertEntity, AlertRuleEntity, WatchlistEntryEntity, WatchlistOutboxEnti
 const watchlistEntities = [WatchlistEntryEntity, WatchlistTemplateEntity, WatchlistSyncEntity, WatchlistOutboxEntity, AlertEntity, AlertRuleEntity];
 
 export { ApiKeyEntity, AuditEntryEntity, MqttCredentialEntity, RefreshTokenEntity, UserEntity };
-export { CountMinuteEntity, DeadLetterEntity, GateEventEntity, GateEntity, SiteEntity, ZoneEntity };
-export const hubEntities = [...watchlistEntities, SiteEntity, ZoneEntity, GateEntity, GateEventEntity, CountMinuteEntity, DeadLetterEntity,
+export { CountMinuteEntity, DeadLetterEntity, EdgeMediaEraseEntity, GateEventEntity, GateEntity, SiteEntity, ZoneEntity };
+export const hubEntities = [...watchlistEntities, SiteEntity, ZoneEntity, GateEntity, GateEventEntity, CountMinuteEntity, DeadLetterEntity, EdgeMediaEraseEntity,
   UserEntity, RefreshTokenEntity, ApiKeyEntity, MqttCredentialEntity, AuditEntryEntity];
