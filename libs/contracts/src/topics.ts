@@ -14,6 +14,10 @@ export const topics = {
   siteWatchlist: (siteId: Id) => `${TOPIC_ROOT}/sites/${siteId}/watchlist`,
   /** Edge → hub: "send me the full watchlist" (under the gate's own prefix, so the gate ACL allows it). */
   gateWatchlistResync: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/watchlist-resync`,
+  /** Hub → edge, QoS 0: a view lease ("send this camera's frames until …"), see camera-view.ts. */
+  gateCameraView: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/camera-view`,
+  /** Edge → hub, QoS 0, not retained: annotated low-rate frames of one camera while a lease holds. */
+  gateCameraFrames: (siteId: Id, gateId: Id, cameraId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/cameras/${cameraId}/frames`,
 } as const;
 
 /** Subscription filters used by the hub. */
@@ -22,6 +26,7 @@ export const topicFilters = {
   allGateStatus: `${TOPIC_ROOT}/sites/+/gates/+/status`,
   allWatchlistResync: `${TOPIC_ROOT}/sites/+/gates/+/watchlist-resync`,
   allGateLanes: `${TOPIC_ROOT}/sites/+/gates/+/lanes`,
+  allCameraFrames: `${TOPIC_ROOT}/sites/+/gates/+/cameras/+/frames`,
   /** Shared subscription: several hub instances split the event load (MQTT v5 / Mosquitto). */
   sharedGateEvents: (group: string) => `$share/${group}/${TOPIC_ROOT}/sites/+/gates/+/events`,
 } as const;
@@ -34,6 +39,14 @@ const RESYNC_TOPIC = new RegExp(`^${TOPIC_ROOT}/sites/([^/]+)/gates/([^/]+)/watc
 export function parseResyncTopic(topic: string): { siteId: string; gateId: string } | null {
   const m = RESYNC_TOPIC.exec(topic);
   return m ? { siteId: m[1]!, gateId: m[2]! } : null;
+}
+
+const FRAMES_TOPIC = new RegExp(`^${TOPIC_ROOT}/sites/([^/]+)/gates/([^/]+)/cameras/([^/]+)/frames$`);
+
+/** The gate and camera a frame came from (the broker ACL ties the gate part to the gate's login). */
+export function parseCameraFramesTopic(topic: string): { siteId: string; gateId: string; cameraId: string } | null {
+  const m = FRAMES_TOPIC.exec(topic);
+  return m ? { siteId: m[1]!, gateId: m[2]!, cameraId: m[3]! } : null;
 }
 
 export interface ParsedGateTopic {

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import mqtt, { type MqttClient } from 'mqtt';
-import { GateCommandSchema, topicFilters, topics, type GateCommand } from '../../../../libs/contracts/src/index.js';
+import { CameraViewLeaseSchema, GateCommandSchema, parseCameraFramesTopic, topicFilters, topics, type CameraViewLease, type GateCommand } from '../../../../libs/contracts/src/index.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
 import { externalBrokerLogin } from '../broker/external-broker-login.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
@@ -19,6 +19,7 @@ export class GateMqttBridge implements OnApplicationBootstrap, OnApplicationShut
   private client: MqttClient | undefined;
   private broker: EmbeddedBroker | undefined;
   onLaneState: (topic: string, payload: Buffer) => void = () => undefined;
+  onCameraFrame: (topic: string, payload: Buffer) => void = () => undefined;
 
   constructor(private readonly refs: ModuleRef) {}
 
@@ -33,6 +34,12 @@ export class GateMqttBridge implements OnApplicationBootstrap, OnApplicationShut
           cb();
         }, r),
       );
+      await new Promise<void>((r) =>
+        broker.instance!.subscribe(topicFilters.allCameraFrames, (packet, cb) => {
+          this.onCameraFrame(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+          cb();
+        }, r),
+      );
       return;
     }
     if (!cfg.mqttUrl) return;
@@ -43,8 +50,8 @@ export class GateMqttBridge implements OnApplicationBootstrap, OnApplicationShut
       ...externalBrokerLogin(cfg),
       reconnectPeriod: 1000,
     });
-    this.client.on('connect', () => this.client!.subscribe(topicFilters.allGateLanes, { qos: 0 }));
-    this.client.on('message', (topic, payload) => this.onLaneState(topic, payload));
+    this.client.on('connect', () => this.client!.subscribe([topicFilters.allGateLanes, topicFilters.allCameraFrames], { qos: 0 }));
+    this.client.on('message', (topic, payload) => (parseCameraFramesTopic(topic) ? this.onCameraFrame(topic, payload) : this.onLaneState(topic, payload)));
     this.client.on('error', (e) => this.log.warn(e.message));
   }
 
@@ -84,6 +91,17 @@ export class GateMqttBridge implements OnApplicationBootstrap, OnApplicationShut
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** A camera view lease to its gate: QoS 0, never queued (the next renewal replaces a lost one). */
+  publishLease(lease: CameraViewLease): void {
+    const payload = Buffer.from(JSON.stringify(CameraViewLeaseSchema.parse(lease)));
+    const topic = topics.gateCameraView(lease.siteId, lease.gateId);
+    if (this.broker?.instance) {
+      this.broker.instance.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, (e?: Error) => e && this.log.warn(`camera lease: ${e.message}`));
+      return;
+    }
+    if (this.client?.connected) this.client.publish(topic, payload, { qos: 0 });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Logger, forwardRef, Inject } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import {
   ConnectedSocket,
   MessageBody,
@@ -20,6 +21,7 @@ import {
   type GateStatus,
 } from '../../../../libs/contracts/src/index.js';
 import { HeadcountService } from '../counts/headcount.service.js';
+import { CameraViewRelay } from '../gate-control/camera-view.relay.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
 import { SocketAuth } from './socket-auth.service.js';
@@ -41,6 +43,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly registry: SiteRegistry,
     private readonly metrics: MetricsService,
     private readonly auth: SocketAuth,
+    private readonly refs: ModuleRef,
   ) {}
 
   /** Every socket authenticates at the handshake (token or API key). */
@@ -70,6 +73,17 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       socket.emit(SocketEvents.countsSnapshot, await this.headcounts.snapshot(siteId));
     }
     return { ok: true };
+  }
+
+  /** Live camera tiles: see CameraViewRelay (rule per site, audited, lease to the edge). */
+  @SubscribeMessage(SocketEvents.cameraWatch)
+  cameraWatch(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean; error?: string }> {
+    return this.refs.get(CameraViewRelay, { strict: false }).watch(socket, body);
+  }
+
+  @SubscribeMessage(SocketEvents.cameraUnwatch)
+  cameraUnwatch(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean; error?: string }> {
+    return this.refs.get(CameraViewRelay, { strict: false }).unwatch(socket, body);
   }
 
   async publishBatch(events: readonly GateEvent[], touchedSites: Set<string>): Promise<void> {
