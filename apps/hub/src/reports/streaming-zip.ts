@@ -52,8 +52,11 @@ export class StreamingZip {
       }
     });
     const ended = once(deflate, 'end');
+    ended.catch(() => undefined); // awaited below; an early failure must not be an unhandled rejection
     try {
       for await (const part of source) {
+        // A client that went away stops the reads at once (the deflater's output goes nowhere now).
+        if (this.closed) throw new Error('export: the client closed the connection');
         const buf = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
         if (buf.length === 0) continue;
         crc = crc32(buf, crc);
