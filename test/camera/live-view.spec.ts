@@ -144,6 +144,8 @@ test('live camera tile: frames only to allowed roles, bounded size and rate, aud
       }
       assert.ok(yellow > 100, `counting line drawn (${yellow} yellow rows)`);
       assert.ok(op.frames.some((f) => f.tracks > 0), 'people of the corridor are tracked and drawn');
+      const bytes = op.frames.map((f) => (f.jpeg as Uint8Array).byteLength);
+      t.diagnostic(`${op.frames.length} frames, ${Math.round(bytes.reduce((a, b) => a + b, 0) / bytes.length / 1024)} KB each on average, largest ${Math.round(Math.max(...bytes) / 1024)} KB`);
       assert.equal(man.frames.length, 0, 'no frame reached the manager');
       assert.equal(wall.frames.length, 0, 'no frame reached the wall key');
     });
