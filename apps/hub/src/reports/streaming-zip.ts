@@ -99,7 +99,8 @@ export class StreamingZip {
       }
       const h = Buffer.alloc(46);
       h.writeUInt32LE(0x02014b50, 0);
-      h.writeUInt16LE(big ? 45 : 20, 4); // made by
+      // Made by Unix (3): names are taken as they are (UTF-8, bit 11), not translated from a DOS code page.
+      h.writeUInt16LE((3 << 8) | (big ? 45 : 20), 4);
       h.writeUInt16LE(big ? 45 : 20, 6); // needed
       h.writeUInt16LE(0x0808, 8);
       h.writeUInt16LE(8, 10);
@@ -110,6 +111,7 @@ export class StreamingZip {
       h.writeUInt32LE(big ? 0xffffffff : e.size, 24);
       h.writeUInt16LE(e.name.length, 28);
       h.writeUInt16LE(extra.length, 30);
+      h.writeUInt32LE((0o100644 << 16) >>> 0, 38); // external attributes: a regular file, rw-r--r--
       h.writeUInt32LE(big ? 0xffffffff : e.offset, 42);
       await this.write(Buffer.concat([h, e.name, extra]));
     }
