@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,9 @@ import { hubConfigFromEnv, type HubConfig } from '../../apps/hub/src/config/hub-
 import { startHub, type HubApp } from '../../apps/hub/src/hub-app.js';
 import { startEdge } from '../../edge/src/edge-app.js';
 import { EdgeConfigSchema } from '../../edge/src/config/edge-config.schema.js';
-import { EXPORT_COLUMNS, gateMqttClientId, topics, type Alert, type GateCredentialIssued, type GateEvent, type LaneState, type SitesConfig } from '../../libs/contracts/src/index.js';
+import { renderViewFrame } from '../../edge/src/camera/live-view.js';
+import { resolveFfmpeg } from '../../edge/src/camera/ffmpeg-binary.js';
+import { CameraViewLeaseSchema, EXPORT_COLUMNS, gateMqttClientId, topics, type Alert, type GateCredentialIssued, type GateEvent, type LaneState, type SitesConfig } from '../../libs/contracts/src/index.js';
 import { authedFetch, authedJson, issueGateCredentials, login, TEST_ADMIN, TEST_ADMIN_CONFIG, withGateCredentials } from '../support/hub-auth.js';
 import { freePort } from '../support/ports.js';
 import { waitFor } from '../support/wait-for.js';
@@ -36,7 +39,9 @@ function sitesFile(dir: string, a: string, b: string): string {
       {
         id: a, name: 'Ga Hà Nội', kind: 'station', capacity: 10, crowdWarnAt: 0.5, location: { lat: 21.0245, lon: 105.8412 },
         zones: [{ id: 'sanh-a', name: 'Sảnh A', capacity: 6 }, { id: 'sanh-b', name: 'Sảnh B', capacity: 4 }],
-        gates: [{ id: 'g1', zone: 'sanh-a', name: 'Cổng 1' }, { id: 'g2', zone: 'sanh-a', name: 'Cổng 2' }, { id: 'g3', zone: 'sanh-b', name: 'Cổng 3' }],
+        gates: [{ id: 'g1', zone: 'sanh-a', name: 'Cổng 1', cameras: ['cam-1'] }, { id: 'g2', zone: 'sanh-a', name: 'Cổng 2' }, { id: 'g3', zone: 'sanh-b', name: 'Cổng 3' }],
+        // This site shows its live camera tiles on wall keys too (default: operator, security, admin only).
+        liveCameras: { roles: ['admin', 'security', 'operator'], wallKeys: true },
       },
       {
         id: b, name: 'Bến xe Miền Đông', kind: 'station', capacity: 200, location: { lat: 10.8142, lon: 106.7111 },
@@ -76,6 +81,38 @@ async function signIn(page: Page, url: string, username: string, password: strin
   await page.locator('#conn.on').waitFor({ timeout: 15_000 });
 }
 
+/**
+ * Gate g1's camera as the hub sees it: a client under g1's own MQTT login that answers the hub's view
+ * leases with frames drawn by the edge's renderer (counting line, boxes, track ids) on a frame of the
+ * corridor clip, 2 a second until the lease runs out. (test/camera/live-view.spec.ts runs the real
+ * camera worker; here the walk needs a tile without the camera's counts touching the wall's totals.)
+ */
+async function cameraStandIn(mqttPort: number, siteId: string, c: GateCredentialIssued): Promise<{ client: mqtt.MqttClient; sent: () => number }> {
+  const raw = execFileSync(resolveFfmpeg().path, ['-v', 'error', '-ss', '4', '-i', 'config/demo/media/corridor.mp4', '-frames:v', '1', '-vf', 'scale=960:540', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 8 << 20 });
+  const frame = { width: 960, height: 540, data: new Uint8Array(raw), seq: 0, capturedAt: Date.now() };
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: gateMqttClientId(siteId, 'g1', 'cam'), username: c.username, password: c.password, protocolVersion: 4, reconnectPeriod: 500 });
+  await client.subscribeAsync(topics.gateCameraView(siteId, 'g1'), { qos: 0 });
+  client.on('connect', () => void client.subscribeAsync(topics.gateCameraView(siteId, 'g1'), { qos: 0 }).catch(() => undefined));
+  let until = 0;
+  let seq = 0;
+  const tracks = [{ id: 7, state: 'tracked' as const, box: { x1: 380, y1: 140, x2: 520, y2: 520 } }, { id: 9, state: 'tracked' as const, box: { x1: 600, y1: 170, x2: 700, y2: 500 } }];
+  const lines = [{ id: 'cua', from: { x: 480, y: 27 }, to: { x: 480, y: 529 }, inside: { x: 864, y: 324 }, band: 20, anchor: 'bottom' as const }];
+  client.on('message', (topic, payload) => {
+    if (topic !== topics.gateCameraView(siteId, 'g1')) return;
+    const lease = CameraViewLeaseSchema.parse(JSON.parse(payload.toString()));
+    until = Date.parse(lease.until);
+  });
+  const timer = setInterval(() => {
+    if (Date.now() >= until || !client.connected) return;
+    void renderViewFrame(frame, tracks, lines).then((v) => {
+      if (!v) return;
+      client.publish(topics.gateCameraFrames(siteId, 'g1', 'cam-1'), JSON.stringify({ siteId, gateId: 'g1', cameraId: 'cam-1', seq: seq++, at: new Date().toISOString(), width: v.width, height: v.height, tracks: v.tracks, jpeg: v.jpeg.toString('base64') }), { qos: 0 });
+    });
+  }, 500);
+  client.on('end', () => clearInterval(timer));
+  return { client, sent: () => seq };
+}
+
 const log = (m: string) => process.env.WEB_SPEC_DEBUG && console.error(new Date().toISOString(), m);
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
@@ -95,6 +132,7 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
   let hub: HubApp = await startHub(cfg, false);
   let edge: Awaited<ReturnType<typeof startEdge>> | undefined;
   let g2: mqtt.MqttClient | undefined;
+  let cam: Awaited<ReturnType<typeof cameraStandIn>> | undefined;
   let browser: Browser | undefined;
   try {
   const adminToken = (await login(hub.url)).accessToken;
@@ -126,6 +164,7 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
   const lanePublisher = async (gateId: string, c: GateCredentialIssued) =>
     mqtt.connectAsync(`mqtt://127.0.0.1:${cfg.embeddedMqttPort}`, { clientId: gateMqttClientId(A, gateId, 'test'), username: c.username, password: c.password, protocolVersion: 4, reconnectPeriod: 0 });
   g2 = await lanePublisher('g2', creds.get('g2')!);
+  cam = await cameraStandIn(cfg.embeddedMqttPort, A, creds.get('g1')!);
   const liveCrop = (await sharp(facePhoto('df01/2.jpg')).resize(112, 112).jpeg({ quality: 70 }).toBuffer()).toString('base64');
   const publishLane = (s: Partial<LaneState> & Pick<LaneState, 'laneId' | 'phase'>) =>
     g2!.publishAsync(topics.gateLanes(A, 'g2'), JSON.stringify({ siteId: A, gateId: 'g2', at: new Date().toISOString(), ...s }));
@@ -177,6 +216,8 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
       await page.locator('tr.alert-row.k-door').waitFor({ state: 'detached', timeout: 10_000 }); // resolved leaves the active view
       await page.locator('select[name=status]').selectOption('');
       await page.locator('tr.alert-row.k-door.st-resolved').waitFor();
+      // The site's live camera tiles below the inbox (security may watch by default).
+      await page.locator('.security-cameras .camera-tile[data-camera="cam-1"] img[src^="blob:"]').waitFor({ timeout: 20_000 });
       await shot(page, 'security-alerts');
     });
 
@@ -406,8 +447,19 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
       await page.locator('#crowd-banner', { hasText: 'Tụ tập đông người' }).waitFor({ timeout: 15_000 });
       await page.locator(`.site-card[data-site="${A}"] .zone[data-zone="sanh-a"] .crowd-warning`).waitFor();
       assert.equal(await page.locator(`.site-card[data-site="${B}"] .crowd-warning`).count(), 0);
+      // Site A lets wall keys watch its cameras: g1's tile shows live frames, relayed through the hub.
+      const tile = page.locator(`.wall-cameras .camera-tile[data-camera="cam-1"]`);
+      await tile.locator('img[src^="blob:"]').waitFor({ timeout: 20_000 });
+      await page.locator('.wall-cameras .camera-tile .camera-down').waitFor({ state: 'detached', timeout: 10_000 });
+      const firstSrc = await tile.locator('img').getAttribute('src');
+      // A live stream: the picture is replaced by the next frame.
+      await page.waitForFunction(`document.querySelector('.wall-cameras .camera-tile img')?.getAttribute('src') !== ${JSON.stringify(firstSrc)}`, undefined, { timeout: 10_000 });
       await page.waitForTimeout(500);
       await shot(page, 'ioc-wall-crowd');
+      await tile.screenshot({ path: join(ARTIFACTS, 'ioc-wall-camera-tile.png') });
+      const audit = await authedJson(adminToken)<{ actor: string; action: string; subjectId: string }[]>(`${hub.url}/api/audit?siteId=${A}&action=camera.view`);
+      assert.ok(audit.some((r) => r.actor === 'apikey:IOC tỉnh' && r.subjectId === 'g1/cam-1'), "the wall key's viewing is audited");
+      assert.ok(audit.some((r) => r.actor === 'sec-a'), "the security guard's viewing is audited");
       const before = Number((await page.locator('#site-entries').textContent())!.replace(/\D/g, ''));
 
       await hub.close();
@@ -427,6 +479,7 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
   } finally {
     await browser?.close();
     await g2?.endAsync(true);
+    await cam?.client.endAsync(true);
     await edge?.close();
     await hub.close();
   }

@@ -110,6 +110,8 @@ const more = {
     subject: 'Đối tượng', detail: 'Chi tiết', topic: 'Chủ đề MQTT', reason: 'Lý do', payload: 'Nội dung', more: 'Xem thêm', role_admin: 'Quản trị', role_security: 'An ninh',
     role_operator: 'Vận hành', role_manager: 'Quản lý', role_ioc: 'Màn hình IOC', signedInAs: 'Đăng nhập:', error: 'Lỗi', loading: 'Đang tải…', none: 'Không có dữ liệu',
     occupancyNow: 'Hiện có', hubUnreachable: 'Không kết nối được trung tâm', prev: 'Trang trước', secondsLeft: 'giây còn lại', noReviews: 'Không có làn nào chờ xác nhận', gateDown: 'mất kết nối', cameraDown: 'camera lỗi', notConfigured: 'chưa đặt',
+    liveCameras: 'Camera trực tiếp', camGateOffline: 'Cổng mất kết nối', camWaiting: 'Đang chờ hình…', camNoFrames: 'Không nhận được hình', camPeople: '{n} người', camMore: 'Còn {n} camera khác: chọn một địa điểm để xem',
+    camState_connecting: 'Đang kết nối camera', camState_streaming: 'Đang truyền', camState_stalled: 'Camera không gửi hình', camState_failed: 'Camera lỗi',
   },
   en: {
     app: 'Cổng AI', navAlerts: 'Alerts', navWall: 'IOC wall', navReports: 'Reports', navEvents: 'Event search', navConsole: 'Gate console',
@@ -137,6 +139,8 @@ const more = {
     subject: 'Subject', detail: 'Detail', topic: 'MQTT topic', reason: 'Reason', payload: 'Payload', more: 'More', role_admin: 'Admin', role_security: 'Security',
     role_operator: 'Operator', role_manager: 'Manager', role_ioc: 'IOC wall', signedInAs: 'Signed in:', error: 'Error', loading: 'Loading…', none: 'No data',
     occupancyNow: 'Inside', hubUnreachable: 'The hub cannot be reached', prev: 'Previous', secondsLeft: 's left', noReviews: 'No lane is waiting for an operator', gateDown: 'offline', cameraDown: 'camera fault', notConfigured: 'not set',
+    liveCameras: 'Live cameras', camGateOffline: 'Gate offline', camWaiting: 'Waiting for a picture…', camNoFrames: 'No frames', camPeople: '{n} people', camMore: '{n} more cameras: pick a site to see them',
+    camState_connecting: 'Connecting to the camera', camState_streaming: 'Streaming', camState_stalled: 'Camera stalled', camState_failed: 'Camera failed',
   },
 };
 

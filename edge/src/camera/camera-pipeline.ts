@@ -59,6 +59,11 @@ export class CameraPipeline {
     for (const l of assignment.camera.lines) this.laneOf.set(l.id, l.laneId);
   }
 
+  /** The tracker's current tracks (for the live view's boxes and ids). */
+  get tracks() {
+    return this.tracker.all;
+  }
+
   async process(frame: RgbFrame): Promise<void> {
     this.stats.frames++;
     if (frame.seq % this.assignment.camera.detectEvery !== 0) return;

@@ -11,6 +11,8 @@ export interface CameraSupervisorOptions {
   mediaKey?: Uint8Array;
   modelPath?: string;
   healthIntervalMs?: number;
+  /** A live-view frame of a camera (sent only while a view lease holds, see `view`). */
+  onViewFrame?: (cameraId: string, f: Extract<WorkerToParent, { type: 'view-frame' }>) => void;
   /** Called for each camera state change or worker failure (for the edge's log). */
   log?: (cameraId: string, message: string) => void;
 }
@@ -24,6 +26,7 @@ interface Slot {
   dropped: number;
   restart: Backoff;
   timer?: NodeJS.Timeout;
+  view?: { until: number; fps: number };
 }
 
 /**
@@ -63,6 +66,15 @@ export class CameraSupervisor {
 
   health(): CameraHealth[] {
     return [...this.slots.values()].map((s) => s.health);
+  }
+
+  /** Live view of one camera until `until` (epoch ms) at `fps`; survives a worker restart. False: no such camera. */
+  view(cameraId: string, until: number, fps: number): boolean {
+    const s = this.slots.get(cameraId);
+    if (!s?.assignment) return false;
+    s.view = { until, fps };
+    s.worker?.postMessage({ type: 'view', until, fps });
+    return true;
   }
 
   stats(cameraId: string): { stats?: PipelineStats; dropped: number } | undefined {
@@ -117,6 +129,10 @@ export class CameraSupervisor {
           void worker.terminate();
           break;
         case 'ready':
+          if (slot.view && slot.view.until > Date.now()) worker.postMessage({ type: 'view', ...slot.view });
+          break;
+        case 'view-frame':
+          this.o.onViewFrame?.(slot.cameraId, m);
           break;
       }
     });

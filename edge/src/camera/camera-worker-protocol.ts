@@ -18,6 +18,9 @@ export type WorkerToParent =
   | { type: 'ready' }
   | { type: 'event'; event: GateEvent }
   | { type: 'health'; health: CameraHealth; stats: PipelineStats; dropped: number }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  /** One annotated live-view frame (only while a view lease holds). */
+  | { type: 'view-frame'; seq: number; at: number; width: number; height: number; tracks: number; jpeg: Uint8Array };
 
-export type ParentToWorker = { type: 'stop' };
+/** `view`: send live-view frames at `fps` until `until` (epoch ms); a later message replaces it. */
+export type ParentToWorker = { type: 'stop' } | { type: 'view'; until: number; fps: number };

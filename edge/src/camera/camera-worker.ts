@@ -2,7 +2,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { TfjsWasmBackend } from '../../../libs/face/src/inference/tfjs-wasm-backend.js';
 import { MoveNetMultiPoseDetector } from '../vision/movenet-multipose-detector.js';
 import { personModelPath } from '../vision/person-models.js';
-import { CameraPipeline } from './camera-pipeline.js';
+import { CameraPipeline, lineSpecs } from './camera-pipeline.js';
+import { renderViewFrame } from './live-view.js';
+import type { RgbFrame } from './frame.js';
 import type { CameraWorkerData, ParentToWorker, WorkerToParent } from './camera-worker-protocol.js';
 import { createFrameSource } from './create-frame-source.js';
 import { FfmpegSource } from './ffmpeg-source.js';
@@ -24,7 +26,30 @@ async function main(): Promise<void> {
   const report = () =>
     post({ type: 'health', health: source.health(), stats: pipeline.stats, dropped: source instanceof FfmpegSource ? source.dropped : 0 });
   const timer = setInterval(report, data.healthIntervalMs);
+  // Live view: frames for the hub only while a lease holds, at its rate, one render at a time.
+  const lines = lineSpecs(data.assignment);
+  let view = { until: 0, fps: 0 };
+  let lastView = 0;
+  let rendering = false;
+  let viewSeq = 0;
+  const maybeView = (frame: RgbFrame) => {
+    const now = Date.now();
+    if (rendering || now >= view.until || now - lastView < 1000 / view.fps) return;
+    rendering = true;
+    lastView = now;
+    const tracks = pipeline.tracks.map((t) => ({ id: t.id, box: { ...t.box }, state: t.state }));
+    void renderViewFrame(frame, tracks, lines)
+      .then((v) => {
+        if (v && Date.now() < view.until) post({ type: 'view-frame', seq: viewSeq++, at: frame.capturedAt, width: v.width, height: v.height, tracks: v.tracks, jpeg: v.jpeg });
+      })
+      .catch(() => undefined)
+      .finally(() => (rendering = false));
+  };
   port.on('message', (m: ParentToWorker) => {
+    if (m.type === 'view') {
+      view = { until: m.until, fps: m.fps };
+      return;
+    }
     if (m.type === 'stop') {
       clearInterval(timer);
       void source.stop().then(async () => {
@@ -34,7 +59,10 @@ async function main(): Promise<void> {
       });
     }
   });
-  source.start((frame) => pipeline.process(frame));
+  source.start(async (frame) => {
+    await pipeline.process(frame);
+    maybeView(frame);
+  });
   post({ type: 'ready' });
   void source.ended.then(() => report());
 }

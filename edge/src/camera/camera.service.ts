@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { CameraHealth } from '../../../libs/contracts/src/index.js';
+import { CAMERA_VIEW, CameraFrameSchema, CameraViewLeaseSchema, topics, type CameraHealth } from '../../../libs/contracts/src/index.js';
+import { GateLinks } from '../mqtt/gate-links.js';
 import { EDGE_CONFIG } from '../config/edge-config.token.js';
 import type { EdgeConfig } from '../config/edge-config.schema.js';
 import { OutboxService } from '../outbox/outbox.service.js';
@@ -25,6 +26,7 @@ export class CameraService implements OnApplicationBootstrap {
     @Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig,
     private readonly outbox: OutboxService,
     private readonly status: GateStatusReporter,
+    private readonly links: GateLinks,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -42,14 +44,60 @@ export class CameraService implements OnApplicationBootstrap {
       mediaDir,
       mediaKey,
       log: (cameraId, message) => this.log.log(`${cameraId}: ${message}`),
+      onViewFrame: (cameraId, f) => {
+        const gateId = gateOf.get(cameraId);
+        const client = gateId ? this.links.client(gateId) : undefined;
+        // Live view only: never queued, dropped while the broker is away.
+        if (!gateId || !client?.connected) return;
+        const msg = CameraFrameSchema.parse({
+          siteId: this.cfg.site.id, gateId, cameraId, seq: f.seq, at: new Date(f.at).toISOString(), width: f.width, height: f.height, tracks: f.tracks,
+          jpeg: Buffer.from(f.jpeg.buffer, f.jpeg.byteOffset, f.jpeg.byteLength).toString('base64'),
+        });
+        client.publish(topics.gateCameraFrames(this.cfg.site.id, gateId, cameraId), JSON.stringify(msg), { qos: 0 });
+        this.viewFramesSent++;
+      },
     });
     this.supervisor.start(assignments);
+    this.listenForViewLeases(gateOf);
     for (const g of this.cfg.gates) {
       this.status.cameraHealth.set(g.id, (): CameraHealth[] =>
         (this.supervisor?.health() ?? []).filter((h) => gateOf.get(h.cameraId) === g.id),
       );
     }
     this.log.log(`${assignments.length} camera(s) started, one worker thread each; ${describeFfmpeg()}`);
+  }
+
+  /** Live-view frames published since start (for tests and metrics). */
+  viewFramesSent = 0;
+
+  /**
+   * The hub asks for a camera's live view with a lease (`…/camera-view`): frames go out only until
+   * it expires, so a hub that crashed or a viewer who left stops the stream by itself. A lease is
+   * honoured for at most CAMERA_VIEW.maxLeaseMs from now, for the gate's own cameras only.
+   */
+  private listenForViewLeases(gateOf: Map<string, string>): void {
+    for (const g of this.cfg.gates) {
+      if (!g.cameras.length) continue;
+      const client = this.links.client(g.id);
+      const topic = topics.gateCameraView(this.cfg.site.id, g.id);
+      const subscribe = () => client.subscribe(topic, { qos: 0 }, (e) => e && this.log.warn(`gate ${g.id}: camera view subscription failed: ${e.message}`));
+      client.on('connect', subscribe);
+      if (client.connected) subscribe();
+      client.on('message', (t, payload) => {
+        if (t !== topic) return;
+        let json: unknown;
+        try {
+          json = JSON.parse(payload.toString());
+        } catch {
+          return this.log.warn(`gate ${g.id}: camera view lease is not JSON`);
+        }
+        const r = CameraViewLeaseSchema.safeParse(json);
+        if (!r.success || r.data.siteId !== this.cfg.site.id || r.data.gateId !== g.id || gateOf.get(r.data.cameraId) !== g.id)
+          return this.log.warn(`gate ${g.id}: camera view lease refused`);
+        const until = Math.min(Date.parse(r.data.until), Date.now() + CAMERA_VIEW.maxLeaseMs);
+        this.supervisor?.view(r.data.cameraId, until, Math.min(r.data.fps ?? CAMERA_VIEW.defaultFps, CAMERA_VIEW.maxFps));
+      });
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GateEventSchema, parseGateTopic, topics, GateCommandSchema, CountsQuerySchema } from './index.js';
+import { CAMERA_VIEW, CameraFrameSchema, CameraViewLeaseSchema, GateEventSchema, parseCameraFramesTopic, parseGateTopic, topics, GateCommandSchema, CountsQuerySchema } from './index.js';
 
 const valid = {
   eventId: '019a0000-0000-7000-8000-000000000001',
@@ -39,4 +39,15 @@ test('count queries refuse reversed ranges and too many buckets', () => {
   assert.equal(CountsQuerySchema.parse(q).bucket, '1h');
   assert.equal(CountsQuerySchema.safeParse({ ...q, from: q.to, to: q.from }).success, false);
   assert.equal(CountsQuerySchema.safeParse({ ...q, to: '2027-11-20T00:00:00Z', bucket: '1m' }).success, false);
+});
+
+test('camera view: frame topics round-trip; frames over 64 KB, wider than 640 px or for another camera are refused', () => {
+  assert.deepEqual(parseCameraFramesTopic(topics.gateCameraFrames('site-a', 'g1', 'cam-1')), { siteId: 'site-a', gateId: 'g1', cameraId: 'cam-1' });
+  assert.equal(parseCameraFramesTopic('cg/v1/sites/a/gates/b/cameras/c/d/frames'), null);
+  assert.equal(parseGateTopic(topics.gateCameraFrames('a', 'b', 'c')), null, 'not a gate events/status topic');
+  const frame = { siteId: 's', gateId: 'g', cameraId: 'c', seq: 0, at: new Date().toISOString(), width: 640, height: 360, tracks: 2, jpeg: Buffer.alloc(CAMERA_VIEW.maxJpegBytes).toString('base64') };
+  assert.equal(CameraFrameSchema.safeParse(frame).success, true);
+  assert.equal(CameraFrameSchema.safeParse({ ...frame, jpeg: Buffer.alloc(CAMERA_VIEW.maxJpegBytes + 3).toString('base64') }).success, false);
+  assert.equal(CameraFrameSchema.safeParse({ ...frame, width: 1280 }).success, false);
+  assert.equal(CameraViewLeaseSchema.safeParse({ siteId: 's', gateId: 'g', cameraId: 'c', until: new Date().toISOString(), fps: 10 }).success, false, 'at most 3 frames a second');
 });

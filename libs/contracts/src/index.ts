@@ -19,3 +19,4 @@ export * from './roles.js';
 export * from './lane-state.js';
 export * from './auth.js';
 export * from './reports.js';
+export * from './camera-view.js';

@@ -66,7 +66,14 @@ export const EventPageSchema = z.object({ items: z.array(EventRowSchema), nextCu
 export type EventPage = z.infer<typeof EventPageSchema>;
 
 /** Sites, zones and gates as the hub knows them (GET /api/sites). */
-export const GateInfoSchema = z.object({ gateId: IdSchema, zoneId: IdSchema, name: z.string(), online: z.boolean() });
+export const GateInfoSchema = z.object({
+  gateId: IdSchema,
+  zoneId: IdSchema,
+  name: z.string(),
+  online: z.boolean(),
+  /** The gate's cameras as the sites file lists them (empty: the wall takes them from the gate's status). */
+  cameras: z.array(IdSchema),
+});
 export const ZoneInfoSchema = z.object({ zoneId: IdSchema, name: z.string(), capacity: z.number().int().nullable() });
 export const SiteInfoSchema = z.object({
   siteId: IdSchema,
@@ -78,5 +85,7 @@ export const SiteInfoSchema = z.object({
   location: z.object({ lat: z.number(), lon: z.number() }).nullable(),
   zones: z.array(ZoneInfoSchema),
   gates: z.array(GateInfoSchema),
+  /** Whether the caller may watch this site's live camera tiles (the site's `liveCameras` setting). */
+  liveCameras: z.boolean(),
 });
 export type SiteInfo = z.infer<typeof SiteInfoSchema>;

@@ -21,6 +21,12 @@ export const SocketEvents = {
   alertNew: 'alert:new',
   /** hub → client (alert room of the site): an alert was acknowledged, resolved or marked false positive. */
   alertUpdate: 'alert:update',
+  /** client → hub: start watching one gate camera (answered { ok } or { ok: false, error }); audited. */
+  cameraWatch: 'camera:watch',
+  /** client → hub: stop watching it. */
+  cameraUnwatch: 'camera:unwatch',
+  /** hub → client: one annotated frame of a watched camera (JPEG as binary). */
+  cameraFrame: 'camera:frame',
   /** hub → client: an error answering a client request. */
   error: 'error:client',
 } as const;
@@ -39,3 +45,6 @@ export const alertRoom = (siteId: string) => `alerts:${siteId}`;
  * hub's socket auth joins these for users holding that role and a grant for the site.
  */
 export const alertRoleRoom = (siteId: string, role: string) => `alerts:${siteId}:${role}`;
+
+/** Socket.IO room of the sockets watching one gate camera. */
+export const cameraRoom = (siteId: string, gateId: string, cameraId: string) => `camera:${siteId}/${gateId}/${cameraId}`;

@@ -18,6 +18,10 @@ export const topics = {
   gateMediaRequests: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/media-requests`,
   /** Edge → hub, QoS 1: the answers (MediaReplySchema). */
   gateMediaReplies: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/media-replies`,
+  /** Hub → edge, QoS 0: a view lease ("send this camera's frames until …"), see camera-view.ts. */
+  gateCameraView: (siteId: Id, gateId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/camera-view`,
+  /** Edge → hub, QoS 0, not retained: annotated low-rate frames of one camera while a lease holds. */
+  gateCameraFrames: (siteId: Id, gateId: Id, cameraId: Id) => `${TOPIC_ROOT}/sites/${siteId}/gates/${gateId}/cameras/${cameraId}/frames`,
 } as const;
 
 /** Subscription filters used by the hub. */
@@ -27,6 +31,7 @@ export const topicFilters = {
   allWatchlistResync: `${TOPIC_ROOT}/sites/+/gates/+/watchlist-resync`,
   allGateLanes: `${TOPIC_ROOT}/sites/+/gates/+/lanes`,
   allGateMediaReplies: `${TOPIC_ROOT}/sites/+/gates/+/media-replies`,
+  allCameraFrames: `${TOPIC_ROOT}/sites/+/gates/+/cameras/+/frames`,
   /** Shared subscription: several hub instances split the event load (MQTT v5 / Mosquitto). */
   sharedGateEvents: (group: string) => `$share/${group}/${TOPIC_ROOT}/sites/+/gates/+/events`,
 } as const;
@@ -47,6 +52,14 @@ const MEDIA_REPLY_TOPIC = new RegExp(`^${TOPIC_ROOT}/sites/([^/]+)/gates/([^/]+)
 export function parseMediaReplyTopic(topic: string): { siteId: string; gateId: string } | null {
   const m = MEDIA_REPLY_TOPIC.exec(topic);
   return m ? { siteId: m[1]!, gateId: m[2]! } : null;
+}
+
+const FRAMES_TOPIC = new RegExp(`^${TOPIC_ROOT}/sites/([^/]+)/gates/([^/]+)/cameras/([^/]+)/frames$`);
+
+/** The gate and camera a frame came from (the broker ACL ties the gate part to the gate's login). */
+export function parseCameraFramesTopic(topic: string): { siteId: string; gateId: string; cameraId: string } | null {
+  const m = FRAMES_TOPIC.exec(topic);
+  return m ? { siteId: m[1]!, gateId: m[2]!, cameraId: m[3]! } : null;
 }
 
 export interface ParsedGateTopic {

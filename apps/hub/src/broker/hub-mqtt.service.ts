@@ -170,6 +170,17 @@ export class HubMqtt implements OnApplicationShutdown {
     }
   }
 
+  /** QoS 0, fire and forget: dropped (not queued) while the broker is unreachable. */
+  publishVolatile(topic: string, payload: Buffer): void {
+    if (this.embedded) {
+      this.broker.instance?.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, (e?: Error | null) => e && this.log.warn(`${topic}: ${e.message}`));
+      return;
+    }
+    if (!this.cfg.mqttUrl) return;
+    const client = this.controlClient();
+    if (client.connected) client.publish(topic, payload, { qos: 0 });
+  }
+
   /**
    * Ingest. Embedded: every gate publish (events, and status via an in-process subscription) goes to
    * `handler` and aedes acknowledges it once the handler resolves. External: a durable connection per

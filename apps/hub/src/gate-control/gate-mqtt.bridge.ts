@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { GateCommandSchema, topicFilters, topics, type GateCommand } from '../../../../libs/contracts/src/index.js';
+import { CameraViewLeaseSchema, GateCommandSchema, topicFilters, topics, type CameraViewLease, type GateCommand } from '../../../../libs/contracts/src/index.js';
 import { HubMqtt, PublishNotSent } from '../broker/hub-mqtt.service.js';
 
 /** A command that did not reach the broker in time (and will not go out later). */
@@ -13,11 +13,13 @@ export class CommandNotSent extends Error {}
 @Injectable()
 export class GateMqttBridge implements OnApplicationBootstrap {
   onLaneState: (topic: string, payload: Buffer) => void = () => undefined;
+  onCameraFrame: (topic: string, payload: Buffer) => void = () => undefined;
 
   constructor(private readonly mqtt: HubMqtt) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.mqtt.subscribe(topicFilters.allGateLanes, 0, (topic, payload) => this.onLaneState(topic, payload));
+    await this.mqtt.subscribe(topicFilters.allCameraFrames, 0, (topic, payload) => this.onCameraFrame(topic, payload));
   }
 
   /**
@@ -32,5 +34,11 @@ export class GateMqttBridge implements OnApplicationBootstrap {
     } catch (e) {
       throw new CommandNotSent(e instanceof PublishNotSent ? e.message.replace('the message', 'the command') : `the command was not sent: ${(e as Error).message}`);
     }
+  }
+
+  /** A camera view lease to its gate: QoS 0, never queued (the next renewal replaces a lost one). */
+  publishLease(lease: CameraViewLease): void {
+    const payload = Buffer.from(JSON.stringify(CameraViewLeaseSchema.parse(lease)));
+    this.mqtt.publishVolatile(topics.gateCameraView(lease.siteId, lease.gateId), payload);
   }
 }

@@ -45,6 +45,17 @@ test('ACL rules: a gate writes only its own events/status, reads only its comman
   assert.equal(maySubscribe(g, '#'), false);
   assert.equal(maySubscribe({ kind: 'hub' }, '$share/hub/cg/v1/sites/+/gates/+/events'), true);
   assert.equal(mayPublish({ kind: 'hub' }, topics.gateEvents('s1', 'g1')), false, 'the hub does not forge gate events');
+  // Live camera tiles: a gate publishes frames of its own cameras and reads its own view leases only.
+  assert.equal(mayPublish(g, topics.gateCameraFrames('s1', 'g1', 'cam-1')), true);
+  assert.equal(mayPublish(g, topics.gateCameraFrames('s1', 'g2', 'cam-1')), false);
+  assert.equal(mayPublish(g, topics.gateCameraFrames('s2', 'g1', 'cam-1')), false);
+  assert.equal(mayPublish(g, topics.gateCameraView('s1', 'g1')), false, 'only the hub grants view leases');
+  assert.equal(maySubscribe(g, topics.gateCameraView('s1', 'g1')), true);
+  assert.equal(maySubscribe(g, topics.gateCameraView('s1', 'g2')), false);
+  assert.equal(maySubscribe(g, topics.gateCameraFrames('s1', 'g2', 'cam-1')), false, 'a gate never sees another gate\'s frames');
+  assert.equal(maySubscribe(g, 'cg/v1/sites/s1/gates/g1/cameras/+/frames'), false);
+  assert.equal(mayPublish({ kind: 'hub' }, topics.gateCameraView('s1', 'g1')), true);
+  assert.equal(maySubscribe({ kind: 'hub' }, topicFilters.allCameraFrames), true);
   assert.equal(patternCovers('a/+/c', 'a/b/c'), true);
   assert.equal(patternCovers('a/+/c', 'a/b/c/d'), false);
 });

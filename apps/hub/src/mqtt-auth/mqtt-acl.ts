@@ -3,15 +3,30 @@ import { TOPIC_ROOT, topics } from '../../../../libs/contracts/src/index.js';
 /** Who an MQTT connection is: one gate, or the hub itself. */
 export type MqttIdentity = { kind: 'gate'; siteId: string; gateId: string } | { kind: 'hub' };
 
-const HUB_READ = [`${TOPIC_ROOT}/sites/+/gates/+/events`, `${TOPIC_ROOT}/sites/+/gates/+/status`, `${TOPIC_ROOT}/sites/+/gates/+/watchlist-resync`, `${TOPIC_ROOT}/sites/+/gates/+/lanes`, `${TOPIC_ROOT}/sites/+/gates/+/media-replies`];
-const HUB_WRITE = [`${TOPIC_ROOT}/sites/+/gates/+/commands`, `${TOPIC_ROOT}/sites/+/watchlist`, `${TOPIC_ROOT}/sites/+/gates/+/media-requests`];
+const HUB_READ = [
+  `${TOPIC_ROOT}/sites/+/gates/+/events`,
+  `${TOPIC_ROOT}/sites/+/gates/+/status`,
+  `${TOPIC_ROOT}/sites/+/gates/+/watchlist-resync`,
+  `${TOPIC_ROOT}/sites/+/gates/+/lanes`,
+  `${TOPIC_ROOT}/sites/+/gates/+/media-replies`,
+  `${TOPIC_ROOT}/sites/+/gates/+/cameras/+/frames`,
+];
+const HUB_WRITE = [`${TOPIC_ROOT}/sites/+/gates/+/commands`, `${TOPIC_ROOT}/sites/+/watchlist`, `${TOPIC_ROOT}/sites/+/gates/+/media-requests`, `${TOPIC_ROOT}/sites/+/gates/+/camera-view`];
 
 /** What each identity may do, as topic patterns; the aedes checks and the Mosquitto ACL file both come from here. */
 export function aclOf(id: MqttIdentity): { write: string[]; read: string[] } {
   if (id.kind === 'hub') return { write: HUB_WRITE, read: HUB_READ };
   return {
-    write: [topics.gateEvents(id.siteId, id.gateId), topics.gateStatus(id.siteId, id.gateId), topics.gateWatchlistResync(id.siteId, id.gateId), topics.gateLanes(id.siteId, id.gateId), topics.gateMediaReplies(id.siteId, id.gateId)],
-    read: [topics.gateCommands(id.siteId, id.gateId), topics.siteWatchlist(id.siteId), topics.gateMediaRequests(id.siteId, id.gateId)],
+    write: [
+      topics.gateEvents(id.siteId, id.gateId),
+      topics.gateStatus(id.siteId, id.gateId),
+      topics.gateWatchlistResync(id.siteId, id.gateId),
+      topics.gateLanes(id.siteId, id.gateId),
+      topics.gateMediaReplies(id.siteId, id.gateId),
+      // Frames of its own cameras only (the hub also drops camera ids the sites file does not list).
+      topics.gateCameraFrames(id.siteId, id.gateId, '+'),
+    ],
+    read: [topics.gateCommands(id.siteId, id.gateId), topics.siteWatchlist(id.siteId), topics.gateMediaRequests(id.siteId, id.gateId), topics.gateCameraView(id.siteId, id.gateId)],
   };
 }
 

@@ -26,6 +26,12 @@ import { SocketAuth } from './socket-auth.service.js';
 
 const SETTLE_MS = 300;
 
+/** What the gateway asks of the live camera relay for `camera:watch` / `camera:unwatch`. */
+export interface CameraViewHandler {
+  watch(socket: Socket, body: unknown): Promise<{ ok: boolean; error?: string }>;
+  unwatch(socket: Socket, body: unknown): Promise<{ ok: boolean; error?: string }>;
+}
+
 /**
  * Live counts, the event ticker and gate status, pushed to one Socket.IO room per site. Pushes are
  * per committed batch, not per event, so a busy hub sends a few messages a second per site.
@@ -42,6 +48,9 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly metrics: MetricsService,
     private readonly auth: SocketAuth,
   ) {}
+
+  /** Set by CameraViewRelay when it starts (it injects this gateway; the other way round would be a cycle). */
+  cameraViews: CameraViewHandler | undefined;
 
   /** Every socket authenticates at the handshake (token or API key). */
   afterInit(server: Server): void {
@@ -70,6 +79,17 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       socket.emit(SocketEvents.countsSnapshot, await this.headcounts.snapshot(siteId));
     }
     return { ok: true };
+  }
+
+  /** Live camera tiles: see CameraViewRelay (rule per site, audited, lease to the edge). */
+  @SubscribeMessage(SocketEvents.cameraWatch)
+  cameraWatch(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean; error?: string }> {
+    return this.cameraViews?.watch(socket, body) ?? Promise.resolve({ ok: false, error: 'live camera tiles are not available' });
+  }
+
+  @SubscribeMessage(SocketEvents.cameraUnwatch)
+  cameraUnwatch(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean; error?: string }> {
+    return this.cameraViews?.unwatch(socket, body) ?? Promise.resolve({ ok: false, error: 'live camera tiles are not available' });
   }
 
   async publishBatch(events: readonly GateEvent[], touchedSites: Set<string>): Promise<void> {

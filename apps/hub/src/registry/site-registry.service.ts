@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SitesConfigSchema, type SiteInfo, type SitesConfig } from '../../../../libs/contracts/src/index.js';
 import { loadYamlConfig } from '../../../../libs/config/src/load-yaml-config.js';
+import { canAccessSite, type Principal } from '../auth/principal.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { GateEntity, SiteEntity, ZoneEntity } from '../database/entities/index.js';
 
@@ -28,6 +29,11 @@ class DeviceIds {
     if (this.seen.size >= UNLISTED_DEVICE_LIMIT) return false;
     this.seen.add(id);
     return true;
+  }
+
+  /** Accepted before (or listed), without taking a slot for an id only asked about. */
+  knows(id: string): boolean {
+    return this.listed ? this.listed.has(id) : this.seen.has(id);
   }
 }
 
@@ -79,6 +85,11 @@ export class SiteRegistry implements OnModuleInit {
     return this.devices.get(`${siteId}/${gateId}`)?.cameras.accepts(cameraId) ?? false;
   }
 
+  /** A camera the gate has reported (or the sites file lists), asked without admitting a new id. */
+  cameraKnown(siteId: string, gateId: string, cameraId: string): boolean {
+    return this.devices.get(`${siteId}/${gateId}`)?.cameras.knows(cameraId) ?? false;
+  }
+
   gateRefs(): GateRef[] {
     return [...this.gates.values()];
   }
@@ -100,7 +111,24 @@ export class SiteRegistry implements OnModuleInit {
     return out;
   }
 
-  async list(): Promise<SiteInfo[]> {
+  /**
+   * May this principal watch the site's live camera tiles? Per site (`liveCameras` in the sites
+   * file): by default its operator, security and admin users; wall keys only where enabled.
+   */
+  mayWatchCameras(p: Pick<Principal, 'role' | 'siteIds'>, siteId: string): boolean {
+    const site = this.config.sites.find((s) => s.id === siteId);
+    if (!site || !canAccessSite(p, siteId)) return false;
+    const rule = site.liveCameras ?? { roles: ['admin', 'security', 'operator'], wallKeys: false };
+    if (p.role === 'ioc') return rule.wallKeys;
+    return (rule.roles as string[]).includes(p.role);
+  }
+
+  /** The cameras the sites file lists for a gate (none: the gate's reported ones are used). */
+  camerasOf(siteId: string, gateId: string): string[] {
+    return this.config.sites.find((s) => s.id === siteId)?.gates.find((g) => g.id === gateId)?.cameras ?? [];
+  }
+
+  async list(viewer?: Pick<Principal, 'role' | 'siteIds'>): Promise<SiteInfo[]> {
     const gates = await this.db.getRepository(GateEntity).find();
     const online = new Map(gates.map((g) => [`${g.siteId}/${g.id}`, g.online]));
     return this.config.sites.map((s) => ({
@@ -111,7 +139,8 @@ export class SiteRegistry implements OnModuleInit {
       crowdWarnAt: s.crowdWarnAt ?? DEFAULT_CROWD_WARN_AT,
       location: s.location ?? null,
       zones: s.zones.map((z) => ({ zoneId: z.id, name: z.name, capacity: z.capacity ?? null })),
-      gates: s.gates.map((g) => ({ gateId: g.id, zoneId: g.zone, name: g.name, online: online.get(`${s.id}/${g.id}`) ?? false })),
+      gates: s.gates.map((g) => ({ gateId: g.id, zoneId: g.zone, name: g.name, online: online.get(`${s.id}/${g.id}`) ?? false, cameras: g.cameras ?? [] })),
+      liveCameras: viewer ? this.mayWatchCameras(viewer, s.id) : false,
     }));
   }
 }

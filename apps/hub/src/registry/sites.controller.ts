@@ -20,6 +20,6 @@ export class SitesController {
   @Access(ALL_ROLES)
   @ApiFromSchemas(null, z.array(SiteInfoSchema))
   async list(@CurrentPrincipal() p: Principal) {
-    return (await this.registry.list()).filter((s) => canAccessSite(p, s.siteId));
+    return (await this.registry.list(p)).filter((s) => canAccessSite(p, s.siteId));
   }
 }

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import ExcelJS from 'exceljs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { EXPORT_COLUMNS, type ExportQuery } from '../../../../libs/contracts/src/index.js';
 import { TZ_OFFSET_MS } from '../counts/local-day.js';
 import { placeholders } from '../database/sql-dialect.js';
+import { StreamingZip } from './streaming-zip.js';
 
 /** Rows read per query: the export holds one page in memory at a time. */
 const PAGE = 2000;
@@ -29,7 +29,8 @@ type Cells = (string | number)[];
 
 /**
  * Every event of a range as CSV or XLSX, written to the response as it is read: keyset pages in
- * time order, the writer awaited (`drain`) so a slow client slows the reads instead of filling memory.
+ * time order, the writer awaited (`drain`) so a slow client slows the reads instead of filling memory
+ * (XLSX: through a deflater that is itself awaited).
  * No identity data: the columns are those of `EXPORT_COLUMNS`.
  */
 @Injectable()
@@ -67,33 +68,98 @@ export class EventExportService {
     return n;
   }
 
+  /**
+   * The workbook's XML written by hand into a streaming ZIP (see StreamingZip): rows are read from the
+   * database only as fast as the deflater and the client take them, so memory stays bounded (exceljs'
+   * streaming writer queued the whole sheet for its zip without backpressure: ~830 MB for 1 000 000
+   * events). Strings are inline (no shared-string table to hold), no styles.
+   */
   async writeXlsx(q: ExportQuery, out: Writable): Promise<number> {
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
-    // A sheet holds at most 1 048 576 rows: a longer export continues on events-2, events-3, …
-    const sheet = (i: number) => {
-      const s = wb.addWorksheet(i === 1 ? 'events' : `events-${i}`);
-      s.addRow([...EXPORT_COLUMNS]).commit();
-      return s;
-    };
-    let ws = sheet(1);
+    const zip = new StreamingZip(out);
+    const pages = this.rows(q)[Symbol.asyncIterator]();
+    let carry: Cells[] = [];
     let n = 0;
-    for await (const page of this.rows(q)) {
-      for (const cells of page) {
-        if (n > 0 && n % XLSX_ROWS_PER_SHEET === 0) {
-          ws.commit();
-          ws = sheet(n / XLSX_ROWS_PER_SHEET + 1);
+    let done = false;
+    let sheets = 0;
+    // A sheet holds at most 1 048 576 rows: a longer export continues on events-2, events-3, …
+    async function* sheetXml(): AsyncGenerator<string> {
+      yield '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>';
+      yield xlsxRow(1, EXPORT_COLUMNS);
+      let r = 1;
+      while (r <= XLSX_ROWS_PER_SHEET) {
+        if (carry.length === 0) {
+          const next = await pages.next();
+          if (next.done) {
+            done = true;
+            break;
+          }
+          carry = next.value;
         }
-        ws.addRow(cells).commit();
-        n++;
+        const take = carry.splice(0, XLSX_ROWS_PER_SHEET - r + 1);
+        let xml = '';
+        for (const cells of take) xml += xlsxRow(++r, cells);
+        n += take.length;
+        yield xml;
       }
-      // Wait while the client is behind. (exceljs itself queues the sheet for its zip without
-      // backpressure: XLSX memory grows with the export, see the README's measured figures.)
-      if (out.writableNeedDrain) await drained(out);
+      yield '</sheetData></worksheet>';
     }
-    ws.commit();
-    await wb.commit();
+    do {
+      sheets++;
+      await zip.entry(`xl/worksheets/sheet${sheets}.xml`, sheetXml());
+      if (!done && carry.length === 0) {
+        // Exactly a full sheet: only start another if more rows come.
+        const next = await pages.next();
+        if (next.done) done = true;
+        else carry = next.value;
+      }
+    } while (!done);
+    const names = Array.from({ length: sheets }, (_, i) => (i === 0 ? 'events' : `events-${i + 1}`));
+    await zip.entry(
+      '[Content_Types].xml',
+      [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">',
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>',
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>',
+        ...names.map((_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`),
+        '</Types>',
+      ],
+    );
+    await zip.entry('_rels/.rels', [
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">',
+      '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    ]);
+    await zip.entry('xl/workbook.xml', [
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>',
+      ...names.map((name, i) => `<sheet name="${name}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`),
+      '</sheets></workbook>',
+    ]);
+    await zip.entry('xl/_rels/workbook.xml.rels', [
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">',
+      ...names.map((_, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`),
+      '</Relationships>',
+    ]);
+    await zip.finish();
     return n;
   }
+}
+
+const COLUMN_LETTERS = EXPORT_COLUMNS.map((_, i) => String.fromCharCode(65 + i));
+
+/** One sheet row: numbers as numbers, everything else as an inline string. */
+function xlsxRow(r: number, cells: readonly (string | number)[]): string {
+  let xml = `<row r="${r}">`;
+  cells.forEach((v, i) => {
+    const ref = `${COLUMN_LETTERS[i]}${r}`;
+    if (typeof v === 'number') xml += `<c r="${ref}"><v>${v}</v></c>`;
+    else if (v !== '') xml += `<c r="${ref}" t="inlineStr"><is><t>${xmlText(v)}</t></is></c>`;
+  });
+  return `${xml}</row>`;
+}
+
+/** XML-escaped, without the control characters XML 1.0 cannot carry. */
+function xmlText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
 function toCells(r: Row): Cells {
