@@ -34,6 +34,7 @@ const { values } = parseArgs({
     'variant-people': { type: 'string', default: '13' },
     attacks: { type: 'string' },
     'input-size': { type: 'string', default: '' },
+    ssd: { type: 'boolean', default: false },
   },
 });
 const iterations = Number(values.iterations);
@@ -85,6 +86,47 @@ for (const kind of VARIANT_KINDS) {
     if (!found.length) fails.push(p.path);
   }
   line(`framing: ${kind}`, people.length, fails, ms);
+}
+
+// ---- 1b. SSD MobileNet v1 (evaluated, not in the pipeline) -------------------------------------
+if (values.ssd) {
+  const { SsdEvaluator } = await import('./ssd-eval.js');
+  const ssd = await SsdEvaluator.create(0.5);
+  console.log('\n1b. SSD MobileNet v1 alone (face-api 1.7.15, TF.js wasm, 1 thread, minConfidence 0.5, no padding retry)');
+  console.log('set                              photos   FTE    ms/photo median   max   (tiny-detector path FTE above)');
+  for (const [name, files] of sets) {
+    const fails: string[] = [];
+    const ms: number[] = [];
+    for (const f of files) {
+      const r = await ssd.detect(readFileSync(f));
+      ms.push(r.ms);
+      if (!r.faces) fails.push(f.slice(shared.length + 1));
+    }
+    line(name, files.length, fails, ms);
+  }
+  for (const kind of VARIANT_KINDS) {
+    const fails: string[] = [];
+    const ms: number[] = [];
+    for (const p of people) {
+      const src = readFileSync(join(faces, p.path));
+      const [face] = await pipeline.analyze(src, { embed: false, liveness: false, maxFaces: 1 });
+      if (!face) continue;
+      const r = await ssd.detect(await makeVariant(src, face.box, kind));
+      ms.push(r.ms);
+      if (!r.faces) fails.push(p.path);
+    }
+    line(`framing: ${kind}`, people.length, fails, ms);
+  }
+  const frame = await sharp({ create: { width: 1280, height: 720, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+    .composite([{ input: await sharp(readFileSync(join(faces, people[0].path))).resize(360, 360, { fit: 'cover' }).toBuffer(), left: 460, top: 180 }])
+    .jpeg()
+    .toBuffer();
+  const { decodeImage } = await import('../decode/decode-image.js');
+  const rgb = await decodeImage(frame);
+  const times: number[] = [];
+  for (let i = 0; i < Math.min(iterations, 10); i++) times.push((await ssd.detectRgb(rgb)).ms);
+  times.sort((a, b) => a - b);
+  console.log(`SSD detection on a 1280×720 frame: ${times[times.length >> 1].toFixed(1)} ms median (the tiny detector's figure is in section 4)`);
 }
 
 // ---- 2. per embedder, per use ----------------------------------------------------------------
