@@ -25,7 +25,7 @@ import { makeVariant, VARIANT_KINDS } from '../testing/face-variants.js';
  *    APCER and BPCER on <dir>/real and <dir>/attack when --attacks is
  *    given (no labelled attack photos ship with the repository).
  * 4. ms per face, per stage, at 640×480 and 1280×720 on one thread (pin with `taskset -c 0`).
- * 5. Models evaluated but not shipped, on TF.js wasm (after 4, whose timings a loaded TF.js would skew):
+ * 5. Models evaluated but not shipped, on TF.js wasm (after 4, so TF.js is not loaded while 4 is timed):
  *    Human's liveness model (BPCER, and APCER with --attacks); with --ssd, SSD MobileNet v1 (face-api)
  *    alone on the photos of 1, FTE and ms.
  * Prints figures only; nothing here passes or fails.
@@ -233,7 +233,7 @@ for (const [w, h] of [
 }
 if (timed !== pipeline) await timed.dispose();
 
-// ---- 5. models evaluated but not shipped (TF.js wasm; after the speed section, which it would skew) ---
+// ---- 5. models evaluated but not shipped (TF.js wasm; after the speed section, so TF.js is not loaded while it is timed)
 console.log('\n5. models evaluated, not in the pipeline (TF.js + WebAssembly, 1 thread)');
 {
   const { createRequire } = await import('node:module');
