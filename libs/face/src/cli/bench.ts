@@ -13,7 +13,7 @@ import { calibrationEvalSet, faceEaSet, sharedEvalSet } from '../testing/eval-se
 import { makeVariant, VARIANT_KINDS } from '../testing/face-variants.js';
 
 /**
- * npm run bench:face [-- --iterations 30 --backend onnx --embedders all --variant-people 13 --attacks <dir>]
+ * npm run bench:face [-- --iterations 30 --backend onnx --embedders all --variant-people 13 --attacks <dir> --ssd]
  * 1. Failures to enrol per set: shared/faces, faces-extras (singles, variants, unlabeled),
  *    test/fixtures/faces-ea (the repository's East Asian set) and the
  *    card/gate framings made from shared/faces (close-up, 150/112 px crops, grey, small face in a
@@ -21,9 +21,13 @@ import { makeVariant, VARIANT_KINDS } from '../testing/face-variants.js';
  * 2. Per embedder in the manifest, on shared/faces + singles, on faces-ea alone and on all of them:
  *    TAR/FAR at each use's threshold (1:1 card, 1:N alert, allowlist admit), overall and among East
  *    Asian impostors, and the REVIEW share.
- * 3. Liveness: BPCER on the bona fide photos; APCER and BPCER on <dir>/real and <dir>/attack when
- *    --attacks is given (no labelled attack photos ship with the repository).
+ * 3. Liveness of the shipped antispoof model: BPCER on the bona fide photos (shared/faces, faces-ea);
+ *    APCER and BPCER on <dir>/real and <dir>/attack when --attacks is
+ *    given (no labelled attack photos ship with the repository).
  * 4. ms per face, per stage, at 640×480 and 1280×720 on one thread (pin with `taskset -c 0`).
+ * 5. Models evaluated but not shipped, on TF.js wasm (after 4, so TF.js is not loaded while 4 is timed):
+ *    Human's liveness model (BPCER, and APCER with --attacks); with --ssd, SSD MobileNet v1 (face-api)
+ *    alone on the photos of 1, FTE and ms.
  * Prints figures only; nothing here passes or fails.
  */
 const { values } = parseArgs({
@@ -34,6 +38,7 @@ const { values } = parseArgs({
     'variant-people': { type: 'string', default: '13' },
     attacks: { type: 'string' },
     'input-size': { type: 'string', default: '' },
+    ssd: { type: 'boolean', default: false },
   },
 });
 const iterations = Number(values.iterations);
@@ -120,28 +125,50 @@ for (const [id] of embedders) {
 }
 
 // ---- 3. liveness -----------------------------------------------------------------------------
-console.log(`\n3. liveness (passive model, threshold ${pipeline.livenessThreshold})`);
-const liveScores = async (files: string[]) => {
-  const out: number[] = [];
-  for (const f of files) {
-    const [face] = await pipeline.analyze(readFileSync(f), { embed: false, maxFaces: 1 });
-    if (face?.liveness !== undefined) out.push(face.liveness);
-  }
-  return out;
+// The shipped passive model (Human "antispoof", through the pipeline). Bona fide: shared/faces and
+// test/fixtures/faces-ea (East Asian). Human's other passive model is compared in section 5.
+type LiveModel = { name: string; threshold: number; score: (photo: Buffer) => Promise<number | undefined> };
+const quartiles = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return [0, 0.1, 0.5, 0.9, 1].map((q) => s[Math.min(s.length - 1, Math.floor(q * s.length))]?.toFixed(3) ?? '—').join(' / ');
 };
-const bona = await liveScores(readFaceSet(faces).map((p) => join(faces, p.path)));
-const bpcer = bona.filter((s) => s < pipeline.livenessThreshold).length / bona.length;
-console.log(`bona fide (shared/faces, ${bona.length} photos): BPCER ${pct(bpcer).trim()}`);
-if (values.attacks) {
-  const dir = resolve(values.attacks);
-  const real = await liveScores(listImages(join(dir, 'real')));
-  const attack = await liveScores(listImages(join(dir, 'attack')));
-  const apcer = attack.filter((s) => s >= pipeline.livenessThreshold).length / Math.max(1, attack.length);
-  const b2 = real.filter((s) => s < pipeline.livenessThreshold).length / Math.max(1, real.length);
-  console.log(`${dir}: ${attack.length} attack, ${real.length} real photos — APCER ${pct(apcer).trim()}, BPCER ${pct(b2).trim()}`);
-} else {
-  console.log('APCER: not measured — no labelled attack photos available (give --attacks <dir with real/ and attack/>). The survey in');
-  console.log('       shared/FACE-MODELS.md found this model passed 5 of 5 print/screen attacks: use the lanes\' blink challenge or an operator check.');
+const bonaSets: [string, string[]][] = [
+  ['shared/faces', readFaceSet(faces).map((p) => join(faces, p.path))],
+  ['test/fixtures/faces-ea (East Asian)', faceEaSet().map((p) => p.path)],
+];
+const attackDir = values.attacks ? resolve(values.attacks) : undefined;
+async function reportLiveness(m: LiveModel): Promise<void> {
+  const scoreAll = async (files: string[]) => {
+    const out: number[] = [];
+    for (const f of files) {
+      const v = await m.score(readFileSync(f));
+      if (v !== undefined) out.push(v);
+    }
+    return out;
+  };
+  for (const [name, files] of bonaSets) {
+    const xs = await scoreAll(files);
+    const b = xs.filter((v) => v < m.threshold).length / Math.max(1, xs.length);
+    console.log(`${m.name}, bona fide ${name} (${xs.length} photos): BPCER ${pct(b).trim()}; scores ${quartiles(xs)}`);
+  }
+  if (attackDir) {
+    const real = await scoreAll(listImages(join(attackDir, 'real')));
+    const attack = await scoreAll(listImages(join(attackDir, 'attack')));
+    const apcer = attack.filter((v) => v >= m.threshold).length / Math.max(1, attack.length);
+    const b2 = real.filter((v) => v < m.threshold).length / Math.max(1, real.length);
+    console.log(`${m.name}, ${attackDir}: ${attack.length} attack, ${real.length} real photos — APCER ${pct(apcer).trim()}, BPCER ${pct(b2).trim()}; attack scores ${quartiles(attack)}`);
+  }
+}
+console.log('\n3. liveness: BPCER = bona fide photos scored below the threshold; scores min / p10 / median / p90 / max');
+await reportLiveness({
+  name: `antispoof (shipped, threshold ${pipeline.livenessThreshold})`,
+  threshold: pipeline.livenessThreshold,
+  score: async (photo) => (await pipeline.analyze(photo, { embed: false, maxFaces: 1 }))[0]?.liveness,
+});
+if (!attackDir) {
+  console.log('APCER: not measured — no labelled attack photos with a redistributable licence were found (README, "Liveness");');
+  console.log('       give --attacks <dir with real/ and attack/>. The survey in shared/FACE-MODELS.md found antispoof passed 5 of 5');
+  console.log("       print/screen attacks: lanes use the blink challenge or an operator check, not this score.");
 }
 
 // ---- 4. speed --------------------------------------------------------------------------------
@@ -205,4 +232,71 @@ for (const [w, h] of [
   }
 }
 if (timed !== pipeline) await timed.dispose();
+
+// ---- 5. models evaluated but not shipped (TF.js wasm; after the speed section, so TF.js is not loaded while it is timed)
+console.log('\n5. models evaluated, not in the pipeline (TF.js + WebAssembly, 1 thread)');
+{
+  const { createRequire } = await import('node:module');
+  const { dirname } = await import('node:path');
+  const { TfjsWasmBackend } = await import('../inference/tfjs-wasm-backend.js');
+  const { LivenessScorer } = await import('../liveness/liveness-scorer.js');
+  const { decodeImage } = await import('../decode/decode-image.js');
+  // Human's "liveness" model (32×32 face crop, output[0] = live), on the pipeline's detector box.
+  const humanModels = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/human')), '../models');
+  const humanLiveness = new LivenessScorer(
+    await new TfjsWasmBackend({ threads: 1 }).load({ id: 'human-liveness', path: join(humanModels, 'liveness.json'), format: 'tfjs-graph' }),
+    { mean: [0, 0, 0], std: [255, 255, 255] },
+    32,
+    'NHWC',
+  );
+  await reportLiveness({
+    name: 'Human liveness (not shipped, threshold 0.5)',
+    threshold: 0.5,
+    score: async (photo) => {
+      const [face] = await pipeline.analyze(photo, { embed: false, liveness: false, maxFaces: 1 });
+      return face ? (await humanLiveness.score(await decodeImage(photo), [face.box]))[0] : undefined;
+    },
+  });
+}
+// SSD MobileNet v1 as a detector (--ssd): FTE per set and framing, ms per photo and per 720p frame.
+if (values.ssd) {
+  const { SsdEvaluator } = await import('./ssd-eval.js');
+  const ssd = await SsdEvaluator.create(0.5);
+  console.log('\nSSD MobileNet v1 alone (face-api 1.7.15, TF.js wasm, 1 thread, minConfidence 0.5, no padding retry)');
+  console.log('set                              photos   FTE    ms/photo median   max   (tiny-detector path FTE above)');
+  for (const [name, files] of sets) {
+    const fails: string[] = [];
+    const ms: number[] = [];
+    for (const f of files) {
+      const r = await ssd.detect(readFileSync(f));
+      ms.push(r.ms);
+      if (!r.faces) fails.push(f.slice(shared.length + 1));
+    }
+    line(name, files.length, fails, ms);
+  }
+  for (const kind of VARIANT_KINDS) {
+    const fails: string[] = [];
+    const ms: number[] = [];
+    for (const p of people) {
+      const src = readFileSync(join(faces, p.path));
+      const [face] = await pipeline.analyze(src, { embed: false, liveness: false, maxFaces: 1 });
+      if (!face) continue;
+      const r = await ssd.detect(await makeVariant(src, face.box, kind));
+      ms.push(r.ms);
+      if (!r.faces) fails.push(p.path);
+    }
+    line(`framing: ${kind}`, people.length, fails, ms);
+  }
+  const frame = await sharp({ create: { width: 1280, height: 720, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+    .composite([{ input: await sharp(readFileSync(join(faces, people[0].path))).resize(360, 360, { fit: 'cover' }).toBuffer(), left: 460, top: 180 }])
+    .jpeg()
+    .toBuffer();
+  const { decodeImage } = await import('../decode/decode-image.js');
+  const rgb = await decodeImage(frame);
+  const times: number[] = [];
+  for (let i = 0; i < Math.min(iterations, 10); i++) times.push((await ssd.detectRgb(rgb)).ms);
+  times.sort((a, b) => a - b);
+  console.log(`SSD detection on a 1280×720 frame: ${times[times.length >> 1].toFixed(1)} ms median (the tiny detector's figure is in section 4)`);
+}
+
 await pipeline.dispose();

@@ -28,6 +28,12 @@ export interface ModelSpec {
 export interface LoadOptions {
   /** Intra-op threads; 1 on a busy edge box so each camera worker keeps to its core. */
   threads?: number;
+  /**
+   * onnxruntime graph optimisation level (default 'all'). 'all' adds layout transforms (NCHWc) that
+   * speed up the converted face-api graphs but made the ArcFace-style embedder about 3× slower on
+   * this project's CPUs, so a manifest entry can ask for 'extended' (its `runtime` field).
+   */
+  graphOptimization?: 'basic' | 'extended' | 'all';
 }
 
 /** Raised when a model cannot be loaded or run (missing file, bad graph, wrong feeds). */

@@ -30,7 +30,7 @@ export class OnnxBackend implements InferenceBackend {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
+        graphOptimizationLevel: options.graphOptimization ?? this.defaults.graphOptimization ?? 'all',
       });
     } catch (err) {
       throw new InferenceError(`cannot load model ${spec.id} from ${spec.path}: ${(err as Error).message}`, { cause: err });

@@ -46,6 +46,11 @@ export const modelEntrySchema = z.object({
     alignment: z.enum(['dlib-68', 'arcface-5']).optional(),
   }),
   output: z.string(),
+  /**
+   * Runtime hints for the backend. graphOptimization: onnxruntime's level for this model (default
+   * 'all'); measure with `npm run bench:face` before changing it.
+   */
+  runtime: z.object({ graphOptimization: z.enum(['basic', 'extended', 'all']).optional() }).strict().optional(),
   licence: z.string().min(1),
   origin: z.string().min(1),
   publishedAccuracy: z.string().optional(),

@@ -85,5 +85,6 @@ export async function loadModel(
   manifestPath: string,
   options?: LoadOptions,
 ): Promise<LoadedModel> {
-  return backend.load(resolveModelSpec(entry, id, manifestPath, backend.formats ?? ['onnx']), options);
+  const graphOptimization = entry.runtime?.graphOptimization ?? options?.graphOptimization;
+  return backend.load(resolveModelSpec(entry, id, manifestPath, backend.formats ?? ['onnx']), graphOptimization ? { ...options, graphOptimization } : options);
 }
