@@ -5,18 +5,20 @@
  * - Real people first: the embedder's own templates of the ../shared photos. A person's first photo is
  *   their gallery template; every further photo of them is a probe (a real second photo).
  * - Synthetic people: every person is their own centre x, a unit vector drawn from one fixed
- *   distribution: a small common direction (the mean impostor score) plus a Gaussian whose variance
- *   falls off as a power law k^-alpha over the dimensions, in a fixed random orthonormal basis (a few
- *   randomised Walsh–Hadamard rounds). Real embeddings use their dimensions unevenly (impostor scores
- *   spread wider than uniform points on the sphere would); alpha is set so that two different people
- *   score with the spread measured on the real templates. Nothing else is taken from the real data.
- * - A gallery template or a probe of person x is sqrt(q)·x + sqrt(1-q)·h (h a unit draw of the same
- *   distribution, made orthogonal to x), so it scores sqrt(q) against x and about sqrt(q1·q2) against
- *   another sample of the same person; the quality q of each sample is drawn so template↔probe scores
- *   follow the real genuine pairs' mean and spread.
+ *   distribution: a small share along the real templates' mean direction (the real mean impostor score), a share `beta` of the
+ *   variance along the real templates' principal directions (in proportion to the real variance along
+ *   each) and the rest isotropic. Real embeddings use their dimensions unevenly, so two people score
+ *   with a wider spread than uniform points on the sphere would; beta is set so that the synthetic
+ *   impostor spread equals the one measured on the real templates (and, sharing the real directions,
+ *   the real people are typical members of the synthetic crowd, not outliers beside it).
+ * - A gallery template or a probe of person x is sqrt(q)·x + sqrt(1-q)·h (h an isotropic unit vector
+ *   orthogonal to x), so it scores sqrt(q) against x and about sqrt(q1·q2) against another sample of
+ *   the same person; the quality q of each sample is drawn so that template↔probe scores follow the
+ *   real genuine pairs' mean and spread.
  *
- * Only four figures come from the real templates (genuine mean and spread, impostor mean and spread);
- * the bench prints the synthetic set's own figures beside the real ones.
+ * Taken from the real templates: the genuine mean and spread, the impostor mean and spread, and the
+ * principal directions with their variances. The bench prints the synthetic set's own figures beside
+ * the real ones.
  */
 import { gaussian, mulberry32, normaliseInPlace } from '../libs/watchlist-match/src/testing/seeded-random.js';
 
@@ -41,8 +43,13 @@ export interface Structure {
   impostor: ScoreStats;
   /** Share of the common direction (≈ mean impostor score). */
   common: number;
-  /** Power-law exponent of the per-dimension variance. */
-  alpha: number;
+  /** The real templates' mean direction. */
+  commonDirection: Float32Array;
+  /** Share of a person's variance along the real principal directions (the rest is isotropic). */
+  beta: number;
+  /** The real templates' principal directions and each one's share of their variance (sums to 1). */
+  basis: Float32Array[];
+  weights: number[];
   /** Sample quality q (score of a sample against its person's centre, squared): mean and spread. */
   quality: { mean: number; sd: number };
   source: string;
@@ -62,11 +69,32 @@ export function scoreStats(xs: number[]): ScoreStats {
   return { pairs: s.length, mean, sd, p99: at(0.99), p999: at(0.999), max: s[s.length - 1]! };
 }
 
-/** Spectrum k^-alpha over d dimensions, summing to 1. */
-function spectrum(d: number, alpha: number): Float64Array {
-  const l = Float64Array.from({ length: d }, (_, k) => (k + 1) ** -alpha);
-  const sum = l.reduce((a, b) => a + b, 0);
-  return l.map((x) => x / sum);
+/** The `count` leading principal directions of `rows` (power iteration with deflation) and their variance shares. */
+function principalDirections(rows: Float32Array[], count: number, g: () => number): { mean: Float32Array; basis: Float32Array[]; weights: number[] } {
+  const d = rows[0]!.length;
+  const mean = new Float32Array(d);
+  for (const r of rows) for (let i = 0; i < d; i++) mean[i]! += r[i]! / rows.length;
+  const centred = rows.map((r) => r.map((x, i) => x - mean[i]!));
+  const basis: Float32Array[] = [];
+  for (let c = 0; c < Math.min(count, rows.length - 1); c++) {
+    let v = normaliseInPlace(Float32Array.from({ length: d }, g));
+    for (let it = 0; it < 60; it++) {
+      const next = new Float32Array(d);
+      for (const r of centred) {
+        const p = dot(r, v);
+        for (let i = 0; i < d; i++) next[i]! += p * r[i]!;
+      }
+      for (const b of basis) {
+        const p = dot(next, b);
+        for (let i = 0; i < d; i++) next[i]! -= p * b[i]!;
+      }
+      v = normaliseInPlace(next);
+    }
+    basis.push(v);
+  }
+  const variance = basis.map((b) => centred.reduce((a, r) => a + dot(r, b) ** 2, 0));
+  const sum = variance.reduce((a, b) => a + b, 0);
+  return { mean, basis, weights: variance.map((x) => x / sum) };
 }
 
 /** Fits the synthetic distribution to the real templates' genuine and impostor scores. */
@@ -82,50 +110,24 @@ export function fitStructure(real: RealTemplate[], source: string): Structure {
   const genuine = scoreStats(gen);
   const impostor = scoreStats(imp);
   const common = Math.max(0, impostor.mean);
-  // Two centres score common + (1 - common)·u1·u2, and u1·u2 has variance sum(lambda²) for unit-trace lambda.
+  const { mean, basis, weights } = principalDirections(rows.map((r) => r.v), 32, gaussian(mulberry32(1)));
+  // Two centres score common + (1 - common)·u1·u2; for unit-trace covariance S, u1·u2 has variance tr(S²):
+  // S = beta·P + (1 - beta)·I/d gives beta²·sum(w²) + (2·beta·(1 - beta) + (1 - beta)²)/d.
   const wantVar = (impostor.sd / (1 - common)) ** 2;
+  const w2 = weights.reduce((a, w) => a + w * w, 0);
+  const varOf = (beta: number) => beta * beta * w2 + (2 * beta * (1 - beta) + (1 - beta) ** 2) / dims;
   let lo = 0;
-  let hi = 4;
+  let hi = 1;
   for (let it = 0; it < 60; it++) {
     const mid = (lo + hi) / 2;
-    const v = spectrum(dims, mid).reduce((a, b) => a + b * b, 0);
-    if (v < wantVar) lo = mid;
+    if (varOf(mid) < wantVar) lo = mid;
     else hi = mid;
   }
-  const alpha = (lo + hi) / 2;
-  // Template↔probe ≈ sqrt(q1 q2) + sqrt((1-q1)(1-q2)) h1·h2: the second term adds ≈ (1-q)·impostor sd of spread.
-  const extra = (1 - genuine.mean) * impostor.sd;
+  const beta = (lo + hi) / 2;
+  // Template↔probe ≈ sqrt(q1 q2) + sqrt((1-q1)(1-q2))·h1·h2: the second term adds ≈ (1-q)/sqrt(d) of spread.
+  const extra = (1 - genuine.mean) / Math.sqrt(dims);
   const qSd = Math.sqrt(2 * Math.max(0, genuine.sd ** 2 - extra ** 2));
-  return { dims, real: rows, genuine, impostor, common, alpha, quality: { mean: genuine.mean, sd: qSd }, source };
-}
-
-/** The fixed random orthonormal map: rounds of random signs and a normalised Walsh–Hadamard transform. */
-class RandomRotation {
-  private readonly signs: Float32Array[];
-  constructor(
-    private readonly d: number,
-    rnd: () => number,
-    rounds = 3,
-  ) {
-    this.signs = Array.from({ length: rounds }, () => Float32Array.from({ length: d }, () => (rnd() < 0.5 ? -1 : 1)));
-  }
-  apply(v: Float32Array): Float32Array {
-    const d = this.d;
-    const scale = 1 / Math.sqrt(d);
-    for (const s of this.signs) {
-      for (let i = 0; i < d; i++) v[i]! *= s[i]!;
-      for (let h = 1; h < d; h <<= 1)
-        for (let i = 0; i < d; i += h << 1)
-          for (let j = i; j < i + h; j++) {
-            const a = v[j]!;
-            const b = v[j + h]!;
-            v[j] = a + b;
-            v[j + h] = a - b;
-          }
-      for (let i = 0; i < d; i++) v[i]! *= scale;
-    }
-    return v;
-  }
+  return { dims, real: rows, genuine, impostor, common, commonDirection: normaliseInPlace(mean), beta, basis, weights, quality: { mean: genuine.mean, sd: qSd }, source };
 }
 
 export interface TemplateSet {
@@ -144,9 +146,9 @@ export function makeTemplates(st: Structure, n: number, q: number, seed: number)
   const d = st.dims;
   const rnd = mulberry32(seed);
   const g = gaussian(rnd);
-  const rot = new RandomRotation(d, rnd);
-  const sdev = spectrum(d, st.alpha).map(Math.sqrt);
-  const common = normaliseInPlace(Float32Array.from({ length: d }, g));
+  const iso = Math.sqrt((1 - st.beta) / d);
+  const along = st.weights.map((w) => Math.sqrt(st.beta * w));
+  const common = st.commonDirection;
   const gallery = new Float32Array(n * d);
   const probes = new Float32Array(q * d);
   const probeOwner = new Uint32Array(q);
@@ -176,17 +178,22 @@ export function makeTemplates(st: Structure, n: number, q: number, seed: number)
     probeOwner[p] = who;
     owners.set(who, [...(owners.get(who) ?? []), p]);
   }
-  const draw = (out: Float32Array) => {
-    for (let i = 0; i < d; i++) out[i] = sdev[i]! * g();
-    return normaliseInPlace(rot.apply(out));
+  /** A person's direction: isotropic share plus the share along the real principal directions. */
+  const drawPerson = (out: Float32Array) => {
+    for (let i = 0; i < d; i++) out[i] = iso * g();
+    st.basis.forEach((b, j) => {
+      const z = along[j]! * g();
+      for (let i = 0; i < d; i++) out[i]! += z * b[i]!;
+    });
+    return normaliseInPlace(out);
   };
   const quality = () => Math.min(0.99, Math.max(0.2, st.quality.mean + st.quality.sd * g()));
   const x = new Float32Array(d);
   const h = new Float32Array(d);
   const sample = (out: Float32Array) => {
-    draw(h);
-    const along = dot(h, x);
-    for (let i = 0; i < d; i++) h[i]! -= along * x[i]!;
+    for (let i = 0; i < d; i++) h[i] = g();
+    const onX = dot(h, x);
+    for (let i = 0; i < d; i++) h[i]! -= onX * x[i]!;
     normaliseInPlace(h);
     const qq = quality();
     const a = Math.sqrt(qq);
@@ -196,7 +203,7 @@ export function makeTemplates(st: Structure, n: number, q: number, seed: number)
   const a = Math.sqrt(st.common);
   const b = Math.sqrt(1 - st.common);
   for (; person < n; person++) {
-    draw(x);
+    drawPerson(x);
     for (let i = 0; i < d; i++) x[i] = a * common[i]! + b * x[i]!;
     normaliseInPlace(x);
     sample(gallery.subarray(person * d, (person + 1) * d));

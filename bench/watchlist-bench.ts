@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     console.log(`       real genuine  ${fmt(st.genuine)}`);
     console.log(`       real impostor ${fmt(st.impostor)}`);
     console.log(
-      `       → common direction ${st.common.toFixed(3)}, variance ∝ k^-${st.alpha.toFixed(3)} over ${d} dimensions (random basis), ` +
+      `       → common direction ${st.common.toFixed(3)}, ${(st.beta * 100).toFixed(0)} % of the variance along the real ${st.basis.length} principal directions, the rest isotropic; ` +
         `sample quality ${st.quality.mean.toFixed(3)} ± ${st.quality.sd.toFixed(3)}`,
     );
     for (const n of sizes) {
