@@ -1,47 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FaceIndex, exactTopK, type GraphInfo } from './face-index.js';
-
-/** Clustered unit vectors (mulberry32 + Box-Muller): `clusters` centres, members spread around them. */
-function clustered(n: number, dims: number, clusters: number, seed: number): Float32Array[] {
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
-  const unit = (v: Float32Array) => {
-    const n = Math.hypot(...v);
-    return v.map((x) => x / n);
-  };
-  const centres = Array.from({ length: clusters }, () => unit(Float32Array.from({ length: dims }, gauss)));
-  return Array.from({ length: n }, (_, i) => unit(centres[i % clusters]!.map((x) => x + 0.12 * gauss())));
-}
-
-/** Longest gap between ticks of a 5 ms timer while `fn` runs. */
-async function longestStall(fn: () => Promise<void>): Promise<number> {
-  let maxGap = 0;
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxGap = Math.max(maxGap, now - last);
-    last = now;
-  }, 5);
-  try {
-    await fn();
-  } finally {
-    clearInterval(timer);
-  }
-  return maxGap;
-}
+import { longestEventLoopGap } from './testing/event-loop-gap.js';
+import { clusteredUnitVectors, randomUnitVectors } from './testing/seeded-random.js';
 
 test('a large list builds its graph in a worker: the event loop keeps running, the exact scan answers meanwhile, changes made during the build are honoured', async () => {
   const dims = 128;
   const n = 40_000;
-  const data = clustered(n, dims, 400, 11);
+  const data = clusteredUnitVectors(n, dims, 400, 11);
   const graphs: GraphInfo[] = [];
   // One build thread, so the test's own thread keeps a core on this 2-core machine.
   const index = new FaceIndex({ dimensions: dims, exactBelow: n, buildThreads: 1, onGraph: (g) => graphs.push(g) });
@@ -49,8 +15,8 @@ test('a large list builds its graph in a worker: the event loop keeps running, t
   assert.equal(index.building, true, 'the build starts when the list reaches the threshold');
   assert.equal(index.mode, 'exact');
 
-  const late = clustered(1, dims, 1, 999)[0]!;
-  const stall = await longestStall(async () => {
+  const late = randomUnitVectors(1, dims, 999)[0]!;
+  const stall = await longestEventLoopGap(async () => {
     // While it builds: exact answers, and a removal and an addition the graph will not contain.
     const during = index.search(data[123]!, 1)[0]!;
     assert.equal(during.key, 123);
@@ -76,7 +42,7 @@ test('a large list builds its graph in a worker: the event loop keeps running, t
   const all: [number, Float32Array][] = data.map((v, i) => [i, v]);
   all.splice(77, 1);
   all.push([1_000_000, late]);
-  const noise = clustered(200, dims, 7, 5);
+  const noise = randomUnitVectors(200, dims, 5);
   let agree = 0;
   for (let i = 0; i < 200; i++) {
     const q = data[i * 150]!.map((x, d) => x + 0.05 * noise[i]![d]!);

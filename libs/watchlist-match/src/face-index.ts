@@ -1,4 +1,4 @@
-import { buildGraphInWorker, HNSW_BUILD_THREADS, HNSW_PARAMS, type BuiltGraph } from './graph-builder.js';
+import { buildGraphInWorker, HNSW_BUILD_THREADS, HNSW_PARAMS, type BuiltGraph, type HnswParams } from './graph-builder.js';
 import { TemplateStore } from './template-store.js';
 
 export interface FaceIndexOptions {
@@ -10,6 +10,8 @@ export interface FaceIndexOptions {
   exactBelow?: number;
   /** Native threads for a graph build (default HNSW_BUILD_THREADS). */
   buildThreads?: number;
+  /** Graph parameters (default HNSW_PARAMS; the benchmark tries others). */
+  graph?: Partial<HnswParams>;
   /** Told about each graph swapped in (build time, memory), or about a build that failed. */
   onGraph?: (info: GraphInfo) => void;
 }
@@ -37,6 +39,7 @@ export class FaceIndex {
   readonly exactBelow: number;
   private readonly store: TemplateStore;
   private readonly buildThreads: number;
+  readonly params: Readonly<HnswParams>;
   private readonly onGraph?: (info: GraphInfo) => void;
   private graph: BuiltGraph | null = null;
   /** Slots inside the graph removed since it was built. */
@@ -51,6 +54,7 @@ export class FaceIndex {
     this.exactBelow = opts.exactBelow ?? 4096;
     this.store = new TemplateStore(opts.dimensions);
     this.buildThreads = opts.buildThreads ?? HNSW_BUILD_THREADS;
+    this.params = { ...HNSW_PARAMS, ...opts.graph };
     this.onGraph = opts.onGraph;
   }
 
@@ -105,7 +109,7 @@ export class FaceIndex {
     const slots = new Set<number>();
     const from = this.graph ? this.graph.end : 0;
     if (this.graph) {
-      const want = Math.min(this.graph.count, Math.max(k, HNSW_PARAMS.rerank) + Math.min(this.deadInGraph, 64));
+      const want = Math.min(this.graph.count, Math.max(k, this.params.rerank) + Math.min(this.deadInGraph, 64));
       const m = this.graph.index.search(q, want, 1);
       for (const s of m.keys) if (this.store.isAlive(Number(s))) slots.add(Number(s));
     }
@@ -168,7 +172,7 @@ export class FaceIndex {
     const generation = this.generation;
     const end = this.store.slots;
     const slots = this.store.liveSlots(end);
-    this.build = buildGraphInWorker(this.store, slots, end, this.buildThreads)
+    this.build = buildGraphInWorker(this.store, slots, end, this.buildThreads, this.params)
       .then((graph) => {
         if (generation !== this.generation) return;
         let dead = 0;

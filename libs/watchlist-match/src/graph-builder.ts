@@ -37,26 +37,39 @@ export interface BuiltGraph {
   peakRss: number;
 }
 
+export interface HnswParams {
+  /** M: links per node (2·M on the bottom layer). */
+  connectivity: number;
+  /** efConstruction. */
+  expansionAdd: number;
+  /** efSearch. */
+  expansionSearch: number;
+  /** How the graph stores its vectors (the f32 rows stay in the TemplateStore for re-ranking). */
+  quantization: ScalarKind;
+  /** Graph hits re-scored on the exact f32 rows per search. */
+  rerank: number;
+}
+
 /**
- * HNSW parameters hub and edge use, chosen with `npm run bench:watchlist` on 1 000 000 clustered
- * 512-d and 128-d templates: the graph stores 8-bit quantised vectors (4× less memory and a 4× faster
- * build than f32), and the best few graph hits are re-ranked with the exact f32 rows.
+ * HNSW parameters hub and edge use, chosen with `npm run bench:watchlist` (see the README's Watchlist
+ * benchmark): the graph stores 8-bit quantised vectors (4× less memory and a faster build than f32),
+ * and the best graph hits are re-ranked with the exact f32 rows.
  */
-export const HNSW_PARAMS = { connectivity: 24, expansionAdd: 64, expansionSearch: 160, quantization: ScalarKind.I8, rerank: 8 } as const;
+export const HNSW_PARAMS: Readonly<HnswParams> = { connectivity: 48, expansionAdd: 64, expansionSearch: 160, quantization: ScalarKind.I8, rerank: 8 };
 /**
  * Threads for a graph build. usearch's default (0) takes the host's hardware concurrency, which in a
  * container can be far above the cores it may use: oversubscribed builds ran many times slower.
  */
 export const HNSW_BUILD_THREADS = Number(process.env.CG_HNSW_BUILD_THREADS ?? 2);
 
-export function hnswConfig(dimensions: number): Omit<IndexConfig, 'multi'> {
+export function hnswConfig(dimensions: number, params: HnswParams = HNSW_PARAMS): Omit<IndexConfig, 'multi'> {
   return {
     dimensions,
     metric: MetricKind.Cos,
-    quantization: HNSW_PARAMS.quantization,
-    connectivity: HNSW_PARAMS.connectivity,
-    expansion_add: HNSW_PARAMS.expansionAdd,
-    expansion_search: HNSW_PARAMS.expansionSearch,
+    quantization: params.quantization,
+    connectivity: params.connectivity,
+    expansion_add: params.expansionAdd,
+    expansion_search: params.expansionSearch,
   };
 }
 
@@ -64,14 +77,20 @@ export function hnswConfig(dimensions: number): Omit<IndexConfig, 'multi'> {
  * Builds the graph of a store's live rows in a worker thread, then maps the saved graph here (memory
  * mapped, read-only: later adds and removals are handled by the caller until the next build).
  */
-export async function buildGraphInWorker(store: TemplateStore, slots: Uint32Array, end: number, threads = HNSW_BUILD_THREADS): Promise<BuiltGraph> {
+export async function buildGraphInWorker(
+  store: TemplateStore,
+  slots: Uint32Array,
+  end: number,
+  threads = HNSW_BUILD_THREADS,
+  params: HnswParams = HNSW_PARAMS,
+): Promise<BuiltGraph> {
   const dir = mkdtempSync(join(tmpdir(), 'cg-hnsw-'));
   const job: GraphBuildJob = {
     buffer: store.sharedBuffer,
     dimensions: store.dimensions,
     end,
     slots,
-    config: hnswConfig(store.dimensions),
+    config: hnswConfig(store.dimensions, params),
     threads,
     file: join(dir, 'graph.usearch'),
   };

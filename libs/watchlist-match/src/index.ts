@@ -3,7 +3,7 @@
  * (exact scan for small lists, usearch HNSW for large ones), template codec.
  */
 export { FaceIndex, exactTopK, type FaceHit, type FaceIndexOptions, type GraphInfo } from './face-index.js';
-export { buildGraphInWorker, hnswConfig, HNSW_BUILD_THREADS, HNSW_PARAMS, type BuiltGraph } from './graph-builder.js';
+export { buildGraphInWorker, hnswConfig, HNSW_BUILD_THREADS, HNSW_PARAMS, type BuiltGraph, type HnswParams } from './graph-builder.js';
 export { TemplateStore } from './template-store.js';
 export { WatchlistMatcher, isActive, type FaceMatch, type ListKind, type MatchEntry, type MatchSeverity, type MatcherOptions } from './watchlist-matcher.js';
 export { idNumberHmac } from './id-number-hmac.js';

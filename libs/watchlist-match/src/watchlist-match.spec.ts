@@ -4,23 +4,10 @@ import { FaceIndex, exactTopK } from './face-index.js';
 import { idNumberHmac } from './id-number-hmac.js';
 import { decodeTemplate, encodeTemplate } from './template-codec.js';
 import { WatchlistMatcher } from './watchlist-matcher.js';
+import { randomUnitVectors } from './testing/seeded-random.js';
 
-/** Deterministic pseudo-random unit vectors (mulberry32). */
-function vectors(n: number, dims: number, seed = 7): Float32Array[] {
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-  return Array.from({ length: n }, () => {
-    const v = Float32Array.from({ length: dims }, rnd);
-    const norm = Math.hypot(...v);
-    return v.map((x) => x / norm);
-  });
-}
+/** Deterministic unit vectors (the shared seeded generator). */
+const vectors = (n: number, dims: number, seed = 7): Float32Array[] => randomUnitVectors(n, dims, seed);
 
 test('HNSW and exact scan agree on the top-1 of noisy copies; the index switches mode at the threshold', async () => {
   const data = vectors(600, 64);
