@@ -212,7 +212,9 @@ test('gate A publishing as gate B is refused by the embedded aedes broker and by
 
     // Face crops through Mosquitto's generated ACL: g2 reads its own media requests only, and its
     // answers reach the hub only from its own reply topic (one forged as g1 is dropped).
-    assert.deepEqual(await grantedQos(m2, [topics.gateMediaRequests(siteA, 'g2'), topics.gateMediaRequests(siteA, 'g1'), topics.gateMediaReplies(siteA, 'g2')]), [1, 128, 128]);
+    // Mosquitto 2.0 grants the subscriptions and applies the read ACL to each message it would deliver
+    // (as for commands above), so what proves the ACL is what arrives, below.
+    assert.equal((await grantedQos(m2, [topics.gateMediaRequests(siteA, 'g2'), topics.gateMediaRequests(siteA, 'g1')]))[0], 1);
     const replies: string[] = [];
     h.on('message', (t, p) => t.endsWith('/media-replies') && replies.push(`${t} ${p.toString()}`));
     await h.subscribeAsync(topicFilters.allGateMediaReplies, { qos: 1 });
