@@ -55,7 +55,7 @@ export interface HnswParams {
  * benchmark): the graph stores 8-bit quantised vectors (4× less memory and a faster build than f32),
  * and the best graph hits are re-ranked with the exact f32 rows.
  */
-export const HNSW_PARAMS: Readonly<HnswParams> = { connectivity: 48, expansionAdd: 64, expansionSearch: 160, quantization: ScalarKind.I8, rerank: 8 };
+export const HNSW_PARAMS: Readonly<HnswParams> = { connectivity: 24, expansionAdd: 64, expansionSearch: 160, quantization: ScalarKind.I8, rerank: 8 };
 /**
  * Threads for a graph build. usearch's default (0) takes the host's hardware concurrency, which in a
  * container can be far above the cores it may use: oversubscribed builds ran many times slower.
