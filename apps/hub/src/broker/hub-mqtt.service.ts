@@ -3,6 +3,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { EmbeddedBroker } from './embedded-broker.service.js';
 import { externalBrokerLogin } from './external-broker-login.js';
+import { patternCovers } from '../mqtt-auth/mqtt-acl.js';
 
 /** Node's TLS verification failures (untrusted, self-signed, expired, wrong host name). */
 const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME/;
@@ -107,7 +108,7 @@ export class HubMqtt implements OnApplicationShutdown {
     });
     c.on('message', (topic, payload) => {
       for (const [filter, { handler }] of this.controlSubs)
-        if (matches(filter, topic)) void Promise.resolve(handler(topic, payload)).catch((e: Error) => this.log.error(`${topic}: ${e.message}`));
+        if (patternCovers(filter, topic)) void Promise.resolve(handler(topic, payload)).catch((e: Error) => this.log.error(`${topic}: ${e.message}`));
     });
     this.control = c;
     return c;
@@ -267,16 +268,4 @@ export class HubMqtt implements OnApplicationShutdown {
 
 function toBuffer(p: Buffer | string | Uint8Array): Buffer {
   return Buffer.isBuffer(p) ? p : Buffer.from(p);
-}
-
-/** MQTT topic filter match (+ one level, # the rest). */
-export function matches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
 }
