@@ -19,6 +19,8 @@ export interface SimulatorOptions {
 export class TrafficSimulator {
   private timer: NodeJS.Timeout | null = null;
   produced = 0;
+  /** Why it stopped by itself: the outbox refused events (closed at shutdown, or broken). */
+  failure: Error | undefined;
 
   constructor(
     private readonly cfg: EdgeConfig,
@@ -43,7 +45,15 @@ export class TrafficSimulator {
       owed -= n;
       const batch: GateEvent[] = [];
       for (let i = 0; i < n; i++) batch.push(this.makeEvent());
-      this.outbox.enqueueMany(batch);
+      try {
+        this.outbox.enqueueMany(batch);
+      } catch (e) {
+        // The outbox is closed (the agent, or a test, shut down) or broken: a producer with nowhere to
+        // put events stops, instead of throwing from its timer every tick and keeping the process alive.
+        this.failure = e as Error;
+        this.stop();
+        return;
+      }
       this.produced += n;
     }, tickMs);
   }
