@@ -41,7 +41,7 @@ export class EventCropController {
       throw new BadRequestException('eventId must be a UUIDv7');
     }
     const event = await this.db.getRepository(GateEventEntity).findOneBy({ eventId });
-    // An unknown event and another site's event answer alike to someone without a grant (no probing).
+    // Another site's event is refused (and audited) before anything about its crop is looked up.
     if (event && !canAccessSite(p, event.siteId)) {
       await audit('refused_site', event.siteId);
       throw new ForbiddenException(`no grant for the site of event ${eventId}`);
