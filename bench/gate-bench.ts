@@ -150,7 +150,7 @@ async function main(): Promise<void> {
   report('In-process card transport', runs);
 
   if (PCSC_RUNS > 0) {
-    const monitor = new PcscMonitor();
+    const monitor = await PcscMonitor.open();
     runs = [];
     for (let i = 0; i < PCSC_RUNS; i++) {
       await rig.insert(card);

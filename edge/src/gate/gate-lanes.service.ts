@@ -231,12 +231,9 @@ export class GateLanesService implements OnApplicationBootstrap {
     if (readerLanes.length) {
       const which = readerLanes.map((l) => l.lane.id).join(', ');
       this.slots = new PcscCardSlots(readerLanes, trust, (e) => this.log.warn(`PC/SC: ${pcscHint(e.message)}`));
-      try {
-        this.slots.start();
-      } catch (e) {
-        // One line saying what to install; everything else (cameras, counting, other lanes) runs.
-        this.log.error(`card reader lanes ${which} cannot read cards: ${pcscHint((e as Error).message)}`);
-      }
+      // A missing binding: one line saying what to install; everything else (cameras, counting, other
+      // lanes) runs. A pcscd that does not answer is reported and tried again (PcscCardSlots).
+      await this.slots.start().catch((e: Error) => this.log.error(`card reader lanes ${which} cannot read cards: ${pcscHint(e.message)}`));
     }
     if (withoutKey.length)
       this.log.error(`lane(s) ${withoutKey.join(', ')} NOT started: they check ID numbers and no ID-number HMAC key is set (gate.idHmacKeyFile or CG_ID_HMAC_KEY, the hub's HUB_ID_HMAC_KEY); count-only and face-only lanes run`);
@@ -307,7 +304,7 @@ export class GateLanesService implements OnApplicationBootstrap {
 
 /** pcscd's "no service" answer, in words an installer acts on. */
 function pcscHint(message: string): string {
-  return /0x8010001d|service not available|no service/i.test(message)
-    ? `pcscd is not running (${message}): install and start it (Debian: \`apt-get install pcscd\`, then \`systemctl start pcscd\`)`
-    : message;
+  if (!/0x8010001d|service not available|no service|pcscd is not running/i.test(message)) return message;
+  const what = /pcscd is not running/.test(message) ? message : `pcscd is not running (${message})`;
+  return `${what}: install and start it (Debian: \`apt-get install pcscd\`, then \`systemctl start pcscd\`); the lane is tried again until it answers`;
 }

@@ -12,12 +12,45 @@ const matches = (pattern: string, name: string) => (pattern.startsWith('/') && p
  */
 export class PcscCardSlots {
   private monitor: PcscMonitor | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private lastProblem = '';
+  private delayMs: number;
+  /** Tries to reach pcscd so far. */
+  attempts = 0;
 
-  constructor(private readonly lanes: readonly { lane: Lane; reader: string }[], private readonly trustStore: CscaTrustStore, private readonly onError: (e: Error) => void) {}
+  constructor(
+    private readonly lanes: readonly { lane: Lane; reader: string }[],
+    private readonly trustStore: CscaTrustStore,
+    private readonly onError: (e: Error) => void,
+    private readonly opts: { socketPath?: string; retryMs?: number; maxRetryMs?: number } = {},
+  ) {
+    this.delayMs = opts.retryMs ?? 2000;
+  }
 
-  start(): void {
-    if (this.lanes.length === 0) return;
-    const m = new PcscMonitor();
+  /**
+   * Starts watching pcscd. A missing binding rejects (nothing to retry: it must be installed); a
+   * pcscd that does not answer is reported once and tried again with backoff, so a daemon started
+   * later (or restarted) is picked up without restarting the agent.
+   */
+  async start(): Promise<void> {
+    if (this.lanes.length === 0 || this.stopped) return;
+    let m: PcscMonitor;
+    this.attempts++;
+    try {
+      m = await PcscMonitor.open(this.opts.socketPath);
+    } catch (e) {
+      if (/not installed/.test((e as Error).message)) throw e;
+      if ((e as Error).message !== this.lastProblem) this.onError(e as Error);
+      this.lastProblem = (e as Error).message;
+      if (!this.stopped) {
+        this.retry = setTimeout(() => void this.start().catch(this.onError), this.delayMs);
+        this.delayMs = Math.min(this.delayMs * 2, this.opts.maxRetryMs ?? 30_000);
+      }
+      return;
+    }
+    if (this.stopped) return m.close();
+    this.lastProblem = '';
     this.monitor = m;
     m.on('error', this.onError);
     m.on('card-inserted', (ev) => {
@@ -29,6 +62,11 @@ export class PcscCardSlots {
       );
     });
     m.on('card-removed', (ev) => this.laneOf(ev.reader)?.cardRemoved());
+  }
+
+  /** Whether pcscd is being watched (false while it does not answer). */
+  get watching(): boolean {
+    return this.monitor !== undefined;
   }
 
   private laneOf(reader: string): Lane | undefined {
@@ -48,6 +86,8 @@ export class PcscCardSlots {
   }
 
   stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
     this.monitor?.close();
   }
 }

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 
   try {
     const pcscd = await ensurePcscd();
-    const monitor = new PcscMonitor();
+    const monitor = await PcscMonitor.open();
     try {
       for (const [label, chunk] of [['PC/SC via pcscd+vpcd, PACE-CAN, 4096 B chunks', 4096], ['PC/SC via pcscd+vpcd, PACE-CAN, 223 B chunks', 223]] as const) {
         const link = new VpcdLink(new EmrtdApplet(card));

@@ -5,7 +5,7 @@ export { CardSession, EMRTD_AID, type CardSessionOptions } from './reader/card-s
 export { StepStatsSchema, type StepStats } from './reader/apdu-stats.js';
 export type { CardTransport } from './transport/transport.js';
 export { InProcessTransport, type ApduProcessor } from './transport/in-process.js';
-export { PcscMonitor, PcscCardTransport, type CardEvent } from './transport/pcsc.js';
+export { PcscMonitor, PcscCardTransport, probePcscd, pcscdSocketPath, type CardEvent } from './transport/pcsc.js';
 export { performPace, choosePaceSuite, type PacePassword, type PaceSuite } from './access/pace.js';
 export { performBac, bacKeys } from './access/bac.js';
 export { SecureMessaging } from './sm/secure-messaging.js';

@@ -42,7 +42,7 @@ async function read(argv: string[]): Promise<number> {
     return 64;
   }
   const trustStore = CscaTrustStore.fromPaths(values.csca ?? []);
-  const monitor = new PcscMonitor();
+  const monitor = await PcscMonitor.open();
   try {
     const timeout = Number(values.timeout ?? 30000);
     if (!values.json) console.error(`waiting up to ${timeout} ms for a card…`);

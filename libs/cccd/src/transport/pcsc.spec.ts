@@ -18,7 +18,7 @@ let card: TestCard;
 before(async () => {
   pcscd = await ensurePcscd();
   card = await createTestCard();
-  monitor = new PcscMonitor();
+  monitor = await PcscMonitor.open();
 });
 
 after(async () => {

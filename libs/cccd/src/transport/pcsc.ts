@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { CccdError } from '../errors.js';
 import type { CardTransport } from './transport.js';
+import { createConnection } from 'node:net';
 
 // Minimal typing of the CommonJS binding (it ships no declarations).
 interface NativeReader extends EventEmitter {
@@ -56,13 +57,52 @@ export interface PcscMonitorEvents {
   error: [Error];
 }
 
-/** Watches pcscd: readers appearing/disappearing and cards inserted/removed. */
+/** Where libpcsclite finds pcscd (its own default, which PCSCLITE_CSOCK_NAME overrides). */
+export function pcscdSocketPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PCSCLITE_CSOCK_NAME || '/run/pcscd/pcscd.comm';
+}
+
+/**
+ * Resolves once something accepts connections on pcscd's socket; rejects with a TRANSPORT error
+ * saying pcscd is not running otherwise. The binding must not be created without it:
+ * `@pokusew/pcsclite` retries SCardEstablishContext in a loop on the main thread, so a missing or
+ * stopped pcscd (a socket-activated one that exited, with no systemd to wake it) froze the whole
+ * process at 100 % CPU.
+ */
+export async function probePcscd(socketPath = pcscdSocketPath(), timeoutMs = 2000): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const sock = createConnection(socketPath);
+    const fail = (why: string) => {
+      sock.destroy();
+      reject(new CccdError('TRANSPORT', `pcscd is not running: ${why} on ${socketPath} (SCardEstablishContext would never succeed)`));
+    };
+    const timer = setTimeout(() => fail('no answer'), timeoutMs);
+    sock.once('connect', () => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve();
+    });
+    sock.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      fail(e.code === 'ENOENT' ? 'no socket' : e.code === 'ECONNREFUSED' ? 'nothing listens' : e.message);
+    });
+  });
+}
+
+/** Watches pcscd: readers appearing/disappearing and cards inserted/removed. Create it with {@link PcscMonitor.open}. */
 export class PcscMonitor extends EventEmitter<PcscMonitorEvents> {
+  /** Checks that pcscd answers (see {@link probePcscd}), then starts watching it. */
+  static async open(socketPath = pcscdSocketPath()): Promise<PcscMonitor> {
+    loadBinding(); // a missing binding is said first: it is the thing to install
+    await probePcscd(socketPath);
+    return new PcscMonitor();
+  }
+
   private readonly native: NativePcsc;
   private readonly readers = new Map<string, { native: NativeReader; present: boolean; atr?: Uint8Array }>();
   private closed = false;
 
-  constructor() {
+  private constructor() {
     super();
     this.native = loadBinding()();
     this.native.on('error', (e: Error) => this.report(new CccdError('TRANSPORT', `PC/SC: ${e.message}`, { cause: e })));
