@@ -1,3 +1,4 @@
+import { projectOne } from './graph-projection.js';
 import { buildGraphInWorker, HNSW_BUILD_THREADS, HNSW_PARAMS, type BuiltGraph, type HnswParams } from './graph-builder.js';
 import { TemplateStore } from './template-store.js';
 
@@ -17,7 +18,20 @@ export interface FaceIndexOptions {
 }
 
 export type GraphInfo =
-  | { ok: true; templates: number; dimensions: number; buildMs: number; swapMs: number; peakRssBytes: number }
+  | {
+      ok: true;
+      templates: number;
+      dimensions: number;
+      /** The graph's own dimension (below `dimensions` when the templates were projected for it). */
+      graphDimensions: number;
+      /** Share of the templates' variance the projection kept (1 without one). */
+      explainedVariance: number;
+      buildMs: number;
+      /** Of buildMs, fitting the projection. */
+      fitMs: number;
+      swapMs: number;
+      peakRssBytes: number;
+    }
   | { ok: false; templates: number; dimensions: number; error: Error };
 
 export interface FaceHit {
@@ -102,15 +116,20 @@ export class FaceIndex {
     while (this.build) await this.build;
   }
 
-  /** The k nearest templates, most similar first. */
-  search(query: Float32Array, k = 1): FaceHit[] {
+  /**
+   * The k nearest templates, most similar first. `candidates`: graph hits re-ranked on the f32 rows
+   * (default the index's `rerank`; a graph walk looks at no fewer than this many, so raising it also
+   * widens the walk).
+   */
+  search(query: Float32Array, k = 1, candidates = this.params.rerank): FaceHit[] {
     if (query.length !== this.dimensions || this.store.size === 0 || k < 1) return [];
     const q = normalised(query);
     const slots = new Set<number>();
     const from = this.graph ? this.graph.end : 0;
     if (this.graph) {
-      const want = Math.min(this.graph.count, Math.max(k, this.params.rerank) + Math.min(this.deadInGraph, 64));
-      const m = this.graph.index.search(q, want, 1);
+      const want = Math.min(this.graph.count, Math.max(k, candidates) + Math.min(this.deadInGraph, 64));
+      const gq = this.graph.projection ? projectOne(this.graph.projection, q) : q;
+      const m = this.graph.index.search(gq, want, 1);
       for (const s of m.keys) if (this.store.isAlive(Number(s))) slots.add(Number(s));
     }
     this.scanExact(q, from, k, slots);
@@ -180,7 +199,17 @@ export class FaceIndex {
         this.graph = graph;
         this.deadInGraph = dead;
         this.failedAt = -1;
-        this.onGraph?.({ ok: true, templates: graph.count, dimensions: this.dimensions, buildMs: graph.buildMs, swapMs: graph.swapMs, peakRssBytes: graph.peakRss });
+        this.onGraph?.({
+          ok: true,
+          templates: graph.count,
+          dimensions: this.dimensions,
+          graphDimensions: graph.projection?.to ?? this.dimensions,
+          explainedVariance: graph.projection?.explained ?? 1,
+          buildMs: graph.buildMs,
+          fitMs: graph.fitMs,
+          swapMs: graph.swapMs,
+          peakRssBytes: graph.peakRss,
+        });
       })
       .catch((error: Error) => {
         this.failedAt = this.store.slots;

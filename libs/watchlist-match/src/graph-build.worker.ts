@@ -1,29 +1,44 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Index } from 'usearch';
 import type { GraphBuildJob, GraphBuildResult } from './graph-builder.js';
+import { fitProjection, type GraphProjection } from './graph-projection.js';
+import { loadTfLinear } from './tf-linear.js';
 
 /**
  * Worker thread: builds the usearch HNSW graph over the given live rows of a TemplateStore's shared
- * buffer (keys = slot numbers) and saves it to `job.file`; the main thread then maps the file. Runs off
- * the hub's and edge's event loop, on `job.threads` native threads.
+ * buffer (keys = slot numbers) and saves it to `job.file`; the main thread then maps the file. With a
+ * graph dimension below the templates' own, it first fits the PCA projection on the rows and builds
+ * the graph over the projected rows. Runs off the hub's and edge's event loop, on `job.threads` native
+ * threads (and this thread for the projection).
  */
 const job = workerData as GraphBuildJob;
 const t0 = performance.now();
-const rows = new Float32Array(job.buffer, 0, job.end * job.dimensions);
+const d = job.dimensions;
+const rows = new Float32Array(job.buffer, 0, job.end * d);
+let projection: GraphProjection | undefined;
+let project: ((block: Float32Array, n: number) => Float32Array) | undefined;
+if (job.graphDimensions > 0 && job.graphDimensions < d) {
+  const tf = await loadTfLinear();
+  const p = fitProjection(rows, d, job.slots, job.graphDimensions, (x, n, dd) => tf.gram(x, n, dd));
+  projection = p;
+  project = (block, n) => tf.project(p, block, n);
+}
+const fitMs = performance.now() - t0;
 const index = new Index({ ...job.config, multi: false });
 const CHUNK = 16384;
-const block = new Float32Array(CHUNK * job.dimensions);
+const block = new Float32Array(CHUNK * d);
 let peakRss = process.memoryUsage().rss;
 for (let at = 0; at < job.slots.length; at += CHUNK) {
   const part = job.slots.subarray(at, at + CHUNK);
   const keys = new BigUint64Array(part.length);
   part.forEach((slot, i) => {
     keys[i] = BigInt(slot);
-    block.set(rows.subarray(slot * job.dimensions, (slot + 1) * job.dimensions), i * job.dimensions);
+    block.set(rows.subarray(slot * d, (slot + 1) * d), i * d);
   });
-  index.add(keys, block.subarray(0, part.length * job.dimensions), job.threads);
+  const vectors = project ? project(block, part.length) : block.subarray(0, part.length * d);
+  index.add(keys, vectors, job.threads);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }
 index.save(job.file);
-const result: GraphBuildResult = { file: job.file, count: job.slots.length, end: job.end, buildMs: performance.now() - t0, peakRss };
+const result: GraphBuildResult = { file: job.file, count: job.slots.length, end: job.end, buildMs: performance.now() - t0, fitMs, peakRss, projection };
 parentPort!.postMessage(result);
