@@ -7,18 +7,15 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
-import { io } from 'socket.io-client';
-import { SocketEvents, type CountsPayload, type EventsNewPayload } from '../libs/contracts/src/index.js';
 import { startEdge } from '../edge/src/edge-app.js';
-import { TrafficSimulator } from '../edge/src/simulator/traffic-simulator.js';
-import { authedJson, credentialedEdgeConfig, login, TEST_ADMIN_ENV } from '../test/support/hub-auth.js';
+import { credentialedEdgeConfig, login, TEST_ADMIN_ENV } from '../test/support/hub-auth.js';
 import { HubProcess } from '../test/support/hub-process.js';
 import { PrivateMosquitto } from '../test/support/mosquitto.js';
 import { PrivateNats } from '../test/support/nats.js';
 import { freePort } from '../test/support/ports.js';
 import { createTestDatabase } from '../test/support/postgres.js';
 import { testSite } from '../test/support/test-site.js';
-import { waitFor } from '../test/support/wait-for.js';
+import { IngestMeter, type StepResult } from './ingest-meter.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, rates: { type: 'string' }, db: { type: 'string' } } });
 if (values.db && !['sqlite', 'pg'].includes(values.db)) throw new Error('--db sqlite|pg');
@@ -31,8 +28,6 @@ const RATES = values.rates ? values.rates.split(',').map(Number) : values.quick 
 if (!RATES.includes(1000)) throw new Error('--rates must include 1000 (the latency target is at 1000 events/s)');
 const STEP_S = values.quick ? 3 : 5;
 const GATES = 10;
-
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN);
 
 async function bareBrokerRate(url: string, n = 20_000): Promise<number> {
   const sub = await mqtt.connectAsync(url, { clientId: `bench-sub-${Date.now()}`, clean: true });
@@ -66,8 +61,6 @@ async function bareBrokerRate(url: string, n = 20_000): Promise<number> {
   return rate;
 }
 
-interface StepResult { offered: number; stored: number; p50: number; p99: number }
-
 async function runConfig(label: string, env: Record<string, string>, externalBroker: string | null): Promise<{ label: string; steps: StepResult[]; broker: number }> {
   const site = testSite('bench');
   let mqttPort = 0;
@@ -90,41 +83,16 @@ async function runConfig(label: string, env: Record<string, string>, externalBro
   cfg.outbox.synchronous = 'NORMAL';
   // The embedded broker admits hub-issued gate logins only; the bench's private Mosquitto is anonymous.
   const edge = await startEdge(externalBroker ? cfg : await credentialedEdgeConfig(hub.url, cfg), false);
-  const token = (await login(hub.url)).accessToken;
-  const get = authedJson(token);
-  const socket = io(hub.url, { transports: ['websocket'], auth: { token } });
-  await new Promise<void>((r) => socket.once('connect', () => r()));
-  await socket.timeout(5000).emitWithAck(SocketEvents.subscribe, { siteIds: [site.siteId] });
-  let latencies: number[] = [];
-  socket.on(SocketEvents.eventsNew, (p: EventsNewPayload) => {
-    const now = Date.now();
-    for (const e of p.events) latencies.push(now - Date.parse(e.occurredAt));
-  });
-  const counted = async () => {
-    const c = await get<CountsPayload>(`${hub.url}/api/counts/today?siteId=${site.siteId}`);
-    return c.site.entries + c.site.exits;
-  };
+  const meter = await IngestMeter.open(hub.url, (await login(hub.url)).accessToken, site.siteId);
   const steps: StepResult[] = [];
-  let total = 0;
   for (const rate of RATES) {
-    latencies = [];
-    const limit = rate * STEP_S;
-    const sim = new TrafficSimulator(cfg, edge.outbox, { rate, limit });
-    const before = await counted();
-    const t0 = performance.now();
-    sim.start();
-    await waitFor(() => sim.done, Boolean, STEP_S * 1000 + 60_000, 'simulator step');
-    await waitFor(counted, (n) => n >= before + limit, 180_000, `hub caught up at ${rate}/s`);
-    const secs = (performance.now() - t0) / 1000;
-    total += limit;
-    const r: StepResult = { offered: rate, stored: Math.round(limit / secs), p50: pct(latencies, 50), p99: pct(latencies, 99) };
+    const r = await meter.step(cfg, edge.outbox, rate, STEP_S);
     steps.push(r);
     console.log(`  ${label.padEnd(26)} offered ${String(rate).padStart(6)}/s → stored+counted ${String(r.stored).padStart(6)}/s, publish→socket p50 ${r.p50} ms p99 ${r.p99} ms`);
   }
-  socket.disconnect();
+  meter.close();
   await edge.close();
   await hub.stop();
-  void total;
   // The bare broker, same kind, no hub.
   let broker: number;
   if (externalBroker) broker = await bareBrokerRate(externalBroker);

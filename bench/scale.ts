@@ -7,27 +7,20 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { io } from 'socket.io-client';
 import { stringify } from 'yaml';
-import { SocketEvents, type CountsPayload, type EventsNewPayload } from '../libs/contracts/src/index.js';
 import { startEdge } from '../edge/src/edge-app.js';
-import { TrafficSimulator } from '../edge/src/simulator/traffic-simulator.js';
-import { authedJson, login, TEST_ADMIN_ENV } from '../test/support/hub-auth.js';
+import { login, TEST_ADMIN_ENV } from '../test/support/hub-auth.js';
 import { HubProcess } from '../test/support/hub-process.js';
 import { PrivateMosquitto } from '../test/support/mosquitto.js';
 import { createTestDatabase } from '../test/support/postgres.js';
 import { testSite } from '../test/support/test-site.js';
-import { waitFor } from '../test/support/wait-for.js';
+import { IngestMeter, type StepResult as Step } from './ingest-meter.js';
 
 const { values } = parseArgs({ options: { rates: { type: 'string' }, step: { type: 'string' } } });
 const RATES = (values.rates ?? '1000,5000,10000,20000').split(',').map(Number);
 const STEP_S = Number(values.step ?? 5);
 const GATES = 10;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN);
-
-interface Step { offered: number; stored: number; p50: number; p99: number }
 
 async function runInstances(n: number, mqttUrl: string): Promise<Step[]> {
   const site = testSite('scale');
@@ -56,34 +49,14 @@ async function runInstances(n: number, mqttUrl: string): Promise<Step[]> {
     cfg.gates = gates.map((g) => ({ ...g, cameras: [] }));
     cfg.outbox.synchronous = 'NORMAL';
     const edge = await startEdge(cfg, false);
-    const token = (await login(hubs[0]!.url)).accessToken;
-    const get = authedJson(token);
-    const socket = io(hubs[0]!.url, { transports: ['websocket'], auth: { token } });
-    await new Promise<void>((r) => socket.once('connect', () => r()));
-    await socket.timeout(5000).emitWithAck(SocketEvents.subscribe, { siteIds: [site.siteId] });
-    let latencies: number[] = [];
-    socket.on(SocketEvents.eventsNew, (p: EventsNewPayload) => {
-      const now = Date.now();
-      for (const e of p.events) latencies.push(now - Date.parse(e.occurredAt));
-    });
-    const counted = async () => {
-      const c = await get<CountsPayload>(`${hubs[0]!.url}/api/counts/today?siteId=${site.siteId}`);
-      return c.site.entries + c.site.exits;
-    };
+    // The wall is on the first instance; the second's events reach it through Redis.
+    const meter = await IngestMeter.open(hubs[0]!.url, (await login(hubs[0]!.url)).accessToken, site.siteId);
     for (const rate of RATES) {
-      latencies = [];
-      const limit = rate * STEP_S;
-      const before = await counted();
-      const sim = new TrafficSimulator(cfg, edge.outbox, { rate, limit });
-      const t0 = performance.now();
-      sim.start();
-      await waitFor(() => sim.done, Boolean, STEP_S * 1000 + 60_000, 'simulator step');
-      await waitFor(counted, (c) => c >= before + limit, 180_000, `hubs caught up at ${rate}/s`);
-      const s: Step = { offered: rate, stored: Math.round(limit / ((performance.now() - t0) / 1000)), p50: pct(latencies, 50), p99: pct(latencies, 99) };
+      const s = await meter.step(cfg, edge.outbox, rate, STEP_S);
       steps.push(s);
       console.log(`  ${n} instance(s)  offered ${String(rate).padStart(6)}/s → stored+counted ${String(s.stored).padStart(6)}/s, publish→socket p50 ${s.p50} ms p99 ${s.p99} ms`);
     }
-    socket.disconnect();
+    meter.close();
     await edge.close();
   } finally {
     for (const h of hubs) await h.stop();

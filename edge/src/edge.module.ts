@@ -2,10 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { EdgeConfig } from './config/edge-config.schema.js';
 import { CameraService } from './camera/camera.service.js';
 import { MediaResponder } from './camera/media-responder.js';
-import { EDGE_CONFIG } from './config/edge-config.token.js';
+import { EdgeCoreModule } from './edge-core.module.js';
 import { GateModule } from './gate/gate.module.js';
-import { GateLinks } from './mqtt/gate-links.js';
-import { OutboxService } from './outbox/outbox.service.js';
 import { GateStatusReporter } from './status/gate-status.reporter.js';
 import { EdgeShutdown } from './edge-shutdown.service.js';
 
@@ -15,9 +13,11 @@ export class EdgeModule {
   static forConfig(cfg: EdgeConfig): DynamicModule {
     return {
       module: EdgeModule,
-      imports: [GateModule],
-      providers: [{ provide: EDGE_CONFIG, useValue: cfg }, GateLinks, OutboxService, GateStatusReporter, CameraService, MediaResponder, EdgeShutdown],
-      exports: [EDGE_CONFIG, OutboxService, GateStatusReporter, GateLinks, CameraService],
+      // The core (config, links, outbox) is global; GateModule's lanes bootstrap before this module's
+      // services (Nest runs the hooks of deeper modules first), as the status reporter reads them.
+      imports: [EdgeCoreModule.forConfig(cfg), GateModule],
+      providers: [GateStatusReporter, CameraService, MediaResponder, EdgeShutdown],
+      exports: [GateStatusReporter, CameraService],
     };
   }
 }

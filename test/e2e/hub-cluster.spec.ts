@@ -5,14 +5,11 @@ import { io, type Socket } from 'socket.io-client';
 import { SocketEvents, type CountsPayload } from '../../libs/contracts/src/index.js';
 import { startEdge } from '../../edge/src/edge-app.js';
 import { TrafficSimulator } from '../../edge/src/simulator/traffic-simulator.js';
-import { authedFetch, authedJson, login, TEST_ADMIN_ENV } from '../support/hub-auth.js';
-import { HubProcess } from '../support/hub-process.js';
-import { PrivateMosquitto } from '../support/mosquitto.js';
-import { createTestDatabase } from '../support/postgres.js';
-import { testSite } from '../support/test-site.js';
+import { authedFetch, authedJson, login } from '../support/hub-auth.js';
+import { startHubCluster } from '../support/hub-cluster.js';
+import type { HubProcess } from '../support/hub-process.js';
 import { waitFor } from '../support/wait-for.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TOTAL = 6000;
 
 const storedBy = async (hub: HubProcess): Promise<number> => {
@@ -24,30 +21,10 @@ test(
   'two hub instances (PostgreSQL + Redis + Mosquitto): one wall on B sees what A ingests with the same totals, a token revoked on A is refused on B, A killed mid-stream loses and double-counts nothing',
   { timeout: 240_000 },
   async () => {
-    const site = testSite('cl');
-    const db = await createTestDatabase();
-    const broker = new PrivateMosquitto({ anonymous: true }); // not a broker-security test: the hubs connect without a login
-    await broker.start();
-    const env = (id: string) => ({
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      MQTT_URL: broker.url,
-      HUB_INGEST_SHARED: 'true',
-      HUB_INGEST_GROUP: `g${site.siteId.replace(/[^A-Za-z0-9]/g, '').slice(-20)}`,
-      HUB_INSTANCE_ID: `${id}-${site.siteId}`,
-      HUB_SITES_FILE: site.sitesFile,
-      HUB_JWT_SECRET: 'cluster-test-secret-shared-by-both-instances',
-      LOG_LEVEL: 'warn',
-      ...TEST_ADMIN_ENV,
-    });
-    const a = new HubProcess(env('a'));
-    const b = new HubProcess(env('b'));
+    const { site, db, broker, a, b, close } = await startHubCluster('cl');
     let socket: Socket | null = null;
     let edge: Awaited<ReturnType<typeof startEdge>> | null = null;
     try {
-      await a.start();
-      await b.start();
-
       // A session opened and then revoked on A: its access token works on B until then, never after.
       const session = await login(a.url);
       assert.equal((await authedFetch(session.accessToken)(`${b.url}/api/sites`)).status, 200);
@@ -112,10 +89,7 @@ test(
     } finally {
       socket?.close();
       await edge?.close();
-      await a.stop();
-      await b.stop();
-      await broker.stop();
-      await db.drop();
+      await close();
     }
   },
 );

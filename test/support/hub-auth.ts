@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { GateCredentialIssued, TokenPair } from '../../libs/contracts/src/index.js';
 import type { EdgeConfig } from '../../edge/src/config/edge-config.schema.js';
 
@@ -10,6 +11,20 @@ export async function login(hubUrl: string, username: string = TEST_ADMIN.userna
   const res = await fetch(`${hubUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   if (res.status !== 200) throw new Error(`login as ${username} failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as TokenPair;
+}
+
+/** A login from a given local (loopback) address, so the hub sees that client IP; resolves with the HTTP status. */
+export function loginFrom(localAddress: string, hubUrl: string, username: string, password: string): Promise<number> {
+  const body = JSON.stringify({ username, password });
+  const u = new URL(`${hubUrl}/api/auth/login`);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** fetch with a bearer credential (access token or API key); JSON bodies. */

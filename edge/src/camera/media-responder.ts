@@ -13,7 +13,10 @@ import { EncryptedMediaStore, loadMediaKey, mediaDirOf } from './media-store.js'
  * hub ask), `crop_erase` deletes crops (a person-erase) and acknowledges, also when they were gone
  * already, so the hub's repeats until an acknowledgement are harmless.
  */
-export function attachMediaResponder(client: MqttClient, siteId: string, gateId: string, store: EncryptedMediaStore, log: (m: string) => void, onSubscribed: () => void = () => undefined): void {
+/** A log line: text, or `{ msg, …ids }` (the edge's JSON logs keep the ids as fields). */
+export type MediaLog = (m: string | { msg: string; [field: string]: unknown }, level?: 'warn' | 'debug') => void;
+
+export function attachMediaResponder(client: MqttClient, siteId: string, gateId: string, store: EncryptedMediaStore, log: MediaLog, onSubscribed: () => void = () => undefined): void {
   const requestTopic = topics.gateMediaRequests(siteId, gateId);
   const replyTopic = topics.gateMediaReplies(siteId, gateId);
   const subscribe = () =>
@@ -32,9 +35,14 @@ export function attachMediaResponder(client: MqttClient, siteId: string, gateId:
     } catch (e) {
       return log(`gate ${gateId}: media request refused: ${(e as Error).message.slice(0, 200)}`);
     }
-    if (req.siteId !== siteId || req.gateId !== gateId) return log(`gate ${gateId}: media request for ${req.siteId}/${req.gateId} refused`);
-    void answer(req, store).then(reply, (e: Error) => {
-      log(`gate ${gateId}: media request ${req.requestId} failed: ${e.message}`);
+    // The hub's request id (and the event's id for a crop) on each line about it.
+    const ids = { gateId, requestId: req.requestId, ...(req.type === 'crop_get' ? { eventId: req.eventId } : {}) };
+    if (req.siteId !== siteId || req.gateId !== gateId) return log({ msg: `gate ${gateId}: media request for ${req.siteId}/${req.gateId} refused`, ...ids });
+    void answer(req, store).then((r) => {
+      log({ msg: `gate ${gateId}: ${req.type} answered: ${r.type === 'crop' ? r.status : `${r.deleted} deleted, ${r.missing} missing`}`, ...ids }, 'debug');
+      reply(r);
+    }, (e: Error) => {
+      log({ msg: `gate ${gateId}: media request ${req.requestId} failed: ${e.message}`, ...ids });
       // An erase that failed (disk error) is not acknowledged: the hub sends it again.
       if (req.type === 'crop_get') reply({ type: 'crop', requestId: req.requestId, status: 'refused', reason: 'the crop could not be read' });
     });
@@ -77,6 +85,6 @@ export class MediaResponder implements OnApplicationBootstrap {
       this.log.error(`face crops cannot be served or erased: ${(e as Error).message}`);
       return;
     }
-    for (const [gateId, client] of this.links.entries()) attachMediaResponder(client, this.cfg.site.id, gateId, store, (m) => this.log.warn(m));
+    for (const [gateId, client] of this.links.entries()) attachMediaResponder(client, this.cfg.site.id, gateId, store, (m, level = 'warn') => this.log[level](m));
   }
 }

@@ -1,8 +1,7 @@
 import { dirname, join } from 'node:path';
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { CscaTrustStore } from '../../../libs/cccd/src/index.js';
-import { GateCommandSchema, LaneStateSchema, topics, type GateEvent } from '../../../libs/contracts/src/index.js';
+import { GateCommandSchema, LaneStateSchema, topics, type GateEvent, type GateStatus } from '../../../libs/contracts/src/index.js';
 import { FacePipeline } from '../../../libs/face/src/index.js';
 import { idNumberHmac } from '../../../libs/watchlist-match/src/index.js';
 import type { ActuatorConfig } from '../actuators/actuator-config.schema.js';
@@ -14,7 +13,6 @@ import { EDGE_CONFIG } from '../config/edge-config.token.js';
 import { GateLinks } from '../mqtt/gate-links.js';
 import { newEventId } from '../outbox/event-id.js';
 import { OutboxService } from '../outbox/outbox.service.js';
-import { GateStatusReporter } from '../status/gate-status.reporter.js';
 import { AntiPassback } from './anti-passback.js';
 import { CommandGuard } from './command-guard.js';
 import { checksIdNumbers, loadIdHmacKey } from './id-hmac-key.js';
@@ -55,7 +53,11 @@ export class GateLanesService implements OnApplicationBootstrap {
   /** Gates whose command subscription the broker has acknowledged (on the current connection). */
   private readonly listening = new Set<string>();
 
-  constructor(private readonly refs: ModuleRef) {}
+  constructor(
+    @Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig,
+    private readonly outbox: OutboxService,
+    private readonly links: GateLinks,
+  ) {}
 
   lane(gateId: string, laneId: string): Lane | undefined {
     return this.lanes.get(`${gateId}/${laneId}`);
@@ -75,11 +77,20 @@ export class GateLanesService implements OnApplicationBootstrap {
     return Object.fromEntries([...this.qrInputs].map(([k, q]) => [k, q.health()]));
   }
 
+  /** The QR inputs and card readers of a gate's lanes, for its status message (undefined: the gate has no running lane). */
+  laneDevices(gateId: string): Pick<GateStatus, 'qrInputs' | 'cardReaders'> | undefined {
+    const g = this.cfg.gates.find((x) => x.id === gateId);
+    const lanes = (g?.lanes ?? []).flatMap((l) => this.lanes.get(`${gateId}/${l.id}`) ?? []);
+    if (!g || !lanes.length) return undefined;
+    return {
+      qrInputs: (g.lanes ?? []).flatMap((l) => (this.qrInputs.get(`${gateId}/${l.id}`)?.health() ?? []).map((h) => ({ laneId: l.id, ...h }))),
+      cardReaders: this.slots?.health(lanes) ?? [],
+    };
+  }
+
   async onApplicationBootstrap(): Promise<void> {
-    const cfg = this.refs.get<EdgeConfig>(EDGE_CONFIG, { strict: false });
+    const { cfg, outbox, links } = this;
     if (!cfg.gates.some((g) => (g.lanes ?? []).length > 0)) return;
-    const outbox = this.refs.get(OutboxService, { strict: false });
-    const links = this.refs.get(GateLinks, { strict: false });
     const faces = await FacePipeline.create();
     this.faces = faces;
     const matcher = new PipelineFaceMatcher(faces, cfg.gate.matchThreshold !== undefined ? { threshold: cfg.gate.matchThreshold } : {});
@@ -209,24 +220,16 @@ export class GateLanesService implements OnApplicationBootstrap {
           .flatMap((l) => this.lanes.get(`${g.id}/${l.id}`) ?? []);
         // Stale or seen before (replayed, or delivered late after a broker outage): never acted on.
         const refused = commands.admit(cmd);
+        // The hub's command id on the gate's line (the hub logs it with the operator's HTTP request id).
+        const ids = { gateId: g.id, laneId: 'laneId' in cmd ? cmd.laneId : undefined, commandId: cmd.commandId };
         if (refused) {
-          this.log.warn(`gate ${g.id}: ${cmd.type} ${cmd.commandId} by ${cmd.issuedBy} refused: ${refused} (expires ${cmd.expiresAt})`);
+          this.log.warn({ msg: `gate ${g.id}: ${cmd.type} ${cmd.commandId} by ${cmd.issuedBy} refused: ${refused} (expires ${cmd.expiresAt})`, ...ids });
           for (const lane of targets) lane.commandRefused(refused);
           return;
         }
-        this.log.log(`gate ${g.id}: ${cmd.type} by ${cmd.issuedBy}`);
+        this.log.log({ msg: `gate ${g.id}: ${cmd.type} by ${cmd.issuedBy}`, ...ids });
         for (const lane of targets) lane.command(cmd);
       });
-    }
-    // Lane devices ride on each gate's status message (and become the hub's cg_lane_device_up).
-    const status = this.refs.get(GateStatusReporter, { strict: false });
-    for (const g of cfg.gates) {
-      const lanes = (g.lanes ?? []).flatMap((l) => this.lanes.get(`${g.id}/${l.id}`) ?? []);
-      if (!lanes.length) continue;
-      status.laneDevices.set(g.id, () => ({
-        qrInputs: (g.lanes ?? []).flatMap((l) => (this.qrInputs.get(`${g.id}/${l.id}`)?.health() ?? []).map((h) => ({ laneId: l.id, ...h }))),
-        cardReaders: this.slots?.health(lanes) ?? [],
-      }));
     }
     if (readerLanes.length) {
       const which = readerLanes.map((l) => l.lane.id).join(', ');
@@ -269,7 +272,6 @@ export class GateLanesService implements OnApplicationBootstrap {
     if (this.monitorById.has(a.id)) return;
     const driver = this.actuators.get(a.id)!;
     const m = new DoorMonitor(driver, a, (alarm, at) => {
-      this.log.warn(`gate ${gateId} lane ${laneId}: ${alarm}`);
       const event: GateEvent = {
         eventId: newEventId(),
         siteId: cfg.site.id,
@@ -281,6 +283,7 @@ export class GateLanesService implements OnApplicationBootstrap {
         occurredAt: new Date(at).toISOString(),
         decision: { decisionId: newEventId(), outcome: 'deny', reasons: [alarm], method: 'none' },
       };
+      this.log.warn({ msg: `gate ${gateId} lane ${laneId}: ${alarm}`, eventId: event.eventId, gateId, laneId });
       outbox.enqueue(event);
     });
     this.monitorById.set(a.id, m);

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { topics, type CameraHealth, type GateStatus } from '../../../libs/contracts/src/index.js';
 import { EDGE_CONFIG } from '../config/edge-config.token.js';
 import type { EdgeConfig } from '../config/edge-config.schema.js';
+import { GateLanesService } from '../gate/gate-lanes.service.js';
 import { GateLinks } from '../mqtt/gate-links.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 
@@ -11,13 +12,13 @@ export class GateStatusReporter implements OnApplicationBootstrap {
   private timer: NodeJS.Timeout | null = null;
   /** Camera health per gate, filled in by the camera side when it runs. */
   readonly cameraHealth = new Map<string, () => CameraHealth[]>();
-  /** QR inputs and card readers of the gate's lanes, filled in by the gate side when it runs. */
-  readonly laneDevices = new Map<string, () => Pick<GateStatus, 'qrInputs' | 'cardReaders'>>();
 
   constructor(
     @Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig,
     private readonly links: GateLinks,
     private readonly outbox: OutboxService,
+    /** QR inputs and card readers of the gate's lanes ride on its status (and become the hub's cg_lane_device_up). */
+    private readonly lanes: GateLanesService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -39,7 +40,7 @@ export class GateStatusReporter implements OnApplicationBootstrap {
       agentVersion: this.cfg.agent.version,
       outboxDepth: this.outbox.depth(),
       cameras: this.cameraHealth.get(gateId)?.() ?? [],
-      ...this.laneDevices.get(gateId)?.(),
+      ...this.lanes.laneDevices(gateId),
     };
     client.publish(topics.gateStatus(this.cfg.site.id, gateId), JSON.stringify(status), { qos: 1, retain: true });
   }

@@ -1,36 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { authedFetch, login } from '../../../../test/support/hub-auth.js';
+import { authedFetch, login, loginFrom } from '../../../../test/support/hub-auth.js';
+import { CLUSTER_REDIS_URL } from '../../../../test/support/hub-cluster.js';
 import { createTestDatabase } from '../../../../test/support/postgres.js';
 import { startTwoSiteHub } from '../../../../test/support/two-site-hub.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'lockout-cluster-secret-shared-by-both-instances';
-
-/** A login from a given loopback address (the hub sees that client IP). */
-function loginFrom(localAddress: string, hubUrl: string, username: string, password: string): Promise<number> {
-  const body = JSON.stringify({ username, password });
-  const u = new URL(`${hubUrl}/api/auth/login`);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /** A loopback address of this run only, so the Redis keys (user + address) are this test's own. */
 const randomLoopback = () => `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
 
 test('login lockout is shared through Redis: failures on instance A and B add up, a pair locked on one is locked on the other, other addresses are not', { timeout: 90_000 }, async () => {
   const pg = await createTestDatabase();
-  const redis = new Redis(REDIS_URL);
-  const common = { databaseUrl: pg.url, redisUrl: REDIS_URL, jwtSecret: SECRET, loginRateLimit: 100, loginLockoutThreshold: 3, loginLockoutBaseS: 600 };
+  const redis = new Redis(CLUSTER_REDIS_URL);
+  const common = { databaseUrl: pg.url, redisUrl: CLUSTER_REDIS_URL, jwtSecret: SECRET, loginRateLimit: 100, loginLockoutThreshold: 3, loginLockoutBaseS: 600 };
   const a = await startTwoSiteHub({ ...common, instanceId: `lock-a-${process.pid}` });
   const b = await startTwoSiteHub({ ...common, instanceId: `lock-b-${process.pid}`, sitesFile: join(a.dir, 'sites.yaml') });
   try {

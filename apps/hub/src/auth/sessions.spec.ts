@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JwtService } from '@nestjs/jwt';
-import { request } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { alertRoom, SocketEvents } from '../../../../libs/contracts/src/index.js';
-import { authedFetch, login } from '../../../../test/support/hub-auth.js';
+import { authedFetch, login, loginFrom } from '../../../../test/support/hub-auth.js';
 import { createTestDatabase } from '../../../../test/support/postgres.js';
 import { startTwoSiteHub } from '../../../../test/support/two-site-hub.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
@@ -13,20 +12,6 @@ import { LiveGateway } from '../realtime/live.gateway.js';
 const SECRET = 'a-test-signing-key-of-more-than-32-characters';
 
 const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
-/** A login from another loopback address (the hub sees a different client IP). */
-function loginFrom(localAddress: string, hubUrl: string, username: string, password: string): Promise<number> {
-  const body = JSON.stringify({ username, password });
-  const u = new URL(`${hubUrl}/api/auth/login`);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 function connect(url: string, auth: Record<string, string>): Promise<{ socket: Socket; error?: string }> {
   const socket = io(url, { transports: ['websocket'], auth, reconnection: false });

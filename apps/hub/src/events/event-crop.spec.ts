@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { DataSource } from 'typeorm';
 import { gateMqttClientId, type GateCredentialIssued, type PersonEraseResult } from '../../../../libs/contracts/src/index.js';
-import { attachMediaResponder } from '../../../../edge/src/camera/media-responder.js';
+import { attachMediaResponder, type MediaLog } from '../../../../edge/src/camera/media-responder.js';
 import { EncryptedMediaStore } from '../../../../edge/src/camera/media-store.js';
 import { newEventId } from '../../../../edge/src/outbox/event-id.js';
 import { hubConfigFromEnv } from '../config/hub-config.js';
@@ -24,11 +24,11 @@ const PERSON = '001099012345';
 const fakeJpeg = (tag: string) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`crop-of-${tag}-${'x'.repeat(64)}-${Math.random()}`), Buffer.from([0xff, 0xd9])]);
 
 /** A gate's edge side: its own MQTT login on the hub's broker and the edge's real crop responder. */
-async function edgeGate(hub: HubApp, siteId: string, gateId: string, cred: GateCredentialIssued, store: EncryptedMediaStore): Promise<MqttClient> {
+async function edgeGate(hub: HubApp, siteId: string, gateId: string, cred: GateCredentialIssued, store: EncryptedMediaStore, log: MediaLog = () => undefined): Promise<MqttClient> {
   const client = mqtt.connect(`mqtt://127.0.0.1:${hub.mqttPort}`, { clientId: gateMqttClientId(siteId, gateId), username: cred.username, password: cred.password, protocolVersion: 4, clean: true, reconnectPeriod: 0 });
   // Ready once the responder's subscription is in place.
   await new Promise<void>((resolve, reject) => {
-    attachMediaResponder(client, siteId, gateId, store, () => undefined, resolve);
+    attachMediaResponder(client, siteId, gateId, store, log, resolve);
     client.once('error', reject);
   });
   return client;
@@ -65,7 +65,9 @@ test('event face crops: fetched from the edge for operator/security/admin of the
 
     const creds = await issueGateCredentials(hub.url, adminToken, siteA, ['g1', 'g2']);
     const store = new EncryptedMediaStore(mkdtempSync(join(tmpdir(), 'cg-edge-media-')), Buffer.alloc(32, 7));
-    const g1 = await edgeGate(hub, siteA, 'g1', creds.get('g1')!, store);
+    // What the edge's responder logs (the edge's JSON logs keep these fields).
+    const edgeLog: { line: Parameters<MediaLog>[0]; level: string }[] = [];
+    const g1 = await edgeGate(hub, siteA, 'g1', creds.get('g1')!, store, (line, level = 'warn') => edgeLog.push({ line, level }));
     clients.push(g1);
     const db = hub.app.get(DataSource);
 
@@ -88,6 +90,11 @@ test('event face crops: fetched from the edge for operator/security/admin of the
       } else await res.arrayBuffer();
     }
     assert.equal((await fetch(`${hub.url}/api/events/${e1}/crop`)).status, 401, 'no credential');
+    // The edge logged each crop it served with the hub's request id and the event's id (three served, each its own request).
+    const served = edgeLog.flatMap((l) => (typeof l.line === 'object' && l.line.eventId === e1 ? [{ ...l.line, level: l.level } as Record<string, unknown>] : []));
+    assert.equal(served.length, 3, JSON.stringify(edgeLog));
+    for (const l of served) assert.ok(l.level === 'debug' && l.gateId === 'g1' && /crop_get answered: ok/.test(String(l.msg)), JSON.stringify(l));
+    assert.equal(new Set(served.map((l) => l.requestId)).size, 3, 'a request id per request');
 
     // Audited: every access and every refusal, with who and what happened.
     const audit = async () => ((await (await admin(`${hub.url}/api/audit?action=event.crop&limit=100`)).json()) as { actor: string; subjectId: string; detail: { result: string } }[]);

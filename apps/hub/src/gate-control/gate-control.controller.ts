@@ -1,4 +1,4 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Post, Query, ServiceUnavailableException } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Logger, Post, Query, ServiceUnavailableException } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -37,6 +37,8 @@ const LanesQuerySchema = z.strictObject({ siteId: IdSchema });
 @ApiBearerAuth()
 @Controller('api/gate-control')
 export class GateControlController {
+  private readonly log = new Logger('GateControl');
+
   constructor(
     private readonly bridge: GateMqttBridge,
     private readonly relay: LaneStateRelay,
@@ -64,6 +66,8 @@ export class GateControlController {
       if (e instanceof CommandNotSent) throw new ServiceUnavailableException(e.message);
       throw e;
     }
+    // With LOG_FORMAT=json this line also carries the HTTP request id: request → command → the gate's line.
+    this.log.log({ msg: `${cmd.type} sent to ${cmd.siteId}/${cmd.gateId}`, commandId: cmd.commandId, siteId: cmd.siteId, gateId: cmd.gateId, laneId: 'laneId' in cmd ? cmd.laneId : undefined });
     return { commandId: cmd.commandId, publishedAt: new Date().toISOString(), expiresAt: cmd.expiresAt };
   }
 

@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class MetricsService {
   readonly registry = new Registry();
   readonly ingested = new Counter({ name: 'cg_ingest_events_total', help: 'Gate events accepted, by result', labelNames: ['result'] as const, registers: [this.registry] });
-  readonly watchlistResyncs = new Counter({ name: 'cg_watchlist_resync_requests_total', help: 'Watchlist resync requests from gates, by result (snapshot, coalesced, current, limited, refused)', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly watchlistResyncs = new Counter({ name: 'cg_watchlist_resync_requests_total', help: 'Watchlist resync requests from gates, by result (snapshot, coalesced, current, limited, refused, elsewhere: claimed by another hub instance)', labelNames: ['result'] as const, registers: [this.registry] });
   readonly rejected = new Counter({ name: 'cg_ingest_rejected_total', help: 'Messages refused and dead-lettered, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly batchSeconds = new Histogram({ name: 'cg_ingest_batch_seconds', help: 'Time to store one batch of events', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
   readonly batchSize = new Histogram({ name: 'cg_ingest_batch_size', help: 'Events per stored batch', buckets: [1, 10, 50, 100, 250, 500, 1000], registers: [this.registry] });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { DataSource, In, type EntityManager } from 'typeorm';
@@ -11,6 +12,7 @@ import {
   type WatchlistEdgeEntry,
 } from '../../../../libs/contracts/src/index.js';
 import { HubMqtt } from '../broker/hub-mqtt.service.js';
+import { OnceClaims } from '../cluster/once-claims.js';
 import { WatchlistEntryEntity, WatchlistOutboxEntity, WatchlistSyncEntity } from '../database/entities/index.js';
 import { placeholders } from '../database/sql-dialect.js';
 import { MetricsService } from '../observability/metrics.service.js';
@@ -25,6 +27,20 @@ export const RESYNC_INTERVAL_MS = 5_000;
 const RETRY_MS = 2_000;
 
 /**
+ * The claim that makes one hub instance answer a resync request: every instance receives the same
+ * message (topic and bytes), so they all derive the same key from it.
+ */
+export const resyncClaimKey = (topic: string, payload: Buffer): string => `cg:wl-resync:${createHash('sha256').update(topic).update('\n').update(payload).digest('hex').slice(0, 40)}`;
+
+/** A resync request as far as answering it goes. */
+interface Asked {
+  claimKey: string;
+  gateKey: string;
+  siteId: string;
+  haveSeq: number;
+}
+
+/**
  * Watchlist delta sync to the edges: every change is recorded with the next sequence number in the
  * change's own transaction (outbox) and published from there on the site's watchlist topic (QoS 1). An edge that connects, or sees a gap, asks on its resync topic and
  * gets a full snapshot (in parts) at the current sequence. Through HubMqtt: the embedded broker in-process,
@@ -35,7 +51,8 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
   private readonly log = new Logger('WatchlistSync');
   private retry: NodeJS.Timeout | undefined;
   private readonly lastResync = new Map<string, number>();
-  private readonly deferred = new Map<string, NodeJS.Timeout>();
+  private readonly deferred = new Map<string, { timer: NodeJS.Timeout; asked: Asked }>();
+  private readonly takeovers = new Set<NodeJS.Timeout>();
   private readonly pendingSnapshots = new Map<string, Promise<void>>();
   private readonly resyncs: Counter<'result'>;
   private closed = false;
@@ -47,6 +64,7 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
     private readonly db: DataSource,
     private readonly repo: WatchlistRepository,
     private readonly registry: SiteRegistry,
+    private readonly claims: OnceClaims,
     metrics: MetricsService,
   ) {
     this.resyncs = metrics.watchlistResyncs;
@@ -133,8 +151,10 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
   /**
    * A gate asks for the full list. The topic names the gate (the broker ACL ties it to the gate's
    * login); a body naming another site or gate, or a gate the hub does not know, is refused. Each gate
-   * is answered at most once per RESYNC_INTERVAL_MS (a request inside the window is deferred to its
-   * end, once), and one pending snapshot answers every gate of the site that asked meanwhile.
+   * is answered at most once per RESYNC_INTERVAL_MS (requests inside the window are answered once at
+   * its end, with the latest of them), and one pending snapshot answers every gate of the site that
+   * asked meanwhile. With several hub instances (REDIS_URL) every instance receives the request and
+   * runs the same windows, and a claim per request (OnceClaims) lets exactly one of them answer it.
    */
   private async handleResync(topic: string, payload: Buffer): Promise<void> {
     const from = parseResyncTopic(topic);
@@ -152,24 +172,66 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
       return;
     }
     const gateKey = `${from.siteId}/${from.gateId}`;
+    const asked: Asked = { claimKey: resyncClaimKey(topic, payload), gateKey, siteId: from.siteId, haveSeq: req.haveSeq };
     const now = Date.now();
     const last = this.lastResync.get(gateKey) ?? 0;
     if (now - last < RESYNC_INTERVAL_MS) {
       this.resyncs.inc({ result: 'limited' });
-      if (!this.deferred.has(gateKey)) {
-        const t = setTimeout(() => {
+      const waiting = this.deferred.get(gateKey);
+      if (waiting) {
+        waiting.asked = asked;
+        return;
+      }
+      const entry = {
+        asked,
+        timer: setTimeout(() => {
           this.deferred.delete(gateKey);
-          void this.answerResync(gateKey, from.siteId, req.haveSeq).catch((e: Error) => this.log.error(`resync for ${gateKey}: ${e.message}`));
-        }, last + RESYNC_INTERVAL_MS - now);
-        this.deferred.set(gateKey, t);
+          void this.answerOnce(entry.asked).catch((e: Error) => this.log.error(`resync for ${gateKey}: ${e.message}`));
+        }, last + RESYNC_INTERVAL_MS - now),
+      };
+      this.deferred.set(gateKey, entry);
+      return;
+    }
+    await this.answerOnce(asked);
+  }
+
+  /**
+   * Answers under the request's claim. An instance that finds it held counts the request as answered
+   * `elsewhere` and looks again once the claim could have lapsed: if the holder died before answering,
+   * this instance takes the request over. Redis unreachable: answered here (twice beats never).
+   */
+  private async answerOnce(asked: Asked, takeover = false): Promise<void> {
+    if (this.closed) return;
+    if (!takeover) this.lastResync.set(asked.gateKey, Date.now());
+    let taken: Awaited<ReturnType<OnceClaims['take']>>;
+    try {
+      taken = await this.claims.take(asked.claimKey);
+    } catch (e) {
+      this.log.warn(`resync for ${asked.gateKey}: no claim (${(e as Error).message}), answering here`);
+      return this.answerResync(asked.siteId, asked.haveSeq);
+    }
+    if (taken.kind !== 'won') {
+      if (!takeover) this.resyncs.inc({ result: 'elsewhere' });
+      if (taken.kind === 'held') {
+        const t = setTimeout(() => {
+          this.takeovers.delete(t);
+          void this.answerOnce(asked, true).catch((e: Error) => this.log.error(`resync for ${asked.gateKey}: ${e.message}`));
+        }, taken.retryInMs);
+        this.takeovers.add(t);
       }
       return;
     }
-    await this.answerResync(gateKey, from.siteId, req.haveSeq);
+    if (takeover) this.log.warn(`resync for ${asked.gateKey}: taken over from an instance that did not finish it`);
+    try {
+      await this.answerResync(asked.siteId, asked.haveSeq);
+    } catch (e) {
+      await taken.claim.release().catch(() => undefined);
+      throw e;
+    }
+    await taken.claim.finish();
   }
 
-  private async answerResync(gateKey: string, siteId: string, haveSeq: number): Promise<void> {
-    this.lastResync.set(gateKey, Date.now());
+  private async answerResync(siteId: string, haveSeq: number): Promise<void> {
     if (haveSeq === (await this.currentSeq(siteId))) {
       this.resyncs.inc({ result: 'current' });
       return;
@@ -204,6 +266,7 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
-    for (const t of this.deferred.values()) clearTimeout(t);
+    for (const d of this.deferred.values()) clearTimeout(d.timer);
+    for (const t of this.takeovers) clearTimeout(t);
   }
 }
