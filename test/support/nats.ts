@@ -20,8 +20,12 @@ export interface PrivateNatsOptions {
   cluster?: { name: string; port: number; routes: number[] };
   /** mqtt { stream_replicas } (the replicas of MQTT's JetStream streams; consumers follow the stream). */
   streamReplicas?: number;
-  /** Extra top-level config (e.g. the authorization include written by `npm run hub:broker-config -- --nats`). */
-  extraConfig?: string;
+  /**
+   * Keep the shipped `include "cong-ai/cg-auth.conf"`: logins and permissions from
+   * `npm run hub:broker-config -- --broker nats --out <dir>/cong-ai`. Otherwise the include is dropped
+   * and clients connect anonymously (tests that are not about the broker's security).
+   */
+  auth?: boolean;
   /** Ports chosen beforehand (a cluster's nodes must know each other's); else free ports at start. */
   ports?: { port: number; mqttPort: number; httpPort: number };
 }
@@ -65,6 +69,7 @@ export class PrivateNats {
     };
     let conf = replace(/^server_name: .*$/m, `server_name: ${this.name}`, shipped);
     conf = replace(/^listen: .*$/m, `listen: 127.0.0.1:${this.port}\nhttp: 127.0.0.1:${this.httpPort}`, conf);
+    conf = replace(/^include "cong-ai\/cg-auth\.conf"$/m, this.opts.auth ? 'include "cong-ai/cg-auth.conf"' : '# (anonymous: a test not about broker security)', conf);
     conf = replace(/^\s*store_dir: .*$/m, `  store_dir: "${join(this.dir, 'jetstream')}"`, conf);
     conf = replace(/^\s*listen: 0\.0\.0\.0:1883$/m, `  listen: 127.0.0.1:${this.mqttPort}${this.opts.streamReplicas ? `\n  stream_replicas: ${this.opts.streamReplicas}` : ''}`, conf);
     const c = this.opts.cluster;
@@ -72,7 +77,6 @@ export class PrivateNats {
       const routes = c.routes.map((p) => `nats-route://127.0.0.1:${p}`).join(', ');
       conf += `\ncluster {\n  name: ${c.name}\n  listen: 127.0.0.1:${c.port}\n  routes: [${routes}]\n}\n`;
     }
-    if (this.opts.extraConfig) conf += `\n${this.opts.extraConfig}\n`;
     return conf;
   }
 
