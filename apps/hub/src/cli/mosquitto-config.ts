@@ -44,8 +44,15 @@ async function main(): Promise<void> {
     mkdirSync(out, { recursive: true });
     let rows = await store.all();
     const hubRow = rows.find((r) => r.kind === 'hub' && r.username === hubUser);
-    if (broker === 'nats' && hubRow && !hubRow.natsPasswordHash && !values['rotate-hub']) {
-      throw new ConfigError(`the hub's login "${hubUser}" was issued before NATS support and has no bcrypt hash NATS can check: run again with --rotate-hub (a new hub.env)`);
+    // Refused before anything is issued or written: logins NATS could not check.
+    if (broker === 'nats') {
+      const stale = withoutNatsHash(rows.filter((r) => r !== hubRow));
+      if (stale.length) {
+        throw new ConfigError(`issued before NATS support, so without a bcrypt hash NATS can check: ${stale.join(', ')}; issue them again (npm run hub:gate-credentials -- --site <site> --gate <gate>) and put the new passwords into the edge configs`);
+      }
+      if (hubRow && !hubRow.natsPasswordHash && !values['rotate-hub']) {
+        throw new ConfigError(`the hub's login "${hubUser}" was issued before NATS support and has no bcrypt hash NATS can check: run again with --rotate-hub (a new hub.env)`);
+      }
     }
     if (values['rotate-hub'] || !hubRow) {
       const hub = await store.issueHub(hubUser);
@@ -55,10 +62,6 @@ async function main(): Promise<void> {
       rows = await store.all();
     }
     if (broker === 'nats') {
-      const missing = withoutNatsHash(rows);
-      if (missing.length) {
-        throw new ConfigError(`issued before NATS support, so without a bcrypt hash NATS can check: ${missing.join(', ')}; issue them again (npm run hub:gate-credentials -- --site <site> --gate <gate>) and put the new passwords into the edge configs`);
-      }
       // Hashes only (bcrypt), readable by the server's own user.
       writeFileSync(join(out, 'cg-auth.conf'), natsAuthConf(rows), { mode: 0o644 });
       const gates = rows.filter((r) => r.kind === 'gate').length;
