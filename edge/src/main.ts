@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadYamlConfig, ConfigError } from '../../libs/config/src/load-yaml-config.js';
+import { describeSchemaError } from '../../libs/contracts/src/index.js';
 import { EdgeConfigSchema } from './config/edge-config.schema.js';
 import { startEdge } from './edge-app.js';
 import { EdgeJsonLogger } from './observability/edge-json-logger.js';
@@ -28,7 +29,13 @@ async function main(): Promise<void> {
     },
   });
   const cfg = loadYamlConfig(values.config!, EdgeConfigSchema);
-  if (values['mqtt-url'] ?? process.env.MQTT_URL) cfg.mqtt.url = (values['mqtt-url'] ?? process.env.MQTT_URL)!;
+  // One broker given on the command line (or MQTT_URL) replaces the config's url or urls.
+  const mqttUrl = values['mqtt-url'] ?? process.env.MQTT_URL;
+  if (mqttUrl) {
+    const r = EdgeConfigSchema.shape.mqtt.safeParse({ ...cfg.mqtt, url: mqttUrl, urls: undefined });
+    if (!r.success) throw new ConfigError(`--mqtt-url / MQTT_URL: ${describeSchemaError(r.error)}`);
+    cfg.mqtt = r.data;
+  }
   if (values.gates) {
     // Load generation: N synthetic gates spread over the configured zones.
     const n = Number(values.gates);

@@ -27,11 +27,12 @@ export function testSite(prefix = 't') {
   };
   const sitesFile = join(dir, 'sites.yaml');
   writeFileSync(sitesFile, stringify(sites));
-  const edgeConfig = (mqttUrl: string, extra: Partial<EdgeConfig> = {}): EdgeConfig =>
+  /** One broker URL, or the nodes of a cluster (`mqtt.urls`). */
+  const edgeConfig = (mqttUrl: string | string[], extra: Partial<EdgeConfig> = {}): EdgeConfig =>
     EdgeConfigSchema.parse({
       site: { id: siteId, name: 'Ga Hà Nội (test)', kind: 'station' },
       agent: { id: 'edge-test' },
-      mqtt: { url: mqttUrl, reconnectMs: 200 },
+      mqtt: typeof mqttUrl === 'string' ? { url: mqttUrl, reconnectMs: 200 } : { urls: mqttUrl, reconnectMs: 200 },
       outbox: { path: join(dir, `outbox-${Math.random().toString(36).slice(2)}.db`), synchronous: 'NORMAL' },
       zones: sites.sites[0]!.zones,
       gates: sites.sites[0]!.gates.map((g) => ({ id: g.id, zone: g.zone, name: g.name })),

@@ -8,7 +8,7 @@ import type { ActuatorConfig } from '../actuators/actuator-config.schema.js';
 import type { ActuatorDriver } from '../actuators/actuator-driver.js';
 import { createActuator } from '../actuators/create-actuator.js';
 import { DoorMonitor } from '../actuators/door-monitor.js';
-import type { EdgeConfig } from '../config/edge-config.schema.js';
+import { brokerUrls, type EdgeConfig } from '../config/edge-config.schema.js';
 import { EDGE_CONFIG } from '../config/edge-config.token.js';
 import { GateLinks } from '../mqtt/gate-links.js';
 import { newEventId } from '../outbox/event-id.js';
@@ -102,7 +102,7 @@ export class GateLanesService implements OnApplicationBootstrap {
     const listGate = cfg.gates.find((g) => (g.lanes ?? []).length > 0)!;
     const login = (listGate as { mqtt?: { username?: string; password?: string } }).mqtt ?? {};
     this.synced = new EdgeWatchlist({
-      mqttUrl: cfg.mqtt.url,
+      mqttUrl: brokerUrls(cfg.mqtt),
       siteId: cfg.site.id,
       gateId: listGate.id,
       cachePath: join(dirname(cfg.outbox.path), `watchlist-${cfg.site.id}.db`),

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { gateMqttClientId, topics, type GateStatus } from '../../../libs/contracts/src/index.js';
-import type { EdgeConfig } from '../config/edge-config.schema.js';
+import { brokerUrls, type EdgeConfig } from '../config/edge-config.schema.js';
+import { brokerTarget } from './broker-target.js';
 
 /**
  * One MQTT connection per gate: each gate has its own identity (credentials, ACL, last will), so a
@@ -12,7 +13,10 @@ export function connectGate(cfg: EdgeConfig, gateId: string): MqttClient {
   const offline: GateStatus = { siteId, gateId, state: 'offline' };
   // Per-gate credentials (the hub's broker ACL ties them to this gate's topics) win over site-wide ones.
   const login = cfg.gates.find((g) => g.id === gateId)?.mqtt ?? cfg.mqtt;
-  return mqtt.connect(cfg.mqtt.url, {
+  // One broker, or the nodes of a cluster in turn: a lost connection reconnects to the next node.
+  const target = brokerTarget(brokerUrls(cfg.mqtt));
+  return mqtt.connect(target.url, {
+    ...target.options,
     // The gate's own name: the hub's broker refuses a gate login under another gate's client id.
     clientId: gateMqttClientId(siteId, gateId),
     protocolVersion: 4,

@@ -19,7 +19,8 @@ export class GateLinks {
       c.on('connect', () => {
         wasUp = true;
         lastError = '';
-        this.log.log(`gate ${g.id}: connected to ${cfg.mqtt.url}`);
+        // The node it reached (with mqtt.urls, mqtt.js has put the current one into its options).
+        this.log.log(`gate ${g.id}: connected to ${c.options.protocol}://${c.options.hostname ?? c.options.host}:${c.options.port}`);
       });
       c.on('close', () => {
         if (wasUp && !this.closing) this.log.warn(`gate ${g.id}: connection lost, events wait in the outbox`);

@@ -10,10 +10,12 @@ import {
   type WatchlistResyncRequest,
 } from '../../../libs/contracts/src/index.js';
 import { decodeTemplate, WatchlistMatcher, type FaceMatch, type ListKind, type MatchEntry } from '../../../libs/watchlist-match/src/index.js';
+import { brokerTarget } from '../mqtt/broker-target.js';
 import { WatchlistCacheStore } from './watchlist-cache.store.js';
 
 export interface EdgeWatchlistOptions {
-  mqttUrl: string;
+  /** One broker, or the nodes of a cluster (tried in turn, as the gates' links do). */
+  mqttUrl: string | readonly string[];
   siteId: string;
   /** The gate whose MQTT login is used; resync requests go out under its topic prefix. */
   gateId: string;
@@ -69,7 +71,9 @@ export class EdgeWatchlist extends EventEmitter {
 
   async start(): Promise<void> {
     const topic = topics.siteWatchlist(this.opts.siteId);
-    const client = mqtt.connect(this.opts.mqttUrl, {
+    const target = brokerTarget(typeof this.opts.mqttUrl === 'string' ? [this.opts.mqttUrl] : this.opts.mqttUrl);
+    const client = mqtt.connect(target.url, {
+      ...target.options,
       // A second connection of the same gate login; its own id so it does not take over the gate's.
       clientId: gateMqttClientId(this.opts.siteId, this.opts.gateId, 'watchlist'),
       clean: true,

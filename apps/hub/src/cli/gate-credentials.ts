@@ -4,7 +4,7 @@
  * npm run hub:gate-credentials -- --list | --revoke --site S --gate G
  * Issues (or rotates) per-gate MQTT logins in the hub database and prints them once, as `gates[].mqtt`
  * for the edge config. A running hub with the embedded broker checks them at the next connect;
- * for Mosquitto, regenerate its files with `npm run hub:mosquitto-config`.
+ * for Mosquitto or NATS, regenerate the broker's files with `npm run hub:broker-config` (`-- --broker nats`).
  */
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { gateMqttName, type GateCredentialInfo, type GateCredentialIssued } from '../../../../libs/contracts/src/index.js';
 import { MqttCredentialEntity } from '../database/entities/index.js';
 import type { MqttIdentity } from './mqtt-acl.js';
+import { bcryptHash } from './bcrypt.js';
 import { mosquittoHash, verifyMosquittoHash } from './mosquitto-hash.js';
 
 const newPassword = () => randomBytes(32).toString('base64url');
@@ -22,7 +23,7 @@ export class MqttCredentialStore {
 
   async issueGate(siteId: string, gateId: string): Promise<GateCredentialIssued> {
     const password = newPassword();
-    const row = this.repo.create({ username: gateMqttName(siteId, gateId), kind: 'gate', siteId, gateId, passwordHash: await mosquittoHash(password), createdAt: Date.now() });
+    const row = this.repo.create({ username: gateMqttName(siteId, gateId), kind: 'gate', siteId, gateId, passwordHash: await mosquittoHash(password), natsPasswordHash: bcryptHash(password), createdAt: Date.now() });
     await this.repo.save(row);
     return { ...info(row), password };
   }
@@ -30,7 +31,7 @@ export class MqttCredentialStore {
   /** The hub's own login for an external broker; a new password each call. */
   async issueHub(username: string): Promise<{ username: string; password: string }> {
     const password = newPassword();
-    await this.repo.save(this.repo.create({ username, kind: 'hub', siteId: null, gateId: null, passwordHash: await mosquittoHash(password), createdAt: Date.now() }));
+    await this.repo.save(this.repo.create({ username, kind: 'hub', siteId: null, gateId: null, passwordHash: await mosquittoHash(password), natsPasswordHash: bcryptHash(password), createdAt: Date.now() }));
     return { username, password };
   }
 
