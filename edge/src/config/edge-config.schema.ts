@@ -1,25 +1,11 @@
 import { z } from 'zod';
+import { BrokerUrlSchema, brokerListIssues } from '../../../libs/config/src/broker-urls.js';
 import { IdSchema, SiteKindSchema } from '../../../libs/contracts/src/index.js';
 import { ActuatorConfigSchema } from '../actuators/actuator-config.schema.js';
 import { GateSettingsSchema, LaneConfigSchema } from '../gate/lane-config.schema.js';
 
-/**
- * A broker address: scheme, host and optional port (and a path for WebSocket); no login in it (that is
- * mqtt.username/password or the gate's own), no query.
- */
-const BrokerUrlSchema = (field: string) =>
-  z.string().superRefine((s, ctx) => {
-    if (!/^(mqtt|mqtts|ws|wss):\/\//.test(s)) return void ctx.addIssue({ code: 'custom', message: `${field} must start with mqtt://, mqtts://, ws:// or wss://` });
-    let u: URL;
-    try {
-      u = new URL(s);
-    } catch {
-      return void ctx.addIssue({ code: 'custom', message: `${field}: "${s}" is not a URL` });
-    }
-    if (!u.hostname) ctx.addIssue({ code: 'custom', message: `${field}: "${s}" names no host` });
-    if (u.username || u.password) ctx.addIssue({ code: 'custom', message: `${field}: put the login in mqtt.username/password or the gate's mqtt, not in the URL` });
-    if (u.search || u.hash) ctx.addIssue({ code: 'custom', message: `${field}: "${s}" has a query or fragment` });
-  });
+/** Where an edge's broker login goes instead of its URL. */
+const EDGE_LOGIN = "mqtt.username/password or the gate's mqtt";
 
 /** A camera as the edge config names it; edge/camera validates the source-specific fields. */
 export const EdgeCameraRefSchema = z.looseObject({ id: IdSchema, kind: z.enum(['rtsp', 'onvif', 'file']) });
@@ -42,12 +28,12 @@ export const EdgeConfigSchema = z.strictObject({
   mqtt: z
     .strictObject({
       /** One broker. */
-      url: BrokerUrlSchema('mqtt.url').optional(),
+      url: BrokerUrlSchema('mqtt.url', EDGE_LOGIN).optional(),
       /**
        * Several nodes of one broker cluster (e.g. NATS): the gate connects to the first and, each time its
        * connection is lost, tries the next (mqtt.js's `servers` rotation). Exactly one of url/urls.
        */
-      urls: z.array(BrokerUrlSchema('mqtt.urls')).min(2, 'mqtt.urls lists at least two brokers (one broker: mqtt.url)').optional(),
+      urls: z.array(BrokerUrlSchema('mqtt.urls', EDGE_LOGIN)).min(2, 'mqtt.urls lists at least two brokers (one broker: mqtt.url)').optional(),
       username: z.string().optional(),
       password: z.string().optional(),
       /** PEM CA file for mqtts:// (TLS is a config switch). */
@@ -57,16 +43,7 @@ export const EdgeConfigSchema = z.strictObject({
     .superRefine((m, ctx) => {
       if ((m.url === undefined) === (m.urls === undefined)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'give exactly one of mqtt.url (one broker) and mqtt.urls (the nodes of a cluster)' });
       if (!m.urls) return;
-      const parsed = m.urls.map((u) => new URL(u));
-      const seen = new Set<string>();
-      parsed.forEach((u, i) => {
-        if (u.protocol !== parsed[0]!.protocol) ctx.addIssue({ code: 'custom', path: ['urls', i], message: `every broker in mqtt.urls uses one scheme (${parsed[0]!.protocol}//), not ${u.protocol}//` });
-        // mqtt.js takes the path (MQTT over WebSocket) from the first URL only.
-        if (u.protocol.startsWith('ws') && u.pathname !== parsed[0]!.pathname) ctx.addIssue({ code: 'custom', path: ['urls', i], message: `every broker in mqtt.urls has the same path (${parsed[0]!.pathname}), not ${u.pathname}` });
-        const key = `${u.hostname}:${u.port}`;
-        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['urls', i], message: `${m.urls![i]} is listed twice in mqtt.urls` });
-        seen.add(key);
-      });
+      for (const { index, message } of brokerListIssues(m.urls, 'mqtt.urls')) ctx.addIssue({ code: 'custom', path: ['urls', index], message });
     }),
   outbox: z
     .strictObject({

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadYamlConfig } from '../../../libs/config/src/load-yaml-config.js';
-import { brokerTarget } from '../mqtt/broker-target.js';
+import { brokerTarget } from '../../../libs/config/src/broker-urls.js';
 import { brokerUrls, EdgeConfigSchema } from './edge-config.schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cg-edgecfg-'));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { gateMqttClientId, topics, type GateStatus } from '../../../libs/contracts/src/index.js';
 import { brokerUrls, type EdgeConfig } from '../config/edge-config.schema.js';
-import { brokerTarget } from './broker-target.js';
+import { brokerTarget } from '../../../libs/config/src/broker-urls.js';
 
 /**
  * One MQTT connection per gate: each gate has its own identity (credentials, ACL, last will), so a

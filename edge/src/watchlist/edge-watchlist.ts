@@ -10,7 +10,7 @@ import {
   type WatchlistResyncRequest,
 } from '../../../libs/contracts/src/index.js';
 import { decodeTemplate, WatchlistMatcher, type FaceMatch, type ListKind, type MatchEntry } from '../../../libs/watchlist-match/src/index.js';
-import { brokerTarget } from '../mqtt/broker-target.js';
+import { brokerTarget } from '../../../libs/config/src/broker-urls.js';
 import { WatchlistCacheStore } from './watchlist-cache.store.js';
 
 export interface EdgeWatchlistOptions {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
+import { brokerTarget } from '../../../../libs/config/src/broker-urls.js';
+import { HUB_CONFIG, hubBrokerUrls, type HubConfig } from '../config/hub-config.js';
 import { EmbeddedBroker } from './embedded-broker.service.js';
 import { externalBrokerLogin } from './external-broker-login.js';
 import { patternCovers } from '../mqtt-auth/mqtt-acl.js';
@@ -73,7 +74,8 @@ export class HubMqtt implements OnApplicationShutdown {
       reconnectPeriod: 1000,
       keepalive: 15,
     };
-    const client = mqtt.connect(this.cfg.mqttUrl!, options);
+    const target = brokerTarget(hubBrokerUrls(this.cfg));
+    const client = mqtt.connect(target.url, { ...options, ...target.options });
     let lastError = '';
     client.on('error', (e) => {
       const code = (e as NodeJS.ErrnoException).code ?? '';

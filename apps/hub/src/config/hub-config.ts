@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeSchemaError } from '../../../../libs/contracts/src/index.js';
+import { BrokerUrlSchema, brokerListIssues } from '../../../../libs/config/src/broker-urls.js';
 import { ConfigError } from '../../../../libs/config/src/load-yaml-config.js';
 import { PrivacyConfigShape, privacyConfigFromEnv } from './privacy-config.js';
 import { AuthConfigShape, authConfigFromEnv } from './auth-config.js';
@@ -11,8 +12,25 @@ export const HubConfigSchema = z.object({
   /** postgres://… for PostgreSQL; unset for the embedded SQLite file. */
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional(),
   sqlitePath: z.string().default('./data/hub.db'),
-  /** External broker (Mosquitto, EMQX); unset starts the embedded aedes broker. */
-  mqttUrl: z.string().regex(/^(mqtt|mqtts|ws|wss):\/\//).optional(),
+  /**
+   * External broker (Mosquitto, NATS, EMQX): one URL, or the nodes of one cluster separated by commas
+   * (each new connection attempt goes to the next); unset starts the embedded aedes broker.
+   */
+  mqttUrl: z
+    .string()
+    .superRefine((s, ctx) => {
+      const urls = s.split(',').map((u) => u.trim());
+      let ok = true;
+      urls.forEach((u, i) => {
+        const r = BrokerUrlSchema(urls.length > 1 ? `MQTT_URL's node ${i + 1}` : 'MQTT_URL', 'MQTT_USERNAME/MQTT_PASSWORD').safeParse(u);
+        if (!r.success) {
+          ok = false;
+          for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+        }
+      });
+      if (ok) for (const { message } of brokerListIssues(urls, 'MQTT_URL')) ctx.addIssue({ code: 'custom', message });
+    })
+    .optional(),
   mqttUsername: z.string().optional(),
   mqttPassword: z.string().optional(),
   embeddedMqttPort: z.coerce.number().int().min(0).max(65535).default(1883),
@@ -57,6 +75,9 @@ export const HubConfigSchema = z.object({
   ...AuthConfigShape,
 });
 export type HubConfig = z.infer<typeof HubConfigSchema>;
+
+/** The external broker's node URLs (one for a single broker; empty: the embedded broker). */
+export const hubBrokerUrls = (cfg: Pick<HubConfig, 'mqttUrl'>): string[] => (cfg.mqttUrl ? cfg.mqttUrl.split(',').map((u) => u.trim()) : []);
 
 export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HubConfig> = {}): HubConfig {
   const r = HubConfigSchema.safeParse({
