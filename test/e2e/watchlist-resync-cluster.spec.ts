@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
+import pg from 'pg';
 import { topics, type WatchlistDelta } from '../../libs/contracts/src/index.js';
 import { CLAIM_MS } from '../../apps/hub/src/cluster/once-claims.js';
 import { resyncClaimKey } from '../../apps/hub/src/watchlist/watchlist-sync.publisher.js';
@@ -11,6 +12,8 @@ import type { HubProcess } from '../support/hub-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** cg_watchlist_resync_requests_total of one hub instance, by result. */
+const pgClient = pg.Client;
+
 const resyncResults = async (hub: HubProcess): Promise<Record<string, number>> => {
   const text = await (await fetch(`${hub.url}/metrics`)).text();
   return Object.fromEntries([...text.matchAll(/^cg_watchlist_resync_requests_total\{result="([a-z]+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
@@ -78,6 +81,49 @@ test(
     } finally {
       await gate?.endAsync();
       redis.disconnect();
+      await close();
+    }
+  },
+);
+
+test(
+  'two hub instances (PostgreSQL + Redis + Mosquitto): watchlist changes made on both at once go out once each, in sequence order (one instance publishes the outbox at a time)',
+  { timeout: 120_000 },
+  async () => {
+    const { site, db, broker, a, b, close } = await startHubCluster('wo');
+    const pg = new pgClient({ connectionString: db.url });
+    let gate: mqtt.MqttClient | undefined;
+    try {
+      await pg.connect();
+      const admin = authedFetch((await login(a.url)).accessToken);
+      gate = await mqtt.connectAsync(broker.url, { clientId: `wo-${process.pid}-${Date.now()}`, protocolVersion: 4 });
+      const deltas: number[] = [];
+      gate.on('message', (_t, p) => {
+        const d = JSON.parse(p.toString()) as WatchlistDelta;
+        if (!d.full) deltas.push(d.seq);
+      });
+      await gate.subscribeAsync(topics.siteWatchlist(site.siteId), { qos: 1 });
+
+      // 24 enrolments, half through each instance, all in flight together.
+      const n = 24;
+      const statuses = await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          admin(`${(i % 2 ? b : a).url}/api/sites/${site.siteId}/watchlist`, {
+            method: 'POST',
+            body: { fullName: `Người ${i}`, idNumber: `0010990${String(10000 + i)}` },
+          }).then((r) => r.status),
+        ),
+      );
+      assert.deepEqual(statuses, Array(n).fill(201));
+      await waitFor(() => new Set(deltas).size, (k) => k >= n, 30_000, 'a delta for every change');
+      // Nothing is left to publish on either instance: no later copy can come.
+      await waitFor(async () => Number((await pg.query('SELECT count(*) AS c FROM watchlist_outbox')).rows[0].c), (c) => c === 0, 30_000, 'the outbox emptied');
+      assert.equal(deltas.length, n, `each delta once: ${deltas.join(',')}`);
+      assert.deepEqual(deltas, [...deltas].sort((x, y) => x - y), 'in sequence order');
+      assert.deepEqual(deltas, Array.from({ length: n }, (_, i) => deltas[0]! + i), 'no gap');
+    } finally {
+      await gate?.endAsync();
+      await pg.end();
       await close();
     }
   },

@@ -17,8 +17,11 @@ export class JobLock {
 
   constructor(private readonly db: DataSource) {}
 
-  /** Runs `fn` if no other instance is running the job `name`; returns undefined when skipped. */
-  async runOnce<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs `fn` if no other instance is running the job `name`; returns undefined when skipped (logged,
+   * unless `quiet`: for frequent jobs whose caller retries).
+   */
+  async runOnce<T>(name: string, fn: () => Promise<T>, opts: { quiet?: boolean } = {}): Promise<T | undefined> {
     if (this.db.options.type !== 'postgres') return fn();
     const qr = this.db.createQueryRunner();
     await qr.connect();
@@ -26,7 +29,7 @@ export class JobLock {
     try {
       const [row] = (await qr.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key])) as { ok: boolean }[];
       if (!row?.ok) {
-        this.log.log(`${name}: running on another hub instance, skipped here`);
+        if (!opts.quiet) this.log.log(`${name}: running on another hub instance, skipped here`);
         return undefined;
       }
       try {

@@ -12,6 +12,7 @@ import {
   type WatchlistEdgeEntry,
 } from '../../../../libs/contracts/src/index.js';
 import { HubMqtt } from '../broker/hub-mqtt.service.js';
+import { JobLock } from '../cluster/job-lock.js';
 import { OnceClaims } from '../cluster/once-claims.js';
 import { WatchlistEntryEntity, WatchlistOutboxEntity, WatchlistSyncEntity } from '../database/entities/index.js';
 import { placeholders } from '../database/sql-dialect.js';
@@ -65,6 +66,7 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
     private readonly repo: WatchlistRepository,
     private readonly registry: SiteRegistry,
     private readonly claims: OnceClaims,
+    private readonly jobs: JobLock,
     metrics: MetricsService,
   ) {
     this.resyncs = metrics.watchlistResyncs;
@@ -95,7 +97,7 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
     return seq;
   }
 
-  /** A change in its own transaction, published before this resolves (tests, tools). */
+  /** A change in its own transaction, published before this resolves (tests, tools; with several instances, by whichever holds the outbox lock). */
   async publishChange(siteId: string, upsertIds: readonly string[], removeIds: readonly string[]): Promise<number> {
     const seq = await this.db.transaction((m) => this.recordChange(m, siteId, upsertIds, removeIds));
     await this.publishPending();
@@ -106,21 +108,32 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
    * Publishes every outbox row in sequence order, each delta built from the entries as they are now
    * (an entry deleted meanwhile is left to the later delta that removes it), and deletes the row once
    * the broker has it. A failure leaves the rest for the next try (retried every few seconds, and at
-   * start), so a crash or a broker outage delays a change but never loses it.
+   * start), so a crash or a broker outage delays a change but never loses it. With several hub
+   * instances on PostgreSQL one of them publishes at a time (a job lock), so each delta goes out once
+   * and in order; an instance that finds the lock taken tries again shortly, in case the holder had
+   * read the outbox before this instance's change was committed.
    */
   publishPending(): Promise<void> {
     return this.serial(async () => {
       clearTimeout(this.retry);
       try {
-        const outbox = this.db.getRepository(WatchlistOutboxEntity);
-        for (const row of await outbox.find({ order: { siteId: 'ASC', seq: 'ASC' } })) {
-          const ids = JSON.parse(row.upserts) as string[];
-          const found = ids.length ? await this.db.getRepository(WatchlistEntryEntity).findBy({ id: In(ids) }) : [];
-          const upserts = (await this.repo.load(found)).map((e) => this.repo.edgeEntry(e));
-          const removes = JSON.parse(row.removes) as string[];
-          await this.publish(row.siteId, { siteId: row.siteId, seq: row.seq, full: false, issuedAt: new Date().toISOString(), upserts, removes });
-          await outbox.delete({ siteId: row.siteId, seq: row.seq });
-        }
+        const ran = await this.jobs.runOnce(
+          'watchlist-outbox',
+          async () => {
+            const outbox = this.db.getRepository(WatchlistOutboxEntity);
+            for (const row of await outbox.find({ order: { siteId: 'ASC', seq: 'ASC' } })) {
+              const ids = JSON.parse(row.upserts) as string[];
+              const found = ids.length ? await this.db.getRepository(WatchlistEntryEntity).findBy({ id: In(ids) }) : [];
+              const upserts = (await this.repo.load(found)).map((e) => this.repo.edgeEntry(e));
+              const removes = JSON.parse(row.removes) as string[];
+              await this.publish(row.siteId, { siteId: row.siteId, seq: row.seq, full: false, issuedAt: new Date().toISOString(), upserts, removes });
+              await outbox.delete({ siteId: row.siteId, seq: row.seq });
+            }
+            return true;
+          },
+          { quiet: true },
+        );
+        if (ran === undefined && !this.closed) this.retry = setTimeout(() => void this.publishPending(), RETRY_MS);
       } catch (e) {
         this.log.warn(`watchlist changes not published yet (retrying): ${(e as Error).message}`);
         if (!this.closed) this.retry = setTimeout(() => void this.publishPending(), RETRY_MS);
