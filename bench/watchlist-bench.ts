@@ -8,7 +8,7 @@ import { fitStructure, makeTemplates, measureSet, type RealTemplate, type ScoreS
 
 /**
  * npm run bench:watchlist [-- --sizes 100000,1000000 --dims 512,128 --queries 1000]
- *   [--m 24 --ef-add 64 --ef-search 160 --quant i8|f16|f32 --rerank 8 --graph-dims 128 --threads 2]
+ *   [--m 24 --ef-add 96 --ef-search 64 --quant i8|f16|f32 --rerank 64 --graph-dims 64 (0: no projection) --threads 2]
  *   [--candidates 32,64,128: search with each of these re-rank widths after one build]
  * The hub's and edge's FaceIndex over watchlists made by bench/face-templates.ts (distinct people whose
  * scores follow the real ../shared templates' genuine and impostor distributions, plus those real
