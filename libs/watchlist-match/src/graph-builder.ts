@@ -13,7 +13,7 @@ export interface GraphBuildJob {
   /** Rows [0, end) of the buffer are valid. */
   end: number;
   slots: Uint32Array;
-  /** The graph's dimension (config.dimensions); below `dimensions` the rows are projected first. */
+  /** The graph's dimension asked for; below `dimensions` the rows are projected first (if they spread at all). */
   graphDimensions: number;
   config: Omit<IndexConfig, 'multi'>;
   threads: number;
@@ -30,6 +30,8 @@ export interface GraphBuildResult {
   /** The process's peak resident set while the worker built (bytes). */
   peakRss: number;
   projection?: GraphProjection;
+  /** The graph's dimension (the templates' own when the worker did not project them). */
+  graphDimensions: number;
 }
 
 /** A built graph mapped into this thread, over the slots [0, end) that were live when it started. */
@@ -132,7 +134,7 @@ export async function buildGraphInWorker(
       worker.once('exit', (code) => reject(new Error(`graph build worker exited with code ${code}`)));
     });
     const t0 = performance.now();
-    const index = new Index({ ...job.config, multi: false });
+    const index = new Index({ ...job.config, dimensions: result.graphDimensions, multi: false });
     index.view(result.file);
     return {
       index,

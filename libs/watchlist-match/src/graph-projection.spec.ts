@@ -97,3 +97,20 @@ test('a graph built in fewer PCA dimensions finds the same top-1 as an exact sca
   }
   assert.ok(agree >= 196, `recall@1 ${agree}/200`);
 });
+
+test('a list without spread (every template the same) gets a graph over its own dimensions, not a projection onto nothing', async () => {
+  const dims = 128;
+  const v = normaliseInPlace(Float32Array.from({ length: dims }, (_, i) => Math.sin(i + 1)));
+  const graphs: GraphInfo[] = [];
+  const index = new FaceIndex({ dimensions: dims, exactBelow: 4096, buildThreads: 1, graph: { graphDimensions: 16 }, onGraph: (g) => graphs.push(g) });
+  // 5 000: not a power of two, so the mean carries rounding error and the centred rows are not exactly 0.
+  for (let i = 0; i < 5000; i++) index.add(i, v);
+  await index.settled();
+  const g = graphs.at(-1)!;
+  assert.ok(g.ok, g.ok ? '' : String(g.error));
+  assert.equal(index.mode, 'hnsw');
+  assert.equal(g.graphDimensions, dims);
+  const hit = index.search(v, 1)[0]!;
+  assert.ok(hit.key >= 0 && hit.key < 5000);
+  assert.ok(hit.similarity > 0.9999);
+});

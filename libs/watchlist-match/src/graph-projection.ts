@@ -16,7 +16,7 @@ export interface GraphProjection {
   mean: Float32Array;
   /** to×from, row-major: one unit principal direction per row, the strongest first. */
   basis: Float32Array;
-  /** Share of the templates' variance the kept directions carry (0..1). */
+  /** Share of the templates' variance the kept directions carry (0..1; 0 when they do not spread at all). */
   explained: number;
 }
 
@@ -64,7 +64,8 @@ export function fitProjection(
     kept += Math.max(0, value);
     for (let j = 0; j < d; j++) basis[c * d + j] = vectors.get(j, col);
   }
-  return { from: d, to, mean: Float32Array.from(mean), basis, explained: total > 0 ? kept / total : 0 };
+  // Unit templates spread by at most 1 in all; below 1e-6 the "directions" are rounding noise.
+  return { from: d, to, mean: Float32Array.from(mean), basis, explained: total > 1e-6 ? kept / total : 0 };
 }
 
 /** xᵀx of an n×d row-major matrix in plain JavaScript. */
