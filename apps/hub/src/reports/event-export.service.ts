@@ -1,29 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { DataSource } from 'typeorm';
 import { EXPORT_COLUMNS, type ExportQuery } from '../../../../libs/contracts/src/index.js';
 import { TZ_OFFSET_MS } from '../counts/local-day.js';
-import { placeholders } from '../database/sql-dialect.js';
+import { EventsRepository, type ExportRow } from '../events/events.repository.js';
 import { StreamingZip } from './streaming-zip.js';
 
 /** Rows read per query: the export holds one page in memory at a time. */
 const PAGE = 2000;
 /** Data rows per XLSX sheet (Excel's limit is 1 048 576 rows, header included). */
 const XLSX_ROWS_PER_SHEET = 1_000_000;
-
-interface Row {
-  event_id: string;
-  occurred_at: string | number;
-  site_id: string;
-  zone_id: string;
-  gate_id: string;
-  lane_id: string | null;
-  direction: string;
-  source: string;
-  decision_outcome: string | null;
-  decision_json: string | { reasons?: string[] } | null;
-}
 
 type Cells = (string | number)[];
 
@@ -35,19 +21,12 @@ type Cells = (string | number)[];
  */
 @Injectable()
 export class EventExportService {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly events: EventsRepository) {}
 
   async *rows(q: ExportQuery): AsyncGenerator<Cells[]> {
     let after: [number, string] | null = null;
     for (;;) {
-      const params: unknown[] = [q.siteId, Date.parse(q.from), Date.parse(q.to)];
-      const ph = placeholders(this.db);
-      let sql = `SELECT event_id, occurred_at, site_id, zone_id, gate_id, lane_id, direction, source, decision_outcome, decision_json FROM gate_events WHERE site_id = ${ph(1)} AND occurred_at >= ${ph(1)} AND occurred_at < ${ph(1)}`;
-      for (const [col, v] of [['zone_id', q.zoneId], ['gate_id', q.gateId], ['direction', q.direction], ['source', q.source]] as const)
-        if (v) (sql += ` AND ${col} = ${ph(1)}`), params.push(v);
-      if (after) (sql += ` AND (occurred_at > ${ph(1)} OR (occurred_at = ${ph(1)} AND event_id > ${ph(1)}))`), params.push(after[0], after[0], after[1]);
-      sql += ` ORDER BY occurred_at, event_id LIMIT ${PAGE}`;
-      const rows = (await this.db.query(sql, params)) as Row[];
+      const rows = await this.events.exportPage(q, after, PAGE);
       if (rows.length === 0) return;
       yield rows.map(toCells);
       const last = rows.at(-1)!;
@@ -162,7 +141,7 @@ function xmlText(s: string): string {
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
-function toCells(r: Row): Cells {
+function toCells(r: ExportRow): Cells {
   const at = Number(r.occurred_at);
   const d = typeof r.decision_json === 'string' ? (JSON.parse(r.decision_json) as { reasons?: string[] }) : r.decision_json;
   const local = new Date(at + TZ_OFFSET_MS).toISOString().replace('T', ' ').slice(0, 19);

@@ -15,7 +15,6 @@ import { HubMqtt } from '../broker/hub-mqtt.service.js';
 import { JobLock } from '../cluster/job-lock.js';
 import { OnceClaims } from '../cluster/once-claims.js';
 import { WatchlistEntryEntity, WatchlistOutboxEntity, WatchlistSyncEntity } from '../database/entities/index.js';
-import { placeholders } from '../database/sql-dialect.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
 import { WatchlistRepository } from './watchlist.repository.js';
@@ -85,14 +84,7 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
    * the same sequence number with a change missing. Publish with `publishPending` after the commit.
    */
   async recordChange(m: EntityManager, siteId: string, upsertIds: readonly string[], removeIds: readonly string[]): Promise<number> {
-    const p = placeholders(this.db);
-    // One statement takes the row lock (PostgreSQL) and allocates the number: concurrent changes of a
-    // site commit in sequence order.
-    const rows: { seq: number | string }[] = await m.query(
-      `INSERT INTO watchlist_sync (site_id, seq) VALUES (${p(1)}, 1) ON CONFLICT (site_id) DO UPDATE SET seq = watchlist_sync.seq + 1 RETURNING seq`,
-      [siteId],
-    );
-    const seq = Number(rows[0]!.seq);
+    const seq = await this.repo.nextSeq(m, siteId);
     await m.getRepository(WatchlistOutboxEntity).insert({ siteId, seq, upserts: JSON.stringify(upsertIds), removes: JSON.stringify(removeIds), createdAt: Date.now() });
     return seq;
   }

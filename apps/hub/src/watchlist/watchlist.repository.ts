@@ -3,6 +3,7 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import type { WatchlistEdgeEntry, WatchlistEntryView } from '../../../../libs/contracts/src/index.js';
 import { decodeTemplate, encodeTemplate, type MatchEntry } from '../../../../libs/watchlist-match/src/index.js';
 import { WatchlistEntryEntity, WatchlistTemplateEntity } from '../database/entities/index.js';
+import { placeholders } from '../database/sql-dialect.js';
 import { DataCipher } from '../privacy/data-cipher.js';
 import { aad } from './watchlist-aad.js';
 
@@ -26,6 +27,20 @@ const mask = (n: string) => `${n.slice(0, 4)}******${n.slice(-2)}`;
 @Injectable()
 export class WatchlistRepository {
   constructor(private readonly db: DataSource, private readonly cipher: DataCipher) {}
+
+  /**
+   * The next sequence number of a site's watchlist, inside the change's transaction `m`: one statement
+   * takes the row lock (PostgreSQL) and allocates the number, so concurrent changes of a site commit in
+   * sequence order.
+   */
+  async nextSeq(m: EntityManager, siteId: string): Promise<number> {
+    const p = placeholders(this.db);
+    const rows: { seq: number | string }[] = await m.query(
+      `INSERT INTO watchlist_sync (site_id, seq) VALUES (${p(1)}, 1) ON CONFLICT (site_id) DO UPDATE SET seq = watchlist_sync.seq + 1 RETURNING seq`,
+      [siteId],
+    );
+    return Number(rows[0]!.seq);
+  }
 
   async insertTemplates(m: EntityManager, entryId: string, templates: readonly NewTemplate[]): Promise<void> {
     if (!templates.length) return;
