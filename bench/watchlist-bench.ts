@@ -78,7 +78,8 @@ async function run(st: Structure, n: number): Promise<void> {
   // 1 000 probes × 1 000 000 templates at once was 16 GB of the benchmark's peak.
   const truth = new BigUint64Array(nQueries);
   for (let j = 0; j < nQueries; j += 100) {
-    const part = set.probes.subarray(j * d, Math.min(nQueries, j + 100) * d);
+    // A copy, not a view: the native call reads the typed array's whole buffer from its start.
+    const part = set.probes.slice(j * d, Math.min(nQueries, j + 100) * d);
     truth.set((exactSearch(set.gallery, part, d, 1, MetricKind.Cos, threads).keys as BigUint64Array).subarray(0, part.length / d), j);
   }
   const exactRefMs = (performance.now() - t) / nQueries;
@@ -126,20 +127,27 @@ async function run(st: Structure, n: number): Promise<void> {
       `rss growth from load to swap ${mb(process.memoryUsage().rss - rss0)} (f32 rows ${mb(n * d * 4)})`,
   );
   for (const c of candidates) {
-    const lat: number[] = [];
+    // Two passes over the probes: the first after the swap also pays for mapping the graph's pages in.
+    const passes: number[][] = [];
     let hits = 0;
     let realHits = 0;
-    for (let j = 0; j < nQueries; j++) {
-      const s = performance.now();
-      const r = index.search(set.probes.subarray(j * d, (j + 1) * d), 1, c)[0]!;
-      lat.push(performance.now() - s);
-      if (BigInt(r.key) === truth[j]) {
-        hits++;
-        if (j < set.realProbes) realHits++;
+    for (let pass = 0; pass < 2; pass++) {
+      const lat: number[] = [];
+      for (let j = 0; j < nQueries; j++) {
+        const s = performance.now();
+        const r = index.search(set.probes.subarray(j * d, (j + 1) * d), 1, c)[0]!;
+        lat.push(performance.now() - s);
+        if (pass === 0 && BigInt(r.key) === truth[j]) {
+          hits++;
+          if (j < set.realProbes) realHits++;
+        }
       }
+      passes.push(lat);
     }
+    const [first, lat] = passes as [number[], number[]];
     console.log(
-      `       top-1 with ${c} candidates (efSearch ${Math.max(c, params.expansionSearch)}): p50 ${pct(lat, 0.5).toFixed(3)} ms p99 ${pct(lat, 0.99).toFixed(3)} ms, ` +
+      `       top-1 with ${c} candidates (efSearch ${Math.max(c, params.expansionSearch)}): p50 ${pct(lat, 0.5).toFixed(3)} ms p99 ${pct(lat, 0.99).toFixed(3)} ms ` +
+        `(first pass p50 ${pct(first, 0.5).toFixed(3)} p99 ${pct(first, 0.99).toFixed(3)} ms), ` +
         `recall@1 ${(hits / nQueries).toFixed(4)} (${nQueries} probes; ${realHits}/${set.realProbes} of the real ones)`,
     );
   }
