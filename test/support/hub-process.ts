@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from './ports.js';
 import { waitFor } from './wait-for.js';
+import { signalAndWaitExit } from './child-exit.js';
 
 /** The hub as its own OS process (as deployed), so a test can pause it (SIGSTOP) or kill it. */
 export class HubProcess {
@@ -42,10 +43,7 @@ export class HubProcess {
   async kill(): Promise<void> {
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    await new Promise<void>((r) => {
-      p.once('exit', () => r());
-      p.kill('SIGKILL');
-    });
+    await signalAndWaitExit(p, 'SIGKILL');
   }
 
   pause(): void {
@@ -60,10 +58,6 @@ export class HubProcess {
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
     p.kill('SIGCONT');
-    await new Promise<void>((r) => {
-      p.once('exit', () => r());
-      p.kill('SIGTERM');
-      setTimeout(() => p.kill('SIGKILL'), 5000).unref();
-    });
+    await signalAndWaitExit(p, 'SIGTERM', 5000);
   }
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { freePort } from './ports.js';
+import { signalAndWaitExit } from './child-exit.js';
 
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -76,10 +77,7 @@ export class PrivateMosquitto {
     const p = this.proc;
     if (!p || p.exitCode !== null) return;
     p.kill('SIGCONT');
-    await new Promise<void>((r) => {
-      p.once('exit', () => r());
-      p.kill('SIGTERM');
-    });
+    await signalAndWaitExit(p, 'SIGTERM');
     this.proc = null;
   }
 }
