@@ -1,5 +1,4 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { TfjsWasmBackend } from '../../../libs/face/src/inference/tfjs-wasm-backend.js';
 import { createPersonDetector } from '../vision/create-person-detector.js';
 import { CameraPipeline, lineSpecs } from './camera-pipeline.js';
 import { renderViewFrame } from './live-view.js';
@@ -21,7 +20,7 @@ const post = (m: WorkerToParent) => port.postMessage(m);
 async function main(): Promise<void> {
   // The camera's mount chooses the detector and tracker (camera-config.schema.ts, counting-profiles.ts).
   const settings = countingSettings(data.assignment.camera, data.modelPath);
-  const detector = await createPersonDetector(new TfjsWasmBackend(), settings.detector);
+  const detector = await createPersonDetector(settings.detector);
   const media = data.mediaDir && data.mediaKey ? new EncryptedMediaStore(data.mediaDir, Buffer.from(data.mediaKey)) : undefined;
   const pipeline = new CameraPipeline(data.assignment, detector, (event) => post({ type: 'event', event }), media, settings.tracker);
   const source = createFrameSource(data.assignment.camera);

@@ -160,3 +160,36 @@ describe('counting line', () => {
     assert.deepEqual([60, 70, 80].map((x) => l.observe(3, at(x))).filter(Boolean), []);
   });
 });
+
+describe('CenterNet on onnxruntime', () => {
+  it('gives the same heat map, sizes and people as the TF.js graph it was converted from', async () => {
+    const { OnnxBackend } = await import('../../../libs/face/src/inference/onnx-backend.js');
+    const { TfjsWasmBackend } = await import('../../../libs/face/src/inference/tfjs-wasm-backend.js');
+    const { CenterNetDetector } = await import('./centernet-detector.js');
+    const modelPath = personModelPath('person-centernet');
+    // A frame with structure at every scale (the graph's convolutions, pooling and upsampling all matter).
+    const w = 416;
+    const h = 240;
+    const data = new Uint8Array(w * h * 3);
+    for (let i = 0; i < w * h; i++) {
+      const x = i % w;
+      const y = (i - x) / w;
+      const v = 128 + 60 * Math.sin(x / 7) * Math.cos(y / 11) + ((x * 31 + y * 17) % 40);
+      data.set([v, (v * 0.9) % 256, (v * 1.1) % 256], i * 3);
+    }
+    const frame: RgbFrame = { width: w, height: h, data, seq: 0, capturedAt: 0 };
+    const opts = { modelPath, inputWidth: 416, inputHeight: 256, minScore: 0.01 };
+    const ort = await CenterNetDetector.create(new OnnxBackend(), opts);
+    const tfjs = await CenterNetDetector.create(new TfjsWasmBackend(), opts);
+    const a = await ort.detect(frame);
+    const b = await tfjs.detect(frame);
+    await ort.dispose();
+    await tfjs.dispose();
+    assert.ok(b.length > 0, 'peaks above 0.01 exist');
+    assert.equal(a.length, b.length);
+    a.forEach((p, i) => {
+      assert.ok(Math.abs(p.score - b[i]!.score) < 1e-3, `score ${p.score} vs ${b[i]!.score}`);
+      for (const k of ['x1', 'y1', 'x2', 'y2'] as const) assert.ok(Math.abs(p.box[k] - b[i]!.box[k]) < 0.5, `${k} ${p.box[k]} vs ${b[i]!.box[k]}`);
+    });
+  });
+});
