@@ -136,6 +136,8 @@ test(
     await waitFor(() => edge.outbox.depth(), (d) => d === 0, 90_000, 'edge outbox drained after PostgreSQL returned');
     await waitFor(() => health(hub), (x) => x.code === 200, 30_000, '/health 200 again');
     assert.equal(await depUp(hub, 'database'), 1);
+    // The broker queued what the hub could not acknowledge; the hub works through it after its retry back-off.
+    await waitFor(() => stored(hub), (n) => n >= 1500, 60_000, 'the queued events stored');
     // Every acknowledged event is in the database, once.
     const { default: pg } = await import('pg');
     const c = new pg.Client({ connectionString: pgsql.url });
