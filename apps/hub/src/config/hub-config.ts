@@ -84,6 +84,10 @@ export const HubConfigSchema = z.object({
         if (!TRUST_KEYWORDS.has(x) && !isIP(x.replace(/\/\d{1,3}$/, '')))
           ctx.addIssue({ code: 'custom', message: `HUB_TRUST_PROXY: "${x}" is not an IP address, a CIDR or one of loopback, linklocal, uniquelocal` });
     }),
+  /** Exports and report summaries (HeavyRead routes) one user may run at once; more get a 429 `heavy_read_busy`. */
+  heavyReadsPerUser: z.coerce.number().int().min(1).max(100).default(2),
+  /** …and all users together, on this hub instance: ingest and /health keep their share of the database and CPU. */
+  heavyReadsTotal: z.coerce.number().int().min(1).max(1000).default(4),
   sitesFile: z.string().default('config/demo/sites.yaml'),
   /** Gate commands (open, review verdict, CAN) expire this long after they are issued; the edge refuses them after. */
   commandTtlSeconds: z.coerce.number().int().min(2).max(300).default(10),
@@ -118,6 +122,8 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     instanceId: env.HUB_INSTANCE_ID,
     redisUrl: env.REDIS_URL || undefined,
     trustProxy: env.HUB_TRUST_PROXY || undefined,
+    heavyReadsPerUser: env.HUB_HEAVY_READS_PER_USER || undefined,
+    heavyReadsTotal: env.HUB_HEAVY_READS_TOTAL || undefined,
     sitesFile: env.HUB_SITES_FILE,
     commandTtlSeconds: env.HUB_COMMAND_TTL_SECONDS,
     logLevel: env.LOG_LEVEL,
