@@ -45,8 +45,8 @@ test(
     const first = new HubProcess(env);
     await first.start();
     await first.stop();
-    // A year of events straight into the database: enough CSV (~10 MB) that an unread export cannot finish.
-    const EVENTS = 100_000;
+    // A year of events straight into the database: enough CSV (~30 MB, more than the kernel buffers of a loopback connection hold) that an unread export cannot finish.
+    const EVENTS = 300_000;
     const to = Math.floor(Date.now() / DAY) * DAY;
     const from = to - 365 * DAY;
     const db = new Database(env.SQLITE_PATH);
