@@ -20,7 +20,7 @@ const vi: Record<string, string> = {
   sightings: 'Lần thấy', firstSeen: 'Thấy lần đầu', lastSeen: 'Thấy gần nhất', gatesSeen: 'Các cổng', timeline: 'Dòng thời gian', overdue: 'QUÁ HẠN',
   escalatedNote: 'Chưa ai tiếp nhận: đã báo lên cấp trên lúc {at}', ackSelected: 'Tiếp nhận các cảnh báo đã chọn', selectAll: 'Chọn tất cả cảnh báo mới',
   ackNote: 'Ghi chú tiếp nhận', closeNote: 'Ghi chú xử lý', fpNote: 'Ghi chú báo nhầm', back: 'Quay lại danh sách', bulkDone: 'Đã tiếp nhận {n} cảnh báo', bulkSkipped: '{n} cảnh báo không còn ở trạng thái mới',
-  seenTimes: '{n} lần', alertEscalated: 'CẢNH BÁO QUÁ HẠN: chưa ai tiếp nhận', selectedN: 'Đã chọn {n}', matchBy_face: 'khuôn mặt', matchBy_id_number: 'số CCCD', menu: 'Menu',
+  seenTimes: '{n} lần', alertEscalated: 'CẢNH BÁO QUÁ HẠN: chưa ai tiếp nhận', selectedN: 'Đã chọn {n}', matchBy_face: 'khuôn mặt', matchBy_id_number: 'số CCCD', navMenu: 'Menu',
   // events
   outcome_open: 'Cho qua', outcome_deny: 'Từ chối', outcome_review: 'Nhân viên quyết định', outcome_none: 'Đếm người (không kiểm soát)', outcomeFilter: 'Kết quả',
   searchPerson: 'Họ tên hoặc số CCCD', searchPersonHint: 'Tìm theo người (được ghi vào nhật ký truy cập)', eventDetail: 'Chi tiết sự kiện', crop: 'Ảnh khuôn mặt',
@@ -48,7 +48,7 @@ const en: Record<string, string> = {
   sightings: 'Sightings', firstSeen: 'First seen', lastSeen: 'Last seen', gatesSeen: 'Gates', timeline: 'Timeline', overdue: 'OVERDUE',
   escalatedNote: 'Nobody acknowledged: escalated at {at}', ackSelected: 'Acknowledge selected', selectAll: 'Select all new alerts',
   ackNote: 'Acknowledge note', closeNote: 'Resolution note', fpNote: 'False-positive note', back: 'Back to the list', bulkDone: '{n} alerts acknowledged', bulkSkipped: '{n} alerts were no longer new',
-  seenTimes: '{n} times', alertEscalated: 'OVERDUE ALERT: nobody has acknowledged it', selectedN: '{n} selected', matchBy_face: 'face', matchBy_id_number: 'CCCD number', menu: 'Menu',
+  seenTimes: '{n} times', alertEscalated: 'OVERDUE ALERT: nobody has acknowledged it', selectedN: '{n} selected', matchBy_face: 'face', matchBy_id_number: 'CCCD number', navMenu: 'Menu',
   outcome_open: 'Let through', outcome_deny: 'Refused', outcome_review: 'Operator decided', outcome_none: 'Counted (no check)', outcomeFilter: 'Outcome',
   searchPerson: 'Name or CCCD number', searchPersonHint: 'Search by person (recorded in the audit trail)', eventDetail: 'Event detail', crop: 'Face crop',
   cropNone: 'No photo', cropLoading: 'Fetching the photo from the gate…', identityHidden: 'Your role may not see who it was', method: 'Checked by', reviewBy: 'Operator',
