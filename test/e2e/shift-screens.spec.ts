@@ -78,7 +78,7 @@ async function signIn(page: Page, url: string, username: string, password: strin
 
 const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 /** The page's widest content against the viewport (no horizontal scrolling when ≤). */
-const widths = (page: Page) => page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth, body: document.body.scrollWidth }));
+const widths = (page: Page) => page.evaluate<{ scroll: number; inner: number; body: number }>('({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth, body: document.body.scrollWidth })');
 
 test('a shift: operator console by keyboard, security alerts folded, notes kept, escalation webhook, events, phone', { timeout: 300_000 }, async (t) => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -165,7 +165,7 @@ test('a shift: operator console by keyboard, security alerts folded, notes kept,
       assert.match((await page.locator('.review-queue li').first().textContent()) ?? '', /Làn l2/);
       assert.equal(await page.locator('[data-testid=decision]').getAttribute('data-key'), 'g2/l2');
       // Everything on one 1366×768 screen: no scrolling either way.
-      const size = await page.evaluate(() => ({ h: document.documentElement.scrollHeight, w: document.documentElement.scrollWidth, ih: innerHeight, iw: innerWidth }));
+      const size = await page.evaluate<{ h: number; w: number; ih: number; iw: number }>('({ h: document.documentElement.scrollHeight, w: document.documentElement.scrollWidth, ih: innerHeight, iw: innerWidth })');
       assert.ok(size.h <= size.ih && size.w <= size.iw, `console fits 1366×768 (${size.w}×${size.h})`);
       const live = await page.locator('[data-testid=decision] img.live').boundingBox();
       const chipBox = await page.locator('[data-testid=decision] img.chip').boundingBox();
@@ -400,6 +400,7 @@ test('a shift: operator console by keyboard, security alerts folded, notes kept,
       watchErrors(page);
       await signIn(page, `${hub.url}/alerts`, 'sec-a', pw('sec-a'));
       await page.locator('tr.alert-row').first().waitFor();
+      await shot(page, 'phone-alert-list-top');
       const header = await page.locator('header.top').boundingBox();
       assert.ok(header && header.height <= 60, `header ${header?.height} px tall`);
       let w = await widths(page);
