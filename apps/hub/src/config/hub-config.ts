@@ -95,6 +95,14 @@ export const HubConfigSchema = z.object({
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** `json`: one JSON object per line (pino), with a request id per HTTP request; `text`: Nest's console lines. */
   logFormat: z.enum(['text', 'json']).default('text'),
+  /** Sightings of one watchlist entry at a site within this many minutes of the last fold into one alert (a site's alert rule may override). */
+  alertGroupWindowMinutes: z.coerce.number().min(0).max(1440).default(10),
+  /** A critical alert nobody acknowledged this many minutes after it was raised escalates (0: never; a site's rule may override). */
+  alertEscalateMinutes: z.coerce.number().min(0).max(1440).default(5),
+  /** Where escalations are POSTed (a site's rule may name its own). */
+  alertWebhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Key of the webhook's HMAC-SHA256 signature (X-Cong-Signature); at least 16 characters. */
+  alertWebhookSecret: z.string().min(16, 'ALERT_WEBHOOK_SECRET must be at least 16 characters').optional(),
   ...PrivacyConfigShape,
   ...AuthConfigShape,
 });
@@ -129,11 +137,16 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     commandTtlSeconds: env.HUB_COMMAND_TTL_SECONDS,
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT || undefined,
+    alertGroupWindowMinutes: env.ALERT_GROUP_WINDOW_MINUTES || undefined,
+    alertEscalateMinutes: env.ALERT_ESCALATE_MINUTES || undefined,
+    alertWebhookUrl: env.ALERT_WEBHOOK_URL || undefined,
+    alertWebhookSecret: env.ALERT_WEBHOOK_SECRET || undefined,
     ...privacyConfigFromEnv(env),
     ...authConfigFromEnv(env),
     ...overrides,
   });
   if (!r.success) throw new ConfigError(`hub configuration is invalid: ${describeSchemaError(r.error)}`);
+  if (r.data.alertWebhookUrl && !r.data.alertWebhookSecret) throw new ConfigError('hub configuration is invalid: ALERT_WEBHOOK_URL is set without ALERT_WEBHOOK_SECRET (escalations are signed)');
   return r.data;
 }
 
