@@ -2,6 +2,8 @@
 // component re-renders when the language changes.
 import i18next from 'i18next';
 import { ref } from 'vue';
+import { errorStrings } from './i18n-errors.js';
+import { officeStrings } from './i18n-office.js';
 
 const base: Record<"vi" | "en", Record<string, string>> = {
   vi: {
@@ -149,7 +151,8 @@ export const lang = ref<'vi' | 'en'>(localStorage.getItem('cg.lang') === 'en' ? 
 await i18next.init({
   lng: lang.value,
   fallbackLng: 'vi',
-  resources: { vi: { translation: { ...base.vi, ...more.vi } }, en: { translation: { ...base.en, ...more.en } } },
+  resources: { vi: { translation: { ...base.vi, ...more.vi, ...errorStrings.vi, ...officeStrings.vi } }, en: { translation: { ...base.en, ...more.en, ...errorStrings.en, ...officeStrings.en } } },
+  interpolation: { escapeValue: false },
 });
 
 export const t = (key: string): string => (lang.value, i18next.t(key));
@@ -165,4 +168,15 @@ export const locale = () => (lang.value === 'vi' ? 'vi-VN' : 'en-GB');
 const TZ = 'Asia/Ho_Chi_Minh';
 export const fmtTime = (iso: string | number) => new Intl.DateTimeFormat(locale(), { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date(iso));
 export const fmtDateTime = (iso: string | number) => new Intl.DateTimeFormat(locale(), { timeZone: TZ, dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso));
-export const fmtNum = (n: number) => new Intl.NumberFormat('vi-VN').format(n);
+export const fmtNum = (n: number) => new Intl.NumberFormat(locale()).format(n);
+/** A sentence with values: `tp('camPeople', { count: 3 })` (i18next plurals `_one`/`_other` by the count). */
+export const tp = (key: string, params: Record<string, unknown>): string => (lang.value, String(i18next.t(key, params as never)));
+/** The sentence for a hub error body `{ code, params }` in the viewer's language, or null for a code the web does not know. */
+export function errorText(body: unknown): string | null {
+  const b = body as { code?: unknown; params?: Record<string, unknown> } | null;
+  if (!b || typeof b.code !== 'string' || !i18next.exists(`err_${b.code}`)) return null;
+  const params: Record<string, unknown> = { ...(b.params ?? {}) };
+  for (const [k, v] of Object.entries(params)) if (typeof v === 'number' && k !== 'seconds') params[k] = fmtNum(v);
+  if (b.code === 'login_locked' && typeof b.params?.seconds === 'number') params.at = fmtTime(Date.now() + b.params.seconds * 1000);
+  return tp(`err_${b.code}`, params);
+}

@@ -3,7 +3,7 @@
 // and the Socket.IO handshake take their credential from here.
 import { reactive } from 'vue';
 import type { PrincipalInfo, TokenPair } from '@contracts/auth.js';
-import { t } from './i18n.js';
+import { errorText, t } from './i18n.js';
 
 const KEY = 'cg.apiKey';
 const TOKENS = 'cg.session';
@@ -59,10 +59,11 @@ function askLogin(): Promise<void> {
   return new Promise((resolve) => loginWaiters.push(resolve));
 }
 
-/** The sign-in form's submit: null on success, else the HTTP status. */
-export async function login(username: string, password: string): Promise<number | null> {
-  const res = await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  if (!res.ok) return res.status;
+/** The sign-in form's submit: null on success, else the HTTP status and the hub's error body (its code says why). */
+export async function login(username: string, password: string): Promise<{ status: number; body: unknown } | null> {
+  const res = await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) }).catch(() => null);
+  if (!res) return { status: 0, body: null };
+  if (!res.ok) return { status: res.status, body: await res.json().catch(() => null) };
   store(await res.json());
   session.needLogin = false;
   const w = loginWaiters;
@@ -121,7 +122,8 @@ export async function api<T>(path: string, init: RequestInit & { json?: unknown 
   const body = text ? (() => { try { return JSON.parse(text); } catch { return text; } })() : null;
   if (!res.ok) {
     const m = (body as { message?: unknown })?.message;
-    throw new ApiError(res.status, Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : `${res.status} ${res.statusText}`, body);
+    // The hub's code in the viewer's language; its English message only for a code the web does not know.
+    throw new ApiError(res.status, errorText(body) ?? (Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : `${res.status} ${res.statusText}`), body);
   }
   return body as T;
 }

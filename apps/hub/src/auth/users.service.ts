@@ -1,4 +1,5 @@
-import { ConflictException, Inject, Injectable, Logger, NotFoundException, type OnApplicationBootstrap } from '@nestjs/common';
+import { CodedError } from '../http/coded-error.js';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { CreateUser, UpdateUser, UserInfo } from '../../../../libs/contracts/src/index.js';
@@ -68,7 +69,7 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async create(u: CreateUser): Promise<UserEntity> {
-    if (await this.repo.existsBy({ username: u.username })) throw new ConflictException(`user ${u.username} exists`);
+    if (await this.repo.existsBy({ username: u.username })) throw new CodedError(409, 'user_exists', `user ${u.username} exists`, { username: u.username });
     const row = this.repo.create({
       username: u.username,
       passwordHash: await hashPassword(u.password),
@@ -85,7 +86,7 @@ export class UsersService implements OnApplicationBootstrap {
 
   async update(id: number, u: UpdateUser): Promise<UserEntity> {
     const row = await this.findById(id);
-    if (!row) throw new NotFoundException(`user ${id} not found`);
+    if (!row) throw new CodedError(404, 'user_not_found', `user ${id} not found`, { id });
     if (u.role) row.role = u.role;
     if (u.siteIds) row.siteIdsJson = JSON.stringify([...new Set(u.siteIds)].sort());
     if (u.disabled !== undefined) row.disabled = u.disabled;
