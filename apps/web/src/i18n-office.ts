@@ -1,6 +1,13 @@
 // Strings of the IOC wall, the reports and the administration screens (issue 22), kept apart from
 // i18n.ts so helpers editing other screens do not collide. Vietnamese first, English second.
-export const officeStrings = {
-  vi: {} as Record<string, string>,
-  en: {} as Record<string, string>,
+// Plurals: i18next picks `<key>_one` / `<key>_other` by `count` (Vietnamese has only `_other`).
+export const officeStrings: Record<'vi' | 'en', Record<string, string>> = {
+  vi: {
+    wallAllSites_other: 'Tất cả {{count}} địa điểm', wallSomeSites_other: '{{count}} địa điểm', wallToday: 'hôm nay',
+    camPeople_other: '{{count}} người', camRotation: 'Camera {{i}}/{{n}} · đổi sau {{s}} giây · bấm để xem toàn màn hình', camFullHint: 'Bấm để xem toàn màn hình (Esc để thoát)',
+  },
+  en: {
+    wallAllSites_one: 'The {{count}} site', wallAllSites_other: 'All {{count}} sites', wallSomeSites_one: '{{count}} site', wallSomeSites_other: '{{count}} sites', wallToday: 'today',
+    camPeople_one: '{{count}} person', camPeople_other: '{{count}} people', camRotation: 'Camera {{i}}/{{n}} · next in {{s}} s · click for full screen', camFullHint: 'Click for full screen (Esc to leave)',
+  },
 };

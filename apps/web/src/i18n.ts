@@ -167,6 +167,7 @@ export function setLang(next: 'vi' | 'en'): void {
 export const locale = () => (lang.value === 'vi' ? 'vi-VN' : 'en-GB');
 const TZ = 'Asia/Ho_Chi_Minh';
 export const fmtTime = (iso: string | number) => new Intl.DateTimeFormat(locale(), { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date(iso));
+export const fmtDate = (iso: string | number) => new Intl.DateTimeFormat(locale(), { timeZone: TZ, weekday: 'long', day: 'numeric', month: 'numeric', year: 'numeric' }).format(new Date(iso));
 export const fmtDateTime = (iso: string | number) => new Intl.DateTimeFormat(locale(), { timeZone: TZ, dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso));
 export const fmtNum = (n: number) => new Intl.NumberFormat(locale()).format(n);
 /** A sentence with values: `tp('camPeople', { count: 3 })` (i18next plurals `_one`/`_other` by the count). */
