@@ -151,7 +151,7 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
   );
   edge = await startEdge(edgeCfg, false);
   for (const [username, role, siteIds] of [['sec-a', 'security', [A]], ['man-a', 'manager', [A]], ['op-a', 'operator', [A]]] as const) {
-    const res = await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: `${username}-password-1`, role, siteIds } });
+    const res = await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: `${username}-password-1`, role, siteIds, mustChangePassword: false } });
     if (res.status !== 201) throw new Error(`user ${username}: ${res.status} ${await res.text()}`);
   }
   const pw = (u: string) => `${u}-password-1`;

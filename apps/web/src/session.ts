@@ -65,6 +65,7 @@ export async function login(username: string, password: string): Promise<{ statu
   if (!res) return { status: 0, body: null };
   if (!res.ok) return { status: res.status, body: await res.json().catch(() => null) };
   store(await res.json());
+  await loadMe();
   session.needLogin = false;
   const w = loginWaiters;
   loginWaiters = [];
@@ -84,7 +85,26 @@ export async function ensureSession(): Promise<PrincipalInfo> {
     }
   }
   if (!(tokens() && (await refresh()))) await askLogin();
+  else await loadMe();
   return session.principal!;
+}
+
+/** Who the session is, from the hub (whether the password must be changed is read from the database). */
+async function loadMe(): Promise<void> {
+  const res = await fetch('/api/auth/me', { headers: { authorization: `Bearer ${bearer()}` } }).catch(() => null);
+  if (res?.ok) session.principal = await res.json();
+}
+
+/**
+ * Changes one's own password. The hub ends every session of the user, so this signs in again with the
+ * new password; throws ApiError (translated) when the current password is wrong or the new one too short.
+ */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  const username = session.principal?.name ?? '';
+  await api('/api/auth/password', { method: 'POST', json: { currentPassword, newPassword } });
+  localStorage.removeItem(TOKENS);
+  const r = await login(username, newPassword);
+  if (r) throw new ApiError(r.status, errorText(r.body) ?? t('loginFailed'), r.body);
 }
 
 /** The wall's key was revoked or is unknown: an admin issues a new one. */

@@ -72,8 +72,10 @@ export class AuthController {
   @Access(ALL_ROLES)
   @ApiBearerAuth()
   @ApiOkResponse({ schema: openApiSchema(PrincipalInfoSchema) as never })
-  me(@CurrentPrincipal() p: Principal) {
-    return { kind: p.kind, id: p.id, name: p.name, role: p.role, siteIds: p.siteIds };
+  async me(@CurrentPrincipal() p: Principal) {
+    // Read from the database, so a password changed in another tab is seen at once.
+    const mustChangePassword = p.kind === 'user' ? ((await this.users.findById(p.id))?.mustChangePassword ?? false) : false;
+    return { kind: p.kind, id: p.id, name: p.name, role: p.role, siteIds: p.siteIds, mustChangePassword };
   }
 
   /** Change one's own password; every session of the user ends. */
