@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { CodedErrorFilter } from './http/coded-error.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authControllers, authImports, authProviders } from './auth/auth-wiring.js';
+import { PayloadLimitWiring } from './broker/payload-limit.wiring.js';
 import { ClusterModule } from './cluster/cluster.module.js';
 import { EmbeddedBroker } from './broker/embedded-broker.service.js';
 import { HUB_CONFIG, type HubConfig } from './config/hub-config.js';
@@ -60,6 +61,7 @@ export class HubModule {
         IngestPipeline,
         EmbeddedBroker,
         HubMqtt,
+        PayloadLimitWiring,
         MqttIngestTransport,
       ],
     };

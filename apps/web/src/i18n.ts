@@ -3,6 +3,7 @@
 import i18next from 'i18next';
 import { ref } from 'vue';
 import { errorStrings } from './i18n-errors.js';
+import { limitsStrings } from './i18n-limits.js';
 import { officeStrings } from './i18n-office.js';
 
 const base: Record<"vi" | "en", Record<string, string>> = {
@@ -151,7 +152,10 @@ export const lang = ref<'vi' | 'en'>(localStorage.getItem('cg.lang') === 'en' ? 
 await i18next.init({
   lng: lang.value,
   fallbackLng: 'vi',
-  resources: { vi: { translation: { ...base.vi, ...more.vi, ...errorStrings.vi, ...officeStrings.vi } }, en: { translation: { ...base.en, ...more.en, ...errorStrings.en, ...officeStrings.en } } },
+  resources: {
+    vi: { translation: { ...base.vi, ...more.vi, ...limitsStrings.vi, ...errorStrings.vi, ...officeStrings.vi } },
+    en: { translation: { ...base.en, ...more.en, ...limitsStrings.en, ...errorStrings.en, ...officeStrings.en } },
+  },
   interpolation: { escapeValue: false },
 });
 
@@ -176,8 +180,10 @@ export const tp = (key: string, params: Record<string, unknown>): string => (lan
 export function errorText(body: unknown): string | null {
   const b = body as { code?: unknown; params?: Record<string, unknown> } | null;
   if (!b || typeof b.code !== 'string' || !i18next.exists(`err_${b.code}`)) return null;
-  const params: Record<string, unknown> = { ...(b.params ?? {}) };
+  // Values in `params` ({{name}} sentences) or at the body's top level ({name} sentences, alerts' codes).
+  const top = Object.fromEntries(Object.entries(b).filter(([k, v]) => k !== 'code' && k !== 'message' && (typeof v === 'string' || typeof v === 'number')));
+  const params: Record<string, unknown> = { ...top, ...(b.params ?? {}) };
   for (const [k, v] of Object.entries(params)) if (typeof v === 'number' && k !== 'seconds') params[k] = fmtNum(v);
   if (b.code === 'login_locked' && typeof b.params?.seconds === 'number') params.at = fmtTime(Date.now() + b.params.seconds * 1000);
-  return tp(`err_${b.code}`, params);
+  return tp(`err_${b.code}`, params).replace(/\{(\w+)\}/g, (m, k: string) => (params[k] === undefined ? m : String(params[k])));
 }
