@@ -132,7 +132,7 @@ test('gate lane end to end: OPEN/DENY on real chip + face, anti-passback and ove
 
     await t.test('REVIEW in Chromium: an operator signs in to the console, sees both faces, approves → gate opens, audit names the operator', async () => {
       const { accessToken } = await login(hub!.url);
-      const created = await authedFetch(accessToken)(`${hub!.url}/api/users`, { method: 'POST', body: { username: 'op-lan', password: 'operator-pass-123', role: 'operator', siteIds: [site.siteId] } });
+      const created = await authedFetch(accessToken)(`${hub!.url}/api/users`, { method: 'POST', body: { username: 'op-lan', password: 'operator-pass-123', role: 'operator', siteIds: [site.siteId], mustChangePassword: false } });
       assert.equal(created.status, 201, await created.text());
       browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
       page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule, DocumentBuilder } from '@nestjs/swagger';
 import express from 'express';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { extname, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { HubConfig } from './config/hub-config.js';
 import { HubModule } from './hub.module.js';
@@ -74,7 +74,25 @@ export async function startHub(
  */
 function serveWebApp(app: INestApplication): void {
   const index = resolve(WEB_ROOT, 'index.html');
-  app.use('/assets', express.static(resolve(WEB_ROOT, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }));
+  const assets = resolve(WEB_ROOT, 'assets');
+  app.use('/assets', (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    // Source maps are never served (a debugging build may still write them).
+    if (req.path.endsWith('.map')) return res.status(404).type('text/plain').send('not found');
+    // The build's precompressed copy (vite.config.ts) for a client that accepts it: brotli, else gzip.
+    const file = resolve(assets, `.${req.path}`);
+    if (!file.startsWith(assets + sep)) return next();
+    res.vary('accept-encoding');
+    // Brotli first whenever accepted (browsers list `gzip, deflate, br`: equal weights, the smaller wins).
+    const enc = req.acceptsEncodings('br') === 'br' ? 'br' : req.acceptsEncodings('gzip') === 'gzip' ? 'gzip' : null;
+    const ext = enc === 'br' ? '.br' : enc === 'gzip' ? '.gz' : null;
+    if (ext && existsSync(file + ext)) {
+      res.setHeader('content-encoding', enc as string);
+      res.type(extname(req.path));
+      req.url = req.url.replace(/^[^?]*/, (p) => p + ext);
+    }
+    return next();
+  });
+  app.use('/assets', express.static(assets, { immutable: true, maxAge: '365d', fallthrough: false }));
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (req.method !== 'GET' || /^\/(api|socket\.io|docs|metrics|health)(\/|$|-)/.test(req.path)) return next();
     const legacy = { '/console.html': '/console', '/index.html': '/' }[req.path];

@@ -52,6 +52,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/users': { access: ADMIN, request: () => ({ path: '/api/users' }) },
   'POST /api/users': { access: ADMIN, request: () => ({ path: '/api/users', body: { username: 'x' } }) },
   'PATCH /api/users/:id': { access: ADMIN, request: () => ({ path: '/api/users/999999', body: {} }) },
+  'DELETE /api/users/:id': { access: ADMIN, request: () => ({ path: '/api/users/999999' }) },
   'GET /api/api-keys': { access: ADMIN, request: () => ({ path: '/api/api-keys' }) },
   'POST /api/api-keys': { access: ADMIN, request: () => ({ path: '/api/api-keys', body: {} }) },
   'DELETE /api/api-keys/:id': { access: ADMIN, request: () => ({ path: '/api/api-keys/999999' }) },

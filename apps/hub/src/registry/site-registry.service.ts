@@ -106,6 +106,12 @@ export class SiteRegistry implements OnModuleInit {
     return [...this.gates.values()];
   }
 
+  /** A site's name and its zones' and gates' names by id (reports and exports write names, not ids). */
+  names(siteId: string): { site: string; zones: Map<string, string>; gates: Map<string, string> } {
+    const s = this.config.sites.find((x) => x.id === siteId);
+    return { site: s?.name ?? siteId, zones: new Map((s?.zones ?? []).map((z) => [z.id, z.name])), gates: new Map((s?.gates ?? []).map((g) => [g.id, g.name])) };
+  }
+
   hasSite(siteId: string): boolean {
     return this.config.sites.some((s) => s.id === siteId);
   }

@@ -2,6 +2,7 @@ import { applyDecorators, Controller, Get, NotFoundException, Query, Res } from 
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ExportQuerySchema, ReportQuerySchema, ReportSchema, type ExportQuery, type ReportQuery } from '../../../../libs/contracts/src/index.js';
+import { localDay } from '../counts/local-day.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Access } from '../auth/access.decorators.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
@@ -50,7 +51,9 @@ export class ReportsController {
   async export(@Query(new ZodPipe(ExportQuerySchema)) q: ExportQuery, @CurrentPrincipal() p: Principal, @Res() res: Response) {
     this.requireSite(q.siteId);
     await this.audit.record({ actor: p, action: 'report.export', subjectType: 'events', siteId: q.siteId, detail: { format: q.format, from: q.from, to: q.to } });
-    const name = `events-${q.siteId}-${q.from.slice(0, 10)}-${q.to.slice(0, 10)}.${q.format}`;
+    // Local (Vietnam) dates of the first and last day the range covers: a week shown as 07–13 Dec is
+    // named …-2026-12-07-2026-12-13, not by the UTC dates of its bounds.
+    const name = `events-${q.siteId}-${localDay(Date.parse(q.from))}-${localDay(Date.parse(q.to) - 1)}.${q.format}`;
     res.setHeader('content-disposition', `attachment; filename="${name}"`);
     res.setHeader('cache-control', 'no-store');
     if (q.format === 'xlsx') {
