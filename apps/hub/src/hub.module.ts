@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authControllers, authImports, authProviders } from './auth/auth-wiring.js';
+import { PayloadLimitWiring } from './broker/payload-limit.wiring.js';
 import { ClusterModule } from './cluster/cluster.module.js';
 import { EmbeddedBroker } from './broker/embedded-broker.service.js';
 import { HUB_CONFIG, type HubConfig } from './config/hub-config.js';
@@ -57,6 +58,7 @@ export class HubModule {
         IngestPipeline,
         EmbeddedBroker,
         HubMqtt,
+        PayloadLimitWiring,
         MqttIngestTransport,
       ],
     };
