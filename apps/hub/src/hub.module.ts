@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CommittedEventsAlerts } from './alerts/committed-events.listener.js';
 import { authControllers, authImports, authProviders } from './auth/auth-wiring.js';
 import { ClusterModule } from './cluster/cluster.module.js';
 import { EmbeddedBroker } from './broker/embedded-broker.service.js';
@@ -8,6 +10,7 @@ import { HUB_CONFIG, type HubConfig } from './config/hub-config.js';
 import { CountsController } from './counts/counts.controller.js';
 import { CountsRepository } from './counts/counts.repository.js';
 import { HeadcountService } from './counts/headcount.service.js';
+import { CommitLock } from './database/commit-lock.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { EventsController } from './events/events.controller.js';
 import { EventsRepository } from './events/events.repository.js';
@@ -24,6 +27,7 @@ import { HubMqtt } from './broker/hub-mqtt.service.js';
 import { HealthController } from './observability/health.controller.js';
 import { MetricsController } from './observability/metrics.controller.js';
 import { jsonLogging } from './observability/json-logging.js';
+import { IngestMetrics } from './observability/ingest-metrics.listener.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { LiveGateway } from './realtime/live.gateway.js';
 import { SiteRegistry } from './registry/site-registry.service.js';
@@ -36,7 +40,7 @@ export class HubModule {
   static forConfig(cfg: HubConfig): DynamicModule {
     return {
       module: HubModule,
-      imports: [...(cfg.logFormat === 'json' ? [jsonLogging(cfg)] : []), TypeOrmModule.forRoot(dataSourceOptions(cfg)), ClusterModule.forConfig(cfg), TerminusModule, ...authImports(cfg)],
+      imports: [...(cfg.logFormat === 'json' ? [jsonLogging(cfg)] : []), TypeOrmModule.forRoot(dataSourceOptions(cfg)), ClusterModule.forConfig(cfg), TerminusModule, EventEmitterModule.forRoot(), ...authImports(cfg)],
       controllers: [IngestController, SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers, ...reportsControllers, ...gateControlControllers],
       providers: [
         { provide: HUB_CONFIG, useValue: cfg },
@@ -50,8 +54,11 @@ export class HubModule {
         CountsRepository,
         EventsRepository,
         LiveGateway,
+        CommitLock,
         EventStore,
         EventBatcher,
+        IngestMetrics,
+        CommittedEventsAlerts,
         DeadLetterService,
         GateStatusService,
         IngestPipeline,
