@@ -23,7 +23,7 @@ import { GateStatusService } from './ingest/gate-status.service.js';
 import { IngestPipeline } from './ingest/ingest-pipeline.service.js';
 import { IngestController } from './ingest/ingest.controller.js';
 import { MqttIngestTransport } from './ingest/mqtt-ingest.transport.js';
-import { HubMqtt } from './broker/hub-mqtt.service.js';
+import { hubMqttProvider } from './broker/hub-mqtt.provider.js';
 import { HealthController } from './observability/health.controller.js';
 import { MetricsController } from './observability/metrics.controller.js';
 import { jsonLogging } from './observability/json-logging.js';
@@ -63,7 +63,7 @@ export class HubModule {
         GateStatusService,
         IngestPipeline,
         EmbeddedBroker,
-        HubMqtt,
+        hubMqttProvider,
         MqttIngestTransport,
       ],
     };

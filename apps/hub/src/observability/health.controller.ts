@@ -2,7 +2,6 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/access.decorators.js';
-import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
 import { EventBatcher } from '../ingest/event-batcher.service.js';
 import { HubMqtt } from '../broker/hub-mqtt.service.js';
 
@@ -13,7 +12,6 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicator: HealthIndicatorService,
-    private readonly broker: EmbeddedBroker,
     private readonly mqtt: HubMqtt,
     private readonly batcher: EventBatcher,
   ) {}
@@ -27,7 +25,7 @@ export class HealthController {
       () => this.db.pingCheck('database', { timeout: 2000 }),
       () => {
         const i = this.indicator.check('mqtt');
-        const mode = this.broker.enabled ? 'embedded' : 'external';
+        const mode = this.mqtt.mode;
         return this.mqtt.connected() ? i.up({ mode, backlog: this.batcher.backlog }) : i.down({ mode, message: 'not connected to the broker' });
       },
     ]);
