@@ -4,7 +4,7 @@ import type { DetectorChoice } from '../vision/create-person-detector.js';
 import type { CameraConfig } from './camera-config.schema.js';
 
 /** The detector and tracker a parsed camera config (mount defaults filled in) runs with. */
-export function countingSettings(cam: CameraConfig, modelPath?: string): { detector: DetectorChoice; tracker: ByteTrackerOptions } {
+export function countingSettings(cam: CameraConfig, movenetModelPath?: string): { detector: DetectorChoice; tracker: ByteTrackerOptions } {
   const p = COUNTING_PROFILES[cam.mount];
   const detector: DetectorChoice = {
     detector: cam.detector,
@@ -12,7 +12,8 @@ export function countingSettings(cam: CameraConfig, modelPath?: string): { detec
     frameHeight: cam.height,
     inputWidth: cam.inputWidth,
     minScore: cam.minScore,
-    ...(modelPath && cam.detector !== 'motion' ? { modelPath } : {}),
+    // The worker's model override is MoveNet's (tests and site-supplied graphs).
+    ...(movenetModelPath && cam.detector === 'movenet' ? { modelPath: movenetModelPath } : {}),
     ...(cam.personSize !== undefined ? { personSize: cam.personSize } : {}),
   };
   // The mount's tracker suits its detector; another detector chosen by hand keeps the defaults.

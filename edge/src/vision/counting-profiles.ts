@@ -49,10 +49,10 @@ export const COUNTING_PROFILES: Record<Mount, CountingProfile> = {
   },
   oblique: {
     detector: 'centernet',
-    decodeWidth: 640,
+    decodeWidth: 768,
     fps: 10,
     detectEvery: 2,
-    inputWidth: 640,
+    inputWidth: 768,
     minScore: 0.25,
     anchor: 'bottom',
     band: 0.02,
