@@ -32,6 +32,8 @@ import { MetricsService } from './observability/metrics.service.js';
 import { LiveGateway } from './realtime/live.gateway.js';
 import { SiteRegistry } from './registry/site-registry.service.js';
 import { SitesController } from './registry/sites.controller.js';
+import { clockProvider } from './time/clock.js';
+import { RetentionRepository } from './privacy/retention.repository.js';
 import { reportsControllers, reportsProviders } from './reports/reports-wiring.js';
 import { watchlistControllers, watchlistProviders } from './watchlist/watchlist-wiring.js';
 
@@ -44,6 +46,8 @@ export class HubModule {
       controllers: [IngestController, SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers, ...reportsControllers, ...gateControlControllers],
       providers: [
         { provide: HUB_CONFIG, useValue: cfg },
+        clockProvider,
+        RetentionRepository,
         ...authProviders(cfg),
         ...watchlistProviders,
         ...reportsProviders,

@@ -5,6 +5,7 @@ import { RedisConnection } from '../cluster/redis-connection.js';
 import { CommitLock } from '../database/commit-lock.js';
 import { CountsChanged, EventsCommitted, HubEvents, type SiteCountsChange } from '../domain-events/ingest-events.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
+import { Clock } from '../time/clock.js';
 import { CountsRepository } from './counts.repository.js';
 import { DAY_MS, localDay, localDayStart, minuteStart } from './local-day.js';
 
@@ -44,6 +45,7 @@ export class HeadcountService {
     private readonly registry: SiteRegistry,
     private readonly commits: CommitLock,
     private readonly events: EventEmitter2,
+    private readonly clock: Clock,
     redis: RedisConnection,
   ) {
     this.shared = redis.enabled;
@@ -53,7 +55,7 @@ export class HeadcountService {
     return this.shared;
   }
 
-  private async site(siteId: string, now = Date.now()): Promise<SiteToday> {
+  private async site(siteId: string, now: number): Promise<SiteToday> {
     const day = localDay(now);
     const cur = this.today.get(siteId);
     if (cur && cur.day === day && !this.shared) return cur;
@@ -75,7 +77,7 @@ export class HeadcountService {
     this.events.emit(HubEvents.countsChanged, new CountsChanged(changes));
   }
 
-  private async apply(batch: EventsCommitted, now = Date.now()): Promise<SiteCountsChange[]> {
+  private async apply(batch: EventsCommitted, now = this.clock.now()): Promise<SiteCountsChange[]> {
     const todayStart = localDayStart(now);
     const isToday = (ms: number) => ms >= todayStart && ms < todayStart + DAY_MS;
     const sites = new Map<string, { minutes: Set<number>; today: boolean }>();
@@ -102,7 +104,7 @@ export class HeadcountService {
     return [...sites].map(([siteId, s]) => ({ siteId, minutes: [...s.minutes].sort((a, b) => a - b), today: s.today }));
   }
 
-  async snapshot(siteId: string, now = Date.now()): Promise<CountsPayload> {
+  async snapshot(siteId: string, now = this.clock.now()): Promise<CountsPayload> {
     const s = await this.current(siteId, now);
     const totals = (entries: number, exits: number): Totals => ({ entries, exits, occupancy: Math.max(0, entries - exits) });
     const gates: Record<string, Totals> = {};
@@ -136,7 +138,7 @@ export class HeadcountService {
    * tallies for today's minutes; from the stored counts for older minutes (an offline backlog) and
    * when instances share the counts.
    */
-  async minutes(siteId: string, starts: readonly number[], now = Date.now()): Promise<NonNullable<CountsPayload['minutes']>> {
+  async minutes(siteId: string, starts: readonly number[], now = this.clock.now()): Promise<NonNullable<CountsPayload['minutes']>> {
     if (!starts.length) return [];
     const sorted = [...starts].sort((a, b) => a - b);
     const s = this.shared ? undefined : this.today.get(siteId);

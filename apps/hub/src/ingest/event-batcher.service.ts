@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/comm
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { GateEvent } from '../../../../libs/contracts/src/index.js';
 import { CommitLock } from '../database/commit-lock.js';
+import { Clock } from '../time/clock.js';
 import { EventsCommitted, HubEvents, IngestRetry } from '../domain-events/ingest-events.js';
 import { EventStore, type IncomingEvent, type StoredBatch } from './event-store.service.js';
 
@@ -34,9 +35,10 @@ export class EventBatcher implements BeforeApplicationShutdown {
     private readonly store: EventStore,
     private readonly commits: CommitLock,
     private readonly events: EventEmitter2,
+    private readonly clock: Clock,
   ) {}
 
-  submit(event: GateEvent, receivedAt = Date.now()): Promise<void> {
+  submit(event: GateEvent, receivedAt = this.clock.now()): Promise<void> {
     return new Promise((done) => {
       this.queue.push({ event, receivedAt, done });
       // While shutting down nothing new is stored: the event stays unacknowledged and the broker
