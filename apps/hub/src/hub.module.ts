@@ -27,6 +27,7 @@ import { hubMqttProvider } from './broker/hub-mqtt.provider.js';
 import { HealthController } from './observability/health.controller.js';
 import { MetricsController } from './observability/metrics.controller.js';
 import { jsonLogging } from './observability/json-logging.js';
+import { IngestBacklog } from './observability/ingest-backlog.js';
 import { IngestMetrics } from './observability/ingest-metrics.listener.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { LiveGateway } from './realtime/live.gateway.js';
@@ -61,6 +62,7 @@ export class HubModule {
         CommitLock,
         EventStore,
         EventBatcher,
+        { provide: IngestBacklog, useExisting: EventBatcher },
         IngestMetrics,
         CommittedEventsAlerts,
         DeadLetterService,

@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/access.decorators.js';
-import { EventBatcher } from '../ingest/event-batcher.service.js';
+import { IngestBacklog } from './ingest-backlog.js';
 import { HubMqtt } from '../broker/hub-mqtt.service.js';
 
 @ApiTags('health')
@@ -13,7 +13,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicator: HealthIndicatorService,
     private readonly mqtt: HubMqtt,
-    private readonly batcher: EventBatcher,
+    private readonly ingest: IngestBacklog,
   ) {}
 
   /** 200 when the database answers and the hub is connected to its broker; 503 otherwise. */
@@ -26,7 +26,7 @@ export class HealthController {
       () => {
         const i = this.indicator.check('mqtt');
         const mode = this.mqtt.mode;
-        return this.mqtt.connected() ? i.up({ mode, backlog: this.batcher.backlog }) : i.down({ mode, message: 'not connected to the broker' });
+        return this.mqtt.connected() ? i.up({ mode, backlog: this.ingest.backlog }) : i.down({ mode, message: 'not connected to the broker' });
       },
     ]);
   }
