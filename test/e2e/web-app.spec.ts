@@ -405,8 +405,8 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
       await signIn(page, `${hub.url}/console.html?site=${A}`, 'op-a', pw('op-a'));
       await page.waitForURL(/\/console\?site=/);
       await publishLane({ laneId: 'l1', phase: 'awaiting_review', decisionId: v7(), outcome: 'review', reasons: ['qr_needs_operator'], faceJpeg: liveCrop, reviewDeadline: new Date(Date.now() + 30_000).toISOString(), card: { fullName: 'Nguyễn Văn Khách', idNumber: '001088000321' } });
-      await page.locator('.lane.p-awaiting_review img.live[src^="data:image/jpeg"]').waitFor({ timeout: 10_000 });
-      assert.match((await page.locator('.lane.p-awaiting_review .card').textContent()) ?? '', /\*{9}321/);
+      await page.locator('[data-testid=decision].p-awaiting_review img.live[src^="data:image/jpeg"]').waitFor({ timeout: 10_000 });
+      assert.match((await page.locator('[data-testid=decision] [data-testid=card-fields] .f-id').textContent()) ?? '', /\*{9}321/);
       assert.equal(await page.locator('.review-queue li').count(), 1);
       // Refusals and openings of the site's lanes appear under recent decisions.
       const id = v7();
@@ -414,8 +414,8 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
       await page.locator('.recent-decisions li.refused', { hasText: 'Khuôn mặt không khớp ảnh chip' }).waitFor({ timeout: 15_000 });
       // The hub goes away: the verdict cannot be delivered and the operator is told so (no silent failure).
       await hub.close();
-      await page.locator('.lane.p-awaiting_review .reason').fill('khớp ảnh');
-      await page.locator('.lane.p-awaiting_review .approve').click();
+      await page.locator('[data-testid=decision] .reason').fill('khớp ảnh');
+      await page.locator('[data-testid=decision] .approve').click();
       await page.locator('.lane-error', { hasText: 'Lệnh không thực hiện được: Không kết nối được trung tâm' }).waitFor({ timeout: 10_000 });
       hub = await startHub(cfg, false);
       await page.locator('[data-testid=toast]').waitFor();

@@ -37,6 +37,9 @@ export async function startHub(
   const json = cfg.logFormat === 'json';
   const app = await NestFactory.create<NestExpressApplication>(HubModule.forConfig(cfg), json ? { bufferLogs: true, bodyParser: false } : { logger, bodyParser: false });
   if (json) app.useLogger(app.get(PinoLogger));
+  // Off unless HUB_TRUST_PROXY names the balancer: only then is X-Forwarded-For believed (req.ip is
+  // then the client's address for login lockout, throttling and the audit log).
+  app.set('trust proxy', cfg.trustProxy.length ? cfg.trustProxy : false);
   if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   if (cfg.redisUrl) app.useWebSocketAdapter(new RedisIoAdapter(app));
   const doc = SwaggerModule.createDocument(

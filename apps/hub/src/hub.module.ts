@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CommittedEventsAlerts } from './alerts/committed-events.listener.js';
 import { authControllers, authImports, authProviders } from './auth/auth-wiring.js';
+import { PayloadLimitWiring } from './broker/payload-limit.wiring.js';
 import { ClusterModule } from './cluster/cluster.module.js';
 import { EmbeddedBroker } from './broker/embedded-broker.service.js';
 import { HUB_CONFIG, type HubConfig } from './config/hub-config.js';
@@ -70,6 +71,7 @@ export class HubModule {
         IngestPipeline,
         EmbeddedBroker,
         hubMqttProvider,
+        PayloadLimitWiring,
         MqttIngestTransport,
       ],
     };

@@ -5,6 +5,7 @@ import { HUB_CONFIG, hubBrokerUrls, type HubConfig } from '../config/hub-config.
 import { patternCovers } from '../mqtt-auth/mqtt-acl.js';
 import { externalBrokerLogin } from './external-broker-login.js';
 import { HubMqtt, PublishNotSent, type ConsumerSpec, type IngestPlan, type MqttHandler } from './hub-mqtt.service.js';
+import { checkPayloadSize } from './payload-limits.js';
 import { PubackAfterCommit } from './puback-after-commit.js';
 
 /** Node's TLS verification failures (untrusted, self-signed, expired, wrong host name). */
@@ -41,6 +42,15 @@ export class ExternalMqtt extends HubMqtt implements OnApplicationShutdown {
 
   constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig) {
     super();
+  }
+
+  /** true when the message is over its topic kind's limit (payload-limits.ts): reported, and not to be handled. */
+  private refusedForSize(topic: string, payload: Buffer | string | Uint8Array): boolean {
+    const over = checkPayloadSize(topic, payload.length);
+    if (!over) return false;
+    if (this.onOversize) this.onOversize(over, 'the external broker');
+    else this.log.warn(`${topic}: ${over.bytes} bytes refused (limit ${over.limit})`);
+    return true;
   }
 
   /** A connection with the hub's login; a TLS certificate refusal stops it for good and is reported. */
@@ -81,6 +91,7 @@ export class ExternalMqtt extends HubMqtt implements OnApplicationShutdown {
       for (const [filter, { qos }] of this.controlSubs) c.subscribe(filter, { qos }, (e) => e && this.log.error(`subscribe ${filter}: ${e.message}`));
     });
     c.on('message', (topic, payload) => {
+      if (this.refusedForSize(topic, payload)) return;
       for (const [filter, { handler }] of this.controlSubs)
         if (patternCovers(filter, topic)) void Promise.resolve(handler(topic, payload)).catch((e: Error) => this.log.error(`${topic}: ${e.message}`));
     });
@@ -146,7 +157,7 @@ export class ExternalMqtt extends HubMqtt implements OnApplicationShutdown {
     client.on('close', () => acks.reset());
     client.handleMessage = (packet, callback) => {
       const topic = packet.topic;
-      const run = accept(topic) ? Promise.resolve().then(() => handler(topic, toBuffer(packet.payload))) : Promise.resolve();
+      const run = accept(topic) && !this.refusedForSize(topic, packet.payload) ? Promise.resolve().then(() => handler(topic, toBuffer(packet.payload))) : Promise.resolve();
       if (packet.qos !== 1 || packet.messageId === undefined) {
         void run.catch((e: Error) => log.error(`ingest failed on ${topic}: ${e.message}`));
         return callback();

@@ -1,3 +1,5 @@
+import type { Oversize } from './payload-limits.js';
+
 /** A message for the hub: resolve once it is handled (for ingest: committed); only then is it acknowledged. */
 export type MqttHandler = (topic: string, payload: Buffer) => Promise<void> | void;
 
@@ -39,6 +41,9 @@ export interface IngestPlan {
  *   commit), while the next are already read, so the batcher sees many at once.
  */
 export abstract class HubMqtt {
+  /** Where oversized messages from an external broker go (dead letters; set by PayloadLimitWiring). The embedded broker's size guard reports through EmbeddedBroker.onOversize. */
+  onOversize: ((o: Oversize, from: string) => void) | null = null;
+
   /** Which implementation was chosen at start. */
   abstract readonly mode: 'embedded' | 'external';
 

@@ -8,7 +8,7 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.in
 
   transform(value: unknown): z.infer<S> {
     const r = this.schema.safeParse(value);
-    if (!r.success) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: describeSchemaError(r.error) });
+    if (!r.success) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', code: 'INVALID_INPUT', message: describeSchemaError(r.error) });
     return r.data;
   }
 }

@@ -26,6 +26,10 @@ export class EventExportService {
   async *rows(q: ExportQuery): AsyncGenerator<Cells[]> {
     let after: [number, string] | null = null;
     for (;;) {
+      // Back to the event loop between pages: on SQLite a page is read synchronously, and a client
+      // reading as fast as it is written never makes `write` wait, so without this one export would
+      // hold the process (gate PUBACKs, /health, other requests) until its last row.
+      await new Promise<void>((r) => setImmediate(r));
       const rows = await this.events.exportPage(q, after, PAGE);
       if (rows.length === 0) return;
       yield rows.map(toCells);

@@ -10,6 +10,7 @@ import { USER_ROLES } from '../auth/roles.js';
 import { ApiFromSchemas } from '../http/api-query-from.decorator.js';
 import { openApiQueryParams } from '../http/openapi-schema.js';
 import { ZodPipe } from '../http/zod-query.pipe.js';
+import { HeavyRead } from '../http/heavy-read.limiter.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
 import { EventExportService } from './event-export.service.js';
 import { ReportsRepository } from './reports.repository.js';
@@ -32,6 +33,7 @@ export class ReportsController {
   /** Totals, previous period, occupancy series, hour × weekday heat map and refusals by reason. */
   @Get('summary')
   @Access(USER_ROLES, { query: 'siteId' })
+  @HeavyRead()
   @ApiFromSchemas(ReportQuerySchema, ReportSchema)
   summary(@Query(new ZodPipe(ReportQuerySchema)) q: ReportQuery) {
     this.requireSite(q.siteId);
@@ -41,6 +43,7 @@ export class ReportsController {
   /** Every event of the range, streamed as CSV or XLSX (a year exports in bounded memory). */
   @Get('export')
   @Access(USER_ROLES, { query: 'siteId' })
+  @HeavyRead()
   @ExportQueryDocs()
   @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @ApiOkResponse({ description: `Columns: event_id, occurred_at (UTC), local_time (Asia/Ho_Chi_Minh), site, zone, gate, lane, direction, source, outcome, reasons` })
