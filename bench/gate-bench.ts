@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { CscaTrustStore, InProcessTransport, PcscMonitor, type CccdReadResult } from '../libs/cccd/src/index.js';
-import { createTestCard, EmrtdApplet } from '../libs/cccd/src/emulator/index.js';
+import { EmrtdApplet } from '../libs/cccd/src/emulator/index.js';
 import type { Decision, DecisionSteps, GateEvent } from '../libs/contracts/src/index.js';
 import { FacePipeline, l2Normalise } from '../libs/face/src/index.js';
 import { SimulatedActuator } from '../edge/src/actuators/simulated-actuator.js';

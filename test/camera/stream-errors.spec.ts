@@ -17,7 +17,7 @@ const fast = { stallSeconds: 3, connectTimeoutSeconds: 5, reconnect: { initialMs
 describe('bad streams and bad config give clear errors and never stop other cameras', () => {
   let dir: string;
   let server: RtspServer;
-  let sources: FrameSource[] = [];
+  const sources: FrameSource[] = [];
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cg-cam-errors-'));
@@ -50,7 +50,6 @@ describe('bad streams and bad config give clear errors and never stop other came
   };
 
   it('reports each failure in words and keeps the good camera streaming', async () => {
-    const port = server.config.port;
     const good = open({ id: 'good', kind: 'rtsp', url: server.url('/cam'), username: 'admin', password: 's3cret', ...fast });
     const wrongPath = open({ id: 'wrong-path', kind: 'rtsp', url: server.url('/nope'), username: 'admin', password: 's3cret', ...fast });
     const badAuth = open({ id: 'bad-auth', kind: 'rtsp', url: server.url('/cam'), username: 'admin', password: 'guess', ...fast });

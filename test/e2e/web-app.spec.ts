@@ -113,7 +113,6 @@ async function cameraStandIn(mqttPort: number, siteId: string, c: GateCredential
   return { client, sent: () => seq };
 }
 
-const log = (m: string) => process.env.WEB_SPEC_DEBUG && console.error(new Date().toISOString(), m);
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, async (t) => {

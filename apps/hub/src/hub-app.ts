@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { HubConfig } from './config/hub-config.js';
 import { HubModule } from './hub.module.js';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { EmbeddedBroker } from './broker/embedded-broker.service.js';
+import { HubMqtt } from './broker/hub-mqtt.service.js';
 import { MqttIngestTransport } from './ingest/mqtt-ingest.transport.js';
 import { RedisIoAdapter } from './cluster/redis-io.adapter.js';
 
@@ -64,7 +64,7 @@ export async function startHub(
   }
   const addr = app.getHttpServer().address() as AddressInfo;
   const url = `http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${addr.port}`;
-  return { app, url, mqttPort: app.get(EmbeddedBroker).port, close: () => app.close() };
+  return { app, url, mqttPort: app.get(HubMqtt).brokerPort, close: () => app.close() };
 }
 
 /**

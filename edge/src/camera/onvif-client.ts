@@ -60,6 +60,7 @@ export async function resolveOnvifStream(target: OnvifTarget): Promise<OnvifStre
       (err: Error | null) => (err ? reject(explain(target, err)) : resolve(c)),
     );
   });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the onvif package ships no types: its parsed XML is read field by field, each coerced
   const profiles: OnvifProfile[] = (cam.profiles ?? []).map((p: any) => ({
     token: String(p.$?.token ?? ''),
     name: String(p.name ?? ''),
@@ -107,6 +108,7 @@ export async function discoverOnvifDevices(timeoutMs = 3000, networkInterface?: 
       const first = Array.isArray(err) ? err[0] : err;
       if (first && (!found || found.length === 0)) return reject(new OnvifError(`ONVIF discovery failed: ${first.message}`));
       const devices: DiscoveredDevice[] = [];
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the onvif package ships no types: its parsed XML is read field by field, each coerced
       for (const d of (found ?? []) as any[]) {
         const match = d?.probeMatches?.probeMatch;
         const xaddrs = String(match?.XAddrs ?? '').split(/\s+/).filter(Boolean);

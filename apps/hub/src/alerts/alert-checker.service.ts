@@ -49,7 +49,7 @@ export class AlertChecker {
     this.threshold = cfg.faceMatchThreshold ?? enrolment.threshold;
   }
 
-  /** Called by the batcher with freshly committed events; returns at once. */
+  /** Called with freshly committed events (CommittedEventsAlerts); returns at once. */
   enqueue(events: readonly GateEvent[]): void {
     for (const e of events) if (e.identity?.idNumber || e.identity?.faceTemplate || doorAlarmOf(e)) this.queue.push(e);
     if (this.queue.length && !this.running) {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Aedes, type Client } from 'aedes';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
@@ -18,7 +18,8 @@ const IDENTITY = Symbol('cg.mqttIdentity');
 type AuthedClient = Client & { [IDENTITY]?: MqttIdentity & { username: string } };
 
 /**
- * The embedded MQTT broker (aedes) used when MQTT_URL is unset: gates connect to the hub itself. An
+ * The embedded MQTT broker (aedes) used when MQTT_URL is unset (started by EmbeddedMqtt, the hub's MQTT
+ * port on this broker, embedded-mqtt.ts): gates connect to the hub itself. An
  * event is stored before its PUBACK goes out (in the publish authorisation hook, see below), so a hub
  * killed at any moment loses nothing a gate deleted; the messages of a socket read are handled
  * concurrently and the batcher commits them together.
@@ -30,13 +31,13 @@ type AuthedClient = Client & { [IDENTITY]?: MqttIdentity & { username: string } 
  * id (libs/contracts mqtt-names.ts), so it cannot take over another gate's session.
  */
 @Injectable()
-export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
+export class EmbeddedBroker implements OnApplicationShutdown {
   private readonly log = new Logger('Broker');
   private aedes: Aedes | null = null;
   private server: Server | null = null;
 
   private readonly credentials: MqttCredentialStore;
-  /** The ingest transport's handler, installed when it starts listening (HubMqtt.consumeEmbedded). */
+  /** The ingest transport's handler, installed when it starts listening (EmbeddedMqtt.openIngest). */
   private ingest: ((topic: string, payload: Buffer) => Promise<void> | void) | null = null;
   private ingestReady!: () => void;
   /** Gates that publish before the ingest transport listens wait here (unacknowledged), not dropped. */
@@ -64,12 +65,8 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
     this.ingestReady();
   }
 
-  get enabled(): boolean {
-    return !this.cfg.mqttUrl;
-  }
-
-  async onModuleInit(): Promise<void> {
-    if (!this.enabled) return;
+  /** Starts aedes and its listener (EmbeddedMqtt does, once, when it is the chosen MQTT port). */
+  async start(): Promise<void> {
     const aedes = await Aedes.createBroker({
       concurrency: 1000,
       authenticate: (client: AuthedClient, username, password, done) => {

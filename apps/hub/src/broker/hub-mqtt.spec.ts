@@ -4,8 +4,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import mqtt from 'mqtt';
 import { hubConfigFromEnv } from '../config/hub-config.js';
-import type { EmbeddedBroker } from './embedded-broker.service.js';
-import { HubMqtt } from './hub-mqtt.service.js';
+import { ExternalMqtt } from './external-mqtt.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
 
 /** A plain aedes on a free port standing in for an external broker; records the PUBACKs it receives. */
@@ -31,7 +30,7 @@ function deferred() {
 test('external-broker ingest: messages are read while earlier ones are unacknowledged; a PUBACK goes out only after its handler resolves, in arrival order; none from a dropped connection', { timeout: 30_000 }, async () => {
   const b = await broker();
   const cfg = hubConfigFromEnv({}, { mqttUrl: b.url, instanceId: 'ack-test' });
-  const hubMqtt = new HubMqtt(cfg, { enabled: false, instance: null } as unknown as EmbeddedBroker);
+  const hubMqtt = new ExternalMqtt(cfg);
   const pub = await mqtt.connectAsync(b.url, { clientId: 'pub', clean: true, protocolVersion: 4 });
   const seen: string[] = [];
   const gates = new Map<string, ReturnType<typeof deferred>>();

@@ -73,6 +73,7 @@ export class MqttSizeGuard extends Duplex {
         continue;
       }
       this.head = this.head.length ? Buffer.concat([this.head, chunk]) : chunk;
+      // eslint-disable-next-line no-useless-assignment -- defensive: every path below returns or sets chunk again
       chunk = Buffer.alloc(0);
       const h = this.head;
       if (h.length < 2) return;

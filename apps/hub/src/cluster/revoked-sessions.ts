@@ -24,7 +24,11 @@ export class RevokedSessions {
 
   async add(sessionId: string, untilMs: number): Promise<void> {
     const now = Date.now();
-    for (const [sid, until] of this.local) if (until < now) (this.local.delete(sid), this.unsynced.delete(sid));
+    for (const [sid, until] of this.local)
+      if (until < now) {
+        this.local.delete(sid);
+        this.unsynced.delete(sid);
+      }
     this.local.set(sessionId, untilMs);
     if (!this.redis.enabled) return;
     const ok = await this.redis.shared(async (r) => (await r.set(key(sessionId), '1', 'PX', Math.max(1, untilMs - now)), true), () => false);

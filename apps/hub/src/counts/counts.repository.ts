@@ -4,7 +4,9 @@ import { BUCKETS, type CountsQuery, type CountsResponse } from '../../../../libs
 import { CountMinuteEntity } from '../database/entities/index.js';
 import { TZ_OFFSET_MS } from './local-day.js';
 
-/** Sums of minute buckets over a range, regrouped into buckets aligned to local midnight. */
+type Num = string | number;
+
+/** The stored minute counts (`count_minutes`): ranges for reports, a day for the tallies, minutes for the wall. */
 @Injectable()
 export class CountsRepository {
   constructor(private readonly db: DataSource) {}
@@ -31,5 +33,35 @@ export class CountsRepository {
       totals: { entries: buckets.reduce((a, b) => a + b.entries, 0), exits: buckets.reduce((a, b) => a + b.exits, 0) },
       buckets,
     };
+  }
+
+  /** A site's crossings since `from` (epoch ms), per gate and minute: what the tallies load. */
+  async dayByGateAndMinute(siteId: string, from: number): Promise<{ gateId: string; minute: number; entries: number; exits: number }[]> {
+    const rows = await this.db
+      .getRepository(CountMinuteEntity)
+      .createQueryBuilder('c')
+      .select('c.gate_id', 'gateId')
+      .addSelect('c.minute', 'minute')
+      .addSelect('SUM(c.entries)', 'entries')
+      .addSelect('SUM(c.exits)', 'exits')
+      .where('c.site_id = :siteId AND c.minute >= :from', { siteId, from })
+      .groupBy('c.gate_id')
+      .addGroupBy('c.minute')
+      .getRawMany<{ gateId: string; minute: Num; entries: Num; exits: Num }>();
+    return rows.map((r) => ({ gateId: r.gateId, minute: Number(r.minute), entries: Number(r.entries), exits: Number(r.exits) }));
+  }
+
+  /** A site's crossings in these minutes (epoch ms of each start), all gates; a minute without crossings is absent. */
+  async minuteTotals(siteId: string, starts: readonly number[]): Promise<Map<number, { entries: number; exits: number }>> {
+    const rows = await this.db
+      .getRepository(CountMinuteEntity)
+      .createQueryBuilder('c')
+      .select('c.minute', 'minute')
+      .addSelect('SUM(c.entries)', 'entries')
+      .addSelect('SUM(c.exits)', 'exits')
+      .where('c.site_id = :siteId AND c.minute IN (:...starts)', { siteId, starts: [...starts] })
+      .groupBy('c.minute')
+      .getRawMany<{ minute: Num; entries: Num; exits: Num }>();
+    return new Map(rows.map((r) => [Number(r.minute), { entries: Number(r.entries), exits: Number(r.exits) }]));
   }
 }

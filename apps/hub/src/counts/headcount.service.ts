@@ -1,34 +1,38 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { isCrossing, type CountsPayload, type GateEvent, type Totals } from '../../../../libs/contracts/src/index.js';
-import { CountMinuteEntity } from '../database/entities/index.js';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import type { CountsPayload, Totals } from '../../../../libs/contracts/src/index.js';
 import { RedisConnection } from '../cluster/redis-connection.js';
+import { CommitLock } from '../database/commit-lock.js';
+import { CountsChanged, EventsCommitted, HubEvents, type SiteCountsChange } from '../domain-events/ingest-events.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
-import { localDay, localDayStart } from './local-day.js';
+import { Clock } from '../time/clock.js';
+import { CountsRepository } from './counts.repository.js';
+import { DAY_MS, localDay, localDayStart, minuteStart } from './local-day.js';
 
-interface GateTally {
+interface Tally {
   entries: number;
   exits: number;
 }
 
+interface SiteToday {
+  day: string;
+  gates: Map<string, Tally>;
+  /** Today's crossings per minute (epoch ms of the minute's start), all gates of the site. */
+  minutes: Map<number, Tally>;
+}
+
 /**
- * Today's entries and exits per gate (local day), kept in memory for instant pushes and rebuilt from
- * the minute buckets at start and at each local midnight. Zone and site totals are sums of their gates.
+ * Today's entries and exits per gate and per minute (local day), kept in memory for instant pushes
+ * and rebuilt from the minute buckets at start and at each local midnight. Zone and site totals are
+ * sums of their gates. It listens to `eventsCommitted` and adds the batch's crossings (the same
+ * buckets the store wrote, counts/crossing-minutes.ts), then emits `countsChanged`.
  *
- * Storing a batch and adding it to the tallies happen under one lock, and tallies are (re)loaded from
- * the database only under that lock, so a load never sees a batch that is then added a second time.
+ * The listener runs under the commit lock and tallies are (re)loaded only under that lock, so a load
+ * never sees a batch that is then added a second time.
  */
 @Injectable()
 export class HeadcountService {
-  private readonly today = new Map<string, { day: string; gates: Map<string, GateTally> }>();
-  private lock: Promise<unknown> = Promise.resolve();
-
-  /** Runs `fn` with no tally load or other batch in between. */
-  exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn, fn);
-    this.lock = run.catch(() => undefined);
-    return run;
-  }
+  private readonly today = new Map<string, SiteToday>();
 
   /**
    * Several hub instances (REDIS_URL set) each store their share of the events: every snapshot is then
@@ -36,7 +40,14 @@ export class HeadcountService {
    */
   private readonly shared: boolean;
 
-  constructor(private readonly db: DataSource, private readonly registry: SiteRegistry, redis: RedisConnection) {
+  constructor(
+    private readonly counts: CountsRepository,
+    private readonly registry: SiteRegistry,
+    private readonly commits: CommitLock,
+    private readonly events: EventEmitter2,
+    private readonly clock: Clock,
+    redis: RedisConnection,
+  ) {
     this.shared = redis.enabled;
   }
 
@@ -44,58 +55,57 @@ export class HeadcountService {
     return this.shared;
   }
 
-  private async site(siteId: string, now = Date.now()) {
+  private async site(siteId: string, now: number): Promise<SiteToday> {
     const day = localDay(now);
     const cur = this.today.get(siteId);
     if (cur && cur.day === day && !this.shared) return cur;
-    const rows = await this.db
-      .getRepository(CountMinuteEntity)
-      .createQueryBuilder('c')
-      .select('c.gate_id', 'gateId')
-      .addSelect('SUM(c.entries)', 'entries')
-      .addSelect('SUM(c.exits)', 'exits')
-      .where('c.site_id = :siteId AND c.minute >= :from', { siteId, from: localDayStart(now) })
-      .groupBy('c.gate_id')
-      .getRawMany<{ gateId: string; entries: string | number; exits: string | number }>();
-    const gates = new Map(rows.map((r) => [r.gateId, { entries: Number(r.entries), exits: Number(r.exits) }]));
-    const fresh = { day, gates };
+    const rows = await this.counts.dayByGateAndMinute(siteId, localDayStart(now));
+    const fresh: SiteToday = { day, gates: new Map(), minutes: new Map() };
+    for (const r of rows) add(fresh, r.gateId, r.minute, r.entries, r.exits);
     this.today.set(siteId, fresh);
     return fresh;
   }
 
   /**
-   * Adds newly stored events (never duplicates) that fall on today's local date; call inside
-   * `exclusive`, after the batch is committed. A site not yet loaded is loaded from the database,
-   * which already holds this batch, so its events are not added again. Returns touched sites.
+   * A committed batch: adds its crossings that fall on today's local date. A site not yet loaded is
+   * loaded from the database, which already holds this batch, so its crossings are not added again.
    */
-  async apply(events: readonly GateEvent[], now = Date.now()): Promise<Set<string>> {
-    const touched = new Set<string>();
-    const todayStart = localDayStart(now);
-    const day = localDay(now);
-    const loadedNow = new Set<string>();
-    for (const e of events) {
-      const at = Date.parse(e.occurredAt);
-      if (at < todayStart || at >= todayStart + 86_400_000) continue;
-      touched.add(e.siteId);
-      if (this.shared) continue;
-      if (this.today.get(e.siteId)?.day !== day) {
-        await this.site(e.siteId, now);
-        loadedNow.add(e.siteId);
-      }
-      // Same rule as the stored minute counts: a refusal or a door alarm is not a crossing.
-      if (loadedNow.has(e.siteId) || !isCrossing(e)) continue;
-      const s = this.today.get(e.siteId)!;
-      const g = s.gates.get(e.gateId) ?? { entries: 0, exits: 0 };
-      if (e.direction === 'entry') g.entries++;
-      else g.exits++;
-      s.gates.set(e.gateId, g);
-    }
-    return touched;
+  @OnEvent(HubEvents.eventsCommitted)
+  async onCommitted(batch: EventsCommitted): Promise<void> {
+    if (!batch.events.length) return;
+    const changes = await this.apply(batch);
+    this.events.emit(HubEvents.countsChanged, new CountsChanged(changes));
   }
 
-  async snapshot(siteId: string, now = Date.now()): Promise<CountsPayload> {
-    const cached = !this.shared && this.today.get(siteId)?.day === localDay(now);
-    const s = cached ? this.today.get(siteId)! : this.shared ? await this.site(siteId, now) : await this.exclusive(() => this.site(siteId, now));
+  private async apply(batch: EventsCommitted, now = this.clock.now()): Promise<SiteCountsChange[]> {
+    const todayStart = localDayStart(now);
+    const isToday = (ms: number) => ms >= todayStart && ms < todayStart + DAY_MS;
+    const sites = new Map<string, { minutes: Set<number>; today: boolean }>();
+    for (const e of batch.events) {
+      const at = Date.parse(e.occurredAt);
+      const s = sites.get(e.siteId) ?? { minutes: new Set<number>(), today: false };
+      s.minutes.add(minuteStart(at));
+      s.today ||= isToday(at);
+      sites.set(e.siteId, s);
+    }
+    if (!this.shared) {
+      const day = localDay(now);
+      const loadedNow = new Set<string>();
+      for (const [siteId, s] of sites)
+        if (s.today && this.today.get(siteId)?.day !== day) {
+          await this.site(siteId, now);
+          loadedNow.add(siteId);
+        }
+      for (const c of batch.crossings) {
+        if (!isToday(c.minute) || loadedNow.has(c.siteId)) continue;
+        add(this.today.get(c.siteId)!, c.gateId, c.minute, c.entries, c.exits);
+      }
+    }
+    return [...sites].map(([siteId, s]) => ({ siteId, minutes: [...s.minutes].sort((a, b) => a - b), today: s.today }));
+  }
+
+  async snapshot(siteId: string, now = this.clock.now()): Promise<CountsPayload> {
+    const s = await this.current(siteId, now);
     const totals = (entries: number, exits: number): Totals => ({ entries, exits, occupancy: Math.max(0, entries - exits) });
     const gates: Record<string, Totals> = {};
     const zones: Record<string, Totals> = {};
@@ -117,25 +127,45 @@ export class HeadcountService {
     return { siteId, day: s.day, at: new Date(now).toISOString(), site: totals(se, sx), zones, gates };
   }
 
-  /** The site's stored crossings in these minutes (epoch ms of each minute's start), oldest first. */
-  async minutes(siteId: string, starts: readonly number[]): Promise<NonNullable<CountsPayload['minutes']>> {
+  private current(siteId: string, now: number): Promise<SiteToday> {
+    const cached = !this.shared && this.today.get(siteId)?.day === localDay(now);
+    if (cached) return Promise.resolve(this.today.get(siteId)!);
+    return this.shared ? this.site(siteId, now) : this.commits.run(() => this.site(siteId, now));
+  }
+
+  /**
+   * The site's crossings in these minutes (epoch ms of each minute's start), oldest first: from the
+   * tallies for today's minutes; from the stored counts for older minutes (an offline backlog) and
+   * when instances share the counts.
+   */
+  async minutes(siteId: string, starts: readonly number[], now = this.clock.now()): Promise<NonNullable<CountsPayload['minutes']>> {
     if (!starts.length) return [];
-    const rows = await this.db
-      .getRepository(CountMinuteEntity)
-      .createQueryBuilder('c')
-      .select('c.minute', 'minute')
-      .addSelect('SUM(c.entries)', 'entries')
-      .addSelect('SUM(c.exits)', 'exits')
-      .where('c.site_id = :siteId AND c.minute IN (:...starts)', { siteId, starts: [...starts] })
-      .groupBy('c.minute')
-      .getRawMany<{ minute: string | number; entries: string | number; exits: string | number }>();
-    const found = new Map(rows.map((r) => [Number(r.minute), r]));
-    // A minute the batch touched with refusals only has no row: it is 0, and says so.
-    return [...starts].sort((a, b) => a - b).map((m) => ({ start: new Date(m).toISOString(), entries: Number(found.get(m)?.entries ?? 0), exits: Number(found.get(m)?.exits ?? 0) }));
+    const sorted = [...starts].sort((a, b) => a - b);
+    const s = this.shared ? undefined : this.today.get(siteId);
+    const todayStart = localDayStart(now);
+    const inMemory = (m: number) => s !== undefined && s.day === localDay(now) && m >= todayStart && m < todayStart + DAY_MS;
+    const older = sorted.filter((m) => !inMemory(m));
+    const found = older.length ? await this.counts.minuteTotals(siteId, older) : new Map<number, Tally>();
+    // A minute the batch touched with refusals only has no crossings: it is 0, and says so.
+    return sorted.map((m) => {
+      const t = inMemory(m) ? s!.minutes.get(m) : found.get(m);
+      return { start: new Date(m).toISOString(), entries: t?.entries ?? 0, exits: t?.exits ?? 0 };
+    });
   }
 
   /** Forget cached totals (tests, and after a retention purge). */
   reset(): void {
     this.today.clear();
   }
+}
+
+function add(s: SiteToday, gateId: string, minute: number, entries: number, exits: number): void {
+  const g = s.gates.get(gateId) ?? { entries: 0, exits: 0 };
+  g.entries += entries;
+  g.exits += exits;
+  s.gates.set(gateId, g);
+  const m = s.minutes.get(minute) ?? { entries: 0, exits: 0 };
+  m.entries += entries;
+  m.exits += exits;
+  s.minutes.set(minute, m);
 }

@@ -44,7 +44,9 @@ async function addEvent(db: DataSource, siteId: string, gateId: string, attachme
 }
 
 test('event face crops: fetched from the edge for operator/security/admin of the site only, every access and refusal audited, nothing stored on the hub, 404 when purged, 504 when the edge is offline; person-erase reaches the edges durably', { timeout: 120_000 }, async () => {
-  let { hub, siteA, siteB, dir } = await startTwoSiteHub(OVERRIDES);
+  const started = await startTwoSiteHub(OVERRIDES);
+  let hub = started.hub;
+  const { siteA, siteB, dir } = started;
   const clients: MqttClient[] = [];
   try {
     const adminToken = (await login(hub.url)).accessToken;

@@ -31,8 +31,14 @@ export class EventsRepository {
     const ph = placeholders(this.db);
     let sql = `SELECT event_id, occurred_at, site_id, zone_id, gate_id, lane_id, direction, source, decision_outcome, decision_json FROM gate_events WHERE site_id = ${ph(1)} AND occurred_at >= ${ph(1)} AND occurred_at < ${ph(1)}`;
     for (const [col, v] of [['zone_id', q.zoneId], ['gate_id', q.gateId], ['direction', q.direction], ['source', q.source]] as const)
-      if (v) (sql += ` AND ${col} = ${ph(1)}`), params.push(v);
-    if (after) (sql += ` AND (occurred_at > ${ph(1)} OR (occurred_at = ${ph(1)} AND event_id > ${ph(1)}))`), params.push(after[0], after[0], after[1]);
+      if (v) {
+        sql += ` AND ${col} = ${ph(1)}`;
+        params.push(v);
+      }
+    if (after) {
+      sql += ` AND (occurred_at > ${ph(1)} OR (occurred_at = ${ph(1)} AND event_id > ${ph(1)}))`;
+      params.push(after[0], after[0], after[1]);
+    }
     sql += ` ORDER BY occurred_at, event_id LIMIT ${Math.trunc(limit)}`;
     return (await this.db.query(sql, params)) as ExportRow[];
   }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { LaneStateSchema, parseGateTopic, siteRoom, SocketEvents, type LaneState } from '../../../../libs/contracts/src/index.js';
+import { LaneStateSchema, parseGateTopic, SeveritySchema, siteRoom, SocketEvents, type LaneState } from '../../../../libs/contracts/src/index.js';
+import { AlertRules } from '../alerts/alert-rules.service.js';
 import { LiveCropStore } from '../alerts/live-crop.store.js';
 import { canAccessSite } from '../auth/principal.js';
 import { DeadLetterService } from '../ingest/dead-letter.service.js';
@@ -12,7 +13,10 @@ import { maskLaneState } from './lane-state-mask.js';
 /**
  * Relays lane states from the gates to the consoles of the site's room, each socket getting the view
  * its role allows; a watchlist refusal is also sent as `lane:watchlist-hit` (banner and sound), once
- * per decision. The last state of every lane is kept so a console that opens later sees the lanes.
+ * per decision, to the roles the alert of that hit does not reach: security, admin and the roles of
+ * the site's alert rule learn of it once, by the alert the stored event raises (AlertChecker), not a
+ * second time from the lane. The last state of every lane is kept so a console that opens later sees
+ * the lanes.
  */
 @Injectable()
 export class LaneStateRelay implements OnApplicationBootstrap {
@@ -26,6 +30,7 @@ export class LaneStateRelay implements OnApplicationBootstrap {
     private readonly registry: SiteRegistry,
     private readonly deadLetters: DeadLetterService,
     private readonly live: LiveGateway,
+    private readonly rules: AlertRules,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -61,6 +66,10 @@ export class LaneStateRelay implements OnApplicationBootstrap {
       this.hits.add(s.decisionId!);
       if (this.hits.size > 1000) this.hits.delete(this.hits.values().next().value!);
     }
+    // Who hears of this hit by its alert (nobody when the site's rule raises none at this severity).
+    const severity = SeveritySchema.safeParse(s.watchlist?.severity);
+    const notified = hit && severity.success ? this.rules.notify(s.siteId, severity.data) : null;
+    const alerted = new Set<string>(notified ? ['security', 'admin', ...notified] : []);
     // Every hub instance receives every lane state from the broker and serves its own sockets.
     for (const socket of await server.local.in(siteRoom(s.siteId)).fetchSockets()) {
       const p = socketPrincipal(socket as never);
@@ -68,7 +77,7 @@ export class LaneStateRelay implements OnApplicationBootstrap {
       if (!p || !canAccessSite(p, s.siteId)) continue;
       const view = maskLaneState(s, p.role);
       socket.emit(SocketEvents.laneState, view);
-      if (hit) socket.emit(SocketEvents.laneWatchlistHit, { siteId: s.siteId, gateId: s.gateId, laneId: s.laneId, decisionId: s.decisionId, at: s.at, severity: s.watchlist?.severity });
+      if (hit && !alerted.has(p.role)) socket.emit(SocketEvents.laneWatchlistHit, { siteId: s.siteId, gateId: s.gateId, laneId: s.laneId, decisionId: s.decisionId, at: s.at, severity: s.watchlist?.severity });
     }
   }
 }

@@ -59,7 +59,7 @@ export class DeadLetterService implements OnApplicationBootstrap {
       this.lastLog = now;
       this.suppressed = 0;
     } else this.suppressed++;
-    const excerpt = payload.subarray(0, DEAD_LETTER_KEEP_BYTES).toString('utf8').replace(/\u0000/g, '\uFFFD');
+    const excerpt = payload.subarray(0, DEAD_LETTER_KEEP_BYTES).toString('utf8').replaceAll('\u0000', '\uFFFD');
     const ref = randomUUID();
     try {
       await this.db.getRepository(DeadLetterEntity).insert({

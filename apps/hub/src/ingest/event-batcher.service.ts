@@ -1,10 +1,10 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { GateEvent } from '../../../../libs/contracts/src/index.js';
-import { HeadcountService } from '../counts/headcount.service.js';
-import { AlertChecker } from '../alerts/alert-checker.service.js';
-import { MetricsService } from '../observability/metrics.service.js';
-import { LiveGateway } from '../realtime/live.gateway.js';
-import { EventStore, type IncomingEvent } from './event-store.service.js';
+import { CommitLock } from '../database/commit-lock.js';
+import { Clock } from '../time/clock.js';
+import { EventsCommitted, HubEvents, IngestRetry } from '../domain-events/ingest-events.js';
+import { EventStore, type IncomingEvent, type StoredBatch } from './event-store.service.js';
 
 interface Pending extends IncomingEvent {
   done: () => void;
@@ -16,6 +16,11 @@ const MAX_BATCH = 1000;
  * Groups events arriving together into one transaction. Each `submit` resolves only once its event
  * is committed (or found to be a duplicate), and the MQTT source acknowledges the message only then.
  * A database error is retried with backoff, never dropped: acknowledgements simply stop meanwhile.
+ *
+ * After each commit it emits `HubEvents.eventsCommitted` (with the new events and their crossings)
+ * and knows nothing of who listens: the tallies, the live push, the alert checker and the metrics
+ * subscribe to it (`@OnEvent`). The emit happens under the commit lock, so listeners see batches in
+ * commit order and the tallies never reload between a commit and its addition.
  */
 @Injectable()
 export class EventBatcher implements BeforeApplicationShutdown {
@@ -28,13 +33,12 @@ export class EventBatcher implements BeforeApplicationShutdown {
 
   constructor(
     private readonly store: EventStore,
-    private readonly headcounts: HeadcountService,
-    private readonly live: LiveGateway,
-    private readonly metrics: MetricsService,
-    private readonly alerts: AlertChecker,
+    private readonly commits: CommitLock,
+    private readonly events: EventEmitter2,
+    private readonly clock: Clock,
   ) {}
 
-  submit(event: GateEvent, receivedAt = Date.now()): Promise<void> {
+  submit(event: GateEvent, receivedAt = this.clock.now()): Promise<void> {
     return new Promise((done) => {
       this.queue.push({ event, receivedAt, done });
       // While shutting down nothing new is stored: the event stays unacknowledged and the broker
@@ -67,16 +71,16 @@ export class EventBatcher implements BeforeApplicationShutdown {
     while (this.queue.length > 0 && !this.closing) {
       const batch = this.queue.slice(0, MAX_BATCH);
       const t0 = performance.now();
-      let fresh: GateEvent[];
-      let touched: Set<string>;
       try {
-        [fresh, touched] = await this.headcounts.exclusive(async () => {
+        await this.commits.run(async () => {
           const stored = await this.store.storeBatch(batch);
-          return [stored, await this.headcounts.apply(stored)] as const;
+          // Committed: whatever a listener does next cannot undo it, and its failure must not make
+          // the batch be stored again (see `publish`).
+          await this.publish(stored, batch.length, (performance.now() - t0) / 1000);
         });
       } catch (e) {
         if (this.closing) break;
-        this.metrics.storeRetries.inc();
+        this.events.emit(HubEvents.ingestRetry, new IngestRetry(batch.length, e as Error, delay));
         this.log.error(`storing ${batch.length} events failed, retrying in ${delay} ms: ${(e as Error).message}`);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5000);
@@ -84,20 +88,16 @@ export class EventBatcher implements BeforeApplicationShutdown {
       }
       delay = 50;
       this.queue.splice(0, batch.length);
-      this.metrics.batchSeconds.observe((performance.now() - t0) / 1000);
-      this.metrics.batchSize.observe(batch.length);
-      this.metrics.ingested.inc({ result: 'stored' }, fresh.length);
-      this.metrics.ingested.inc({ result: 'duplicate' }, batch.length - fresh.length);
       for (const p of batch) p.done();
-      // Stored and acknowledged: what follows is live display only. Its failure (a database error while
-      // reading the minute counts, a socket error) is logged and must not stop ingest.
-      try {
-        // Watchlist check off the hot path: only newly stored events, queued, never awaited here.
-        if (fresh.length) this.alerts.enqueue(fresh);
-        if (fresh.length) await this.live.publishBatch(fresh, touched);
-      } catch (e) {
-        this.log.warn(`live push of a stored batch failed (consoles catch up on the next one): ${(e as Error).message}`);
-      }
+    }
+  }
+
+  /** Tells the listeners; a listener's failure is logged and never stops ingest. */
+  private async publish({ fresh, crossings }: StoredBatch, received: number, seconds: number): Promise<void> {
+    try {
+      await this.events.emitAsync(HubEvents.eventsCommitted, new EventsCommitted(fresh, crossings, received, seconds));
+    } catch (e) {
+      this.log.warn(`a listener of a committed batch failed: ${(e as Error).message}`);
     }
   }
 

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isCrossing, type GateEvent } from '../../../../libs/contracts/src/index.js';
-import { minuteStart } from '../counts/local-day.js';
+import type { GateEvent } from '../../../../libs/contracts/src/index.js';
+import { crossingMinutes } from '../counts/crossing-minutes.js';
 import { placeholders } from '../database/sql-dialect.js';
+import type { CrossingMinute } from '../domain-events/ingest-events.js';
 import { DataCipher } from '../privacy/data-cipher.js';
 import { aad } from '../watchlist/watchlist-aad.js';
 
@@ -16,6 +17,13 @@ export interface IncomingEvent {
   receivedAt: number;
 }
 
+export interface StoredBatch {
+  /** The events that were new (duplicates left out), in arrival order. */
+  fresh: GateEvent[];
+  /** Their crossings per gate and minute, as added to `count_minutes`. */
+  crossings: CrossingMinute[];
+}
+
 /**
  * Stores a batch of events and their minute counts in one transaction. `ON CONFLICT DO NOTHING
  * RETURNING` tells which events are new, and only those are counted, so a resent event is stored and
@@ -25,14 +33,15 @@ export interface IncomingEvent {
 export class EventStore {
   constructor(private readonly db: DataSource, private readonly cipher: DataCipher) {}
 
-  async storeBatch(batch: readonly IncomingEvent[]): Promise<GateEvent[]> {
+  async storeBatch(batch: readonly IncomingEvent[]): Promise<StoredBatch> {
     const unique = new Map<string, IncomingEvent>();
     for (const b of batch) if (!unique.has(b.event.eventId)) unique.set(b.event.eventId, b);
     const items = [...unique.values()];
     return this.db.transaction(async (m) => {
       const fresh = await this.insertEvents(m, items);
-      await this.addCounts(m, fresh);
-      return fresh;
+      const crossings = crossingMinutes(fresh);
+      await this.addCounts(m, crossings);
+      return { fresh, crossings };
     });
   }
 
@@ -78,20 +87,7 @@ export class EventStore {
     return out;
   }
 
-  private async addCounts(m: EntityManager, events: GateEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const buckets = new Map<string, { siteId: string; gateId: string; zoneId: string; minute: number; entries: number; exits: number }>();
-    for (const e of events) {
-      // A lane's refusal is stored for audit but nobody crossed: only plain counts and OPEN decisions count.
-      if (!isCrossing(e)) continue;
-      const minute = minuteStart(Date.parse(e.occurredAt));
-      const key = `${e.siteId}/${e.gateId}/${minute}`;
-      const b = buckets.get(key) ?? { siteId: e.siteId, gateId: e.gateId, zoneId: e.zoneId, minute, entries: 0, exits: 0 };
-      if (e.direction === 'entry') b.entries++;
-      else b.exits++;
-      buckets.set(key, b);
-    }
-    const all = [...buckets.values()];
+  private async addCounts(m: EntityManager, all: readonly CrossingMinute[]): Promise<void> {
     for (let i = 0; i < all.length; i += 500) {
       const p = placeholders(this.db);
       const values: unknown[] = [];

@@ -18,11 +18,11 @@ test('ingest keeps going when the live push after a commit fails (a database err
     gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: c.username, password: c.password, clientId: c.username, protocolVersion: 4 });
     // The first two pushes fail as a lost database connection would.
     const live = hub.app.get(LiveGateway);
-    const real = live.publishBatch.bind(live);
+    const real = live.pushCounts.bind(live);
     let failures = 2;
-    live.publishBatch = async (events, touched) => {
+    live.pushCounts = async (siteId, minutes) => {
       if (failures-- > 0) throw new Error('Connection terminated unexpectedly');
-      return real(events, touched);
+      return real(siteId, minutes);
     };
     const db = hub.app.get(DataSource);
     const stored = async () => Number((await db.query(`SELECT COUNT(*) AS n FROM gate_events`))[0].n);

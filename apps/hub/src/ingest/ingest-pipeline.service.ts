@@ -7,6 +7,7 @@ import {
 } from '../../../../libs/contracts/src/index.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
+import { Clock } from '../time/clock.js';
 import { DeadLetterService } from './dead-letter.service.js';
 import { EventBatcher } from './event-batcher.service.js';
 import { GateStatusService } from './gate-status.service.js';
@@ -24,6 +25,7 @@ export class IngestPipeline {
     private readonly deadLetters: DeadLetterService,
     private readonly status: GateStatusService,
     @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -37,7 +39,7 @@ export class IngestPipeline {
   }
 
   async accept(topic: string, payload: Buffer): Promise<void> {
-    const receivedAt = Date.now();
+    const receivedAt = this.clock.now();
     if (payload.length > MAX_EVENT_PAYLOAD_BYTES)
       return this.deadLetters.reject(topic, payload, 'oversized', `${payload.length} bytes, limit ${MAX_EVENT_PAYLOAD_BYTES}`);
     const t = parseGateTopic(topic);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { parseGateTopic, topicFilters, topics } from '../../../../libs/contracts/src/index.js';
-import { HubMqtt, type Consumer } from '../broker/hub-mqtt.service.js';
+import { HubMqtt, type ConsumerSpec } from '../broker/hub-mqtt.service.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
 import { ingestPartition } from './ingest-partition.js';
@@ -36,7 +36,7 @@ export class MqttIngestContext extends BaseRpcContext<[topic: string, payload: B
  * The hub's gate ingest as a NestJS microservice: a custom transport strategy over MQTT that hands
  * each message to the `@EventPattern` handler of its topic's kind (IngestController) and
  * acknowledges it only when the handler's promise resolves, which for an event is after the batch
- * holding it is committed. Connections come from HubMqtt (the one client layer):
+ * holding it is committed. Connections come from HubMqtt (the one MQTT port, chosen at start):
  *
  * - embedded aedes: the handler runs in aedes' publish hook, so the gate's PUBACK waits for the commit;
  * - external broker: `ingestClients` persistent sessions whose PUBACKs are sent after the commit, in
@@ -51,7 +51,6 @@ export class MqttIngestContext extends BaseRpcContext<[topic: string, payload: B
 @Injectable()
 export class MqttIngestTransport extends Server implements CustomTransportStrategy {
   private readonly log = new Logger('MqttIngest');
-  private consumers: Consumer[] = [];
 
   constructor(
     @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
@@ -73,58 +72,48 @@ export class MqttIngestTransport extends Server implements CustomTransportStrate
 
   async listen(callback: (err?: unknown) => void): Promise<void> {
     try {
-      if (this.mqtt.embedded) {
-        await this.mqtt.consumeEmbedded(topicFilters.allGateStatus, this.dispatch);
-        return callback();
-      }
-      if (!this.cfg.mqttUrl) return callback();
-      this.openConsumers();
-      // Ready once subscribed, not merely connected: on a new session the broker drops what is
-      // published before the SUBACK (an edge that connects first would lose its first events).
-      await Promise.race([Promise.all(this.consumers.map((c) => c.subscribed)), new Promise((r) => setTimeout(r, 5000)), this.mqtt.certificateRefused()]);
+      await this.mqtt.openIngest({ sessions: this.sessions(), statusFilter: topicFilters.allGateStatus }, this.dispatch);
       callback();
     } catch (e) {
       callback(e);
     }
   }
 
-  private openConsumers(): void {
+  /** The durable sessions an external broker opens (the embedded broker needs none). */
+  private sessions(): ConsumerSpec[] {
     const n = this.cfg.ingestClients;
-    if (this.cfg.ingestShared) {
-      for (let i = 0; i < n; i++)
-        this.consumers.push(
-          this.mqtt.consume(
-            {
-              clientId: this.clientId(i),
-              clean: false,
-              subscriptions: { [topicFilters.sharedGateEvents(this.cfg.ingestGroup)]: { qos: 1 }, ...(i === 0 ? { [topicFilters.allGateStatus]: { qos: 1 } } : {}) },
-            },
-            this.dispatch,
-          ),
-        );
-      return;
-    }
+    if (this.cfg.ingestShared)
+      return Array.from({ length: n }, (_, i) => ({
+        clientId: this.clientId(i),
+        clean: false,
+        subscriptions: { [topicFilters.sharedGateEvents(this.cfg.ingestGroup)]: { qos: 1 as const }, ...(i === 0 ? { [topicFilters.allGateStatus]: { qos: 1 as const } } : {}) },
+      }));
+    const out: ConsumerSpec[] = [];
     ingestPartition(this.registry.gateRefs(), n).forEach((gates, i) => {
       if (gates.length === 0 && i > 0) return;
       const subs: Record<string, { qos: 0 | 1 }> = Object.fromEntries(gates.map((g) => [topics.gateEvents(g.siteId, g.gateId), { qos: 1 as const }]));
       if (i === 0) subs[topicFilters.allGateStatus] = { qos: 1 };
-      this.consumers.push(this.mqtt.consume({ clientId: this.clientId(i), clean: false, subscriptions: subs }, this.dispatch));
+      out.push({ clientId: this.clientId(i), clean: false, subscriptions: subs });
     });
-    this.consumers.push(
-      this.mqtt.consume({ clientId: this.clientId('sentinel'), clean: true, subscriptions: { [topicFilters.allGateEvents]: { qos: 0 } } }, this.dispatch, (topic) => {
+    out.push({
+      clientId: this.clientId('sentinel'),
+      clean: true,
+      subscriptions: { [topicFilters.allGateEvents]: { qos: 0 } },
+      accept: (topic) => {
         const t = parseGateTopic(topic);
         return !t || !this.registry.gate(t.siteId, t.gateId);
-      }),
-    );
+      },
+    });
+    return out;
   }
 
   /** Broker sessions this instance owns (tests remove them from a shared broker afterwards). */
   sessionIds(): string[] {
-    return this.consumers.map((c) => c.clientId);
+    return this.mqtt.ingestSessionIds();
   }
 
   async close(): Promise<void> {
-    await this.mqtt.closeConsumers();
+    await this.mqtt.closeIngest();
     this.log.debug('ingest connections closed');
   }
 

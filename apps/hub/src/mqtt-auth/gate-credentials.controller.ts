@@ -10,7 +10,7 @@ import {
   type IssueGateCredential,
 } from '../../../../libs/contracts/src/index.js';
 import { AuditService } from '../audit/audit.service.js';
-import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
+import { HubMqtt } from '../broker/hub-mqtt.service.js';
 import { Access } from '../auth/access.decorators.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
@@ -27,7 +27,7 @@ import { MqttCredentialStore } from './mqtt-credential-store.js';
 export class GateCredentialsController {
   private readonly store: MqttCredentialStore;
 
-  constructor(db: DataSource, private readonly registry: SiteRegistry, private readonly audit: AuditService, private readonly broker: EmbeddedBroker) {
+  constructor(db: DataSource, private readonly registry: SiteRegistry, private readonly audit: AuditService, private readonly mqtt: HubMqtt) {
     this.store = new MqttCredentialStore(db);
   }
 
@@ -46,7 +46,7 @@ export class GateCredentialsController {
   async issue(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(IssueGateCredentialSchema)) b: IssueGateCredential) {
     if (!this.registry.gate(b.siteId, b.gateId)) throw new NotFoundException(`gate ${b.siteId}/${b.gateId} is not registered`);
     const c = await this.store.issueGate(b.siteId, b.gateId);
-    this.broker.disconnect(c.username);
+    this.mqtt.disconnectLogin(c.username);
     await this.audit.record({ actor: p, action: 'gate_credential.issue', subjectType: 'gate', subjectId: `${b.siteId}/${b.gateId}`, siteId: b.siteId });
     return c;
   }
@@ -55,7 +55,7 @@ export class GateCredentialsController {
   @Access(ADMIN)
   async revoke(@CurrentPrincipal() p: Principal, @Param('siteId') siteId: string, @Param('gateId') gateId: string) {
     if (!(await this.store.revokeGate(siteId, gateId))) throw new NotFoundException(`gate ${siteId}/${gateId} has no credentials`);
-    this.broker.disconnect(gateMqttName(siteId, gateId));
+    this.mqtt.disconnectLogin(gateMqttName(siteId, gateId));
     await this.audit.record({ actor: p, action: 'gate_credential.revoke', subjectType: 'gate', subjectId: `${siteId}/${gateId}`, siteId });
     return { revoked: true };
   }

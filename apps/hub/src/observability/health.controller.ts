@@ -2,8 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/access.decorators.js';
-import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
-import { EventBatcher } from '../ingest/event-batcher.service.js';
+import { IngestBacklog } from './ingest-backlog.js';
 import { HubMqtt } from '../broker/hub-mqtt.service.js';
 import { RedisConnection } from '../cluster/redis-connection.js';
 import { MetricsService } from './metrics.service.js';
@@ -16,9 +15,8 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicator: HealthIndicatorService,
-    private readonly broker: EmbeddedBroker,
     private readonly mqtt: HubMqtt,
-    private readonly batcher: EventBatcher,
+    private readonly ingest: IngestBacklog,
     private readonly redis: RedisConnection,
     metrics: MetricsService,
     dataSource: DataSource,
@@ -43,8 +41,8 @@ export class HealthController {
       () => this.db.pingCheck('database', { timeout: 2000 }),
       () => {
         const i = this.indicator.check('mqtt');
-        const mode = this.broker.enabled ? 'embedded' : 'external';
-        return this.mqtt.connected() ? i.up({ mode, backlog: this.batcher.backlog }) : i.down({ mode, message: 'not connected to the broker' });
+        const mode = this.mqtt.mode;
+        return this.mqtt.connected() ? i.up({ mode, backlog: this.ingest.backlog }) : i.down({ mode, message: 'not connected to the broker' });
       },
     ]);
     const redis = this.redis.state();

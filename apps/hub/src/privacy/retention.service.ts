@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { JobLock } from '../cluster/job-lock.js';
 import { AuditService } from '../audit/audit.service.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
-import { placeholders } from '../database/sql-dialect.js';
-import { execCount } from '../database/sql-exec.js';
+import { Clock } from '../time/clock.js';
+import { RetentionRepository, type RetentionTarget } from './retention.repository.js';
 
 const DAY = 86_400_000;
 /** Rows per statement: keeps SQLite's write lock and PostgreSQL's transactions short under ingest. */
@@ -25,15 +24,9 @@ export interface RetentionReport {
   refreshTokens: number;
 }
 
-interface Step {
+interface Step extends RetentionTarget {
   key: keyof RetentionReport;
   days: number;
-  table: string;
-  pk: string;
-  /** Condition on the row's age (`?` = the cutoff) and anything else that makes it due. */
-  where: string;
-  /** SET clause for a redaction; absent = delete the row. */
-  set?: string;
   /** false: done, but not counted in the report (follows another step). */
   count?: false;
 }
@@ -54,7 +47,8 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
 
   constructor(
     @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
-    private readonly db: DataSource,
+    private readonly rows: RetentionRepository,
+    private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly jobs: JobLock,
   ) {}
@@ -75,7 +69,7 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** Purges what is due at `now` (tests pass a clock); concurrent calls share one run. */
-  purge(now: number = Date.now()): Promise<RetentionReport> {
+  purge(now: number = this.clock.now()): Promise<RetentionReport> {
     this.running ??= this.run(now).finally(() => (this.running = null));
     return this.running;
   }
@@ -116,11 +110,7 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
   private async apply(s: Step, cutoff: number): Promise<number> {
     let total = 0;
     for (;;) {
-      const p = placeholders(this.db);
-      const action = s.set ? `UPDATE ${s.table} SET ${s.set}` : `DELETE FROM ${s.table}`;
-      // The dialect helper numbers placeholders in order; there is exactly one (the cutoff).
-      const due = `SELECT ${s.pk} FROM ${s.table} WHERE ${s.where.replace('?', p(1))} LIMIT ${BATCH}`;
-      const n = await execCount(this.db, `${action} WHERE ${s.pk} IN (${due})`, [cutoff]);
+      const n = await this.rows.purgeBatch(s, cutoff, BATCH);
       total += n;
       if (n < BATCH) return total;
     }

@@ -6,6 +6,8 @@ import { createTestDatabase } from '../../../../test/support/postgres.js';
 import { AuditService } from '../audit/audit.service.js';
 import { JobLock } from '../cluster/job-lock.js';
 import { placeholders } from '../database/sql-dialect.js';
+import { RetentionRepository } from './retention.repository.js';
+import { SystemClock, type Clock } from '../time/clock.js';
 import { RetentionService } from './retention.service.js';
 
 const DAY = 86_400_000;
@@ -43,8 +45,10 @@ async function scenario(databaseUrl?: string): Promise<void> {
     for (const [id, expires] of [['rt-old', past(1)], ['rt-keep', within(1)]] as const) await insert(db, 'refresh_tokens', { id, user_id: 1, family_id: 'f', token_hash: 'h', created_at: expires - 7 * 86_400_000, expires_at: expires, revoked_at: null });
     for (const at of [past(14), within(14)]) await insert(db, 'dead_letters', { received_at: at, topic: 't', reason: 'schema', detail: 'd', payload_bytes: 1, payload_excerpt: '{}' });
 
-    const retention = new RetentionService(cfg, db, new AuditService(db), new JobLock(db));
-    const report = await retention.purge(NOW);
+    // The hub's clock says NOW: the scheduled purge (no argument) judges ages by it.
+    const clock: Clock = { now: () => NOW };
+    const retention = new RetentionService(cfg, new RetentionRepository(db), clock, new AuditService(db), new JobLock(db));
+    const report = await retention.purge();
     // Younger events lose their identity (ev-keep, id-old) and crop references (those four) by their own ages.
     assert.deepEqual(report, { events: 1, eventIdentities: 2, eventAttachments: 4, alertSnapshots: 3, alerts: 1, auditRows: 1, deadLetters: 1, refreshTokens: 1 });
     assert.deepEqual((await db.query(`SELECT id FROM refresh_tokens`)).map((r: { id: string }) => r.id), ['rt-keep']);
@@ -97,7 +101,7 @@ test('0 days keeps forever', async () => {
   const { cfg, db } = await openTestHubDatabase(undefined, { retentionEventsDays: 0, retentionIdentityDays: 0, retentionCropsDays: 0, retentionAuditDays: 0, retentionDeadLettersDays: 0, retentionAlertsDays: 0 });
   try {
     await insert(db, 'gate_events', event('ancient', 1));
-    assert.deepEqual(Object.values(await new RetentionService(cfg, db, new AuditService(db), new JobLock(db)).purge(NOW)), [0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(Object.values(await new RetentionService(cfg, new RetentionRepository(db), new SystemClock(), new AuditService(db), new JobLock(db)).purge(NOW)), [0, 0, 0, 0, 0, 0, 0, 0]);
     assert.equal((await db.query(`SELECT identity_json FROM gate_events`))[0].identity_json, 'g1:k1:xx');
   } finally {
     await db.destroy();

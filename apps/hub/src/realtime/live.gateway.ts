@@ -1,4 +1,5 @@
-import { Logger, forwardRef, Inject } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import {
   ConnectedSocket,
   MessageBody,
@@ -16,10 +17,10 @@ import {
   SocketEvents,
   SubscribeRequestSchema,
   type EventSummary,
-  type GateEvent,
   type GateStatus,
 } from '../../../../libs/contracts/src/index.js';
 import { HeadcountService } from '../counts/headcount.service.js';
+import { CountsChanged, EventsCommitted, HubEvents } from '../domain-events/ingest-events.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
 import { SocketAuth } from './socket-auth.service.js';
@@ -34,16 +35,21 @@ export interface CameraViewHandler {
 
 /**
  * Live counts, the event ticker and gate status, pushed to one Socket.IO room per site. Pushes are
- * per committed batch, not per event, so a busy hub sends a few messages a second per site.
+ * per committed batch, not per event, so a busy hub sends a few messages a second per site: the
+ * ticker on `eventsCommitted`, the counts and the minute chart on the tallies' `countsChanged`
+ * (sent in order, off the commit path; while one push is out, further changes are merged).
  */
 @WebSocketGateway({ cors: false })
 export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly log = new Logger('Live');
   private readonly settling = new Map<string, NodeJS.Timeout>();
+  /** Count changes not pushed yet, per site (merged while a push is out). */
+  private readonly unpushed = new Map<string, { minutes: Set<number>; today: boolean }>();
+  private pushing = false;
   @WebSocketServer() server!: Server;
 
   constructor(
-    @Inject(forwardRef(() => HeadcountService)) private readonly headcounts: HeadcountService,
+    private readonly headcounts: HeadcountService,
     private readonly registry: SiteRegistry,
     private readonly metrics: MetricsService,
     private readonly auth: SocketAuth,
@@ -92,8 +98,10 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     return this.cameraViews?.unwatch(socket, body) ?? Promise.resolve({ ok: false, error: 'live camera tiles are not available' });
   }
 
-  async publishBatch(events: readonly GateEvent[], touchedSites: Set<string>): Promise<void> {
-    if (!this.server) return;
+  /** The ticker: a sample (the newest 50 of a batch) per site. */
+  @OnEvent(HubEvents.eventsCommitted)
+  onCommitted({ events }: EventsCommitted): void {
+    if (!this.server || !events.length) return;
     const now = new Date().toISOString();
     const bySite = new Map<string, EventSummary[]>();
     for (const e of events) {
@@ -102,19 +110,45 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       list.push({ eventId: e.eventId, siteId: e.siteId, zoneId: e.zoneId, gateId: e.gateId, direction: e.direction, source: e.source, occurredAt: e.occurredAt, receivedAt: now, ...verdict });
       bySite.set(e.siteId, list);
     }
-    // The ticker is a sample (the newest 50 of a batch); counts and the per-minute chart come from the store.
     for (const [siteId, list] of bySite) this.server.to(siteRoom(siteId)).emit(SocketEvents.eventsNew, { siteId, events: list.slice(-50) });
-    const minutesOf = new Map<string, Set<number>>();
-    for (const e of events) {
-      const set = minutesOf.get(e.siteId) ?? new Set<number>();
-      set.add(Math.floor(Date.parse(e.occurredAt) / 60_000) * 60_000);
-      minutesOf.set(e.siteId, set);
+  }
+
+  /** Counts and the per-minute chart: queued here, pushed off the commit path, in order. */
+  @OnEvent(HubEvents.countsChanged)
+  onCountsChanged({ sites }: CountsChanged): void {
+    if (!this.server) return;
+    for (const c of sites) {
+      const u = this.unpushed.get(c.siteId) ?? { minutes: new Set<number>(), today: false };
+      for (const m of c.minutes) u.minutes.add(m);
+      u.today ||= c.today;
+      this.unpushed.set(c.siteId, u);
     }
-    for (const siteId of new Set([...touchedSites, ...minutesOf.keys()])) {
-      const minutes = await this.headcounts.minutes(siteId, [...(minutesOf.get(siteId) ?? [])]);
-      this.server.to(siteRoom(siteId)).emit(SocketEvents.countsUpdate, { ...(await this.headcounts.snapshot(siteId)), minutes });
+    if (!this.pushing) {
+      this.pushing = true;
+      void this.drainCounts();
     }
-    if (this.headcounts.sharedTallies) for (const siteId of touchedSites) this.settleLater(siteId);
+  }
+
+  private async drainCounts(): Promise<void> {
+    while (this.unpushed.size) {
+      const [siteId, u] = this.unpushed.entries().next().value!;
+      this.unpushed.delete(siteId);
+      try {
+        await this.pushCounts(siteId, [...u.minutes]);
+        if (u.today && this.headcounts.sharedTallies) this.settleLater(siteId);
+      } catch (e) {
+        // Stored and acknowledged already: a failed push (a database error reading the counts, a
+        // socket error) is logged, and consoles catch up on the next one.
+        this.log.warn(`live counts of ${siteId} failed (consoles catch up on the next push): ${(e as Error).message}`);
+      }
+    }
+    this.pushing = false;
+  }
+
+  /** One site's totals and the minutes given, to its room. */
+  async pushCounts(siteId: string, minuteStarts: number[]): Promise<void> {
+    const minutes = await this.headcounts.minutes(siteId, minuteStarts);
+    this.server.to(siteRoom(siteId)).emit(SocketEvents.countsUpdate, { ...(await this.headcounts.snapshot(siteId)), minutes });
   }
 
   /**

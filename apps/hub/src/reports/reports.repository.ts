@@ -73,8 +73,14 @@ export class ReportsRepository {
     const p = placeholders(this.db);
     const params: unknown[] = [q.siteId, from, to];
     let sql = `SELECT decision_json AS d FROM gate_events WHERE site_id = ${p(1)} AND occurred_at >= ${p(1)} AND occurred_at < ${p(1)} AND decision_outcome = 'deny'`;
-    if (q.zoneId) (sql += ` AND zone_id = ${p(1)}`), params.push(q.zoneId);
-    if (q.gateId) (sql += ` AND gate_id = ${p(1)}`), params.push(q.gateId);
+    if (q.zoneId) {
+      sql += ` AND zone_id = ${p(1)}`;
+      params.push(q.zoneId);
+    }
+    if (q.gateId) {
+      sql += ` AND gate_id = ${p(1)}`;
+      params.push(q.gateId);
+    }
     const rows = (await this.db.query(sql, params)) as { d: string | { reasons?: string[] } | null }[];
     const byReason = new Map<string, number>();
     for (const r of rows) {

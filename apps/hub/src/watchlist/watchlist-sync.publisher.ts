@@ -9,7 +9,6 @@ import {
   WatchlistResyncRequestSchema,
   type WatchlistDelta,
   type WatchlistResyncRequest,
-  type WatchlistEdgeEntry,
 } from '../../../../libs/contracts/src/index.js';
 import { HubMqtt } from '../broker/hub-mqtt.service.js';
 import { JobLock } from '../cluster/job-lock.js';

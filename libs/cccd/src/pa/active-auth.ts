@@ -51,7 +51,7 @@ export async function performActiveAuth(session: CardSession, key: KeyObject, aa
   if (key.asymmetricKeyType === 'ec') {
     const hash = hashForSignatureAlgorithm(aaSignatureAlgorithm ?? '');
     if (!hash) return { passed: false, algorithm, detail: 'DG14 lacks the ActiveAuthenticationInfo needed for ECDSA' };
-    let ok = false;
+    let ok: boolean;
     try {
       ok = verify(hash, challenge, { key, dsaEncoding: 'ieee-p1363' }, r.data);
     } catch {

@@ -66,7 +66,7 @@ function parseSignerInfo(si: Tlv): SignerInfo {
   if (!sigAlg) fail('SignerInfo without signatureAlgorithm');
   out.signatureAlgorithm = readOid(sigAlg.children[0], 'SignerInfo.signatureAlgorithm');
   if (sigAlg.children[1] && sigAlg.children[1].tag !== TAG.NULL) out.signatureAlgorithmParams = sigAlg.children[1];
-  const sig = c[i++];
+  const sig = c[i];
   if (!sig || sig.tag !== TAG.OCTET_STRING) fail('SignerInfo without signature');
   out.signature = sig.value;
   return out as SignerInfo;

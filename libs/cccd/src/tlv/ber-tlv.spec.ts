@@ -81,7 +81,7 @@ test('fuzz: random and mutated bytes only ever produce typed errors (parser and 
         try {
           p(bytes);
         } catch (e) {
-          if (!(e instanceof CccdError)) throw new Error(`${p.name} threw untyped ${(e as Error)?.name}: ${(e as Error)?.message}`);
+          if (!(e instanceof CccdError)) throw new Error(`${p.name} threw untyped ${(e as Error)?.name}: ${(e as Error)?.message}`, { cause: e });
         }
       }
     }),

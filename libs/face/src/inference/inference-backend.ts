@@ -33,6 +33,7 @@ export interface ModelSpec {
 
 /** A TF.js graph model as read from model.json and its weight shards. */
 export interface TfjsGraphArtifacts {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- TF.js attr values are a tagged union read by the converter per op
   modelTopology: { node: { name: string; op: string; input?: string[]; attr?: Record<string, any> }[] } & Record<string, unknown>;
   weightSpecs: { name: string; shape: number[]; dtype: string; quantization?: { dtype: string } & Record<string, unknown> }[];
   weightData: ArrayBuffer;

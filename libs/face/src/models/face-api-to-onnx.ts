@@ -69,7 +69,7 @@ export function recognitionNetToOnnx(w: WeightMap): Uint8Array {
   [out, size] = residualDown(out, 'conv256_down', size, 128);
   out = residual(out, 'conv256_1');
   out = residual(out, 'conv256_2');
-  [out, size] = residualDown(out, 'conv256_down_out', size, 256);
+  [out] = residualDown(out, 'conv256_down_out', size, 256);
   out = b.node('GlobalAveragePool', [out]);
   out = b.node('Flatten', [out], { axis: { i: 1 } });
   const fc = takeWeight(w, 'fc', 2);

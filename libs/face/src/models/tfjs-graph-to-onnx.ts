@@ -83,7 +83,9 @@ function readWeights(json: z.infer<typeof graphSchema>, shards: ReadonlyMap<stri
 }
 
 const decodeB64 = (s: unknown) => (typeof s === 'string' ? Buffer.from(s, 'base64').toString() : '');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- TF.js attr values are a tagged union read per op
 const listS = (a: Record<string, any> | undefined, k: string): string[] => (a?.[k]?.list?.s ?? []).map(decodeB64);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- TF.js attr values are a tagged union read per op
 const listI = (a: Record<string, any> | undefined, k: string): number[] => (a?.[k]?.list?.i ?? []).map(Number);
 
 export function tfjsSequentialToOnnx(modelJson: string, shards: ReadonlyMap<string, Uint8Array>, inputSize: number): Uint8Array {

@@ -31,7 +31,7 @@ export class EventLoopGapMeter {
 /** Longest event-loop gap (ms) while `fn` runs. */
 export async function longestEventLoopGap(fn: () => Promise<void>, intervalMs = 5): Promise<number> {
   const meter = new EventLoopGapMeter(intervalMs).start();
-  let gap = 0;
+  let gap: number;
   try {
     await fn();
   } finally {
