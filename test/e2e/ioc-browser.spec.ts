@@ -58,7 +58,7 @@ test('IOC wall in Chromium: sign-in form, live counts move after an event, langu
 
     await page.locator('#lang').click();
     assert.equal(await page.locator('h1').textContent(), 'Entry/exit monitoring · Ga Hà Nội (test)');
-    assert.equal(await page.locator('.totals .entry .label').textContent(), 'Entries');
+    assert.equal(await page.locator('.totals .entry .label').textContent(), 'Entries · today');
 
     mkdirSync('test/artifacts', { recursive: true });
     await page.screenshot({ path: 'test/artifacts/ioc-wall.png' });
