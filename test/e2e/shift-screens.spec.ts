@@ -332,8 +332,15 @@ test('a shift: operator console by keyboard, security alerts folded, notes kept,
       const rule = await admin(`${hub.url}/api/alert-rules`, { method: 'PUT', body: { siteId: A, minSeverity: 'low', notifyRoles: ['security', 'admin'], escalateAfterMinutes: 0.05, webhookUrl: receiver.url } });
       assert.equal(rule.status, 200, await rule.text());
       await enrol(SECOND);
-      edge!.outbox.enqueue(sighting(Date.now(), 'g2', SECOND));
+      // Right after the enrolment the lane does not know the new entry: its state has the face but no
+      // watchlist hit. The hub's own check raises the alert, and the alert still gets the live crop.
+      const first = sighting(Date.now(), 'g2', SECOND);
+      await publishLane({ laneId: 'l1', phase: 'denied', decisionId: first.eventId, outcome: 'deny', reasons: ['face_mismatch'], faceJpeg: face });
+      // (Whichever reaches the hub first, the lane state or the event, the crop is kept.)
+      edge!.outbox.enqueue(first);
       const raised = await waitFor(alertsOf, (l) => l.some((x) => x.fullName === SECOND.fullName), 15_000, 'the second alert').then((l) => l.find((x) => x.fullName === SECOND.fullName)!);
+      const photos = await waitFor(() => adminJson<{ liveCrop: string | null }>(`${hub.url}/api/sites/${A}/alerts/${raised.alertId}/photos`), (p) => p.liveCrop !== null, 10_000, 'the live crop');
+      assert.equal(photos.liveCrop, face, 'the first alert after an enrolment has its live crop');
       await waitFor(() => receiver.got.length, (n) => n >= 2, 30_000, 'a delivery after the failed attempt');
       const [failed, ok] = receiver.got;
       assert.equal(failed!.status, 500);

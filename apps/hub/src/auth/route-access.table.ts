@@ -42,6 +42,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/gate-status': { access: ALL, site: 'query', request: (s) => ({ path: `/api/gate-status?siteId=${s}` }) },
   'GET /api/events': { access: USERS, site: 'query', request: (s) => ({ path: `/api/events?siteId=${s}` }) },
   // An event's face crop from its edge; the site is the event's (checked, and every refusal audited, by the controller).
+  'GET /api/events/:eventId': { access: USERS, request: () => ({ path: '/api/events/01900000-0000-7000-8000-000000000000' }) },
   'GET /api/events/:eventId/crop': { access: ['admin', 'security', 'operator'], request: () => ({ path: '/api/events/01900000-0000-7000-8000-000000000000/crop' }) },
   'GET /api/dead-letters': { access: ADMIN, request: () => ({ path: '/api/dead-letters' }) },
   'POST /api/auth/login': { access: 'public', request: () => ({ path: '/api/auth/login', body: {} }) },
@@ -69,6 +70,8 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'DELETE /api/sites/:siteId/watchlist/:entryId': { access: SECURITY, site: 'param', request: (s) => ({ path: `/api/sites/${s}/watchlist/999999` }) },
   'GET /api/sites/:siteId/alerts': { access: SECURITY, site: 'param', request: (s) => ({ path: `/api/sites/${s}/alerts` }) },
   'POST /api/sites/:siteId/alerts/:alertId/:action': { access: SECURITY, site: 'param', request: (s) => ({ path: `/api/sites/${s}/alerts/999999/acknowledge`, body: {} }) },
+  'POST /api/sites/:siteId/alerts/acknowledge': { access: SECURITY, site: 'param', request: (s) => ({ path: `/api/sites/${s}/alerts/acknowledge`, body: { alertIds: ['999999'], note: 'x' } }) },
+  'GET /api/sites/:siteId/alerts/:alertId/sightings': { access: SECURITY, site: 'param', request: (s) => ({ path: `/api/sites/${s}/alerts/999999/sightings` }) },
   'GET /api/sites/:siteId/alerts/:alertId/photos': { access: SECURITY, site: 'param', request: (s) => ({ path: `/api/sites/${s}/alerts/999999/photos` }) },
   'GET /api/alert-rules': { access: ADMIN, request: () => ({ path: '/api/alert-rules' }) },
   'PUT /api/alert-rules': { access: ADMIN, request: () => ({ path: '/api/alert-rules', body: {} }) },

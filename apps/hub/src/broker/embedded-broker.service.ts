@@ -78,7 +78,7 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
         this.credentials.verify(username, password.toString('utf8')).then(
           (id) => {
             if (!id) {
-              this.log.warn(`MQTT login refused for "${username.slice(0, 140)}" (client ${client.id})`);
+              this.refusedLogin(username, client.id);
               return refuse();
             }
             // A client id is the session: connecting with another gate's id would kick that gate off
@@ -134,6 +134,22 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
       this.server!.listen(this.cfg.embeddedMqttPort, this.cfg.embeddedMqttHost, resolve);
     });
     this.log.log(`embedded MQTT broker listening on ${cert && key ? 'mqtts' : 'mqtt'}://${this.cfg.embeddedMqttHost}:${this.port}`);
+  }
+
+  private refusedLast = 0;
+  private refusedSince = 0;
+
+  /** One WARN line a second at most for refused logins, with how many more were refused meanwhile (a guessing loop must not flood the log). */
+  private refusedLogin(username: string, clientId: string): void {
+    const now = Date.now();
+    if (now - this.refusedLast < 1000) {
+      this.refusedSince++;
+      return;
+    }
+    const more = this.refusedSince ? ` (+${this.refusedSince} more refused since the last line)` : '';
+    this.log.warn(`MQTT login refused for "${username.slice(0, 140)}" (client ${clientId.slice(0, 140)})${more}`);
+    this.refusedLast = now;
+    this.refusedSince = 0;
   }
 
   /** Where oversized messages go (dead letters; set by PayloadLimitWiring). */

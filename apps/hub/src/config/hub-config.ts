@@ -37,7 +37,8 @@ export const HubConfigSchema = z.object({
   mqttUsername: z.string().optional(),
   mqttPassword: z.string().optional(),
   embeddedMqttPort: z.coerce.number().int().min(0).max(65535).default(1883),
-  embeddedMqttHost: z.string().default('0.0.0.0'),
+  /** Like HOST, loopback unless told: gates on other machines need EMBEDDED_MQTT_HOST=0.0.0.0 (or the LAN address). */
+  embeddedMqttHost: z.string().default('127.0.0.1'),
   /**
    * Connections consuming events from an external broker; registered gates are split over them, each
    * a persistent session with plain subscriptions (restored by Mosquitto after its own restart).

@@ -21,7 +21,7 @@ export const UNLISTED_DEVICE_LIMIT = 8;
 /** The ids a gate may use for one kind of device: the configured list, or the first few it reported. */
 class DeviceIds {
   private readonly seen = new Set<string>();
-  constructor(private readonly listed: ReadonlySet<string> | undefined) {}
+  constructor(readonly listed: ReadonlySet<string> | undefined) {}
 
   accepts(id: string): boolean {
     if (this.listed) return this.listed.has(id);
@@ -79,6 +79,18 @@ export class SiteRegistry implements OnModuleInit {
    */
   laneAllowed(siteId: string, gateId: string, laneId: string): boolean {
     return this.devices.get(`${siteId}/${gateId}`)?.lanes.accepts(laneId) ?? false;
+  }
+
+  /**
+   * Whether an event may name this lane. A sites file that lists the gate's lanes decides; without a
+   * list every lane id is accepted: an event is a count and is stored whatever lanes the gate
+   * invented before (it adds no hub state), unlike lane states, which keep the first
+   * UNLISTED_DEVICE_LIMIT ids seen. List the lanes to pin them.
+   */
+  laneEventAllowed(siteId: string, gateId: string, laneId: string): boolean {
+    const d = this.devices.get(`${siteId}/${gateId}`);
+    if (!d) return false;
+    return d.lanes.listed ? d.lanes.accepts(laneId) : (d.lanes.accepts(laneId), true);
   }
 
   cameraAllowed(siteId: string, gateId: string, cameraId: string): boolean {

@@ -248,11 +248,16 @@ function toCells(r: ExportRow): Cells {
   return [r.event_id, new Date(at).toISOString(), local, r.site_id, r.zone_id, r.gate_id, r.lane_id ?? '', r.direction, r.source, r.decision_outcome ?? '', (d?.reasons ?? []).join(';')];
 }
 
-/** RFC 4180 quoting; a leading =, +, - or @ is neutralised so a spreadsheet never runs a cell as a formula. */
-function csvCell(v: string | number): string {
+/**
+ * One CSV cell, safe in a spreadsheet whatever its list separator: a cell starting with =, +, -, @,
+ * TAB or CR gets a leading ' (never run as a formula), and a cell holding a separator a spreadsheet
+ * may split on (",", ";" in vi-VN Excel, TAB) or a quote or line break is quoted (RFC 4180), so a
+ * gate's reasons joined with ";" (`ok;=1+1`) stay one cell that does not start with "=".
+ */
+export function csvCell(v: string | number): string {
   let s = String(v);
-  if (/^[=+\-@]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",;\t\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 async function write(out: Writable, chunk: string): Promise<void> {

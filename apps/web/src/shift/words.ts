@@ -8,7 +8,7 @@ export type Level = 'good' | 'warn' | 'bad' | 'none';
  * nothing for the machine to compare.
  */
 export function similarityWords(score: number | undefined, threshold: number | undefined, noPhoto: boolean): { key: string; level: Level } {
-  if (score === undefined) return { key: noPhoto ? 'sim_none' : 'sim_none', level: 'none' };
+  if (score === undefined) return { key: noPhoto ? 'sim_none' : '', level: 'none' };
   const thr = threshold ?? 0.4;
   if (score >= thr + 0.15) return { key: 'sim_high', level: 'good' };
   if (score >= thr + 0.05) return { key: 'sim_ok', level: 'good' };
@@ -19,7 +19,7 @@ export function similarityWords(score: number | undefined, threshold: number | u
 
 /** Liveness score (0–1): a live person, probably one, or a suspected photo/screen. */
 export function livenessWords(score: number | undefined): { key: string; level: Level } {
-  if (score === undefined) return { key: 'live_none', level: 'none' };
+  if (score === undefined) return { key: '', level: 'none' };
   if (score >= 0.9) return { key: 'live_high', level: 'good' };
   if (score >= 0.6) return { key: 'live_mid', level: 'warn' };
   return { key: 'live_low', level: 'bad' };
