@@ -37,7 +37,7 @@ test('IOC wall in Chromium: sign-in form, live counts move after an event, langu
     await page.locator('#login').waitFor({ state: 'hidden', timeout: 5000 });
     await page.locator('#conn.on').waitFor({ timeout: 15_000 });
     assert.equal(await page.locator('#site-entries').textContent(), '0');
-    assert.equal(await page.locator('h1').textContent(), 'Giám sát ra/vào', 'Vietnamese by default');
+    assert.equal(await page.locator('h1').textContent(), 'Giám sát ra/vào · Ga Hà Nội (test)', 'Vietnamese by default, with what the screen covers');
     assert.equal(await page.locator('.gate').count(), 3);
     await page.locator('.gate.online').first().waitFor({ timeout: 15_000 });
 
@@ -57,8 +57,8 @@ test('IOC wall in Chromium: sign-in form, live counts move after an event, langu
     assert.equal(await page.locator('#site-entries').textContent(), '2', 'the refusal is not counted');
 
     await page.locator('#lang').click();
-    assert.equal(await page.locator('h1').textContent(), 'Entry/exit monitoring');
-    assert.equal(await page.locator('.totals .entry .label').textContent(), 'Entries');
+    assert.equal(await page.locator('h1').textContent(), 'Entry/exit monitoring · Ga Hà Nội (test)');
+    assert.equal(await page.locator('.totals .entry .label').textContent(), 'Entries · today');
 
     mkdirSync('test/artifacts', { recursive: true });
     await page.screenshot({ path: 'test/artifacts/ioc-wall.png' });

@@ -186,7 +186,7 @@ test('issue 22: wall at 1920×1080, delivery, password flows and translated erro
       page.once('dialog', (d) => void d.accept());
       await page.locator('tr[data-user="tamthoi"] button.delete-user').click();
       await page.locator('#users-done', { hasText: 'Đã xoá người dùng “tamthoi”' }).waitFor();
-      assert.equal(await page.locator('tr[data-user="tamthoi"]').count(), 0);
+      await page.locator('tr[data-user="tamthoi"]').waitFor({ state: 'detached', timeout: 5000 });
       const audit = (await (await admin(`${hub.url}/api/audit?action=user.delete`)).json()) as { action: string; detail: { username?: string } | string }[];
       assert.ok(audit.some((a) => JSON.stringify(a.detail).includes('tamthoi')), 'the deletion is audited');
 
