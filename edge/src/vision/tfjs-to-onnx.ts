@@ -17,6 +17,14 @@ export interface TfjsToOnnxOptions {
   outputs: { tensor: string; name: string; slice?: { channel: number }; nhwc?: boolean }[];
 }
 
+/** A TF.js node attribute as model.json writes it. */
+interface Attr {
+  list?: { i?: string[]; s?: string[] };
+  s?: string;
+  b?: boolean;
+}
+type GraphNode = { name: string; op: string; input?: string[]; attr?: Record<string, Attr> };
+
 interface ConstTensor {
   shape: number[];
   dtype: string;
@@ -27,7 +35,7 @@ export class UnsupportedGraphError extends Error {}
 
 export function tfjsGraphToOnnx(g: TfjsGraphArtifacts, options: TfjsToOnnxOptions): Uint8Array {
   const consts = readWeights(g);
-  const nodes = new Map(g.modelTopology.node.map((n) => [n.name, n]));
+  const nodes = new Map(g.modelTopology.node.map((n) => [n.name, n as GraphNode]));
   const b = new OnnxGraphBuilder('tfjs-graph');
   const tensors = new Map<string, string>();
   const strip = (name: string) => name.replace(/^\^/, '').replace(/:0$/, '');
@@ -64,10 +72,12 @@ export function tfjsGraphToOnnx(g: TfjsGraphArtifacts, options: TfjsToOnnxOption
     }
     throw new UnsupportedGraphError(`constant ${name} of shape [${c.shape}] cannot broadcast over channels`);
   };
-  const attrList = (n: { attr?: Record<string, any> }, key: string): number[] => (n.attr?.[key]?.list?.i ?? []).map(Number);
-  const attrString = (n: { attr?: Record<string, any> }, key: string): string =>
-    n.attr?.[key]?.s ? Buffer.from(n.attr[key].s, 'base64').toString('utf8') : '';
-  const fusedOps = (n: { attr?: Record<string, any> }): string[] =>
+  const attrList = (n: GraphNode, key: string): number[] => (n.attr?.[key]?.list?.i ?? []).map(Number);
+  const attrString = (n: GraphNode, key: string): string => {
+    const v = n.attr?.[key]?.s;
+    return v ? Buffer.from(v, 'base64').toString('utf8') : '';
+  };
+  const fusedOps = (n: GraphNode): string[] =>
     (n.attr?.fused_ops?.list?.s ?? []).map((s: string) => Buffer.from(s, 'base64').toString('utf8'));
 
   const activation = (x: string, ops: readonly string[], where: string): string => {
@@ -88,7 +98,7 @@ export function tfjsGraphToOnnx(g: TfjsGraphArtifacts, options: TfjsToOnnxOption
     return b.node('Clip', [x, tensors.get('__zero')!, tensors.get('__six')!]);
   };
 
-  const conv = (n: { name: string; op: string; input?: string[]; attr?: Record<string, any> }, depthwise: boolean): string => {
+  const conv = (n: GraphNode, depthwise: boolean): string => {
     const inputs = n.input ?? [];
     const x = build(inputs[0]!);
     const f = needConst(inputs[1]!, n.name);
@@ -124,7 +134,7 @@ export function tfjsGraphToOnnx(g: TfjsGraphArtifacts, options: TfjsToOnnxOption
     return activation(y, ops, n.name);
   };
 
-  const convert = (n: { name: string; op: string; input?: string[]; attr?: Record<string, any> }): string => {
+  const convert = (n: GraphNode): string => {
     const inputs = (n.input ?? []).filter((i) => !i.startsWith('^'));
     switch (n.op) {
       case 'Placeholder': {
