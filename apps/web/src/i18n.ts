@@ -2,6 +2,7 @@
 // component re-renders when the language changes.
 import i18next from 'i18next';
 import { ref } from 'vue';
+import { faceStrings } from './i18n-face.js';
 
 const base: Record<"vi" | "en", Record<string, string>> = {
   vi: {
@@ -149,7 +150,7 @@ export const lang = ref<'vi' | 'en'>(localStorage.getItem('cg.lang') === 'en' ? 
 await i18next.init({
   lng: lang.value,
   fallbackLng: 'vi',
-  resources: { vi: { translation: { ...base.vi, ...more.vi } }, en: { translation: { ...base.en, ...more.en } } },
+  resources: { vi: { translation: { ...base.vi, ...more.vi, ...faceStrings.vi } }, en: { translation: { ...base.en, ...more.en, ...faceStrings.en } } },
 });
 
 export const t = (key: string): string => (lang.value, i18next.t(key));

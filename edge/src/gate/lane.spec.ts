@@ -282,7 +282,7 @@ test('station: a VNeID QR goes to the operator; camera down goes to the operator
 });
 
 test('decide(): rule order and liveness floor', () => {
-  const policy = LanePolicySchema.parse({});
+  const policy = LanePolicySchema.parse({ livenessCheck: 'passive' });
   const th = { match: 0.9, liveness: 0.4 };
   const live = { embedding: REF, liveness: 0.2, qualityOk: true, livenessMs: 0 };
   assert.deepEqual(decide({ method: 'chip_face', face: live, similarity: 0.99 }, policy, th).reasons, ['liveness_failed']);
@@ -292,8 +292,8 @@ test('decide(): rule order and liveness floor', () => {
   assert.equal(decide({ method: 'chip_face', chipGenuine: false }, { ...policy, onPassiveAuthFail: 'review' }, th).outcome, 'review');
 });
 
-test('decide(): calibrated REVIEW band, possible watchlist match, blink and operator liveness checks', () => {
-  assert.equal(LanePolicySchema.parse({}).livenessCheck, 'blink', 'by default a lane asks for a blink: the passive score is no proven screen');
+test('decide(): calibrated REVIEW band, possible watchlist match, challenge, blink and operator liveness checks', () => {
+  assert.equal(LanePolicySchema.parse({}).livenessCheck, 'challenge', 'by default a lane runs the active challenge: the passive score is no proven screen, a blink can be replayed');
   const policy = LanePolicySchema.parse({ livenessCheck: 'passive' });
   const th = { match: 0.5, liveness: 0.4, review: 0.31 };
   const live = { embedding: REF, liveness: 0.9, qualityOk: true, livenessMs: 0 };
@@ -309,6 +309,16 @@ test('decide(): calibrated REVIEW band, possible watchlist match, blink and oper
   assert.deepEqual(decide({ method: 'chip_face', face: { ...live, challenge: 'passed' }, similarity: 0.8 }, blink, th), { outcome: 'open', reasons: [] });
   assert.deepEqual(decide({ method: 'chip_face', face: { ...live, challenge: 'failed' }, similarity: 0.1 }, blink, th).reasons, ['face_mismatch'], 'a mismatch is still a DENY');
   assert.deepEqual(decide({ method: 'allowlist_face', face: live, watch: { entryId: 'a', listKind: 'allowlist' } }, { ...policy, livenessCheck: 'operator' }, th), { outcome: 'review', reasons: ['liveness_operator_check'] });
+  // The active challenge: the operator sees the step that failed and how.
+  const challenge = { ...policy, livenessCheck: 'challenge' as const };
+  const failed = { ...live, challenge: 'failed' as const, challengeSteps: ['blink' as const, 'turn_left' as const], challengeFailure: { step: 'turn_left' as const, reason: 'wrong_order' as const } };
+  assert.deepEqual(decide({ method: 'chip_face', face: failed, similarity: 0.8 }, challenge, th), { outcome: 'review', reasons: ['liveness_challenge_failed', 'challenge_step_turn_left', 'challenge_wrong_order'] });
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live }, similarity: 0.8 }, challenge, th).reasons, ['liveness_challenge_failed'], 'no challenge result is no pass');
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live, challenge: 'passed' }, similarity: 0.8 }, challenge, th), { outcome: 'open', reasons: [] });
+  assert.deepEqual(decide({ method: 'chip_face', face: failed, similarity: 0.1 }, challenge, th).reasons, ['face_mismatch'], 'a mismatch is still a DENY');
+  // The passive score is advisory under the challenge: a low one goes to the operator, not to DENY.
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live, liveness: 0.1, challenge: 'passed' }, similarity: 0.8 }, challenge, th), { outcome: 'review', reasons: ['liveness_passive_low'] });
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live, liveness: 0.1, challenge: 'passed' }, similarity: 0.8 }, policy, th).reasons, ['liveness_failed'], 'passive lanes still deny on it');
 });
 
 test('lists never synced from the hub: a card lane sends a passing entrant to the operator, a counting lane still opens', async () => {

@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { estimatePose, eyeAspectRatio, type Point } from '../../../libs/face/src/index.js';
+import type { LanePolicy } from './lane-config.schema.js';
+import type { CaptureOptions } from './lane-ports.js';
 
 /**
  * Active liveness against replay: a short challenge drawn at random for each attempt (e.g. "turn
@@ -253,4 +255,22 @@ export class LivenessChallenge {
     this.failure = why;
     return this.state;
   }
+}
+
+/**
+ * How the lane captures a face under its liveness policy: the capture options, and the window —
+ * with the active challenge, the face window plus the time its steps are allowed.
+ */
+export function captureOptions(
+  policy: Pick<LanePolicy, 'livenessCheck' | 'challenge'>,
+  faceWindowMs: number,
+  onPrompt: (step: ChallengeStep, index: number) => void,
+): { window: number; options: CaptureOptions | undefined } {
+  if (policy.livenessCheck === 'blink') return { window: faceWindowMs, options: { challenge: 'blink' } };
+  if (policy.livenessCheck !== 'challenge') return { window: faceWindowMs, options: undefined };
+  const c = { ...DEFAULT_CHALLENGE, ...policy.challenge };
+  return {
+    window: faceWindowMs + c.steps * c.stepMs,
+    options: { challenge: 'active', onPrompt, challengeOptions: { steps: c.steps, stepMs: c.stepMs, mirrored: c.mirrored } },
+  };
 }
