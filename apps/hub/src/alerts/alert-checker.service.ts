@@ -15,6 +15,8 @@ import { AlertsRepository } from './alerts.repository.js';
 
 /** A door forced open is a break-in attempt; one held open lets others follow (tailgating). */
 const DOOR_SEVERITY: Record<DoorAlarm, Severity> = { door_forced: 'high', door_held_open: 'medium' };
+/** A face in the alert's possible-match band: for security to look at, not a confirmed hit. */
+const POSSIBLE_SEVERITY: Severity = 'medium';
 
 /**
  * Checks newly stored events against the site's watchlist (CCCD-number HMAC, then 1:N face) and
@@ -27,6 +29,8 @@ export class AlertChecker {
   private queue: GateEvent[] = [];
   private running = false;
   private readonly threshold: number;
+  /** Floor of the alert's "possible match" band (the calibrated alert REVIEW floor). */
+  private readonly possibleFloor: number;
   private idle: (() => void)[] = [];
 
   constructor(
@@ -40,6 +44,7 @@ export class AlertChecker {
     enrolment: FaceEnrolment,
   ) {
     this.threshold = cfg.faceMatchThreshold ?? enrolment.threshold;
+    this.possibleFloor = Math.min(this.threshold, enrolment.searchThreshold);
   }
 
   /** Called by the batcher with freshly committed events; returns at once. */
@@ -77,7 +82,7 @@ export class AlertChecker {
       const matcher = this.matchers.site(e.siteId);
       if (matcher.size === 0) continue;
       const at = Date.parse(e.occurredAt);
-      const hits = new Map<string, { entry: MatchEntry; kind: 'face' | 'id_number'; score: number }>();
+      const hits = new Map<string, { entry: MatchEntry; kind: 'face' | 'face_near' | 'id_number'; score: number }>();
       if (e.identity?.idNumber) {
         for (const entry of matcher.matchIdNumber(this.cipher.idHmac(e.identity.idNumber), at, 'watchlist')) hits.set(entry.entryId, { entry, kind: 'id_number', score: 1 });
       }
@@ -89,11 +94,14 @@ export class AlertChecker {
           /* a malformed template cannot match */
         }
         if (t)
-          for (const m of matcher.matchFace(t, { threshold: this.threshold, at, listKind: 'watchlist' }))
-            if (!hits.has(m.entry.entryId)) hits.set(m.entry.entryId, { entry: m.entry, kind: 'face', score: m.similarity });
+          // At or above the alert threshold: a match, at the entry's severity. In the band below it
+          // (the calibrated REVIEW floor up): a possible match, which security always sees — a
+          // wanted person is never missed silently because the score fell just short.
+          for (const m of matcher.matchFace(t, { threshold: this.possibleFloor, at, listKind: 'watchlist' }))
+            if (!hits.has(m.entry.entryId)) hits.set(m.entry.entryId, { entry: m.entry, kind: m.similarity >= this.threshold ? 'face' : 'face_near', score: m.similarity });
       }
       for (const hit of hits.values()) {
-        if (!this.rules.notify(e.siteId, hit.entry.severity)) continue;
+        if (hit.kind !== 'face_near' && !this.rules.notify(e.siteId, hit.entry.severity)) continue;
         const row = await this.watchlist.find(hit.entry.entryId);
         if (!row) continue;
         const id = randomUUID();
@@ -108,7 +116,8 @@ export class AlertChecker {
           eventId: e.eventId,
           entryId: row.id,
           listKind: row.listKind,
-          severity: row.severity,
+          // A possible match is at most 'medium' (security reviews it), never below the site's floor of silence.
+          severity: hit.kind === 'face_near' ? POSSIBLE_SEVERITY : row.severity,
           matchKind: hit.kind,
           score: hit.score,
           fullNameEnc: this.cipher.encrypt(this.watchlist.fullName(row), aad.alertName(id)),
