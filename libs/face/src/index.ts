@@ -41,3 +41,4 @@ export { equalErrorRate, ratesAt, thresholdAtFar, type RatesAt } from './calibra
 export { readPairs, parsePairsCsv, type LabelledPair } from './calibration/labelled-pairs.js';
 export { BlinkDetector, eyeAspectRatio, DEFAULT_BLINK, type BlinkOptions } from './liveness/blink-challenge.js';
 export { searchFaces, tiles, type SearchDepth } from './detect/face-search.js';
+export { landmarkPlausibility, rankSubjects, severalFaces, type Candidate } from './detect/subject-face.js';
