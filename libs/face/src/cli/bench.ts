@@ -9,7 +9,7 @@ import { ratesAt } from '../calibration/roc.js';
 import type { FaceUse } from '../compare/use-thresholds.js';
 import { readManifest, defaultManifestPath } from '../models/model-files.js';
 import { FacePipeline, type PipelineStage } from '../pipeline/face-pipeline.js';
-import { calibrationEvalSet, faceEaSet, sharedEvalSet } from '../testing/eval-sets.js';
+import { calibrationEvalSet, faceEaSet, londonEvalSet, sharedEvalSet } from '../testing/eval-sets.js';
 import { makeVariant, VARIANT_KINDS } from '../testing/face-variants.js';
 
 /**
@@ -107,9 +107,10 @@ const embedders = Object.entries(manifest.models).filter(([id, e]) => e.task ===
 const evalSets: [string, FacePhoto[]][] = [
   ['shared/faces + faces-extras/singles ("east-asian" = the 7 East Asian singles, impostor pairs only)', sharedEvalSet()],
   ['test/fixtures/faces-ea (27 East Asian people, 30 photos, 3 genuine pairs)', faceEaSet()],
-  ['all of them: the set the thresholds are calibrated on', calibrationEvalSet()],
+  ['shared/faces-london (71 sitters, 2 photos each; groups self-reported)', londonEvalSet()],
+  ['all of them: the set the thresholds are calibrated on', [...calibrationEvalSet(), ...londonEvalSet()]],
 ];
-const allPhotos = calibrationEvalSet();
+const allPhotos = [...calibrationEvalSet(), ...londonEvalSet()];
 console.log(`\n2. verification per embedder and per set, at each use's threshold in the manifest`);
 for (const [id] of embedders) {
   const p = id === pipeline.embedderId ? pipeline : await FacePipeline.create({ backend, threads: 1, liveness: false, models: { embed: id } });
@@ -129,6 +130,40 @@ for (const [id] of embedders) {
       const eaFa = ea.impostor.filter((s) => s >= t.accept).length;
       console.log(`${use.padEnd(7)} ${t.accept.toFixed(4)}    ${t.review.toFixed(4)}  ${pct(r.tar)} ${pct(r.far)}   ${pct(band(ev.overall.genuine))}        ${pct(eaFar)}       ${String(eaFa).padStart(6)}         ${pct(band(ea.impostor))}`);
     }
+    // Per group: TAR and FAR at each use's accept threshold and at its REVIEW floor.
+    console.log('group                 genuine impostor  ' + (['card', 'alert', 'admit'] as FaceUse[]).map((u) => `${u} TAR/FAR at accept | at REVIEW floor`.padEnd(44)).join(''));
+    for (const [g, sc] of [...ev.byGroup].sort()) {
+      const cells = (['card', 'alert', 'admit'] as FaceUse[]).map((use) => {
+        const t = p.thresholdsFor(use);
+        const a = ratesAt(sc.genuine, sc.impostor, t.accept), rv = ratesAt(sc.genuine, sc.impostor, t.review);
+        const tar = (x: number) => (sc.genuine.length ? pct(x).trim() : '—');
+        return `${tar(a.tar)}/${pct(a.far).trim()} | ${tar(rv.tar)}/${pct(rv.far).trim()}`.padEnd(44);
+      });
+      console.log(`${g.padEnd(20)} ${String(sc.genuine.length).padStart(7)} ${String(sc.impostor.length).padStart(8)}  ${cells.join('')}`);
+    }
+    // Wrong face: on a photo with several faces, another face of it matches the person's other photos better than the chosen one.
+    const byId = new Map<string, string[]>();
+    for (const x of set) byId.set(x.identity, [...(byId.get(x.identity) ?? []), x.path]);
+    const chosen = new Map(enrolledAll.filter((e) => e.embedding).map((e) => [e.photo.path, e.embedding!]));
+    let considered = 0, multi = 0, wrong = 0;
+    const wrongList: string[] = [];
+    for (const [, paths] of byId) {
+      if (paths.length < 2) continue;
+      for (const path of paths) {
+        const found = await p.analyze(readFileSync(path), { liveness: false });
+        considered++;
+        if (found.length < 2) continue;
+        multi++;
+        const refs = paths.filter((q) => q !== path).map((q) => chosen.get(q)).filter((e): e is Float32Array => !!e);
+        const best = (e: Float32Array) => Math.max(...refs.map((r) => p.compare(e, r)));
+        const mine = best(found[0]!.embedding!);
+        if (found.slice(1).some((f) => best(f.embedding!) > mine + 0.05)) {
+          wrong++;
+          wrongList.push(path.split('/').slice(-2).join('/'));
+        }
+      }
+    }
+    console.log(`wrong face: ${wrong} of ${considered} photos of people with 2+ photos (${multi} with several faces found)${wrongList.length ? ': ' + wrongList.join(', ') : ''}`);
   }
   if (p !== pipeline) await p.dispose();
 }
