@@ -7,7 +7,7 @@ import { AntiPassback } from './anti-passback.js';
 import { decide } from './decide.js';
 import { Lane, type LaneDeps } from './lane.js';
 import { LaneConfigSchema, LanePolicySchema, type LaneConfigInput, type SitePolicy } from './lane-config.schema.js';
-import type { CardHandle, FaceCapturer, ListHit, LiveFace } from './lane-ports.js';
+import type { CaptureOptions, CardHandle, FaceCapturer, ListHit, LiveFace } from './lane-ports.js';
 import type { VneidVerifier } from './vneid/vneid-verifier.js';
 
 const vec = (x: number) => Float32Array.from([x, Math.sqrt(1 - x * x)]);
@@ -494,4 +494,27 @@ test('a closed lane starts nothing: a face seen, a card laid down or a manual op
   assert.equal(h.events.length, 0, 'nothing reaches the outbox after close: the edge is shutting down');
   assert.equal(h.pulses.length, 0);
   assert.equal(h.lane.phase, 'idle');
+});
+
+test('active liveness challenge: the lane prompts each step, gives the capture the steps’ time, and the operator sees the failed step', async () => {
+  const h = harness({ lane: { policy: { livenessCheck: 'challenge', challenge: { steps: 2, stepMs: 3000, mirrored: false } } } });
+  const seen: { windowMs: number; options?: CaptureOptions }[] = [];
+  (h.lane as unknown as { d: LaneDeps }).d.face = {
+    capture: async (windowMs, _signal, options) => {
+      seen.push({ windowMs, options });
+      options?.onPrompt?.('turn_left', 0);
+      options?.onPrompt?.('blink', 1);
+      return { embedding: vec(0.99), liveness: 0.9, qualityOk: true, livenessMs: 1, challenge: 'failed', challengeSteps: ['turn_left', 'blink'], challengeFailure: { step: 'blink', reason: 'too_slow' } };
+    },
+  };
+  h.lane.canEntered('012345');
+  h.lane.cardInserted(new FakeCard(async () => chipResult()));
+  await h.lane.idle;
+  assert.equal(seen[0]!.options?.challenge, 'active');
+  assert.deepEqual(seen[0]!.options?.challengeOptions, { steps: 2, stepMs: 3000, mirrored: false });
+  assert.equal(seen[0]!.windowMs, LaneConfigSchema.parse({ id: 'x' }).timeouts.faceWindowMs + 2 * 3000, 'the face window plus the time for each step');
+  const prompts = h.states.flatMap((s) => s.reasons ?? []).filter((r) => r.startsWith('challenge_prompt_'));
+  assert.deepEqual(prompts, ['challenge_prompt_turn_left', 'challenge_prompt_blink']);
+  assert.deepEqual(h.events[0]?.decision?.reasons?.slice(0, 3), ['liveness_challenge_failed', 'challenge_step_blink', 'challenge_too_slow']);
+  assert.equal(h.pulses.length, 0, 'no operator approved: the gate stays shut');
 });

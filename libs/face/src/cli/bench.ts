@@ -13,7 +13,7 @@ import { calibrationEvalSet, faceEaSet, londonEvalSet, sharedEvalSet } from '../
 import { makeVariant, VARIANT_KINDS } from '../testing/face-variants.js';
 
 /**
- * npm run bench:face [-- --iterations 30 --backend onnx --embedders all --variant-people 13 --attacks <dir> --ssd]
+ * npm run bench:face [-- --iterations 30 --backend onnx --embedders all --variant-people 13 --attacks <dir> --ssd --sections 1,2,3,4,5]
  * 1. Failures to enrol per set: shared/faces, faces-extras (singles, variants, unlabeled),
  *    test/fixtures/faces-ea (the repository's East Asian set) and the
  *    card/gate framings made from shared/faces (close-up, 150/112 px crops, grey, small face in a
@@ -39,8 +39,10 @@ const { values } = parseArgs({
     attacks: { type: 'string' },
     'input-size': { type: 'string', default: '' },
     ssd: { type: 'boolean', default: false },
+    sections: { type: 'string', default: '1,2,3,4,5' },
   },
 });
+const want = (n: number) => values.sections.split(',').map(Number).includes(n);
 const iterations = Number(values.iterations);
 const shared = resolve(process.env.CG_SHARED_DIR ?? '../shared');
 const faces = join(shared, 'faces');
@@ -95,7 +97,7 @@ async function fteBySet(detect: (photo: Buffer) => Promise<{ faces: number; ms: 
     line(`framing: ${kind}`, people.length, fails, ms);
   }
 }
-await fteBySet(async (photo) => {
+if (want(1)) await fteBySet(async (photo) => {
   const t = performance.now();
   const found = await pipeline.analyze(photo, { embed: false, liveness: false });
   return { faces: found.length, ms: performance.now() - t };
@@ -112,7 +114,7 @@ const evalSets: [string, FacePhoto[]][] = [
 ];
 const allPhotos = [...calibrationEvalSet(), ...londonEvalSet()];
 console.log(`\n2. verification per embedder and per set, at each use's threshold in the manifest`);
-for (const [id] of embedders) {
+for (const [id] of want(2) ? embedders : []) {
   const p = id === pipeline.embedderId ? pipeline : await FacePipeline.create({ backend, threads: 1, liveness: false, models: { embed: id } });
   const enrolledAll = await enrolSet(p, '/', allPhotos);
   for (const [setName, set] of evalSets) {
@@ -204,12 +206,12 @@ async function reportLiveness(m: LiveModel): Promise<void> {
   }
 }
 console.log('\n3. liveness: BPCER = bona fide photos scored below the threshold; scores min / p10 / median / p90 / max');
-await reportLiveness({
+if (want(3)) await reportLiveness({
   name: `antispoof (shipped, threshold ${pipeline.livenessThreshold})`,
   threshold: pipeline.livenessThreshold,
   score: async (photo) => (await pipeline.analyze(photo, { embed: false, maxFaces: 1 }))[0]?.liveness,
 });
-if (!attackDir) {
+if (want(3) && !attackDir) {
   console.log('APCER: not measured — no labelled attack photos with a redistributable licence were found (README, "Liveness");');
   console.log('       give --attacks <dir with real/ and attack/>. The survey in shared/FACE-MODELS.md found antispoof passed 5 of 5');
   console.log("       print/screen attacks: lanes use the blink challenge or an operator check, not this score.");
@@ -237,10 +239,10 @@ const stages: PipelineStage[] = ['decode', 'detect', 'landmarks', 'align', 'qual
 console.log(`\n4. speed — ${iterations} iterations, embedder ${pipeline.embedderId}`);
 const inputSize = values['input-size'] ? Number(values['input-size']) : undefined;
 const timed = inputSize ? await FacePipeline.create({ backend, threads: 1, detector: { inputSize } }) : pipeline;
-for (const [w, h] of [
+for (const [w, h] of want(4) ? [
   [640, 480],
   [1280, 720],
-]) {
+] : []) {
   const jpeg = await frame(w, h);
   const times = new Map<PipelineStage | 'total', number[]>();
   const cpu = new Map<PipelineStage, number[]>();
@@ -279,7 +281,7 @@ if (timed !== pipeline) await timed.dispose();
 
 // ---- 5. models evaluated but not shipped (TF.js wasm; after the speed section, so TF.js is not loaded while it is timed)
 console.log('\n5. models evaluated, not in the pipeline (TF.js + WebAssembly, 1 thread)');
-{
+if (want(5)) {
   const { createRequire } = await import('node:module');
   const { dirname } = await import('node:path');
   const { TfjsWasmBackend } = await import('../inference/tfjs-wasm-backend.js');
