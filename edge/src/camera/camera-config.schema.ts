@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema } from '../../../libs/contracts/src/index.js';
+import { COUNTING_PROFILES, MOUNTS, type Mount } from '../vision/counting-profiles.js';
 
 /** A point in normalised frame coordinates: (0, 0) top-left, (1, 1) bottom-right. */
 export const NormPointSchema = z.strictObject({ x: z.number().min(0).max(1), y: z.number().min(0).max(1) });
@@ -12,19 +13,37 @@ export const CountingLineConfigSchema = z.strictObject({
   /** Any point on the inside of the gate: crossing toward it is an entry, away from it an exit. */
   inside: NormPointSchema,
   laneId: IdSchema.optional(),
-  /** Dead band each side of the line as a fraction of the frame height (turn-backs inside it never count). */
-  band: z.number().min(0).max(0.3).default(0.04),
-  anchor: z.enum(['bottom', 'center']).default('bottom'),
+  /**
+   * Dead band each side of the line as a fraction of the frame height (turn-backs inside it never
+   * count). Default: the camera's mount's (0.04 side and overhead, 0.02 oblique).
+   */
+  band: z.number().min(0).max(0.3).optional(),
+  /** Which point of a person crosses: feet (side, oblique) or body centre (overhead). Default: the mount's. */
+  anchor: z.enum(['bottom', 'center']).optional(),
 });
 
 const DecodeSchema = {
-  /** Size frames are decoded to (ffmpeg scales); detection runs on this. */
-  width: z.number().int().min(64).max(3840).default(640),
-  height: z.number().int().min(64).max(2160).default(360),
+  /**
+   * How the camera is mounted: `side` (a lane camera at head height, MoveNet with face best-shot),
+   * `oblique` (high over a crowd, CenterNet, feet cross the line), `overhead` (looking straight down,
+   * moving blobs, body centre crosses). Each mount ships its own settings below; any may be set.
+   */
+  mount: z.enum(MOUNTS as [Mount, ...Mount[]]).default('side'),
+  /** Person detector; default: the mount's (movenet, centernet, motion). */
+  detector: z.enum(['movenet', 'centernet', 'motion']).optional(),
+  /** Detector input width, a multiple of 32 (motion: its working width); the height follows the frame's shape. */
+  inputWidth: z.number().int().min(64).max(1920).optional(),
+  /** Detection score a person needs; default: the mount's. */
+  minScore: z.number().min(0.01).max(0.99).optional(),
+  /** Overhead: one person's width from above as a fraction of the frame width; merged blobs are split by it. */
+  personSize: z.number().min(0.02).max(0.8).optional(),
+  /** Size frames are decoded to (ffmpeg scales); detection runs on this. Default: the mount's width, 16:9. */
+  width: z.number().int().min(64).max(3840).optional(),
+  height: z.number().int().min(64).max(2160).optional(),
   /** Frames per second taken from the stream (ffmpeg drops the rest). */
   fps: z.number().min(0.5).max(60).default(10),
-  /** Run the person detector on every n-th frame; the tracker predicts in between. */
-  detectEvery: z.number().int().min(1).max(30).default(1),
+  /** Run the person detector on every n-th frame; the tracker predicts in between. Default: the mount's. */
+  detectEvery: z.number().int().min(1).max(30).optional(),
   lines: z.array(CountingLineConfigSchema).min(1, 'a camera needs at least one counting line'),
   /** Seconds without a frame before the stream is declared stalled and reconnected. */
   stallSeconds: z.number().min(1).max(120).default(10),
@@ -71,7 +90,26 @@ export const FileCameraSchema = z.strictObject({
   ...DecodeSchema,
 });
 
-export const CameraConfigSchema = z.discriminatedUnion('kind', [RtspCameraSchema, OnvifCameraSchema, FileCameraSchema]);
+/** A camera's settings with its mount's shipped values filled in where the config left them out. */
+function withMountDefaults(cam: z.infer<typeof RtspCameraSchema> | z.infer<typeof OnvifCameraSchema> | z.infer<typeof FileCameraSchema>) {
+  const p = COUNTING_PROFILES[cam.mount];
+  const width = cam.width ?? p.decodeWidth;
+  const height = cam.height ?? Math.round((width * 9) / 16 / 2) * 2;
+  return {
+    ...cam,
+    width,
+    height,
+    detectEvery: cam.detectEvery ?? p.detectEvery,
+    detector: cam.detector ?? p.detector,
+    inputWidth: cam.inputWidth ?? p.inputWidth,
+    minScore: cam.minScore ?? p.minScore,
+    lines: cam.lines.map((l) => ({ ...l, band: l.band ?? p.band, anchor: (l.anchor ?? p.anchor) as 'bottom' | 'center' })),
+  };
+}
+
+export const CameraConfigSchema = z
+  .discriminatedUnion('kind', [RtspCameraSchema, OnvifCameraSchema, FileCameraSchema])
+  .transform((cam) => withMountDefaults(cam));
 export type CameraConfig = z.infer<typeof CameraConfigSchema>;
 export type CameraConfigInput = z.input<typeof CameraConfigSchema>;
 export type CountingLineConfig = z.infer<typeof CountingLineConfigSchema>;

@@ -1,11 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { TfjsWasmBackend } from '../../../libs/face/src/inference/tfjs-wasm-backend.js';
-import { MoveNetMultiPoseDetector } from '../vision/movenet-multipose-detector.js';
-import { personModelPath } from '../vision/person-models.js';
+import { createPersonDetector } from '../vision/create-person-detector.js';
 import { CameraPipeline, lineSpecs } from './camera-pipeline.js';
 import { renderViewFrame } from './live-view.js';
 import type { RgbFrame } from './frame.js';
 import type { CameraWorkerData, ParentToWorker, WorkerToParent } from './camera-worker-protocol.js';
+import { countingSettings } from './counting-settings.js';
 import { createFrameSource } from './create-frame-source.js';
 import { FfmpegSource } from './ffmpeg-source.js';
 import { EncryptedMediaStore } from './media-store.js';
@@ -19,9 +18,11 @@ const port = parentPort!;
 const post = (m: WorkerToParent) => port.postMessage(m);
 
 async function main(): Promise<void> {
-  const detector = await MoveNetMultiPoseDetector.create(new TfjsWasmBackend(), { modelPath: data.modelPath ?? personModelPath() });
+  // The camera's mount chooses the detector and tracker (camera-config.schema.ts, counting-profiles.ts).
+  const settings = countingSettings(data.assignment.camera, data.modelPath);
+  const detector = await createPersonDetector(settings.detector);
   const media = data.mediaDir && data.mediaKey ? new EncryptedMediaStore(data.mediaDir, Buffer.from(data.mediaKey)) : undefined;
-  const pipeline = new CameraPipeline(data.assignment, detector, (event) => post({ type: 'event', event }), media);
+  const pipeline = new CameraPipeline(data.assignment, detector, (event) => post({ type: 'event', event }), media, settings.tracker);
   const source = createFrameSource(data.assignment.camera);
   const report = () =>
     post({ type: 'health', health: source.health(), stats: pipeline.stats, dropped: source instanceof FfmpegSource ? source.dropped : 0 });

@@ -24,7 +24,16 @@ interface SideMemory {
   side: -1 | 1;
   /** Where along the segment (0..1) the track was when last firmly on that side. */
   along: number;
+  /** The side this track's last counted crossing arrived on. */
+  counted?: -1 | 1;
 }
+
+/**
+ * A track that has been counted must go this many bands past the line to be counted back: a person
+ * who crosses and turns round walks back out of the band at once, while a track whose box jitters
+ * or merges with a neighbour near the line (blobs, crowds) would otherwise count in, out, in.
+ */
+export const RECOUNT_BANDS = 3;
 
 /**
  * One counting line. `observe` is fed each tracked person's box once per detection frame and answers
@@ -69,11 +78,13 @@ export class CountingLine {
     const side: -1 | 1 = d > 0 ? 1 : -1;
     const along = this.along(p);
     const prev = this.memory.get(trackId);
-    this.memory.set(trackId, { side, along });
+    if (prev && prev.side !== side && prev.counted === prev.side && Math.abs(d) < RECOUNT_BANDS * this.spec.band) return undefined;
+    this.memory.set(trackId, { side, along, ...(prev?.counted ? { counted: prev.counted } : {}) });
     if (!prev || prev.side === side) return undefined;
     // Crossed: count it only if the path passed through the segment, not around its ends.
     const mid = (prev.along + along) / 2;
     if (mid < 0 || mid > 1) return undefined;
+    this.memory.get(trackId)!.counted = side;
     return side === this.insideSide ? 'entry' : 'exit';
   }
 

@@ -23,6 +23,21 @@ export interface ModelSpec {
    * When given, backends use them instead of reading `path`; `path` then only names the source.
    */
   bytes?: Uint8Array;
+  /**
+   * TF.js graphs only: rewrites the graph as read from disk before it is built (e.g. a fixed input
+   * size baked into a graph's constants changed to the size a camera runs it at). The hash check of
+   * the files on disk is unaffected.
+   */
+  adaptTfjsGraph?: (graph: TfjsGraphArtifacts) => TfjsGraphArtifacts;
+}
+
+/** A TF.js graph model as read from model.json and its weight shards. */
+export interface TfjsGraphArtifacts {
+  modelTopology: { node: { name: string; op: string; input?: string[]; attr?: Record<string, any> }[] } & Record<string, unknown>;
+  weightSpecs: { name: string; shape: number[]; dtype: string; quantization?: { dtype: string } & Record<string, unknown> }[];
+  weightData: ArrayBuffer;
+  format?: string;
+  signature?: unknown;
 }
 
 export interface LoadOptions {

@@ -52,7 +52,7 @@ export class TfjsWasmBackend implements InferenceBackend {
         const { OnnxTfjsRunner } = await import('./onnx-tfjs-runner.js');
         return new RunnerModel(spec.id, graph.inputs, graph.outputs, new OnnxTfjsRunner(graph));
       }
-      const model = await tf.loadGraphModel(fileHandler(spec.path));
+      const model = await tf.loadGraphModel(fileHandler(spec.path, spec.adaptTfjsGraph));
       return new GraphModelAdapter(spec.id, model, tf);
     } catch (err) {
       if (err instanceof InferenceError) throw err;
@@ -122,7 +122,7 @@ class GraphModelAdapter implements LoadedModel {
 }
 
 /** TF.js IO handler reading model.json and its weight shards from disk (Node's fetch has no file:). */
-function fileHandler(modelJsonPath: string): Tf.io.IOHandler {
+function fileHandler(modelJsonPath: string, adapt?: ModelSpec['adaptTfjsGraph']): Tf.io.IOHandler {
   return {
     load: async () => {
       const json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
@@ -133,6 +133,16 @@ function fileHandler(modelJsonPath: string): Tf.io.IOHandler {
         for (const p of group.paths) buffers.push(await readFile(join(dirname(modelJsonPath), p)));
       }
       const all = Buffer.concat(buffers);
+      if (adapt) {
+        const g = adapt({
+          modelTopology: json.modelTopology,
+          weightSpecs: specs as never,
+          weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+          format: json.format,
+          signature: json.signature,
+        });
+        return { modelTopology: g.modelTopology, format: g.format, weightSpecs: g.weightSpecs as never, weightData: g.weightData, ...(g.signature ? { signature: g.signature as object } : {}) };
+      }
       return {
         modelTopology: json.modelTopology,
         format: json.format,
