@@ -105,18 +105,23 @@ export class FrameFaceCapturer implements FaceCapturer {
       seenFrame = true;
       lastSeq = frame.seq;
       lastAt = frame.capturedAt;
+      // With enough good frames already, a challenge frame needs only its landmarks: skipping the
+      // embedder and the passive model keeps the frame rate up, so a short blink is not missed.
+      const landmarksOnly = !!active && good() >= this.fuseFrames;
       const [face] = await this.faces.analyze({ width: frame.width, height: frame.height, data: frame.data }, {
         maxFaces: 1,
         search: 'fast',
+        ...(landmarksOnly ? { embed: false, liveness: false } : {}),
         onStage: (stage, ms) => stage === 'liveness' && (livenessMs += ms),
       });
-      if (!face?.embedding) {
+      if (!face) {
         active?.tick(frame.capturedAt);
         continue;
       }
       blink?.push(face.landmarks68);
       active?.push(face.landmarks68, frame.capturedAt);
       prompt();
+      if (!face.embedding) continue;
       const live = face.liveness ?? 1;
       const rank = (face.quality.ok ? 2 : 0) + live + Math.min(1, face.box.width / 200);
       const ok = face.quality.ok && live >= this.livenessFloor;
