@@ -63,7 +63,7 @@ export class FaceEnrolment implements OnApplicationShutdown {
       }
       // A second plausible face of similar size: whose photo is it? A small face in the background is not.
       if (severalFaces(found)) {
-        results.push({ index, accepted: false, refusal: 'multiple-faces', reason: `${found.length} faces in the photo, two of similar size: enrol one person per photo` });
+        results.push({ index, accepted: false, refusal: 'multiple-faces', reason: `${found.length} faces in the photo: enrol one person per photo (two are of similar size)` });
         continue;
       }
       const face = found[0]!;
