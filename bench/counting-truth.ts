@@ -30,12 +30,15 @@ export function normaliseLine(input: unknown): ClipLine {
 
 /**
  * A clip's mount: lines.json's `mount` when it says, else `overhead` when the clip's name or note
- * calls it overhead / top-down, else `oblique` (a high camera over a crowd; also right for a close
- * side view, where the detector sees whole people too).
+ * calls it overhead / top-down, `side` when it calls it a side view (a lane camera), else `oblique`
+ * (a high camera over a crowd; CenterNet also counts close side views exactly, see the crowd spec).
  */
 export function mountOf(name: string, line: ClipLine): Mount {
   if (line.mount) return line.mount;
-  return /overhead|top[- ]?down|from above/i.test(`${name} ${line.note ?? ''}`) ? 'overhead' : 'oblique';
+  const text = `${name} ${line.note ?? ''}`;
+  if (/overhead|top[- ]?down|from above/i.test(text)) return 'overhead';
+  if (/\bside[- ]?(view|camera)\b/i.test(text)) return 'side';
+  return 'oblique';
 }
 
 export interface TruthCrossing {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run setup:system`: installs the Debian packages the tests need (the same list CI uses,
 # .ci/apt-packages.txt): PostgreSQL, Mosquitto, ffmpeg, Chromium, GStreamer's RTSP server, pcscd with
-# vsmartcard-vpcd, qrencode, socat… `npm start` needs none of them. Run as root, or with sudo available.
+# vsmartcard-vpcd, qrencode, socat, nginx-light (the load-balancer tests)… `npm start` needs none of them. Run as root, or with sudo available.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive

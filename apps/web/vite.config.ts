@@ -1,5 +1,6 @@
 import vue from '@vitejs/plugin-vue';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,17 +40,41 @@ function vietnamOutline(): Plugin {
   };
 }
 
+/**
+ * Every text asset of the build also as `.br` (brotli, best) and `.gz` (gzip -9) beside it, so the hub
+ * serves them precompressed (apps/hub/src/hub-app.ts) without compressing on each request.
+ */
+function precompress(): Plugin {
+  return {
+    name: 'precompress',
+    apply: 'build',
+    writeBundle(opts) {
+      const dir = resolve(opts.dir!, 'assets');
+      for (const f of readdirSync(dir)) {
+        if (!/\.(js|css|svg|json|html)$/.test(f)) continue;
+        const path = resolve(dir, f);
+        if (statSync(path).size < 1024) continue;
+        const raw = readFileSync(path);
+        writeFileSync(`${path}.br`, brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } }));
+        writeFileSync(`${path}.gz`, gzipSync(raw, { level: 9 }));
+      }
+    },
+  };
+}
+
 export default defineConfig({
   root: here,
   base: '/',
   publicDir: false,
-  plugins: [vue(), vietnamOutline()],
+  plugins: [vue(), vietnamOutline(), precompress()],
   resolve: { alias: { '@contracts': resolve(here, '../../libs/contracts/src') } },
   build: {
     outDir: resolve(here, '../../dist/web'),
     emptyOutDir: true,
     chunkSizeWarningLimit: 2000,
-    sourcemap: true,
+    // No source maps in the build the hub serves (they would publish the sources; the chart's alone is
+    // 3.8 MB). `WEB_SOURCEMAP=1 npm run build:web` writes them for debugging.
+    sourcemap: process.env.WEB_SOURCEMAP === '1',
     // zod's sources carry comments Rollup cannot place; harmless, and noisy in every build.
     rollupOptions: { onwarn: (w, warn) => (w.code === 'INVALID_ANNOTATION' ? undefined : warn(w)) },
   },

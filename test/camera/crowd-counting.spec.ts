@@ -5,6 +5,10 @@ import { describe, it } from 'node:test';
 import { countClip } from '../../bench/count-clip.js';
 import { discoverClips, matchCrossings } from '../../bench/counting-truth.js';
 import { sharedDir } from '../../scripts/clips/shared-data.js';
+import { expectedCounts, generateClip } from '../../scripts/clips/clip-generator.js';
+import { BAND_PX, LINE_X, OVERLAPPING } from '../../scripts/clips/counting-scenarios.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 
 /**
  * Counting on real footage nobody here made (../shared/video/crowd: a crowded hall seen from high and
@@ -35,6 +39,18 @@ describe('people counting on real footage', () => {
     const m = matchCrossings(c.truth!, r.crossings);
     assert.equal(m.false.length, 0, `false ${JSON.stringify(m.false)}`);
     assert.ok(m.recall >= 0.75, `recall ${m.recall}: missed ${JSON.stringify(m.missed)}`);
+  });
+
+  it('the oblique mount also counts people close to a side camera, passing each other on the line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cg-crowd-'));
+    try {
+      const clipFile = await generateClip(dir, 'overlapping', OVERLAPPING);
+      const line = { from: { x: LINE_X / OVERLAPPING.width, y: 0 }, to: { x: LINE_X / OVERLAPPING.width, y: 1 }, inside: { x: 0.9, y: 0.5 } };
+      const r = await countClip(clipFile.path, line, 'oblique', { overrides: { width: OVERLAPPING.width, height: OVERLAPPING.height, fps: OVERLAPPING.fps } });
+      assert.deepEqual({ entry: r.entries, exit: r.exits }, expectedCounts(OVERLAPPING, LINE_X, BAND_PX));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('bench:counting counts any other clip and prints its counts as one JSON line, last', () => {

@@ -16,7 +16,7 @@ import { startEdge } from '../../edge/src/edge-app.js';
 import { EdgeConfigSchema } from '../../edge/src/config/edge-config.schema.js';
 import { renderViewFrame } from '../../edge/src/camera/live-view.js';
 import { resolveFfmpeg } from '../../edge/src/camera/ffmpeg-binary.js';
-import { CameraViewLeaseSchema, EXPORT_COLUMNS, gateMqttClientId, topics, type Alert, type GateCredentialIssued, type GateEvent, type LaneState, type SitesConfig } from '../../libs/contracts/src/index.js';
+import { CameraViewLeaseSchema, EXPORT_HEADERS, gateMqttClientId, topics, type Alert, type GateCredentialIssued, type GateEvent, type LaneState, type SitesConfig } from '../../libs/contracts/src/index.js';
 import { authedFetch, authedJson, issueGateCredentials, login, TEST_ADMIN, TEST_ADMIN_CONFIG, withGateCredentials } from '../support/hub-auth.js';
 import { freePort } from '../support/ports.js';
 import { waitFor } from '../support/wait-for.js';
@@ -151,7 +151,7 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
   );
   edge = await startEdge(edgeCfg, false);
   for (const [username, role, siteIds] of [['sec-a', 'security', [A]], ['man-a', 'manager', [A]], ['op-a', 'operator', [A]]] as const) {
-    const res = await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: `${username}-password-1`, role, siteIds } });
+    const res = await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: `${username}-password-1`, role, siteIds, mustChangePassword: false } });
     if (res.status !== 201) throw new Error(`user ${username}: ${res.status} ${await res.text()}`);
   }
   const pw = (u: string) => `${u}-password-1`;
@@ -238,7 +238,7 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
       }
       for (let i = 0; i < 20; i++) {
         const id = v7();
-        events.push({ eventId: id, siteId: A, zoneId: 'sanh-a', gateId: 'g2', laneId: 'l1', direction: 'entry', source: 'card', occurredAt: new Date(m0 + i * DAY + 10 * 3_600_000).toISOString(), decision: { decisionId: id, outcome: 'deny', reasons: [i % 2 ? 'face_mismatch' : 'anti_passback'], method: 'chip_face' } } as GateEvent);
+        events.push({ eventId: id, siteId: A, zoneId: 'sanh-a', gateId: 'g2', laneId: 'l1', direction: 'entry', source: 'card', occurredAt: new Date(m0 + i * DAY + 10 * 3_600_000).toISOString(), decision: { decisionId: id, outcome: 'deny', reasons: i % 2 ? ['face_mismatch'] : ['anti_passback', 'review_timeout'], method: 'chip_face' } } as GateEvent);
       }
       for (let i = 0; i < 100; i++) events.push({ eventId: v7(), siteId: A, zoneId: 'sanh-a', gateId: 'g1', direction: 'entry', source: 'camera', occurredAt: new Date(m0 - (1 + (i % 28)) * DAY + 9 * 3_600_000).toISOString() } as GateEvent);
       edge!.outbox.enqueueMany(events);
@@ -260,32 +260,46 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
       assert.equal(await page.locator('[data-testid=kpi-refusals]').textContent(), '20');
       // Versus the period before (100 entries): +300 %.
       assert.equal(await page.locator('[data-testid=entries-change]').textContent(), `+${Math.round(((entries - 100) / 100) * 100)}%`);
-      assert.match((await page.locator('table.refusals').textContent()) ?? '', /Đã vào, chưa ra.*10.*Khuôn mặt không khớp ảnh chip.*10/s);
+      // Every reason of a two-reason refusal is counted; the refusal itself once (20 above).
+      assert.match((await page.locator('table.refusals').textContent()) ?? '', /Đã vào, chưa ra.*10.*Hết thời gian chờ nhân viên.*10.*Khuôn mặt không khớp ảnh chip.*10/s);
       await page.waitForTimeout(300); // let the charts finish their first paint for the screenshot
       await shot(page, 'manager-report-month');
 
       const [xlsx] = await Promise.all([page.waitForEvent('download'), page.locator('button.export-xlsx').click()]);
       const xlsxPath = join(dir, xlsx.suggestedFilename());
       await xlsx.saveAs(xlsxPath);
-      assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
+      // Named by the local dates of the month shown (not the UTC dates of its bounds).
+      assert.equal(xlsx.suggestedFilename(), `events-${A}-${localDate(m0)}-${localDate(m1 - DAY)}.xlsx`);
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.readFile(xlsxPath);
-      const ws = wb.getWorksheet('events')!;
+      // In words, in Vietnamese: the summary sheets first, then the events.
+      assert.deepEqual(wb.worksheets.map((w) => w.name), ['Theo ngày', 'Theo cổng', 'Lý do từ chối', 'Sự kiện']);
+      const byDay = wb.getWorksheet('Theo ngày')!.getSheetValues().filter(Boolean).map((r) => (r as unknown[]).slice(1));
+      assert.deepEqual(byDay[0], ['Ngày', 'Lượt vào', 'Lượt ra', 'Lượt từ chối']);
+      assert.equal(byDay[1]![0], localDate(m0), 'the first local day of the month');
+      assert.equal(byDay.length - 2, Math.round((m1 - m0) / DAY), 'a row for every day of the month, then the total');
+      assert.deepEqual(byDay.at(-1), ['Tổng cộng', entries, exits, 20]);
+      const byGate = wb.getWorksheet("Theo cổng")!.getSheetValues().filter(Boolean).map((r) => Array.from(r as unknown[]).slice(1));
+      assert.deepEqual(byGate.at(-1), ['Tổng cộng', undefined, entries, exits, 20]);
+      const ws = wb.getWorksheet('Sự kiện')!;
       const values = ws.getSheetValues().filter(Boolean).map((r) => (r as unknown[]).slice(1));
-      assert.deepEqual(values[0], [...EXPORT_COLUMNS]);
+      assert.deepEqual(values[0], [...EXPORT_HEADERS.vi]);
       assert.equal(values.length - 1, 620, 'every event of the month, refusals included, nothing from other months');
       const ids = new Set(values.slice(1).map((r) => r[0]));
       assert.ok(events.slice(0, 620).every((e) => ids.has(e.eventId)), 'each exported once');
-      const refused = values.filter((r) => r[9] === 'deny');
+      const refused = values.filter((r) => r[9] === 'TỪ CHỐI');
       assert.equal(refused.length, 20);
-      assert.deepEqual(new Set(refused.map((r) => r[10])), new Set(['face_mismatch', 'anti_passback']));
+      assert.deepEqual(new Set(refused.map((r) => r[10])), new Set(['Khuôn mặt không khớp ảnh chip', 'Đã vào, chưa ra (chống quay vòng); Hết thời gian chờ nhân viên']));
+      const byReason = wb.getWorksheet('Lý do từ chối')!.getSheetValues().filter(Boolean).map((r) => (r as unknown[]).slice(1));
+      assert.deepEqual(new Map(byReason.slice(1) as [string, number][]), new Map([['Đã vào, chưa ra (chống quay vòng)', 10], ['Hết thời gian chờ nhân viên', 10], ['Khuôn mặt không khớp ảnh chip', 10]]));
+      assert.ok(values.slice(1).every((r) => r[3] === 'Ga Hà Nội'), 'the site by name, not its id');
       assert.ok(values.slice(1).every((r) => Date.parse(String(r[1])) >= m0 && Date.parse(String(r[1])) < m1));
 
       const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('button.export-csv').click()]);
       const csvBytes = readFileSync(await csv.path());
       assert.deepEqual([...csvBytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte-order mark, so Excel keeps the Vietnamese');
       const lines = csvBytes.subarray(3).toString('utf8').trim().split('\r\n');
-      assert.equal(lines[0], EXPORT_COLUMNS.join(','));
+      assert.equal(lines[0], EXPORT_HEADERS.vi.join(','));
       assert.equal(lines.length - 1, 620);
 
       await page.locator('a.nav-link', { hasText: 'Tra cứu sự kiện' }).click();
@@ -406,8 +420,8 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
       await signIn(page, `${hub.url}/console.html?site=${A}`, 'op-a', pw('op-a'));
       await page.waitForURL(/\/console\?site=/);
       await publishLane({ laneId: 'l1', phase: 'awaiting_review', decisionId: v7(), outcome: 'review', reasons: ['qr_needs_operator'], faceJpeg: liveCrop, reviewDeadline: new Date(Date.now() + 30_000).toISOString(), card: { fullName: 'Nguyễn Văn Khách', idNumber: '001088000321' } });
-      await page.locator('.lane.p-awaiting_review img.live[src^="data:image/jpeg"]').waitFor({ timeout: 10_000 });
-      assert.match((await page.locator('.lane.p-awaiting_review .card').textContent()) ?? '', /\*{9}321/);
+      await page.locator('[data-testid=decision].p-awaiting_review img.live[src^="data:image/jpeg"]').waitFor({ timeout: 10_000 });
+      assert.match((await page.locator('[data-testid=decision] [data-testid=card-fields] .f-id').textContent()) ?? '', /\*{9}321/);
       assert.equal(await page.locator('.review-queue li').count(), 1);
       // Refusals and openings of the site's lanes appear under recent decisions.
       const id = v7();
@@ -415,8 +429,8 @@ test('web app: every role on a real hub in Chromium', { timeout: 240_000 }, asyn
       await page.locator('.recent-decisions li.refused', { hasText: 'Khuôn mặt không khớp ảnh chip' }).waitFor({ timeout: 15_000 });
       // The hub goes away: the verdict cannot be delivered and the operator is told so (no silent failure).
       await hub.close();
-      await page.locator('.lane.p-awaiting_review .reason').fill('khớp ảnh');
-      await page.locator('.lane.p-awaiting_review .approve').click();
+      await page.locator('[data-testid=decision] .reason').fill('khớp ảnh');
+      await page.locator('[data-testid=decision] .approve').click();
       await page.locator('.lane-error', { hasText: 'Lệnh không thực hiện được: Không kết nối được trung tâm' }).waitFor({ timeout: 10_000 });
       hub = await startHub(cfg, false);
       await page.locator('[data-testid=toast]').waitFor();

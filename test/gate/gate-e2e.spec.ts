@@ -132,7 +132,7 @@ test('gate lane end to end: OPEN/DENY on real chip + face, anti-passback and ove
 
     await t.test('REVIEW in Chromium: an operator signs in to the console, sees both faces, approves → gate opens, audit names the operator', async () => {
       const { accessToken } = await login(hub!.url);
-      const created = await authedFetch(accessToken)(`${hub!.url}/api/users`, { method: 'POST', body: { username: 'op-lan', password: 'operator-pass-123', role: 'operator', siteIds: [site.siteId] } });
+      const created = await authedFetch(accessToken)(`${hub!.url}/api/users`, { method: 'POST', body: { username: 'op-lan', password: 'operator-pass-123', role: 'operator', siteIds: [site.siteId], mustChangePassword: false } });
       assert.equal(created.status, 201, await created.text());
       browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
       page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -145,10 +145,10 @@ test('gate lane end to end: OPEN/DENY on real chip + face, anti-passback and ove
       const pulses = relay.pulses.length;
       // A VNeID QR carries no photo: the lane asks an operator to compare the live face.
       lane.qrScanned(cardQr(bob), 'vneid');
-      const card = page.locator('.lane.p-awaiting_review');
+      const card = page.locator('[data-testid=decision].p-awaiting_review');
       await card.waitFor({ timeout: 20_000 });
-      await page.locator('.lane.p-awaiting_review img.live[src^="data:image/jpeg"]').waitFor({ timeout: 10_000 });
-      assert.match((await card.locator('.card').textContent()) ?? '', /\*{9}321/, 'an operator sees the ID number masked');
+      await page.locator('[data-testid=decision].p-awaiting_review img.live[src^="data:image/jpeg"]').waitFor({ timeout: 10_000 });
+      assert.match((await card.locator('[data-testid=card-fields] .f-id').textContent()) ?? '', /\*{9}321/, 'an operator sees the ID number masked');
       assert.equal(await card.locator('.reasons').textContent(), 'QR VNeID: nhân viên đối chiếu khuôn mặt', 'the reason in the operator\'s language, not a code');
       await card.locator('.reason').fill('khớp ảnh VNeID');
       await card.locator('.approve').click();
@@ -199,8 +199,8 @@ test('gate lane end to end: OPEN/DENY on real chip + face, anti-passback and ove
       // No QR this time: the card waits on the reader until the operator types its CAN in the console.
       await cards.insert(bob, { pullAfterApdus: 12 });
       await waitFor(() => lane.phase, (p) => p === 'reading_card', 15_000, 'card waiting for its CAN');
-      await page!.locator('.lane .can').fill(bob.can);
-      await page!.locator('.lane .send-can').click();
+      await page!.locator('[data-testid=decision] .can').fill(bob.can);
+      await page!.locator('[data-testid=decision] .send-can').click();
       await waitFor(() => rows().length, (n) => n >= produced + 1, 30_000, 'pulled-card decision');
       await decided();
       const d = decisionOf(rows().at(-1)!);

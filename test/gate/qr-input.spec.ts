@@ -147,15 +147,15 @@ test('QR over a serial scanner → the lane reads the chip with the CAN from the
         await page.locator('#login-pass').fill(TEST_ADMIN.password);
         await page.locator('#login-submit').click();
         await page.locator('#conn.on').waitFor({ timeout: 15_000 });
-        await page.locator('.lane').first().waitFor({ timeout: 15_000 });
-        assert.equal(await page.locator('.lane .devices').isHidden(), true, 'nothing shown while every device is up');
+        await page.locator('[data-testid=decision]').first().waitFor({ timeout: 15_000 });
+        assert.equal(await page.locator('[data-testid=decision] .devices').isHidden(), true, 'nothing shown while every device is up');
         await pty.unplug();
         await waitFor(() => up('qr_serial'), (v) => v === 0, 15_000, 'scanner unplugged seen at the hub');
         assert.equal(await up('card_reader'), 1, 'the reader is still there');
-        await page.locator('.lane .devices:not([hidden])').waitFor({ timeout: 15_000 });
-        assert.equal(await page.locator('.lane .devices').textContent(), `Máy quét QR ${pty.host}: mất kết nối`);
+        await page.locator('[data-testid=decision] .devices:not([hidden])').waitFor({ timeout: 15_000 });
+        assert.equal(await page.locator('[data-testid=decision] .devices').textContent(), `Máy quét QR ${pty.host}: mất kết nối`);
         await pty.plug();
-        await page.locator('.lane .devices[hidden]').waitFor({ state: 'attached', timeout: 15_000 });
+        await page.locator('[data-testid=decision] .devices[hidden]').waitFor({ state: 'attached', timeout: 15_000 });
       } finally {
         await browser.close();
       }

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule, DocumentBuilder } from '@nestjs/swagger';
 import express from 'express';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { extname, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { HubConfig } from './config/hub-config.js';
 import { HubModule } from './hub.module.js';
@@ -37,6 +37,9 @@ export async function startHub(
   const json = cfg.logFormat === 'json';
   const app = await NestFactory.create<NestExpressApplication>(HubModule.forConfig(cfg), json ? { bufferLogs: true, bodyParser: false } : { logger, bodyParser: false });
   if (json) app.useLogger(app.get(PinoLogger));
+  // Off unless HUB_TRUST_PROXY names the balancer: only then is X-Forwarded-For believed (req.ip is
+  // then the client's address for login lockout, throttling and the audit log).
+  app.set('trust proxy', cfg.trustProxy.length ? cfg.trustProxy : false);
   if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   if (cfg.redisUrl) app.useWebSocketAdapter(new RedisIoAdapter(app));
   const doc = SwaggerModule.createDocument(
@@ -71,7 +74,25 @@ export async function startHub(
  */
 function serveWebApp(app: INestApplication): void {
   const index = resolve(WEB_ROOT, 'index.html');
-  app.use('/assets', express.static(resolve(WEB_ROOT, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }));
+  const assets = resolve(WEB_ROOT, 'assets');
+  app.use('/assets', (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    // Source maps are never served (a debugging build may still write them).
+    if (req.path.endsWith('.map')) return res.status(404).type('text/plain').send('not found');
+    // The build's precompressed copy (vite.config.ts) for a client that accepts it: brotli, else gzip.
+    const file = resolve(assets, `.${req.path}`);
+    if (!file.startsWith(assets + sep)) return next();
+    res.vary('accept-encoding');
+    // Brotli first whenever accepted (browsers list `gzip, deflate, br`: equal weights, the smaller wins).
+    const enc = req.acceptsEncodings('br') === 'br' ? 'br' : req.acceptsEncodings('gzip') === 'gzip' ? 'gzip' : null;
+    const ext = enc === 'br' ? '.br' : enc === 'gzip' ? '.gz' : null;
+    if (ext && existsSync(file + ext)) {
+      res.setHeader('content-encoding', enc as string);
+      res.type(extname(req.path));
+      req.url = req.url.replace(/^[^?]*/, (p) => p + ext);
+    }
+    return next();
+  });
+  app.use('/assets', express.static(assets, { immutable: true, maxAge: '365d', fallthrough: false }));
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (req.method !== 'GET' || /^\/(api|socket\.io|docs|metrics|health)(\/|$|-)/.test(req.path)) return next();
     const legacy = { '/console.html': '/console', '/index.html': '/' }[req.path];

@@ -1,7 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { CodedErrorFilter } from './http/coded-error.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authControllers, authImports, authProviders } from './auth/auth-wiring.js';
+import { PayloadLimitWiring } from './broker/payload-limit.wiring.js';
 import { ClusterModule } from './cluster/cluster.module.js';
 import { EmbeddedBroker } from './broker/embedded-broker.service.js';
 import { HUB_CONFIG, type HubConfig } from './config/hub-config.js';
@@ -40,6 +43,7 @@ export class HubModule {
       controllers: [IngestController, SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers, ...reportsControllers, ...gateControlControllers],
       providers: [
         { provide: HUB_CONFIG, useValue: cfg },
+        { provide: APP_FILTER, useClass: CodedErrorFilter },
         ...authProviders(cfg),
         ...watchlistProviders,
         ...reportsProviders,
@@ -57,6 +61,7 @@ export class HubModule {
         IngestPipeline,
         EmbeddedBroker,
         HubMqtt,
+        PayloadLimitWiring,
         MqttIngestTransport,
       ],
     };

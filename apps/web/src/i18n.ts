@@ -2,7 +2,10 @@
 // component re-renders when the language changes.
 import i18next from 'i18next';
 import { ref } from 'vue';
+import { errorStrings } from './i18n-errors.js';
 import { faceStrings } from './i18n-face.js';
+import { limitsStrings } from './i18n-limits.js';
+import { officeStrings } from './i18n-office.js';
 
 const base: Record<"vi" | "en", Record<string, string>> = {
   vi: {
@@ -150,7 +153,11 @@ export const lang = ref<'vi' | 'en'>(localStorage.getItem('cg.lang') === 'en' ? 
 await i18next.init({
   lng: lang.value,
   fallbackLng: 'vi',
-  resources: { vi: { translation: { ...base.vi, ...more.vi, ...faceStrings.vi } }, en: { translation: { ...base.en, ...more.en, ...faceStrings.en } } },
+  resources: {
+    vi: { translation: { ...base.vi, ...more.vi, ...limitsStrings.vi, ...errorStrings.vi, ...officeStrings.vi, ...faceStrings.vi } },
+    en: { translation: { ...base.en, ...more.en, ...limitsStrings.en, ...errorStrings.en, ...officeStrings.en, ...faceStrings.en } },
+  },
+  interpolation: { escapeValue: false },
 });
 
 export const t = (key: string): string => (lang.value, i18next.t(key));
@@ -165,5 +172,19 @@ export function setLang(next: 'vi' | 'en'): void {
 export const locale = () => (lang.value === 'vi' ? 'vi-VN' : 'en-GB');
 const TZ = 'Asia/Ho_Chi_Minh';
 export const fmtTime = (iso: string | number) => new Intl.DateTimeFormat(locale(), { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date(iso));
+export const fmtDate = (iso: string | number) => new Intl.DateTimeFormat(locale(), { timeZone: TZ, weekday: 'long', day: 'numeric', month: 'numeric', year: 'numeric' }).format(new Date(iso));
 export const fmtDateTime = (iso: string | number) => new Intl.DateTimeFormat(locale(), { timeZone: TZ, dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso));
-export const fmtNum = (n: number) => new Intl.NumberFormat('vi-VN').format(n);
+export const fmtNum = (n: number) => new Intl.NumberFormat(locale()).format(n);
+/** A sentence with values: `tp('camPeople', { count: 3 })` (i18next plurals `_one`/`_other` by the count). */
+export const tp = (key: string, params: Record<string, unknown>): string => (lang.value, String(i18next.t(key, params as never)));
+/** The sentence for a hub error body `{ code, params }` in the viewer's language, or null for a code the web does not know. */
+export function errorText(body: unknown): string | null {
+  const b = body as { code?: unknown; params?: Record<string, unknown> } | null;
+  if (!b || typeof b.code !== 'string' || !i18next.exists(`err_${b.code}`)) return null;
+  // Values in `params` ({{name}} sentences) or at the body's top level ({name} sentences, alerts' codes).
+  const top = Object.fromEntries(Object.entries(b).filter(([k, v]) => k !== 'code' && k !== 'message' && (typeof v === 'string' || typeof v === 'number')));
+  const params: Record<string, unknown> = { ...top, ...(b.params ?? {}) };
+  for (const [k, v] of Object.entries(params)) if (typeof v === 'number' && k !== 'seconds') params[k] = fmtNum(v);
+  if (b.code === 'login_locked' && typeof b.params?.seconds === 'number') params.at = fmtTime(Date.now() + b.params.seconds * 1000);
+  return tp(`err_${b.code}`, params).replace(/\{(\w+)\}/g, (m, k: string) => (params[k] === undefined ? m : String(params[k])));
+}

@@ -3,7 +3,7 @@
 // and the Socket.IO handshake take their credential from here.
 import { reactive } from 'vue';
 import type { PrincipalInfo, TokenPair } from '@contracts/auth.js';
-import { t } from './i18n.js';
+import { errorText, t } from './i18n.js';
 
 const KEY = 'cg.apiKey';
 const TOKENS = 'cg.session';
@@ -59,11 +59,13 @@ function askLogin(): Promise<void> {
   return new Promise((resolve) => loginWaiters.push(resolve));
 }
 
-/** The sign-in form's submit: null on success, else the HTTP status. */
-export async function login(username: string, password: string): Promise<number | null> {
-  const res = await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  if (!res.ok) return res.status;
+/** The sign-in form's submit: null on success, else the HTTP status and the hub's error body (its code says why). */
+export async function login(username: string, password: string): Promise<{ status: number; body: unknown } | null> {
+  const res = await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) }).catch(() => null);
+  if (!res) return { status: 0, body: null };
+  if (!res.ok) return { status: res.status, body: await res.json().catch(() => null) };
   store(await res.json());
+  await loadMe();
   session.needLogin = false;
   const w = loginWaiters;
   loginWaiters = [];
@@ -83,7 +85,26 @@ export async function ensureSession(): Promise<PrincipalInfo> {
     }
   }
   if (!(tokens() && (await refresh()))) await askLogin();
+  else await loadMe();
   return session.principal!;
+}
+
+/** Who the session is, from the hub (whether the password must be changed is read from the database). */
+async function loadMe(): Promise<void> {
+  const res = await fetch('/api/auth/me', { headers: { authorization: `Bearer ${bearer()}` } }).catch(() => null);
+  if (res?.ok) session.principal = await res.json();
+}
+
+/**
+ * Changes one's own password. The hub ends every session of the user, so this signs in again with the
+ * new password; throws ApiError (translated) when the current password is wrong or the new one too short.
+ */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  const username = session.principal?.name ?? '';
+  await api('/api/auth/password', { method: 'POST', json: { currentPassword, newPassword } });
+  localStorage.removeItem(TOKENS);
+  const r = await login(username, newPassword);
+  if (r) throw new ApiError(r.status, errorText(r.body) ?? t('loginFailed'), r.body);
 }
 
 /** The wall's key was revoked or is unknown: an admin issues a new one. */
@@ -121,7 +142,8 @@ export async function api<T>(path: string, init: RequestInit & { json?: unknown 
   const body = text ? (() => { try { return JSON.parse(text); } catch { return text; } })() : null;
   if (!res.ok) {
     const m = (body as { message?: unknown })?.message;
-    throw new ApiError(res.status, Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : `${res.status} ${res.statusText}`, body);
+    // The hub's code in the viewer's language; its English message only for a code the web does not know.
+    throw new ApiError(res.status, errorText(body) ?? (Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : `${res.status} ${res.statusText}`), body);
   }
   return body as T;
 }

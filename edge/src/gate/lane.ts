@@ -599,7 +599,10 @@ export class Lane {
             card: {
               ...((p?.idNumber ?? c.qr?.idNumber) ? { idNumber: (p?.idNumber ?? c.qr?.idNumber)! } : {}),
               ...((p?.fullName ?? c.qr?.fullName) ? { fullName: (p?.fullName ?? c.qr?.fullName)! } : {}),
-              ...(p?.dateOfBirth ? { dateOfBirth: p.dateOfBirth } : {}),
+              ...((isoDate(p?.dateOfBirth) ?? c.qr?.dateOfBirth) ? { dateOfBirth: (isoDate(p?.dateOfBirth) ?? c.qr?.dateOfBirth)! } : {}),
+              ...(c.qr?.sex ? { sex: c.qr.sex } : {}),
+              ...(c.qr?.dateOfIssue ? { issueDate: c.qr.dateOfIssue } : {}),
+              source: p ? 'chip' : 'qr',
               ...(c.chip ? { genuine: c.chip.genuine } : {}),
             },
           }

@@ -1,4 +1,5 @@
 import type { TfjsGraphArtifacts } from '../../../libs/face/src/inference/inference-backend.js';
+import { float16ToFloat32 } from '../../../libs/face/src/models/tfjs-graph-to-onnx.js';
 import { OnnxGraphBuilder } from '../../../libs/face/src/onnx/onnx-graph-builder.js';
 
 /**
@@ -8,7 +9,8 @@ import { OnnxGraphBuilder } from '../../../libs/face/src/onnx/onnx-graph-builder
  * convolutions with BiasAdd/Relu/Relu6, Add/AddV2/Sub/Mul with per-channel or scalar constants,
  * Relu, Relu6, Sigmoid, Mean over H and W, bilinear ×2 upsampling, Concat on channels, Identity — and
  * refuses anything else by name. The input stays NHWC float32 (what TF.js took), each output is
- * returned NCHW.
+ * returned NCHW (or NHWC when asked). libs/face's tfjs-graph-to-onnx.ts converts small sequential
+ * classifiers (dense layers, softmax); this one converts detector graphs whose layers branch and join.
  */
 export interface TfjsToOnnxOptions {
   /** TF.js tensor names to expose as outputs, and the ONNX output name of each. */
@@ -199,7 +201,7 @@ function readWeights(g: TfjsGraphArtifacts): Map<string, ConstTensor> {
     let data: Float32Array | Int32Array;
     if (q?.dtype === 'float16') {
       data = new Float32Array(n);
-      for (let i = 0; i < n; i++) data[i] = half(view.getUint16(offset + 2 * i, true));
+      for (let i = 0; i < n; i++) data[i] = float16ToFloat32(view.getUint16(offset + 2 * i, true));
       offset += 2 * n;
     } else if (q?.dtype === 'uint8') {
       data = new Float32Array(n);
@@ -221,14 +223,4 @@ function readWeights(g: TfjsGraphArtifacts): Map<string, ConstTensor> {
     out.set(s.name, { shape: s.shape, dtype: s.dtype, data });
   }
   return out;
-}
-
-/** IEEE 754 half to float. */
-function half(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
 }

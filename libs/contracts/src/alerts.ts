@@ -55,9 +55,65 @@ export const AlertSchema = z.object({
   acknowledgedAt: IsoTimeSchema.nullable(),
   closedBy: z.string().nullable(),
   closedAt: IsoTimeSchema.nullable(),
+  /** The latest note (any step); each step's own note is below. */
   note: z.string().nullable(),
+  /** Note given when acknowledging, kept when the alert is later resolved. */
+  ackNote: z.string().nullable(),
+  /** Note given when resolving or marking a false positive (which one: `status`). */
+  closeNote: z.string().nullable(),
+  /** Sightings of the same entry at the site folded into this alert (1 for a door alarm). */
+  sightings: z.number().int(),
+  firstSeenAt: IsoTimeSchema,
+  lastSeenAt: IsoTimeSchema,
+  /** Every gate the entry was seen at, first seen first. */
+  gates: z.array(IdSchema),
+  /** The newest sighting's event (its live crop is the one the detail shows). */
+  lastEventId: z.string(),
+  /** Set when a critical alert stayed unacknowledged past the site's escalation delay. */
+  escalatedAt: IsoTimeSchema.nullable(),
 });
 export type Alert = z.infer<typeof AlertSchema>;
+
+/** One sighting folded into an alert (the alert's timeline). */
+export const AlertSightingSchema = z.object({
+  eventId: z.string(),
+  gateId: IdSchema,
+  laneId: IdSchema.nullable(),
+  occurredAt: IsoTimeSchema,
+  matchKind: AlertMatchKindSchema.nullable(),
+  score: z.number().nullable(),
+});
+export type AlertSighting = z.infer<typeof AlertSightingSchema>;
+
+/** POST /api/sites/:siteId/alerts/acknowledge — several open alerts at once, one note for all. */
+export const AlertBulkAckSchema = z.strictObject({
+  alertIds: z.array(z.string().min(1).max(36)).min(1).max(500),
+  note: z.string().max(1000).optional(),
+});
+export type AlertBulkAck = z.infer<typeof AlertBulkAckSchema>;
+
+/** What the escalation webhook receives (JSON, signed: see the README). */
+export const AlertWebhookPayloadSchema = z.object({
+  type: z.literal('alert.escalated'),
+  deliveryId: z.string(),
+  sentAt: IsoTimeSchema,
+  alert: z.object({
+    alertId: z.string(),
+    kind: AlertKindSchema,
+    siteId: IdSchema,
+    gateId: IdSchema,
+    laneId: IdSchema.nullable(),
+    severity: SeveritySchema,
+    reason: z.string(),
+    sightings: z.number().int(),
+    firstSeenAt: IsoTimeSchema,
+    lastSeenAt: IsoTimeSchema,
+    raisedAt: IsoTimeSchema,
+    escalatedAt: IsoTimeSchema,
+    minutesUnacknowledged: z.number(),
+  }),
+});
+export type AlertWebhookPayload = z.infer<typeof AlertWebhookPayloadSchema>;
 
 export const AlertListQuerySchema = z.strictObject({
   siteId: IdSchema,
@@ -79,6 +135,12 @@ export const AlertRuleSchema = z.strictObject({
   siteId: z.union([IdSchema, z.literal('*')]),
   minSeverity: SeveritySchema,
   notifyRoles: z.array(RoleSchema).max(5),
+  /** Sightings of one entry at the site within this many minutes of the last one fold into one alert (default 10). */
+  groupWindowMinutes: z.number().min(0).max(1440).optional(),
+  /** A critical alert still unacknowledged this many minutes after it was raised escalates (default: the hub's ALERT_ESCALATE_MINUTES; 0: never). */
+  escalateAfterMinutes: z.number().min(0).max(1440).optional(),
+  /** Where an escalation is POSTed (http/https), instead of the hub's ALERT_WEBHOOK_URL. */
+  webhookUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
 });
 export type AlertRule = z.infer<typeof AlertRuleSchema>;
 export const AlertRuleListSchema = z.array(AlertRuleSchema);

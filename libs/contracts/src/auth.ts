@@ -26,6 +26,8 @@ export const PrincipalInfoSchema = z.object({
   name: z.string(),
   role: RoleSchema,
   siteIds: z.union([z.literal('*'), z.array(IdSchema)]),
+  /** A user signed in with a one-time or admin-set password: must choose their own before anything else. */
+  mustChangePassword: z.boolean().optional(),
 });
 export type PrincipalInfo = z.infer<typeof PrincipalInfoSchema>;
 
@@ -42,7 +44,14 @@ export type TokenPair = z.infer<typeof TokenPairSchema>;
 
 /** Admin: users and their site grants. Admins hold every site; others need at least one grant. */
 export const CreateUserSchema = z
-  .strictObject({ username: UsernameSchema, password: NewPasswordSchema, role: RoleSchema.exclude(['ioc']), siteIds: z.array(IdSchema).max(500).default([]) })
+  .strictObject({
+    username: UsernameSchema,
+    password: NewPasswordSchema,
+    role: RoleSchema.exclude(['ioc']),
+    siteIds: z.array(IdSchema).max(500).default([]),
+    /** The password is a one-time one (default): the user must choose their own at first sign-in. */
+    mustChangePassword: z.boolean().default(true),
+  })
   .refine((u) => u.role === 'admin' || u.siteIds.length > 0, { message: 'non-admin users need at least one site', path: ['siteIds'] });
 export type CreateUser = z.infer<typeof CreateUserSchema>;
 
@@ -61,6 +70,7 @@ export const UserInfoSchema = z.object({
   role: RoleSchema,
   siteIds: z.array(IdSchema),
   disabled: z.boolean(),
+  mustChangePassword: z.boolean().optional(),
   createdAt: IsoTimeSchema,
   lastLoginAt: IsoTimeSchema.nullable(),
 });

@@ -15,6 +15,8 @@ export * from './rest.js';
 export * from './dead-letter.js';
 export * from './sites-config.js';
 export * from './schema-error.js';
+export * from './api-error.js';
+export * from './labels.js';
 export * from './roles.js';
 export * from './lane-state.js';
 export * from './auth.js';

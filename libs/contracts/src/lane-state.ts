@@ -33,6 +33,12 @@ export const LaneStateSchema = z.strictObject({
       idNumber: z.string().max(12).optional(),
       fullName: z.string().max(200).optional(),
       dateOfBirth: z.string().max(10).optional(),
+      /** As printed (`Nam`/`Nữ`), from the chip or the QR. */
+      sex: z.string().max(8).optional(),
+      /** Date of issue (YYYY-MM-DD), from the card's QR. */
+      issueDate: z.string().max(10).optional(),
+      /** Where these fields come from: the chip (read and checked) or a QR (VNeID/card QR: not signed, compare the face with the photo on the VNeID screen). */
+      source: z.enum(['chip', 'qr']).optional(),
       genuine: z.boolean().optional(),
     })
     .optional(),

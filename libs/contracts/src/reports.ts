@@ -34,8 +34,10 @@ export const ReportSchema = z.object({
   /** Peak hours: entries per local weekday (0 = Monday) × hour (0–23), summed over the range. */
   heatmap: z.array(z.tuple([z.number().int().min(0).max(6), z.number().int().min(0).max(23), z.number().int()])),
   peakOccupancy: z.object({ at: IsoTimeSchema, occupancy: z.number().int() }).nullable(),
-  /** Lane refusals (deny decisions, not counted) by machine reason. */
+  /** Lane refusals (deny decisions, not counted) by machine reason; every reason of a decision counts once. */
   refusals: z.array(z.object({ reason: z.string(), count: z.number().int() })),
+  /** Refused decisions (each once, whatever its number of reasons). */
+  refusedDecisions: z.number().int(),
 });
 export type Report = z.infer<typeof ReportSchema>;
 
@@ -50,9 +52,27 @@ export const ExportQuerySchema = rangeChecks(
     from: IsoTimeSchema,
     to: IsoTimeSchema,
     format: z.enum(['csv', 'xlsx']).default('csv'),
+    /**
+     * Words instead of codes, in this language: headers, site/zone/gate names, directions, outcomes and
+     * reasons; XLSX adds summary sheets (per day, per gate, refusals by reason). Without it, the machine
+     * columns of `EXPORT_COLUMNS` (ids and codes) for programs.
+     */
+    lang: z.enum(['vi', 'en']).optional(),
   }),
 );
 export type ExportQuery = z.infer<typeof ExportQuerySchema>;
 
 /** The export's columns, in order (CSV header and XLSX first row). */
 export const EXPORT_COLUMNS = ['event_id', 'occurred_at', 'local_time', 'site', 'zone', 'gate', 'lane', 'direction', 'source', 'outcome', 'reasons'] as const;
+
+/** The worded export's headers (`lang` given), in the order of `EXPORT_COLUMNS`. */
+export const EXPORT_HEADERS = {
+  vi: ['Mã sự kiện', 'Thời điểm (UTC)', 'Giờ Việt Nam', 'Địa điểm', 'Khu vực', 'Cổng', 'Làn', 'Hướng', 'Nguồn', 'Kết quả', 'Lý do'],
+  en: ['Event id', 'Time (UTC)', 'Vietnam time', 'Site', 'Zone', 'Gate', 'Lane', 'Direction', 'Source', 'Outcome', 'Reasons'],
+} as const;
+
+/** The worded XLSX's sheets and their headers. */
+export const EXPORT_SHEETS = {
+  vi: { events: 'Sự kiện', days: 'Theo ngày', gates: 'Theo cổng', reasons: 'Lý do từ chối', day: ['Ngày', 'Lượt vào', 'Lượt ra', 'Lượt từ chối'], gate: ['Cổng', 'Khu vực', 'Lượt vào', 'Lượt ra', 'Lượt từ chối'], reason: ['Lý do', 'Số lần'], total: 'Tổng cộng' },
+  en: { events: 'Events', days: 'By day', gates: 'By gate', reasons: 'Refusal reasons', day: ['Date', 'Entries', 'Exits', 'Refusals'], gate: ['Gate', 'Zone', 'Entries', 'Exits', 'Refusals'], reason: ['Reason', 'Count'], total: 'Total' },
+} as const;

@@ -46,6 +46,10 @@ export const EventSearchQuerySchema = z.strictObject({
   to: IsoTimeSchema.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
+  /** A lane's decision: let through, refused, decided by an operator; `none`: a camera count without a decision. */
+  outcome: z.enum(['open', 'deny', 'review', 'none']).optional(),
+  /** Search by person: a 12-digit CCCD number, or (part of) a name. Admin and security, one site, audited. */
+  person: z.string().trim().min(2).max(100).optional(),
 });
 export type EventSearchQuery = z.infer<typeof EventSearchQuerySchema>;
 
@@ -60,9 +64,23 @@ export const EventRowSchema = z.object({
   occurredAt: IsoTimeSchema,
   receivedAt: IsoTimeSchema,
   hasIdentity: z.boolean(),
+  /** The lane's decision (null: a counted crossing with no check) and its machine reasons. */
+  outcome: z.enum(['open', 'deny', 'review']).nullable(),
+  reasons: z.array(z.string()),
+  method: z.string().nullable(),
+  hasCrop: z.boolean(),
 });
 export type EventRow = z.infer<typeof EventRowSchema>;
-export const EventPageSchema = z.object({ items: z.array(EventRowSchema), nextCursor: z.string().nullable() });
+/** `scanned`: a name search looked through this many events with an identity and stopped (narrow the range for the rest). */
+export const EventPageSchema = z.object({ items: z.array(EventRowSchema), nextCursor: z.string().nullable(), scanned: z.number().int().optional() });
+/** GET /api/events/:eventId — one event; `identity` only for the roles that may see it (audited). */
+export const EventDetailSchema = EventRowSchema.extend({
+  review: z.object({ verdict: z.string(), by: z.string(), reason: z.string() }).nullable(),
+  watchlist: z.object({ listKind: z.string(), severity: z.string().nullable(), by: z.string() }).nullable(),
+  identity: z.object({ fullName: z.string().nullable(), idNumber: z.string().nullable(), dateOfBirth: z.string().nullable(), matchScore: z.number().nullable(), livenessScore: z.number().nullable() }).nullable(),
+  identityHidden: z.boolean(),
+});
+export type EventDetail = z.infer<typeof EventDetailSchema>;
 export type EventPage = z.infer<typeof EventPageSchema>;
 
 /** Sites, zones and gates as the hub knows them (GET /api/sites). */

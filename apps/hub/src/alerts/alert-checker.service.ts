@@ -12,6 +12,12 @@ import { aad } from '../watchlist/watchlist-aad.js';
 import { WatchlistRepository } from '../watchlist/watchlist.repository.js';
 import { AlertRules } from './alert-rules.service.js';
 import { AlertsRepository } from './alerts.repository.js';
+import { LiveCropStore } from './live-crop.store.js';
+
+/** The handling columns of an alert just raised. */
+const NEW_ALERT = {
+  status: 'open', acknowledgedBy: null, acknowledgedAt: null, closedBy: null, closedAt: null, note: null, ackNote: null, closeNote: null, sightings: 1, escalatedAt: null,
+} as const;
 
 /** A door forced open is a break-in attempt; one held open lets others follow (tailgating). */
 const DOOR_SEVERITY: Record<DoorAlarm, Severity> = { door_forced: 'high', door_held_open: 'medium' };
@@ -41,6 +47,7 @@ export class AlertChecker {
     private readonly rules: AlertRules,
     private readonly cipher: DataCipher,
     private readonly live: LiveGateway,
+    private readonly crops: LiveCropStore,
     enrolment: FaceEnrolment,
   ) {
     this.threshold = cfg.faceMatchThreshold ?? enrolment.threshold;
@@ -102,41 +109,61 @@ export class AlertChecker {
       }
       for (const hit of hits.values()) {
         if (hit.kind !== 'face_near' && !this.rules.notify(e.siteId, hit.entry.severity)) continue;
-        const row = await this.watchlist.find(hit.entry.entryId);
-        if (!row) continue;
-        const id = randomUUID();
-        const snapshot = e.attachments?.find((a) => a.kind === 'face_crop') ?? e.attachments?.find((a) => a.kind === 'frame');
-        rows.push({
-          id,
-          kind: 'watchlist',
-          siteId: e.siteId,
-          zoneId: e.zoneId,
-          gateId: e.gateId,
-          laneId: e.laneId ?? null,
-          eventId: e.eventId,
-          entryId: row.id,
-          listKind: row.listKind,
-          // A possible match is at most 'medium' (security reviews it), never below the site's floor of silence.
-          severity: hit.kind === 'face_near' ? POSSIBLE_SEVERITY : row.severity,
-          matchKind: hit.kind,
-          score: hit.score,
-          fullNameEnc: this.cipher.encrypt(this.watchlist.fullName(row), aad.alertName(id)),
-          reason: row.reason,
-          idNumberHmac: row.idNumberHmac,
-          snapshotRef: snapshot?.ref ?? null,
-          occurredAt: Date.parse(e.occurredAt),
-          raisedAt: Date.now(),
-          status: 'open',
-          acknowledgedBy: null,
-          acknowledgedAt: null,
-          closedBy: null,
-          closedAt: null,
-          note: null,
-        });
+        await this.sighting(e, hit);
       }
     }
     if (!rows.length) return;
     for (const r of await this.alerts.insert(rows)) this.push(SocketEvents.alertNew, r);
+  }
+
+  /**
+   * A listed person seen at a gate. Within the site's window of the entry's last alert's last sighting
+   * (or while that alert is still open or acknowledged) the sighting is folded into it: one alert per
+   * person and visit, not one per camera frame. Otherwise a new alert is raised.
+   */
+  private async sighting(e: GateEvent, hit: { entry: MatchEntry; kind: 'face' | 'face_near' | 'id_number'; score: number }): Promise<void> {
+    const entryId = hit.entry.entryId;
+    if (await this.alerts.seen(e.eventId, entryId)) return;
+    const snapshot = e.attachments?.find((a) => a.kind === 'face_crop') ?? e.attachments?.find((a) => a.kind === 'frame');
+    const seenAt = Date.parse(e.occurredAt);
+    const s = { eventId: e.eventId, entryId, gateId: e.gateId, laneId: e.laneId ?? null, occurredAt: seenAt, matchKind: hit.kind, score: hit.score, snapshotRef: snapshot?.ref ?? null };
+    this.crops.promote(e.eventId);
+    const prev = await this.alerts.latestFor(e.siteId, entryId);
+    if (prev && (this.alerts.isActive(prev) || Math.abs(seenAt - (prev.lastSeenAt ?? prev.occurredAt)) <= this.rules.groupWindowMs(e.siteId))) {
+      this.push(SocketEvents.alertUpdate, await this.alerts.fold(prev, s));
+      return;
+    }
+    const row = await this.watchlist.find(entryId);
+    if (!row) return;
+    const id = randomUUID();
+    const alert: AlertEntity = {
+      id,
+      kind: 'watchlist',
+      siteId: e.siteId,
+      zoneId: e.zoneId,
+      gateId: e.gateId,
+      laneId: e.laneId ?? null,
+      eventId: e.eventId,
+      entryId: row.id,
+      listKind: row.listKind,
+      // A possible match is 'medium' (security reviews it) and raised whatever the site's severity floor.
+      severity: hit.kind === 'face_near' ? POSSIBLE_SEVERITY : row.severity,
+      matchKind: hit.kind,
+      score: hit.score,
+      fullNameEnc: this.cipher.encrypt(this.watchlist.fullName(row), aad.alertName(id)),
+      reason: row.reason,
+      idNumberHmac: row.idNumberHmac,
+      snapshotRef: snapshot?.ref ?? null,
+      occurredAt: seenAt,
+      raisedAt: Date.now(),
+      ...NEW_ALERT,
+      gatesJson: JSON.stringify([e.gateId]),
+      lastSeenAt: seenAt,
+      lastEventId: e.eventId,
+      lastSnapshotRef: snapshot?.ref ?? null,
+    };
+    await this.alerts.raise(alert, s);
+    this.push(SocketEvents.alertNew, alert);
   }
 
   private doorAlert(e: GateEvent): AlertEntity | undefined {
@@ -146,8 +173,8 @@ export class AlertChecker {
     return {
       id: randomUUID(), kind: 'door', siteId: e.siteId, zoneId: e.zoneId, gateId: e.gateId, laneId: e.laneId ?? null, eventId: e.eventId,
       entryId: null, listKind: null, severity: DOOR_SEVERITY[alarm], matchKind: null, score: null, fullNameEnc: null, reason: alarm,
-      idNumberHmac: null, snapshotRef: null, occurredAt: at, raisedAt: Date.now(), status: 'open',
-      acknowledgedBy: null, acknowledgedAt: null, closedBy: null, closedAt: null, note: null,
+      idNumberHmac: null, snapshotRef: null, occurredAt: at, raisedAt: Date.now(), ...NEW_ALERT,
+      gatesJson: JSON.stringify([e.gateId]), lastSeenAt: at, lastEventId: e.eventId, lastSnapshotRef: null,
     };
   }
 

@@ -1,4 +1,5 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
+import { codedError } from '../http/coded-error.js';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -32,12 +33,12 @@ export class AlertPhotosController {
   @ApiOkResponse({ description: '{ liveCrop, listPhoto }: base64 JPEGs, null when there is none' })
   async photos(@Param('siteId') siteId: string, @Param('alertId') alertId: string, @CurrentPrincipal() p: Principal) {
     const row = await this.alerts.find(alertId);
-    if (!row || row.siteId !== siteId) throw new NotFoundException(`no alert ${alertId} at site ${siteId}`);
+    if (!row || row.siteId !== siteId) throw codedError(404, 'ALERT_NOT_FOUND', `no alert ${alertId} at site ${siteId}`, { alertId: alertId.slice(0, 36) });
     const tpl = row.entryId
       ? await this.db.getRepository(WatchlistTemplateEntity).findOne({ where: { entryId: row.entryId }, order: { id: 'ASC' } })
       : null;
     const listPhoto = tpl?.cropEnc ? this.cipher.decrypt(tpl.cropEnc, aad.crop(tpl.entryId)).toString('base64') : null;
-    const liveCrop = this.crops.get(row.eventId);
+    const liveCrop = this.crops.get(row.lastEventId ?? row.eventId) ?? this.crops.get(row.eventId);
     await this.audit.record({ actor: p, action: 'alert.photos', subjectType: 'alert', subjectId: alertId, siteId, detail: { liveCrop: liveCrop !== null, listPhoto: listPhoto !== null } });
     return { liveCrop, listPhoto };
   }

@@ -1,11 +1,13 @@
-import { Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   AlertActionSchema,
+  AlertBulkAckSchema,
   AlertListQuerySchema,
   AlertRuleSchema,
   SocketEvents,
   type AlertAction,
+  type AlertBulkAck,
   type AlertListQuery,
   type AlertRule,
 } from '../../../../libs/contracts/src/index.js';
@@ -13,7 +15,9 @@ import { AuditService } from '../audit/audit.service.js';
 import { Access } from '../auth/access.decorators.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
+import { codedError } from '../http/coded-error.js';
 import { ZodPipe } from '../http/zod-query.pipe.js';
+import type { AlertEntity } from '../database/entities/index.js';
 import { AlertChecker } from './alert-checker.service.js';
 import { AlertRules } from './alert-rules.service.js';
 import { AlertsRepository } from './alerts.repository.js';
@@ -43,6 +47,35 @@ export class AlertsController {
     return rows.map((r) => this.alerts.view(r));
   }
 
+  /** Acknowledges several open alerts of the site with one note; each is audited; ones no longer open are reported, not failed. */
+  @Post('acknowledge')
+  @HttpCode(200)
+  @Access(HANDLE, { param: 'siteId' })
+  async acknowledgeMany(@Param('siteId') siteId: string, @Body(new ZodPipe(AlertBulkAckSchema)) body: AlertBulkAck, @CurrentPrincipal() p: Principal) {
+    const ids = [...new Set(body.alertIds)];
+    const rows = await this.alerts.findMany(siteId, ids);
+    const found = new Set(rows.map((r) => r.id));
+    const acknowledged = [];
+    const skipped: { alertId: string; code: string; status?: string }[] = ids.filter((id) => !found.has(id)).map((alertId) => ({ alertId, code: 'ALERT_NOT_FOUND' }));
+    for (const row of rows) {
+      if (row.status !== 'open') {
+        skipped.push({ alertId: row.id, code: 'ALERT_WRONG_STATE', status: row.status });
+        continue;
+      }
+      acknowledged.push(await this.step(row, 'acknowledged', body.note, p, true));
+    }
+    return { acknowledged, skipped };
+  }
+
+  /** The sightings folded into an alert, oldest first (its timeline). */
+  @Get(':alertId/sightings')
+  @Access(HANDLE, { param: 'siteId' })
+  async sightings(@Param('siteId') siteId: string, @Param('alertId') alertId: string) {
+    const row = await this.alerts.find(alertId);
+    if (!row || row.siteId !== siteId) throw notFound(alertId, siteId);
+    return this.alerts.sightings(alertId);
+  }
+
   @Post(':alertId/:action')
   @HttpCode(200)
   @Access(HANDLE, { param: 'siteId' })
@@ -54,20 +87,29 @@ export class AlertsController {
     @CurrentPrincipal() p: Principal,
   ) {
     const step = NEXT[action];
+    if (!step) throw codedError(404, 'ALERT_UNKNOWN_ACTION', `no alert action ${action} (acknowledge, resolve, false-positive)`, { action });
     const row = await this.alerts.find(alertId);
-    if (!step || !row || row.siteId !== siteId) throw new NotFoundException(`no alert ${alertId} at site ${siteId}`);
-    if (!step.from.includes(row.status)) throw new ConflictException(`alert is ${row.status}: cannot ${action}`);
+    if (!row || row.siteId !== siteId) throw notFound(alertId, siteId);
+    if (!step.from.includes(row.status)) throw codedError(409, 'ALERT_WRONG_STATE', `alert is ${row.status}: cannot ${action}`, { status: row.status, action });
+    return this.step(row, step.to, body.note, p, false);
+  }
+
+  /** One step of the workflow: who and when, the step's own note (kept apart from the others), audited with the note, pushed. */
+  private async step(row: AlertEntity, to: 'acknowledged' | 'resolved' | 'false_positive', note: string | undefined, p: Principal, bulk: boolean) {
     const now = Date.now();
-    if (step.to === 'acknowledged') Object.assign(row, { acknowledgedBy: p.name, acknowledgedAt: now });
-    else Object.assign(row, { closedBy: p.name, closedAt: now });
-    row.status = step.to;
-    if (body.note) row.note = body.note;
+    const text = note?.trim() || null;
+    if (to === 'acknowledged') Object.assign(row, { acknowledgedBy: p.name, acknowledgedAt: now, ackNote: text });
+    else Object.assign(row, { closedBy: p.name, closedAt: now, closeNote: text });
+    row.status = to;
+    if (text) row.note = text;
     await this.alerts.save(row);
-    await this.audit.record({ actor: p, action: `alert.${step.to}`, subjectType: 'alert', subjectId: alertId, siteId });
+    await this.audit.record({ actor: p, action: `alert.${to}`, subjectType: 'alert', subjectId: row.id, siteId: row.siteId, detail: { note: text, at: new Date(now).toISOString(), ...(bulk ? { bulk: true } : {}) } });
     this.checker.push(SocketEvents.alertUpdate, row);
     return this.alerts.view(row);
   }
 }
+
+const notFound = (alertId: string, siteId: string) => codedError(404, 'ALERT_NOT_FOUND', `no alert ${alertId} at site ${siteId}`, { alertId: alertId.slice(0, 36) });
 
 /** Alert rules by site and severity (admin). */
 @ApiTags('alerts')

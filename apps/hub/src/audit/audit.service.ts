@@ -21,21 +21,47 @@ export interface AuditRecord {
  * The audit log of personal-data processing: who read, changed, exported or erased what, and every
  * login. Written synchronously with the action it records, so a caller can await it before answering.
  */
+/** The same entry (actor, action, subject, site, detail) again within this window is counted, not written again. */
+export const AUDIT_COALESCE_MS = 10_000;
+const MAX_KEYS = 10_000;
+
 @Injectable()
 export class AuditService {
   private readonly log = new Logger('Audit');
+  /** Entry key → when it was last written and how many identical ones came since. */
+  private readonly recent = new Map<string, { at: number; repeats: number }>();
 
   constructor(private readonly db: DataSource) {}
 
+  /**
+   * Writes the entry, unless the very same one (same actor, action, subject, site and detail) was written less
+   * than AUDIT_COALESCE_MS ago: then it is only counted, and the next written entry of that key says
+   * `repeats` (how many were folded into it). Distinct subjects are always written. So a client that
+   * repeats one action in a loop (500 camera views in a second) costs one row per window, not one per
+   * request, and nothing that differs is lost.
+   */
   async record(r: AuditRecord): Promise<void> {
+    const actor = typeof r.actor === 'string' ? r.actor : actorName(r.actor);
+    const subjectId = r.subjectId == null ? null : String(r.subjectId);
+    const key = `${actor}\n${r.action}\n${r.subjectType}\n${subjectId ?? ''}\n${r.siteId ?? ''}\n${r.detail ? JSON.stringify(r.detail) : ''}`;
+    const now = Date.now();
+    const last = this.recent.get(key);
+    if (last && now - last.at < AUDIT_COALESCE_MS) {
+      last.repeats++;
+      return;
+    }
+    if (this.recent.size >= MAX_KEYS) for (const [k, v] of this.recent) if (now - v.at >= AUDIT_COALESCE_MS || this.recent.size >= MAX_KEYS) this.recent.delete(k);
+    this.recent.delete(key);
+    this.recent.set(key, { at: now, repeats: 0 });
+    const detail = last?.repeats ? { ...(r.detail ?? {}), repeats: last.repeats } : r.detail;
     await this.db.getRepository(AuditEntryEntity).insert({
-      at: Date.now(),
-      actor: typeof r.actor === 'string' ? r.actor : actorName(r.actor),
+      at: now,
+      actor,
       action: r.action,
       subjectType: r.subjectType,
-      subjectId: r.subjectId == null ? null : String(r.subjectId),
+      subjectId,
       siteId: r.siteId ?? null,
-      detailJson: r.detail ? JSON.stringify(r.detail) : null,
+      detailJson: detail ? JSON.stringify(detail) : null,
     });
   }
 

@@ -5,13 +5,17 @@ import { BODY_LIMIT_KEY, readJsonBody } from '../http/json-body.js';
 import { ACCESS_KEY, type AccessRule, type SiteFrom } from './access.decorators.js';
 import { canAccessSite, type Principal } from './principal.js';
 import { SessionsService } from './sessions.service.js';
+import { looksLikeApiKey } from './api-keys.service.js';
 
-/** `Authorization: Bearer <jwt or API key>`, or `X-Api-Key: <key>` for wall displays. */
+/**
+ * `Authorization: Bearer <jwt or API key>`, or `X-Api-Key: <key>` for wall displays. X-Api-Key carries
+ * API keys only: a user's access token (JWT) there is no credential.
+ */
 export function credentialOf(req: Pick<Request, 'headers'>): string | undefined {
   const h = req.headers.authorization;
   if (h?.startsWith('Bearer ')) return h.slice(7).trim();
   const k = req.headers['x-api-key'];
-  return typeof k === 'string' ? k : undefined;
+  return typeof k === 'string' && looksLikeApiKey(k) ? k : undefined;
 }
 
 function siteOf(req: Request, from: SiteFrom): unknown {

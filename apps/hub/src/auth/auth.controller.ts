@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import {
@@ -11,6 +11,7 @@ import {
   type LoginRequest,
   type RefreshRequest,
 } from '../../../../libs/contracts/src/index.js';
+import { CodedError } from '../http/coded-error.js';
 import { AuditService } from '../audit/audit.service.js';
 import { openApiSchema } from '../http/openapi-schema.js';
 import { ZodPipe } from '../http/zod-query.pipe.js';
@@ -71,8 +72,10 @@ export class AuthController {
   @Access(ALL_ROLES)
   @ApiBearerAuth()
   @ApiOkResponse({ schema: openApiSchema(PrincipalInfoSchema) as never })
-  me(@CurrentPrincipal() p: Principal) {
-    return { kind: p.kind, id: p.id, name: p.name, role: p.role, siteIds: p.siteIds };
+  async me(@CurrentPrincipal() p: Principal) {
+    // Read from the database, so a password changed in another tab is seen at once.
+    const mustChangePassword = p.kind === 'user' ? ((await this.users.findById(p.id))?.mustChangePassword ?? false) : false;
+    return { kind: p.kind, id: p.id, name: p.name, role: p.role, siteIds: p.siteIds, mustChangePassword };
   }
 
   /** Change one's own password; every session of the user ends. */
@@ -83,7 +86,7 @@ export class AuthController {
   @body(ChangePasswordSchema)
   async changePassword(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(ChangePasswordSchema)) b: ChangePassword): Promise<void> {
     const user = await this.users.findById(p.id);
-    if (!user || !(await verifyPassword(user.passwordHash, b.currentPassword))) throw new BadRequestException('current password is wrong');
+    if (!user || !(await verifyPassword(user.passwordHash, b.currentPassword))) throw new CodedError(400, 'wrong_current_password', 'current password is wrong');
     await this.users.setPassword(user.id, b.newPassword);
     await this.sessions.revokeUser(user.id);
     await this.sockets.disconnectWhere((s) => s.kind === 'user' && s.id === user.id);

@@ -23,7 +23,9 @@ export class MetricsScrapeGuard implements CanActivate {
       if (given.length === want.length && timingSafeEqual(given, want)) return true;
       throw new ForbiddenException('metrics need the scrape token');
     }
-    if (LOOPBACK.has(req.socket.remoteAddress ?? '')) return true;
+    // The client's address: behind a trusted balancer (HUB_TRUST_PROXY) the socket's peer is the
+    // balancer on loopback, and every outside caller would pass.
+    if (LOOPBACK.has(req.ip ?? req.socket.remoteAddress ?? '') && LOOPBACK.has(req.socket.remoteAddress ?? '')) return true;
     throw new ForbiddenException('metrics are served to loopback only unless HUB_METRICS_TOKEN is set');
   }
 }

@@ -52,27 +52,32 @@ export class SessionsService {
       this.audit.recordQuietly({ actor: username.slice(0, 63), action: 'auth.login_failed', subjectType: 'user', subjectId: user?.id, detail: { reason, ip } });
       return new UnauthorizedException(INVALID);
     };
-    if (!user) {
-      await verifyPassword(await dummyHash(), password);
-      throw fail('unknown user');
-    }
     // Failures are counted per username *and* client address: a stranger guessing from elsewhere
-    // locks only their own pair out, never the real user at their own desk.
-    const lock = await this.failures.get(user.id, ip);
+    // locks only their own pair out, never the real user at their own desk (behind a load balancer
+    // the address is the client's only with HUB_TRUST_PROXY set). Names that do not exist are counted
+    // and locked the same way, so a 429 does not tell which names exist.
+    const who = user ? user.id : `name:${username.toLowerCase()}`;
+    const lock = await this.failures.get(who, ip);
     if (lock?.lockedUntil && lock.lockedUntil > now) {
       const retry = Math.ceil((lock.lockedUntil - now) / 1000);
-      this.audit.recordQuietly({ actor: user.username, action: 'auth.login_locked', subjectType: 'user', subjectId: user.id, detail: { ip, retryAfterS: retry } });
+      this.audit.recordQuietly({ actor: user?.username ?? username.slice(0, 63), action: 'auth.login_locked', subjectType: 'user', subjectId: user?.id, detail: { ip, retryAfterS: retry } });
       throw new HttpException({ statusCode: 429, message: `too many failed logins; try again in ${retry} s`, retryAfterS: retry }, HttpStatus.TOO_MANY_REQUESTS);
+    }
+    const policy = { threshold: this.cfg.loginLockoutThreshold, baseS: this.cfg.loginLockoutBaseS };
+    if (!user) {
+      await verifyPassword(await dummyHash(), password);
+      await this.failures.recordFailure(who, ip, now, policy);
+      throw fail('unknown user');
     }
     if (!(await verifyPassword(user.passwordHash, password))) {
       // Lock after the threshold, doubling with each further failure, at most a day (shared through
       // Redis when hub instances share REDIS_URL).
-      await this.failures.recordFailure(user.id, ip, now, { threshold: this.cfg.loginLockoutThreshold, baseS: this.cfg.loginLockoutBaseS });
+      await this.failures.recordFailure(who, ip, now, policy);
       await repo.update(user.id, { failedLogins: user.failedLogins + 1 });
       throw fail('wrong password');
     }
     if (user.disabled) throw fail('disabled');
-    await this.failures.clear(user.id, ip);
+    await this.failures.clear(who, ip);
     await repo.update(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now });
     this.audit.recordQuietly({ actor: user.username, action: 'auth.login', subjectType: 'user', subjectId: user.id, detail: { ip } });
     return this.issue(user, randomUUID());

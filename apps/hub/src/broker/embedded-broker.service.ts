@@ -8,6 +8,8 @@ import { isGateClientId, isGateClientIdOf, parseGateTopic } from '../../../../li
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { mayPublish, maySubscribe, type MqttIdentity } from '../mqtt-auth/mqtt-acl.js';
 import { MqttCredentialStore } from '../mqtt-auth/mqtt-credential-store.js';
+import { MqttSizeGuard, type OversizeVerdict } from './mqtt-size-guard.js';
+import type { Oversize } from './payload-limits.js';
 
 const isGateEventsTopic = (topic: string) => parseGateTopic(topic)?.kind === 'events';
 
@@ -76,7 +78,7 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
         this.credentials.verify(username, password.toString('utf8')).then(
           (id) => {
             if (!id) {
-              this.log.warn(`MQTT login refused for "${username.slice(0, 140)}" (client ${client.id})`);
+              this.refusedLogin(username, client.id);
               return refuse();
             }
             // A client id is the session: connecting with another gate's id would kick that gate off
@@ -123,12 +125,42 @@ export class EmbeddedBroker implements OnModuleInit, OnApplicationShutdown {
     this.aedes = aedes;
     // Events are stored in authorizePublish (above); status messages (setIngestHandler) only update the live view.
     const { embeddedMqttTlsCert: cert, embeddedMqttTlsKey: key } = this.cfg;
-    this.server = cert && key ? createTlsServer({ cert: readFileSync(cert), key: readFileSync(key) }, aedes.handle) : createServer(aedes.handle);
+    // Every connection through the size guard: an oversized PUBLISH is refused from its header, before
+    // aedes parses or buffers it (payload-limits.ts).
+    const handle = (socket: import('node:net').Socket) => aedes.handle(new MqttSizeGuard(socket, (o, guard) => this.oversize(o, guard.client as AuthedClient | undefined)) as never);
+    this.server = cert && key ? createTlsServer({ cert: readFileSync(cert), key: readFileSync(key) }, handle) : createServer(handle);
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', (e) => reject(new Error(`embedded MQTT broker cannot listen on ${this.cfg.embeddedMqttHost}:${this.cfg.embeddedMqttPort}: ${e.message}`)));
       this.server!.listen(this.cfg.embeddedMqttPort, this.cfg.embeddedMqttHost, resolve);
     });
     this.log.log(`embedded MQTT broker listening on ${cert && key ? 'mqtts' : 'mqtt'}://${this.cfg.embeddedMqttHost}:${this.port}`);
+  }
+
+  private refusedLast = 0;
+  private refusedSince = 0;
+
+  /** One WARN line a second at most for refused logins, with how many more were refused meanwhile (a guessing loop must not flood the log). */
+  private refusedLogin(username: string, clientId: string): void {
+    const now = Date.now();
+    if (now - this.refusedLast < 1000) {
+      this.refusedSince++;
+      return;
+    }
+    const more = this.refusedSince ? ` (+${this.refusedSince} more refused since the last line)` : '';
+    this.log.warn(`MQTT login refused for "${username.slice(0, 140)}" (client ${clientId.slice(0, 140)})${more}`);
+    this.refusedLast = now;
+    this.refusedSince = 0;
+  }
+
+  /** Where oversized messages go (dead letters; set by PayloadLimitWiring). */
+  onOversize: ((o: Oversize, from: string) => void) | null = null;
+
+  /** A logged-in gate's oversized publish to a topic it may use: dropped (acknowledged) and reported; anything else closes the connection. */
+  private oversize(o: Oversize, client: AuthedClient | undefined): OversizeVerdict {
+    const id = client?.[IDENTITY];
+    if (!id || !mayPublish(id, o.topic)) return 'close';
+    this.onOversize?.(o, id.username);
+    return 'drop';
   }
 
   get port(): number {

@@ -5,6 +5,7 @@ import { HUB_CONFIG, hubBrokerUrls, type HubConfig } from '../config/hub-config.
 import { EmbeddedBroker } from './embedded-broker.service.js';
 import { externalBrokerLogin } from './external-broker-login.js';
 import { patternCovers } from '../mqtt-auth/mqtt-acl.js';
+import { checkPayloadSize, type Oversize } from './payload-limits.js';
 
 /** Node's TLS verification failures (untrusted, self-signed, expired, wrong host name). */
 const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME/;
@@ -60,6 +61,18 @@ export class HubMqtt implements OnApplicationShutdown {
 
   constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig, private readonly broker: EmbeddedBroker) {}
 
+  /** Where oversized messages from the external broker go (dead letters; set by PayloadLimitWiring). */
+  onOversize: ((o: Oversize, from: string) => void) | null = null;
+
+  /** true when the message is over its topic kind's limit: reported, and not to be handled. */
+  private refusedForSize(topic: string, payload: Buffer | string | Uint8Array): boolean {
+    const over = checkPayloadSize(topic, payload.length);
+    if (!over) return false;
+    if (this.onOversize) this.onOversize(over, 'the external broker');
+    else this.log.warn(`${topic}: ${over.bytes} bytes refused (limit ${over.limit})`);
+    return true;
+  }
+
   get embedded(): boolean {
     return this.broker.enabled;
   }
@@ -109,6 +122,7 @@ export class HubMqtt implements OnApplicationShutdown {
       for (const [filter, { qos }] of this.controlSubs) c.subscribe(filter, { qos }, (e) => e && this.log.error(`subscribe ${filter}: ${e.message}`));
     });
     c.on('message', (topic, payload) => {
+      if (this.refusedForSize(topic, payload)) return;
       for (const [filter, { handler }] of this.controlSubs)
         if (patternCovers(filter, topic)) void Promise.resolve(handler(topic, payload)).catch((e: Error) => this.log.error(`${topic}: ${e.message}`));
     });
@@ -212,7 +226,7 @@ export class HubMqtt implements OnApplicationShutdown {
     });
     client.handleMessage = (packet, callback) => {
       const topic = packet.topic;
-      const run = accept(topic) ? Promise.resolve().then(() => handler(topic, toBuffer(packet.payload))) : Promise.resolve();
+      const run = accept(topic) && !this.refusedForSize(topic, packet.payload) ? Promise.resolve().then(() => handler(topic, toBuffer(packet.payload))) : Promise.resolve();
       if (packet.qos !== 1 || packet.messageId === undefined) {
         void run.catch((e: Error) => log.error(`ingest failed on ${topic}: ${e.message}`));
         return callback();

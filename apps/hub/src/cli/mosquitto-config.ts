@@ -9,7 +9,7 @@
  * rules). Both write — the first time or with --rotate-hub — the hub's own broker login as hub.env
  * (MQTT_USERNAME/MQTT_PASSWORD).
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../../../libs/config/src/load-yaml-config.js';
@@ -22,6 +22,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       broker: { type: 'string', default: 'mosquitto' },
+      /** The group Mosquitto runs as (passwd and acl are 0640, root's or yours, in that group). */
+      group: { type: 'string' },
       out: { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
@@ -69,17 +71,43 @@ async function main(): Promise<void> {
       console.log(`deploy/nats/nats.conf includes it as "cong-ai/cg-auth.conf" (relative to nats.conf: --out <nats.conf's directory>/cong-ai); reload every node (nats-server --signal reload)`);
       return;
     }
-    // Mosquitto drops to its own user before reading these; they hold hashes only.
+    // Mosquitto drops to its own user before reading these. Hashes only, yet not for every local user
+    // to copy and crack offline: 0640, in Mosquitto's group (`--group`, else the local `mosquitto`
+    // group, else gid 1883 of the eclipse-mosquitto image).
     writeFileSync(join(out, 'passwd'), passwordFile(rows), { mode: 0o640 });
     writeFileSync(join(out, 'acl'), aclFile(rows), { mode: 0o640 });
     writeFileSync(join(out, 'cg-auth.conf'), authConf(out, tls));
-    for (const f of ['passwd', 'acl']) chmodSync(join(out, f), 0o644);
+    const gid = mosquittoGid(values.group);
+    for (const f of ['passwd', 'acl']) {
+      chmodSync(join(out, f), 0o640);
+      try {
+        chownSync(join(out, f), -1, gid);
+      } catch (e) {
+        console.warn(`could not give ${f} to group ${gid} (${(e as Error).message}): run \`chgrp ${gid} ${join(out, f)}\` as root, or Mosquitto cannot read it`);
+      }
+    }
     const gates = rows.filter((r) => r.kind === 'gate').length;
     console.log(`wrote ${out}/passwd, acl, cg-auth.conf: ${gates} gate login(s) + hub${tls ? `, TLS on :${tls.port}` : ''}`);
     console.log(`deploy/mosquitto/mosquitto.conf reads them from include_dir /etc/mosquitto/cong-ai (change it if --out differs); reload Mosquitto (SIGHUP)`);
   } finally {
     await db.destroy();
   }
+}
+
+/** A group name or id → gid: the given one, else the local `mosquitto` group, else 1883 (the eclipse-mosquitto image's). */
+function mosquittoGid(group: string | undefined): number {
+  if (group && /^\d+$/.test(group)) return Number(group);
+  const name = group ?? 'mosquitto';
+  let groups = '';
+  try {
+    groups = readFileSync('/etc/group', 'utf8');
+  } catch {
+    // not a Unix system with /etc/group
+  }
+  const line = groups.split('\n').find((l) => l.startsWith(`${name}:`));
+  if (line) return Number(line.split(':')[2]);
+  if (group) throw new ConfigError(`--group ${group}: no such group in /etc/group`);
+  return 1883;
 }
 
 main().catch((e: Error) => {

@@ -57,20 +57,29 @@ export class LoginFailures {
 
   async get(userId: number | string, ip: string): Promise<LoginFailureState | null> {
     const pair = `${userId}\n${ip}`;
-    if (this.redis.command) {
-      const h = await this.redis.command.hgetall(redisKey(pair));
-      if (!h.failed) return null;
-      return { failed: Number(h.failed), lockedUntil: h.lockedUntil ? Number(h.lockedUntil) : null };
-    }
-    return this.local.get(pair) ?? null;
+    return this.redis.shared(
+      async (r) => {
+        const h = await r.hgetall(redisKey(pair));
+        if (!h.failed) return this.local.get(pair) ?? null;
+        return { failed: Number(h.failed), lockedUntil: h.lockedUntil ? Number(h.lockedUntil) : null };
+      },
+      () => this.local.get(pair) ?? null,
+    );
   }
 
+  /** Counted in Redis when it is reachable, else here (Redis outage: each instance counts its own, still bounded). */
   async recordFailure(userId: number | string, ip: string, now: number, policy: LockoutPolicy): Promise<LoginFailureState> {
     const pair = `${userId}\n${ip}`;
-    if (this.redis.command) {
-      const [failed, locked] = (await this.redis.command.eval(FAIL_SCRIPT, 1, redisKey(pair), now, policy.threshold, policy.baseS)) as [number, string];
-      return { failed: Number(failed), lockedUntil: Number(locked) > 0 ? Number(locked) : null };
-    }
+    return this.redis.shared(
+      async (r) => {
+        const [failed, locked] = (await r.eval(FAIL_SCRIPT, 1, redisKey(pair), now, policy.threshold, policy.baseS)) as [number, string];
+        return { failed: Number(failed), lockedUntil: Number(locked) > 0 ? Number(locked) : null };
+      },
+      () => this.recordLocal(pair, now, policy),
+    );
+  }
+
+  private recordLocal(pair: string, now: number, policy: LockoutPolicy): LoginFailureState {
     const failed = (this.local.get(pair)?.failed ?? 0) + 1;
     const state = { failed, lockedUntil: lockUntil(now, failed, policy) };
     this.local.delete(pair);
@@ -81,7 +90,7 @@ export class LoginFailures {
 
   async clear(userId: number | string, ip: string): Promise<void> {
     const pair = `${userId}\n${ip}`;
-    if (this.redis.command) await this.redis.command.del(redisKey(pair));
-    else this.local.delete(pair);
+    this.local.delete(pair);
+    await this.redis.shared(async (r) => void (await r.del(redisKey(pair))), () => undefined);
   }
 }

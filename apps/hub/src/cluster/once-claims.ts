@@ -56,6 +56,8 @@ export class OnceClaims {
   async take(key: string): Promise<Take> {
     const r = this.redis.command;
     if (!r) return { kind: 'won', claim: noClaim };
+    // Redis unreachable: the caller answers here (twice beats never), at once rather than after a timeout.
+    if (!this.redis.ready) throw new Error('Redis is unreachable');
     const [state, ttl] = (await r.eval(TAKE, 1, key, this.owner, CLAIM_MS)) as [number, number];
     if (state === 2) return { kind: 'done' };
     // A key without expiry (-1) or gone meanwhile (-2): try again soon.

@@ -13,8 +13,9 @@ export class RedisIoAdapter extends IoAdapter {
 
   constructor(app: INestApplicationContext) {
     super(app);
-    const redis = app.get(RedisConnection);
-    this.clients.push(redis.command!.duplicate(), redis.command!.duplicate());
+    // Their own connections, with error handlers and outage behaviour (RedisConnection.adapterClients).
+    const { pub, sub } = app.get(RedisConnection).adapterClients();
+    this.clients.push(pub, sub);
   }
 
   // @nestjs/platform-socket.io carries its own copy of socket.io's types, hence the loose signature.
@@ -30,7 +31,7 @@ export class RedisIoAdapter extends IoAdapter {
     // replies rejects them unhandled ("Connection is closed"). Replies come in order, so once ours are
     // answered, theirs were too.
     const sub = this.clients[1]!;
-    await sub.ping().catch(() => undefined);
-    await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
+    if (sub.status === 'ready') await sub.ping().catch(() => undefined);
+    await Promise.all(this.clients.map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
   }
 }

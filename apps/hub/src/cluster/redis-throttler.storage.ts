@@ -1,4 +1,4 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
 import type { RedisConnection } from './redis-connection.js';
 
@@ -19,13 +19,21 @@ end
 return { hits, ttl, blocked }
 `;
 
+/** Redis unreachable: counted in this instance's memory meanwhile (throttled per instance, never a 500). */
 export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly local = new ThrottlerStorageService();
+
   constructor(private readonly redis: RedisConnection) {}
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
     const base = `cg:throttle:${throttlerName}:${key}`;
     const block = blockDuration > 0 ? blockDuration : ttl;
-    const [hits, ttlMs, blockMs] = (await this.redis.command!.eval(SCRIPT, 2, `${base}:hits`, `${base}:block`, ttl, limit, block)) as [number, number, number];
+    const shared = await this.redis.shared(
+      async (r) => (await r.eval(SCRIPT, 2, `${base}:hits`, `${base}:block`, ttl, limit, block)) as [number, number, number],
+      () => null,
+    );
+    if (!shared) return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+    const [hits, ttlMs, blockMs] = shared;
     return { totalHits: hits, timeToExpire: Math.ceil(Math.max(0, ttlMs) / 1000), isBlocked: blockMs > 0, timeToBlockExpire: Math.ceil(Math.max(0, blockMs) / 1000) };
   }
 }

@@ -25,3 +25,12 @@ test('MQTT_URL: one broker or the comma-separated nodes of a cluster (mqtt.js se
   bad('mqtt://hub:secret@a:1883', /put the login in MQTT_USERNAME\/MQTT_PASSWORD, not in the URL/);
   bad('mqtt://a:1883,', /MQTT_URL's node 2 must start with mqtt:\/\//);
 });
+
+test('listeners default to loopback (HTTP and the embedded broker alike); HUB_TRUST_PROXY is off unless set and checked', () => {
+  const d = hubConfigFromEnv({});
+  assert.equal(d.host, '127.0.0.1');
+  assert.equal(d.embeddedMqttHost, '127.0.0.1');
+  assert.deepEqual(d.trustProxy, []);
+  assert.deepEqual(hubConfigFromEnv({ HUB_TRUST_PROXY: '172.30.0.10, 10.0.0.0/8,loopback' }).trustProxy, ['172.30.0.10', '10.0.0.0/8', 'loopback']);
+  assert.throws(() => hubConfigFromEnv({ HUB_TRUST_PROXY: 'nginx' }), /HUB_TRUST_PROXY: "nginx" is not an IP address/);
+});

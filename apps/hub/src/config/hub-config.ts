@@ -1,9 +1,12 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { describeSchemaError } from '../../../../libs/contracts/src/index.js';
 import { BrokerUrlSchema, brokerListIssues } from '../../../../libs/config/src/broker-urls.js';
 import { ConfigError } from '../../../../libs/config/src/load-yaml-config.js';
 import { PrivacyConfigShape, privacyConfigFromEnv } from './privacy-config.js';
 import { AuthConfigShape, authConfigFromEnv } from './auth-config.js';
+
+const TRUST_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /** Everything the hub reads from its environment, validated once at start. */
 export const HubConfigSchema = z.object({
@@ -34,7 +37,8 @@ export const HubConfigSchema = z.object({
   mqttUsername: z.string().optional(),
   mqttPassword: z.string().optional(),
   embeddedMqttPort: z.coerce.number().int().min(0).max(65535).default(1883),
-  embeddedMqttHost: z.string().default('0.0.0.0'),
+  /** Like HOST, loopback unless told: gates on other machines need EMBEDDED_MQTT_HOST=0.0.0.0 (or the LAN address). */
+  embeddedMqttHost: z.string().default('127.0.0.1'),
   /**
    * Connections consuming events from an external broker; registered gates are split over them, each
    * a persistent session with plain subscriptions (restored by Mosquitto after its own restart).
@@ -65,12 +69,40 @@ export const HubConfigSchema = z.object({
    * sessions, login throttling. Unset on a single box (all of it stays in process).
    */
   redisUrl: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
+  /**
+   * The reverse proxies / load balancers in front of the hub whose X-Forwarded-For is believed
+   * (Express "trust proxy"): comma-separated addresses or CIDRs, or `loopback`, `linklocal`,
+   * `uniquelocal`. Unset (the default): none, and the client address is the TCP peer's. Behind
+   * deploy/nginx/hub-lb.conf it must name the balancer, or login lockout, throttling and the audit
+   * log all see the balancer's address instead of the client's.
+   */
+  trustProxy: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+    .superRefine((list, ctx) => {
+      for (const x of list)
+        if (!TRUST_KEYWORDS.has(x) && !isIP(x.replace(/\/\d{1,3}$/, '')))
+          ctx.addIssue({ code: 'custom', message: `HUB_TRUST_PROXY: "${x}" is not an IP address, a CIDR or one of loopback, linklocal, uniquelocal` });
+    }),
+  /** Exports and report summaries (HeavyRead routes) one user may run at once; more get a 429 `heavy_read_busy`. */
+  heavyReadsPerUser: z.coerce.number().int().min(1).max(100).default(2),
+  /** …and all users together, on this hub instance: ingest and /health keep their share of the database and CPU. */
+  heavyReadsTotal: z.coerce.number().int().min(1).max(1000).default(4),
   sitesFile: z.string().default('config/demo/sites.yaml'),
   /** Gate commands (open, review verdict, CAN) expire this long after they are issued; the edge refuses them after. */
   commandTtlSeconds: z.coerce.number().int().min(2).max(300).default(10),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** `json`: one JSON object per line (pino), with a request id per HTTP request; `text`: Nest's console lines. */
   logFormat: z.enum(['text', 'json']).default('text'),
+  /** Sightings of one watchlist entry at a site within this many minutes of the last fold into one alert (a site's alert rule may override). */
+  alertGroupWindowMinutes: z.coerce.number().min(0).max(1440).default(10),
+  /** A critical alert nobody acknowledged this many minutes after it was raised escalates (0: never; a site's rule may override). */
+  alertEscalateMinutes: z.coerce.number().min(0).max(1440).default(5),
+  /** Where escalations are POSTed (a site's rule may name its own). */
+  alertWebhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Key of the webhook's HMAC-SHA256 signature (X-Cong-Signature); at least 16 characters. */
+  alertWebhookSecret: z.string().min(16, 'ALERT_WEBHOOK_SECRET must be at least 16 characters').optional(),
   ...PrivacyConfigShape,
   ...AuthConfigShape,
 });
@@ -98,15 +130,23 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     ingestShared: env.HUB_INGEST_SHARED,
     instanceId: env.HUB_INSTANCE_ID,
     redisUrl: env.REDIS_URL || undefined,
+    trustProxy: env.HUB_TRUST_PROXY || undefined,
+    heavyReadsPerUser: env.HUB_HEAVY_READS_PER_USER || undefined,
+    heavyReadsTotal: env.HUB_HEAVY_READS_TOTAL || undefined,
     sitesFile: env.HUB_SITES_FILE,
     commandTtlSeconds: env.HUB_COMMAND_TTL_SECONDS,
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT || undefined,
+    alertGroupWindowMinutes: env.ALERT_GROUP_WINDOW_MINUTES || undefined,
+    alertEscalateMinutes: env.ALERT_ESCALATE_MINUTES || undefined,
+    alertWebhookUrl: env.ALERT_WEBHOOK_URL || undefined,
+    alertWebhookSecret: env.ALERT_WEBHOOK_SECRET || undefined,
     ...privacyConfigFromEnv(env),
     ...authConfigFromEnv(env),
     ...overrides,
   });
   if (!r.success) throw new ConfigError(`hub configuration is invalid: ${describeSchemaError(r.error)}`);
+  if (r.data.alertWebhookUrl && !r.data.alertWebhookSecret) throw new ConfigError('hub configuration is invalid: ALERT_WEBHOOK_URL is set without ALERT_WEBHOOK_SECRET (escalations are signed)');
   return r.data;
 }
 

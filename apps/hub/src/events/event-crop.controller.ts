@@ -55,8 +55,14 @@ export class EventCropController {
       await audit('no_crop', event.siteId);
       throw new NotFoundException(`event ${eventId} has no face crop (none was taken, or it was erased or is past retention)`);
     }
-    const reply = await this.media.fetchCrop(event.siteId, event.gateId, eventId, attachment.ref);
     const at = { gateId: event.gateId };
+    // Only a crop the hub can check is served: without the hash the event named when the crop was
+    // taken, an edge could hand over any image as this person's face.
+    if (!attachment.sha256) {
+      await audit('unverifiable', event.siteId, at);
+      throw new HttpException(`gate ${event.gateId}'s event names no hash for its crop, so the hub cannot check what the edge would send; not served`, HttpStatus.BAD_GATEWAY);
+    }
+    const reply = await this.media.fetchCrop(event.siteId, event.gateId, eventId, attachment.ref);
     if (!reply) {
       await audit('edge_timeout', event.siteId, at);
       throw new GatewayTimeoutException(`gate ${event.gateId}'s edge did not answer within the crop timeout (offline?)`);
@@ -71,7 +77,7 @@ export class EventCropController {
       throw new HttpException(`gate ${event.gateId}'s edge refused: ${reply.reason ?? 'no crop'}`, HttpStatus.BAD_GATEWAY);
     }
     // The event named the crop's hash when it was taken: an edge cannot hand over another image.
-    if (attachment.sha256 && createHash('sha256').update(jpeg).digest('hex') !== attachment.sha256) {
+    if (createHash('sha256').update(jpeg).digest('hex') !== attachment.sha256) {
       await audit('hash_mismatch', event.siteId, at);
       throw new HttpException(`the crop from gate ${event.gateId}'s edge does not match the event's hash`, HttpStatus.BAD_GATEWAY);
     }

@@ -120,14 +120,21 @@ test('event face crops: fetched from the edge for operator/security/admin of the
     assert.equal((await get(who.security!, newEventId())).status, 404);
     assert.equal((await get(who.security!, 'not-an-id')).status, 400);
     // The edge of g2 is offline: a clear 504 after the timeout, not a hang.
-    const e3 = await addEvent(db, siteA, 'g2', [{ kind: 'face_crop', ref: `media:face_crop/cam2-x.jpg` }]);
+    // An event that names no hash for its crop: not served, whatever the edge holds (it could be any image).
+    const e4 = newEventId();
+    const saved4 = await store.save('face_crop', `cam1-${e4}`, fakeJpeg('e4'));
+    await db.getRepository(GateEventEntity).insert({ eventId: e4, siteId: siteA, zoneId: 'sanh', gateId: 'g1', laneId: null, direction: 'entry', source: 'camera', occurredAt: Date.now(), receivedAt: Date.now(), trackId: null, identityJson: null, idNumberHmac: null, attachmentsJson: JSON.stringify([{ kind: 'face_crop', ref: saved4.ref }]) } as GateEventEntity);
+    const unverifiable = await get(who.security!, e4);
+    assert.equal(unverifiable.status, 502);
+    assert.match(((await unverifiable.json()) as { message: string }).message, /names no hash/);
+    const e3 = await addEvent(db, siteA, 'g2', [{ kind: 'face_crop', ref: `media:face_crop/cam2-x.jpg`, sha256: 'a'.repeat(64) }]);
     const t0 = Date.now();
     const offline = await get(who.operator!, e3);
     assert.equal(offline.status, 504);
     assert.match(((await offline.json()) as { message: string }).message, /did not answer/);
     assert.ok(Date.now() - t0 < 5000);
     const results2 = (await audit()).map((r) => r.detail.result);
-    for (const r of ['purged', 'hash_mismatch', 'no_crop', 'no_event', 'bad_request', 'edge_timeout']) assert.ok(results2.includes(r), `audited: ${r}`);
+    for (const r of ['purged', 'hash_mismatch', 'unverifiable', 'no_crop', 'no_event', 'bad_request', 'edge_timeout']) assert.ok(results2.includes(r), `audited: ${r}`);
 
     // Person-erase: the person's events on g1 (edge online) and g2 (edge offline) have crops on those edges.
     const hmac = hub.app.get(DataCipher).idHmac(PERSON);

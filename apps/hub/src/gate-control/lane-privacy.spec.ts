@@ -83,7 +83,8 @@ test('lane states over a real socket: faces, chip photos and card data only to o
         assert.equal(seen.outcome, sent.outcome);
       }
       const card = views.find((v) => v.laneId === 'card')!.card;
-      if (role === 'operator') assert.deepEqual(card, { idNumber: '*********789', fullName: 'Nguyễn Văn A', genuine: true });
+      // The operator compares the person with the card's data (date of birth included), never the full number.
+      if (role === 'operator') assert.deepEqual(card, { idNumber: '*********789', fullName: 'Nguyễn Văn A', dateOfBirth: '1990-01-01', genuine: true });
       if (role === 'admin' || role === 'security') assert.equal(card?.idNumber, '079123456789');
       // The REST start-up list says the same, or refuses the role outright.
       const listed = await rest(credential);

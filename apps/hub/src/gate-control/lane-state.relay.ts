@@ -54,8 +54,9 @@ export class LaneStateRelay implements OnApplicationBootstrap {
     const server = this.live.server;
     if (!server) return;
     const hit = s.watchlist?.listKind === 'watchlist' && s.decisionId && !this.hits.has(s.decisionId);
-    // The live crop of a watchlist refusal, for the security alert view (memory only, see LiveCropStore).
-    if (s.watchlist?.listKind === 'watchlist' && s.decisionId && s.faceJpeg) this.crops.keep(s.decisionId, s.faceJpeg);
+    // The live crop of a watchlist refusal, for the security alert view (memory only, see LiveCropStore);
+    // any other decision's crop waits briefly in case the hub's own check raises an alert on it.
+    if (s.decisionId && s.faceJpeg) this.crops.keep(s.decisionId, s.faceJpeg, s.watchlist?.listKind === 'watchlist');
     if (hit) {
       this.hits.add(s.decisionId!);
       if (this.hits.size > 1000) this.hits.delete(this.hits.values().next().value!);

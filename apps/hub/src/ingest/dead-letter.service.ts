@@ -48,7 +48,8 @@ export class DeadLetterService implements OnApplicationBootstrap {
     }
   }
 
-  async reject(topic: string, payload: Buffer, reason: RejectReason, detail: string): Promise<void> {
+  /** `payloadBytes`: the size when `payload` is not the whole message (an oversized one, never read). */
+  async reject(topic: string, payload: Buffer, reason: RejectReason, detail: string, payloadBytes = payload.length): Promise<void> {
     this.metrics.rejected.inc({ reason });
     // A flood of bad messages must not flood the log: one line a second, with a count of the rest.
     const now = Date.now();
@@ -65,7 +66,7 @@ export class DeadLetterService implements OnApplicationBootstrap {
         receivedAt: now,
         topic: topic.slice(0, 512),
         reason,
-        payloadBytes: payload.length,
+        payloadBytes,
         ref,
         ...this.sealed(ref, excerpt, detail.slice(0, 2000)),
       });

@@ -62,7 +62,7 @@ export class IngestPipeline {
     const window = this.occurredWindow(receivedAt);
     if (at < window.from || at > window.to)
       return this.deadLetters.reject(topic, payload, 'occurred_at_out_of_range', `occurredAt ${ev.occurredAt} is outside ${new Date(window.from).toISOString()} … ${new Date(window.to).toISOString()} (hub clock ${new Date(receivedAt).toISOString()})`);
-    if (ev.laneId !== undefined && !this.registry.laneAllowed(ev.siteId, ev.gateId, ev.laneId))
+    if (ev.laneId !== undefined && !this.registry.laneEventAllowed(ev.siteId, ev.gateId, ev.laneId))
       return this.deadLetters.reject(topic, payload, 'unknown_lane', `lane ${ev.laneId} is not configured for gate ${ev.gateId} of site ${ev.siteId}`);
     return this.batcher.submit(ev, receivedAt);
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync } from 'node:fs';
+import { statSync, chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { parse } from 'yaml';
@@ -40,6 +40,8 @@ test('shipped Mosquitto config: anonymous clients refused, generated logins admi
     const out = join(site.dir, 'cong-ai');
     execFileSync(process.execPath, ['dist/apps/hub/src/cli/mosquitto-config.js', '--out', out], { env, encoding: 'utf8' });
     for (const d of [site.dir, out]) chmodSync(d, 0o755); // Mosquitto reads them after dropping to its own user
+    // Hashes are not world-readable: 0640 in Mosquitto's group, which is enough for it to read them.
+    for (const f of ['passwd', 'acl']) assert.equal(statSync(join(out, f)).mode & 0o777, 0o640, `${f} mode`);
     const hubEnv = Object.fromEntries(readFileSync(join(out, 'hub.env'), 'utf8').split('\n').filter((l) => /^MQTT_/.test(l)).map((l) => l.split('=', 2) as [string, string]));
     const hubLogin = { username: hubEnv.MQTT_USERNAME!, password: hubEnv.MQTT_PASSWORD! };
 

@@ -5,6 +5,9 @@ import { Public } from '../auth/access.decorators.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.service.js';
 import { EventBatcher } from '../ingest/event-batcher.service.js';
 import { HubMqtt } from '../broker/hub-mqtt.service.js';
+import { RedisConnection } from '../cluster/redis-connection.js';
+import { MetricsService } from './metrics.service.js';
+import { DataSource } from 'typeorm';
 
 @ApiTags('health')
 @Controller('health')
@@ -16,14 +19,27 @@ export class HealthController {
     private readonly broker: EmbeddedBroker,
     private readonly mqtt: HubMqtt,
     private readonly batcher: EventBatcher,
-  ) {}
+    private readonly redis: RedisConnection,
+    metrics: MetricsService,
+    dataSource: DataSource,
+  ) {
+    metrics.dependencyProbes.set('mqtt', () => this.mqtt.connected());
+    metrics.dependencyProbes.set('database', () =>
+      Promise.race([dataSource.query('SELECT 1').then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref())]),
+    );
+    if (redis.enabled) metrics.dependencyProbes.set('redis', () => redis.ready);
+  }
 
-  /** 200 when the database answers and the hub is connected to its broker; 503 otherwise. */
+  /**
+   * 200 when the database answers and the hub is connected to its broker; 503 otherwise. Redis (when
+   * REDIS_URL is set) is reported, not required: while it is away the hub keeps ingesting and serving
+   * on its own state, so the answer stays 200 with `status: "degraded"` and `redis.status: "down"`.
+   */
   @Get()
   @Public()
   @HealthCheck()
-  check() {
-    return this.health.check([
+  async check() {
+    const result = await this.health.check([
       () => this.db.pingCheck('database', { timeout: 2000 }),
       () => {
         const i = this.indicator.check('mqtt');
@@ -31,5 +47,9 @@ export class HealthController {
         return this.mqtt.connected() ? i.up({ mode, backlog: this.batcher.backlog }) : i.down({ mode, message: 'not connected to the broker' });
       },
     ]);
+    const redis = this.redis.state();
+    if (!redis) return result;
+    const entry = redis.up ? { status: 'up' as const } : { status: 'down' as const, message: `Redis unreachable for ${redis.downForS} s (${redis.error}); this instance uses its own state`, downForS: redis.downForS };
+    return { ...result, status: redis.up ? result.status : 'degraded', info: { ...result.info, redis: entry }, details: { ...result.details, redis: entry } };
   }
 }

@@ -19,6 +19,17 @@ export class MetricsService {
   readonly cameraLastFrame = new Gauge({ name: 'cg_camera_last_frame_seconds', help: 'Unix time of the last frame', labelNames: ['site', 'gate', 'camera'] as const, registers: [this.registry] });
   /** A lane's QR scanner / camera QR input and its card reader, as the gate status reports them. */
   readonly laneDeviceUp = new Gauge({ name: 'cg_lane_device_up', help: '1 when a lane device (card reader, QR input) is connected', labelNames: ['site', 'gate', 'lane', 'kind', 'device'] as const, registers: [this.registry] });
+  /** Probes of the hub's dependencies (database, broker, Redis), read on every scrape; registered by HealthController. */
+  readonly dependencyProbes = new Map<string, () => Promise<boolean> | boolean>();
+  readonly dependencyUp = new Gauge({
+    name: 'cg_dependency_up',
+    help: '1 when the dependency (database, mqtt, redis) answers, 0 during its outage (the hub keeps running degraded)',
+    labelNames: ['dependency'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      await Promise.all([...this.dependencyProbes].map(async ([name, probe]) => this.dependencyUp.set({ dependency: name }, (await Promise.resolve(probe()).catch(() => false)) ? 1 : 0)));
+    },
+  });
   readonly socketClients = new Gauge({ name: 'cg_socket_clients', help: 'Connected Socket.IO clients', registers: [this.registry] });
 
   constructor() {

@@ -4,7 +4,7 @@ import { AttachmentSchema, MediaRefSchema, type PersonEraseResult, type PersonEx
 import { AlertsRepository } from '../alerts/alerts.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
-import { AlertEntity, DeadLetterEntity, GateEventEntity, WatchlistEntryEntity } from '../database/entities/index.js';
+import { AlertEntity, AlertSightingEntity, DeadLetterEntity, GateEventEntity, WatchlistEntryEntity } from '../database/entities/index.js';
 import { DeadLetterService } from '../ingest/dead-letter.service.js';
 import { aad } from '../watchlist/watchlist-aad.js';
 import { WatchlistRepository } from '../watchlist/watchlist.repository.js';
@@ -109,7 +109,11 @@ export class PersonDataService {
       // The event row stays (it was counted; counts live in count_minutes); who it was does not.
       for (const ids of chunks(p.events.map((e) => e.eventId)))
         eventIdentities += (await m.getRepository(GateEventEntity).update({ eventId: In(ids) }, { identityJson: null, idNumberHmac: null, attachmentsJson: null })).affected ?? 0;
-      for (const ids of chunks(p.alerts.map((a) => a.id))) alerts += (await m.getRepository(AlertEntity).delete({ id: In(ids) })).affected ?? 0;
+      for (const ids of chunks(p.alerts.map((a) => a.id))) {
+        // The alert's timeline of sightings goes with it.
+        await m.getRepository(AlertSightingEntity).delete({ alertId: In(ids) });
+        alerts += (await m.getRepository(AlertEntity).delete({ id: In(ids) })).affected ?? 0;
+      }
     });
     // Committed: the orders are sent now and again until each edge acknowledges (also after a restart).
     void this.edgeMedia.sendPendingErases();

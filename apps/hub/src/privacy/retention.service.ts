@@ -34,6 +34,8 @@ interface Step {
   where: string;
   /** SET clause for a redaction; absent = delete the row. */
   set?: string;
+  /** false: done, but not counted in the report (follows another step). */
+  count?: false;
 }
 
 /**
@@ -84,9 +86,11 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
       { key: 'events', days: c.retentionEventsDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ?' },
       { key: 'eventIdentities', days: c.retentionIdentityDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ? AND (identity_json IS NOT NULL OR id_number_hmac IS NOT NULL)', set: 'identity_json = NULL, id_number_hmac = NULL' },
       { key: 'eventAttachments', days: c.retentionCropsDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ? AND attachments_json IS NOT NULL', set: 'attachments_json = NULL' },
-      { key: 'alertSnapshots', days: c.retentionCropsDays, table: 'alerts', pk: 'id', where: 'raised_at < ? AND snapshot_ref IS NOT NULL', set: 'snapshot_ref = NULL' },
+      { key: 'alertSnapshots', days: c.retentionCropsDays, table: 'alerts', pk: 'id', where: 'raised_at < ? AND (snapshot_ref IS NOT NULL OR last_snapshot_ref IS NOT NULL)', set: 'snapshot_ref = NULL, last_snapshot_ref = NULL' },
       // Open alerts stay until handled; a closed one is kept for its age after closing.
       { key: 'alerts', days: c.retentionAlertsDays, table: 'alerts', pk: 'id', where: `closed_at < ? AND status IN ('resolved', 'false_positive')` },
+      // The sighting timelines of alerts purged above go with them.
+      { key: 'alerts', days: 1, table: 'alert_sightings', pk: 'alert_id', where: 'occurred_at < ? AND alert_id NOT IN (SELECT id FROM alerts)', count: false },
       { key: 'auditRows', days: c.retentionAuditDays, table: 'audit_log', pk: 'id', where: 'at < ?' },
       { key: 'deadLetters', days: c.retentionDeadLettersDays, table: 'dead_letters', pk: 'id', where: 'received_at < ?' },
       { key: 'refreshTokens', days: 1, table: 'refresh_tokens', pk: 'id', where: 'expires_at < ?' },
@@ -96,7 +100,10 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
   private async run(now: number): Promise<RetentionReport> {
     const report: RetentionReport = { events: 0, eventIdentities: 0, eventAttachments: 0, alertSnapshots: 0, alerts: 0, auditRows: 0, deadLetters: 0, refreshTokens: 0 };
     for (const s of this.steps()) {
-      if (s.days > 0) report[s.key] = await this.apply(s, now - s.days * DAY);
+      if (s.days > 0) {
+        const n = await this.apply(s, now - s.days * DAY);
+        if (s.count !== false) report[s.key] = n;
+      }
     }
     if (Object.values(report).some((n) => n > 0)) {
       await this.audit.record({ actor: 'system', action: 'retention.purge', subjectType: 'retention', detail: { ...report, at: new Date(now).toISOString() } });

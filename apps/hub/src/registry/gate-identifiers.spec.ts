@@ -75,6 +75,13 @@ async function runIdentifiers(databaseUrl?: string): Promise<void> {
     await g1.publishAsync(topics.gateEvents(siteId, 'g1'), JSON.stringify(good), { qos: 1 });
     await waitFor(() => deadLetters('unknown_lane'), (n) => n === 51, 10_000, 'the event of an invented lane is dead-lettered');
     await waitFor(async () => (await db.query(`SELECT event_id FROM gate_events`)).map((r: { event_id: string }) => r.event_id), (ids) => ids.length === 1 && ids[0] === good.eventId, 10_000, 'the configured lane event stored');
+
+    // A gate without a lanes list: invented lane states take all its slots, yet an event of its real
+    // lane is stored (events are never refused for the unlisted-lane cap, which bounds hub state only).
+    for (let i = 0; i < UNLISTED_DEVICE_LIMIT; i++) await g2.publishAsync(topics.gateLanes(siteId, 'g2'), JSON.stringify({ ...lane(`fake-${i}`), gateId: 'g2' }), { qos: 1 });
+    const real = { ...ev('l1'), gateId: 'g2' };
+    await g2.publishAsync(topics.gateEvents(siteId, 'g2'), JSON.stringify(real), { qos: 1 });
+    await waitFor(async () => Number((await db.query(`SELECT COUNT(*) AS n FROM gate_events WHERE event_id = '${real.eventId}'`))[0].n), (n) => n === 1, 10_000, 'the unlisted gate\'s real lane event stored');
   } finally {
     await Promise.all(clients.map((c) => c.endAsync()));
     await hub.close();

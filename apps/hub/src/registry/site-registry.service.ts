@@ -21,7 +21,7 @@ export const UNLISTED_DEVICE_LIMIT = 8;
 /** The ids a gate may use for one kind of device: the configured list, or the first few it reported. */
 class DeviceIds {
   private readonly seen = new Set<string>();
-  constructor(private readonly listed: ReadonlySet<string> | undefined) {}
+  constructor(readonly listed: ReadonlySet<string> | undefined) {}
 
   accepts(id: string): boolean {
     if (this.listed) return this.listed.has(id);
@@ -81,6 +81,18 @@ export class SiteRegistry implements OnModuleInit {
     return this.devices.get(`${siteId}/${gateId}`)?.lanes.accepts(laneId) ?? false;
   }
 
+  /**
+   * Whether an event may name this lane. A sites file that lists the gate's lanes decides; without a
+   * list every lane id is accepted: an event is a count and is stored whatever lanes the gate
+   * invented before (it adds no hub state), unlike lane states, which keep the first
+   * UNLISTED_DEVICE_LIMIT ids seen. List the lanes to pin them.
+   */
+  laneEventAllowed(siteId: string, gateId: string, laneId: string): boolean {
+    const d = this.devices.get(`${siteId}/${gateId}`);
+    if (!d) return false;
+    return d.lanes.listed ? d.lanes.accepts(laneId) : (d.lanes.accepts(laneId), true);
+  }
+
   cameraAllowed(siteId: string, gateId: string, cameraId: string): boolean {
     return this.devices.get(`${siteId}/${gateId}`)?.cameras.accepts(cameraId) ?? false;
   }
@@ -92,6 +104,12 @@ export class SiteRegistry implements OnModuleInit {
 
   gateRefs(): GateRef[] {
     return [...this.gates.values()];
+  }
+
+  /** A site's name and its zones' and gates' names by id (reports and exports write names, not ids). */
+  names(siteId: string): { site: string; zones: Map<string, string>; gates: Map<string, string> } {
+    const s = this.config.sites.find((x) => x.id === siteId);
+    return { site: s?.name ?? siteId, zones: new Map((s?.zones ?? []).map((z) => [z.id, z.name])), gates: new Map((s?.gates ?? []).map((g) => [g.id, g.name])) };
   }
 
   hasSite(siteId: string): boolean {

@@ -64,12 +64,12 @@ export class ReportsRepository {
       series: [...series.values()],
       heatmap,
       peakOccupancy: peak,
-      refusals: await this.refusals(q, from, to),
+      ...(await this.refusals(q, from, to)),
     };
   }
 
   /** Deny decisions by reason; only the reasons column is read (no identity). */
-  private async refusals(q: ReportQuery, from: number, to: number): Promise<Report['refusals']> {
+  private async refusals(q: ReportQuery, from: number, to: number): Promise<Pick<Report, 'refusals' | 'refusedDecisions'>> {
     const p = placeholders(this.db);
     const params: unknown[] = [q.siteId, from, to];
     let sql = `SELECT decision_json AS d FROM gate_events WHERE site_id = ${p(1)} AND occurred_at >= ${p(1)} AND occurred_at < ${p(1)} AND decision_outcome = 'deny'`;
@@ -79,9 +79,10 @@ export class ReportsRepository {
     const byReason = new Map<string, number>();
     for (const r of rows) {
       const d = typeof r.d === 'string' ? (JSON.parse(r.d) as { reasons?: string[] }) : r.d;
-      const reason = d?.reasons?.[0] ?? 'unknown';
-      byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+      // Every reason of a decision counts (a refusal for two reasons adds one to each).
+      const reasons = d?.reasons?.length ? d.reasons : ['unknown'];
+      for (const reason of reasons) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
     }
-    return [...byReason].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
+    return { refusals: [...byReason].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count), refusedDecisions: rows.length };
   }
 }

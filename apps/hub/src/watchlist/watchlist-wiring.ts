@@ -1,5 +1,7 @@
 import type { Provider, Type } from '@nestjs/common';
 import { AlertChecker } from '../alerts/alert-checker.service.js';
+import { AlertEscalator } from '../alerts/alert-escalator.service.js';
+import { AlertWebhook } from '../alerts/alert-webhook.service.js';
 import { AlertRules } from '../alerts/alert-rules.service.js';
 import { AlertRulesController, AlertsController } from '../alerts/alerts.controller.js';
 import { AlertsRepository } from '../alerts/alerts.repository.js';
@@ -31,6 +33,8 @@ export const watchlistProviders: Provider[] = [
   AlertRules,
   AlertsRepository,
   AlertChecker,
+  AlertWebhook,
+  AlertEscalator,
   RetentionService,
   PersonDataService,
   EdgeMediaService,

@@ -56,18 +56,21 @@ test('oversize: reported once, the whole scan is discarded up to its terminator,
   assert.deepEqual(out[1], { text: 'next' });
 });
 
-test('idle-gap terminator: a scan ends after the gap, even when sent in pieces', async () => {
+test('idle-gap terminator: a scan ends after the gap, even when sent in pieces', (t) => {
+  // The clock is the test's: a loaded machine cannot stretch the 10 ms between two pieces past the gap.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const { f, out } = framer({ idleMs: 40 });
   f.push(Buffer.from(QR.slice(0, 20)));
-  await new Promise((r) => setTimeout(r, 10));
+  t.mock.timers.tick(10);
   f.push(Buffer.from(QR.slice(20)));
-  assert.deepEqual(out, []);
-  await new Promise((r) => setTimeout(r, 80));
+  t.mock.timers.tick(39);
+  assert.deepEqual(out, [], 'no gap yet: 39 ms since the last piece');
+  t.mock.timers.tick(1);
   assert.deepEqual(out, [{ text: QR }]);
   f.push(Buffer.alloc(300, 0x41));
-  await new Promise((r) => setTimeout(r, 80));
+  t.mock.timers.tick(80);
   f.push(Buffer.from('x2'));
-  await new Promise((r) => setTimeout(r, 80));
+  t.mock.timers.tick(80);
   assert.equal(out.length, 3);
   assert.match((out[1] as { error: string }).error, /longer than/);
   assert.deepEqual(out[2], { text: 'x2' });

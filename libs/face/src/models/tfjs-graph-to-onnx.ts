@@ -29,7 +29,7 @@ const graphSchema = z.object({
   ),
 });
 
-function float16ToFloat32(h: number): number {
+export function float16ToFloat32(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
   const f = h & 0x3ff;

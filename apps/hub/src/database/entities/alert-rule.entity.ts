@@ -6,4 +6,7 @@ export class AlertRuleEntity {
   @PrimaryColumn({ name: 'site_id', type: 'varchar', length: 63 }) siteId!: string;
   @Column({ name: 'min_severity', type: 'varchar', length: 8 }) minSeverity!: 'low' | 'medium' | 'high' | 'critical';
   @Column({ name: 'notify_roles', type: 'text' }) notifyRoles!: string;
+  @Column({ name: 'group_window_minutes', type: 'double precision', nullable: true }) groupWindowMinutes!: number | null;
+  @Column({ name: 'escalate_after_minutes', type: 'double precision', nullable: true }) escalateAfterMinutes!: number | null;
+  @Column({ name: 'webhook_url', type: 'varchar', length: 500, nullable: true }) webhookUrl!: string | null;
 }

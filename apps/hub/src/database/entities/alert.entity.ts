@@ -31,4 +31,28 @@ export class AlertEntity {
   @Column({ name: 'closed_by', type: 'varchar', length: 140, nullable: true }) closedBy!: string | null;
   @Column({ name: 'closed_at', type: 'bigint', nullable: true, transformer: bigintNumber }) closedAt!: number | null;
   @Column({ type: 'text', nullable: true }) note!: string | null;
+  @Column({ name: 'ack_note', type: 'text', nullable: true }) ackNote!: string | null;
+  @Column({ name: 'close_note', type: 'text', nullable: true }) closeNote!: string | null;
+  /** Sightings folded into this alert (same entry, same site, within the site's window). */
+  @Column({ type: 'integer', default: 1 }) sightings!: number;
+  @Column({ name: 'last_seen_at', type: 'bigint', nullable: true, transformer: bigintNumber }) lastSeenAt!: number | null;
+  /** JSON array of the gates it was seen at, first seen first. */
+  @Column({ name: 'gates_json', type: 'text', nullable: true }) gatesJson!: string | null;
+  @Column({ name: 'last_event_id', type: 'varchar', length: 36, nullable: true }) lastEventId!: string | null;
+  @Column({ name: 'last_snapshot_ref', type: 'varchar', length: 512, nullable: true }) lastSnapshotRef!: string | null;
+  @Column({ name: 'escalated_at', type: 'bigint', nullable: true, transformer: bigintNumber }) escalatedAt!: number | null;
+}
+
+/** One sighting folded into a watchlist alert: the alert's timeline. An (event, entry) pair is folded once. */
+@Entity('alert_sightings')
+@Index('alert_sightings_alert', ['alertId', 'occurredAt'])
+export class AlertSightingEntity {
+  @PrimaryColumn({ name: 'event_id', type: 'varchar', length: 36 }) eventId!: string;
+  @PrimaryColumn({ name: 'entry_id', type: 'varchar', length: 36 }) entryId!: string;
+  @Column({ name: 'alert_id', type: 'varchar', length: 36 }) alertId!: string;
+  @Column({ name: 'gate_id', type: 'varchar', length: 63 }) gateId!: string;
+  @Column({ name: 'lane_id', type: 'varchar', length: 63, nullable: true }) laneId!: string | null;
+  @Column({ name: 'occurred_at', type: 'bigint', transformer: bigintNumber }) occurredAt!: number;
+  @Column({ name: 'match_kind', type: 'varchar', length: 10, nullable: true }) matchKind!: 'face' | 'face_near' | 'id_number' | null;
+  @Column({ type: 'double precision', nullable: true }) score!: number | null;
 }

@@ -11,14 +11,14 @@ import { SiteEntity } from './site.entity.js';
 import { UserEntity } from './user.entity.js';
 import { ZoneEntity } from './zone.entity.js';
 import { AlertRuleEntity } from './alert-rule.entity.js';
-import { AlertEntity } from './alert.entity.js';
+import { AlertEntity, AlertSightingEntity } from './alert.entity.js';
 import { WatchlistEntryEntity } from './watchlist-entry.entity.js';
 import { WatchlistSyncEntity } from './watchlist-sync.entity.js';
 import { WatchlistOutboxEntity } from './watchlist-outbox.entity.js';
 import { WatchlistTemplateEntity } from './watchlist-template.entity.js';
 
-export { AlertEntity, AlertRuleEntity, WatchlistEntryEntity, WatchlistOutboxEntity, WatchlistSyncEntity, WatchlistTemplateEntity };
-const watchlistEntities = [WatchlistEntryEntity, WatchlistTemplateEntity, WatchlistSyncEntity, WatchlistOutboxEntity, AlertEntity, AlertRuleEntity];
+export { AlertEntity, AlertSightingEntity, AlertRuleEntity, WatchlistEntryEntity, WatchlistOutboxEntity, WatchlistSyncEntity, WatchlistTemplateEntity };
+const watchlistEntities = [WatchlistEntryEntity, WatchlistTemplateEntity, WatchlistSyncEntity, WatchlistOutboxEntity, AlertEntity, AlertSightingEntity, AlertRuleEntity];
 
 export { ApiKeyEntity, AuditEntryEntity, MqttCredentialEntity, RefreshTokenEntity, UserEntity };
 export { CountMinuteEntity, DeadLetterEntity, EdgeMediaEraseEntity, GateEventEntity, GateEntity, SiteEntity, ZoneEntity };

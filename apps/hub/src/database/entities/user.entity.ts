@@ -12,6 +12,8 @@ export class UserEntity {
   @Column({ type: 'varchar', length: 16 }) role!: Role;
   @Column({ name: 'site_ids', type: 'text' }) siteIdsJson!: string;
   @Column({ type: 'boolean', default: false }) disabled!: boolean;
+  /** Set when an admin (or the first start) chose the password: the web asks for a new one before anything else. */
+  @Column({ name: 'must_change_password', type: 'boolean', default: false }) mustChangePassword!: boolean;
   /** Consecutive failed logins; drives the lockout backoff. */
   @Column({ name: 'failed_logins', type: 'integer', default: 0 }) failedLogins!: number;
   @Column({ name: 'locked_until', type: 'bigint', nullable: true, transformer: bigintNumber }) lockedUntil!: number | null;

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import yauzl from 'yauzl';
 
@@ -12,12 +12,14 @@ const MAX_PHOTO = 10 * 1024 * 1024;
 
 export async function openPhotoSource(path: string): Promise<PhotoSource> {
   if (statSync(path).isDirectory()) {
-    const root = resolve(path);
+    const root = realpathSync(resolve(path));
     return {
       get(name) {
-        const p = resolve(join(root, name));
-        if (!p.startsWith(root + '/')) return undefined; // no ../ escapes
         try {
+          // Where the name really leads, symbolic links followed: never out of the folder (no ../, no
+          // link to /etc/…).
+          const p = realpathSync(resolve(join(root, name)));
+          if (!p.startsWith(root + '/')) return undefined;
           return statSync(p).size <= MAX_PHOTO ? readFileSync(p) : undefined;
         } catch {
           return undefined;
