@@ -142,10 +142,12 @@ async function scenario(databaseUrl?: string): Promise<void> {
     await rules.put({ siteId: s.a, minSeverity: 'critical', notifyRoles: ['security', 'admin'] });
     const nearEvent: GateEvent = { ...base, eventId: v7(), source: 'face', identity: { faceTemplate: encodeTemplate(nearTemplate) } };
     await gate.publishAsync(topics.gateEvents(s.a, 'g1'), JSON.stringify(nearEvent), { qos: 1 });
-    await waitFor(() => alertsA.length, (n) => n >= 3, 20_000, 'the possible match on the site A socket');
+    // The person's alert is still open, so the sighting is folded into it (one alert per visit) and pushed as an update.
+    const nearOf = () => [...alertsA, ...updatesA].find((a) => a.matchKind === 'face_near');
+    await waitFor(() => nearOf(), (a) => a !== undefined, 20_000, 'the possible match on the site A socket');
     await hub.app.get(AlertChecker).settled();
-    const near = alertsA[2]!;
-    assert.deepEqual([near.matchKind, near.severity, near.entryId, near.eventId], ['face_near', 'medium', enrol.entry.entryId, nearEvent.eventId]);
+    const near = nearOf()!;
+    assert.equal(near.entryId, enrol.entry.entryId);
     assert.ok(Math.abs(near.score! - nearScore) < 1e-4);
     await rules.put({ ...before, siteId: s.a });
 
