@@ -3,6 +3,7 @@
 import i18next from 'i18next';
 import { ref } from 'vue';
 import { errorStrings } from './i18n-errors.js';
+import { faceStrings } from './i18n-face.js';
 import { limitsStrings } from './i18n-limits.js';
 import { officeStrings } from './i18n-office.js';
 
@@ -153,8 +154,8 @@ await i18next.init({
   lng: lang.value,
   fallbackLng: 'vi',
   resources: {
-    vi: { translation: { ...base.vi, ...more.vi, ...limitsStrings.vi, ...errorStrings.vi, ...officeStrings.vi } },
-    en: { translation: { ...base.en, ...more.en, ...limitsStrings.en, ...errorStrings.en, ...officeStrings.en } },
+    vi: { translation: { ...base.vi, ...more.vi, ...limitsStrings.vi, ...errorStrings.vi, ...officeStrings.vi, ...faceStrings.vi } },
+    en: { translation: { ...base.en, ...more.en, ...limitsStrings.en, ...errorStrings.en, ...officeStrings.en, ...faceStrings.en } },
   },
   interpolation: { escapeValue: false },
 });

@@ -44,18 +44,26 @@ export function decide(f: DecisionFacts, policy: LanePolicy, thresholds: { match
     if (f.face === 'no_face' || f.face === undefined) return { outcome: 'deny', reasons: ['no_face'] };
     if (!f.face.qualityOk) return { outcome: 'deny', reasons: ['face_quality'] };
     const livenessFloor = policy.livenessThreshold ?? thresholds.liveness;
-    if (f.face.liveness !== undefined && f.face.liveness < livenessFloor) return { outcome: 'deny', reasons: ['liveness_failed'] };
+    // Under the active challenge the passive score is advisory: a low one sends the entrant to the operator.
+    if (f.face.liveness !== undefined && f.face.liveness < livenessFloor && policy.livenessCheck !== 'challenge') return { outcome: 'deny', reasons: ['liveness_failed'] };
   }
 
   const unsynced = f.listsUnsynced ? ['watchlist_not_synced'] : [];
-  // Passive liveness is not a proven screen: a blink seen across frames, or an operator, decides.
+  // Passive liveness is not a proven screen (advisory): the active challenge, a blink, or an operator decides.
   const faceGate = f.method !== 'count_only' && typeof f.face === 'object';
+  const live = faceGate ? (f.face as LiveFace) : undefined;
+  const passiveLow = live && policy.livenessCheck === 'challenge' && live.liveness !== undefined && live.liveness < (policy.livenessThreshold ?? thresholds.liveness);
   const livenessDoubt =
-    faceGate && policy.livenessCheck === 'blink' && (f.face as LiveFace).challenge !== 'passed'
-      ? 'liveness_unverified'
-      : faceGate && policy.livenessCheck === 'operator'
-        ? 'liveness_operator_check'
-        : undefined;
+    passiveLow && live.challenge === 'passed'
+      ? ['liveness_passive_low']
+      : live && policy.livenessCheck === 'blink' && live.challenge !== 'passed'
+      ? ['liveness_unverified']
+      : live && policy.livenessCheck === 'challenge' && live.challenge !== 'passed'
+        ? // The operator sees which step failed and how (wrong order, too slow, frozen, looped).
+          ['liveness_challenge_failed', ...(live.challengeFailure ? [`challenge_step_${live.challengeFailure.step}`, `challenge_${live.challengeFailure.reason}`] : [])]
+        : live && policy.livenessCheck === 'operator'
+          ? ['liveness_operator_check']
+          : undefined;
   // A chip photo, or the portrait of an online-verified VNeID identity: 1:1 against the live face.
   if (f.method === 'chip_face' || (f.method === 'qr_face' && f.vneid === 'verified')) {
     if (f.referenceMissing || f.similarity === undefined) return { outcome: 'review', reasons: ['chip_photo_unusable'] };
@@ -71,7 +79,7 @@ export function decide(f: DecisionFacts, policy: LanePolicy, thresholds: { match
     return { outcome: 'review', reasons: [...(f.vneid ? ['vneid_unverified', `vneid_${f.vneid}`] : ['qr_needs_operator']), ...unsynced] };
   }
   if (f.alreadyInside) return { outcome: 'deny', reasons: ['anti_passback'] };
-  if (livenessDoubt) return { outcome: 'review', reasons: [livenessDoubt, ...unsynced] };
+  if (livenessDoubt) return { outcome: 'review', reasons: [...livenessDoubt, ...unsynced] };
   // Close to a wanted person's face but below the alert threshold: an operator looks before the gate opens.
   if (f.watchNear && f.method !== 'count_only') return { outcome: 'review', reasons: ['watchlist_possible_match', ...unsynced] };
   // Counting lanes keep the crowd moving; identity lanes do not pass someone the watchlist never saw.

@@ -93,3 +93,21 @@ test('blink challenge: a still photo held to the camera never blinks, so the cap
     await faces.dispose();
   }
 });
+
+test('active challenge on the real pipeline: a still photo in front of the camera fails as frozen, at the first step, prompted', { timeout: 60_000 }, async () => {
+  const faces = await FacePipeline.create();
+  const photo = new FrameFaceCapturer(await camera(face('df01', 2)), faces, faces.livenessThreshold);
+  try {
+    const prompts: string[] = [];
+    const got = await photo.capture(9000, new AbortController().signal, { challenge: 'active', onPrompt: (step) => prompts.push(step), challengeOptions: { steps: 3, stepMs: 3000 } });
+    assert.ok(typeof got !== 'string', `a face: ${String(got)}`);
+    assert.equal(got.challenge, 'failed');
+    assert.equal(got.challengeSteps?.length, 3);
+    assert.deepEqual(got.challengeFailure, { step: got.challengeSteps![0], reason: 'frozen' });
+    assert.deepEqual(prompts, [got.challengeSteps![0]], 'the first step was prompted, and no other');
+    assert.equal(got.embedding.length, 512, 'the face is still captured for the operator');
+  } finally {
+    await photo.stop();
+    await faces.dispose();
+  }
+});

@@ -2,7 +2,8 @@ import sharp from 'sharp';
 import { BlinkDetector, cosineSimilarity, l2Normalise, type FacePipeline } from '../../../libs/face/src/index.js';
 import type { RgbFrame } from '../camera/frame.js';
 import type { FrameSource } from '../camera/frame-source.js';
-import type { CaptureFailure, FaceCapturer, LiveFace } from './lane-ports.js';
+import type { CaptureFailure, CaptureOptions, FaceCapturer, LiveFace } from './lane-ports.js';
+import { LivenessChallenge } from './liveness-challenge.js';
 
 /** Longest wait for a first frame before the camera counts as down for this entrant. */
 const NO_FRAME_MS = 1500;
@@ -64,10 +65,23 @@ export class FrameFaceCapturer implements FaceCapturer {
     });
   }
 
-  async capture(windowMs: number, signal: AbortSignal, options: { challenge?: 'blink' } = {}): Promise<LiveFace | CaptureFailure> {
+  async capture(windowMs: number, signal: AbortSignal, options: CaptureOptions = {}): Promise<LiveFace | CaptureFailure> {
     const start = Date.now();
     // With a blink challenge the window runs until the blink is seen (or it ends), not to the first good frame.
     const blink = options.challenge === 'blink' ? new BlinkDetector() : undefined;
+    // With the active challenge: until it is passed or failed (or the window ends), prompting each step.
+    const active = options.challenge === 'active' ? new LivenessChallenge(undefined, options.challengeOptions) : undefined;
+    let prompted = -1;
+    const prompt = () => {
+      const step = active?.prompt;
+      if (!active || !step || active.state.index === prompted) return;
+      prompted = active.state.index;
+      options.onPrompt?.(step, prompted);
+    };
+    if (active) {
+      active.start(start);
+      prompt();
+    }
     const deadline = start + windowMs;
     type Seen = { face: LiveFace; rank: number; frame: RgbFrame; box: { x: number; y: number; width: number; height: number }; good: boolean };
     const seen: Seen[] = [];
@@ -80,8 +94,9 @@ export class FrameFaceCapturer implements FaceCapturer {
     while (!signal.aborted && Date.now() < deadline) {
       // Enough good frames, or the first good one plus a short look for more: stop.
       const fused = firstGoodAt !== undefined && (good() >= this.fuseFrames || Date.now() - firstGoodAt >= FUSE_MS);
-      if (fused && (!blink || blink.passed)) break;
-      const until = firstGoodAt !== undefined && !blink ? Math.min(deadline, firstGoodAt + FUSE_MS) : seenFrame ? deadline : Math.min(deadline, start + NO_FRAME_MS);
+      if (fused && (!blink || blink.passed) && (!active || active.state.status !== 'running')) break;
+      const waitMore = blink || active?.state.status === 'running';
+      const until = firstGoodAt !== undefined && !waitMore ? Math.min(deadline, firstGoodAt + FUSE_MS) : seenFrame ? deadline : Math.min(deadline, start + NO_FRAME_MS);
       const frame = await this.next(lastSeq, lastAt, until, signal);
       if (!frame) {
         if (!seenFrame) return 'camera_unavailable';
@@ -90,13 +105,23 @@ export class FrameFaceCapturer implements FaceCapturer {
       seenFrame = true;
       lastSeq = frame.seq;
       lastAt = frame.capturedAt;
+      // With enough good frames already, a challenge frame needs only its landmarks: skipping the
+      // embedder and the passive model keeps the frame rate up, so a short blink is not missed.
+      const landmarksOnly = !!active && good() >= this.fuseFrames;
       const [face] = await this.faces.analyze({ width: frame.width, height: frame.height, data: frame.data }, {
         maxFaces: 1,
         search: 'fast',
+        ...(landmarksOnly ? { embed: false, liveness: false } : {}),
         onStage: (stage, ms) => stage === 'liveness' && (livenessMs += ms),
       });
-      if (!face?.embedding) continue;
+      if (!face) {
+        active?.tick(frame.capturedAt);
+        continue;
+      }
       blink?.push(face.landmarks68);
+      active?.push(face.landmarks68, frame.capturedAt);
+      prompt();
+      if (!face.embedding) continue;
       const live = face.liveness ?? 1;
       const rank = (face.quality.ok ? 2 : 0) + live + Math.min(1, face.box.width / 200);
       const ok = face.quality.ok && live >= this.livenessFloor;
@@ -115,6 +140,13 @@ export class FrameFaceCapturer implements FaceCapturer {
     if (best.face.liveness !== undefined) best.face.liveness = Math.min(...pool.slice(0, fused.frames).map((s) => s.face.liveness ?? 1));
     best.face.livenessMs = livenessMs;
     if (blink) best.face.challenge = blink.passed ? 'passed' : 'failed';
+    if (active) {
+      // The window ended with the challenge still running: its step was not done in time.
+      const st = active.state.status === 'running' ? active.tick(Number.POSITIVE_INFINITY) : active.state;
+      best.face.challenge = st.status === 'passed' ? 'passed' : 'failed';
+      best.face.challengeSteps = [...st.steps];
+      if (st.failedStep) best.face.challengeFailure = { step: st.failedStep, reason: st.failure! };
+    }
     best.face.cropJpeg = await faceCropJpeg(best.frame, best.box).catch(() => undefined);
     return best.face;
   }

@@ -57,13 +57,27 @@ export const LanePolicySchema = z.strictObject({
   livenessThreshold: z.number().min(0).max(1).optional(),
   /**
    * How a live face is told from a photo or screen. The passive model ships with no measured attack
-   * rejection (README "Liveness"), so: 'blink' — the lane asks the entrant to blink and watches for
-   * it across frames; no blink → REVIEW; 'operator' — every face-matched OPEN goes to an operator;
+   * rejection (README "Liveness"), so: 'challenge' (default) — the lane prompts a random sequence of
+   * head turns and a blink and judges it from the landmarks (a replayed video cannot know the order);
+   * not passed → REVIEW with the failed step; 'blink' — the lane asks the entrant to blink and watches for
+   * it across frames (a replayed video of the holder blinking passes it); no blink → REVIEW; 'operator' — every face-matched OPEN goes to an operator;
    * 'passive' — the passive score alone (only where attacks are otherwise prevented, or the camera
-   * shows a still image, as in the demo and the tests). Default 'blink': nothing claims a screen it
-   * has not been measured to be.
+   * shows a still image, as in the demo and the tests). Nothing claims a screen it has not been
+   * measured to be.
    */
-  livenessCheck: z.enum(['passive', 'blink', 'operator']).default('blink'),
+  livenessCheck: z.enum(['passive', 'blink', 'challenge', 'operator']).default('challenge'),
+  /**
+   * The active challenge ('challenge'): `steps` drawn at random per attempt from turn left / blink /
+   * turn right (none twice in a row), each to be done within `stepMs`; `mirrored` for a camera that
+   * flips its frames (left and right are the entrant's own).
+   */
+  challenge: z
+    .strictObject({
+      steps: z.number().int().min(1).max(5).default(3),
+      stepMs: z.number().int().min(1500).max(10_000).default(4000),
+      mirrored: z.boolean().default(false),
+    })
+    .optional(),
 });
 export type LanePolicy = z.infer<typeof LanePolicySchema>;
 

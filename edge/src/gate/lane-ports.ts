@@ -1,5 +1,6 @@
 import type { CccdReadResult } from '../../../libs/cccd/src/index.js';
 import type { Decision, GateEvent, LaneState } from '../../../libs/contracts/src/index.js';
+import type { ChallengeFailure, ChallengeOptions, ChallengeStep } from './liveness-challenge.js';
 
 /** A card on the lane's reader; `read` with an access key, `close` on removal or after the read. */
 export interface CardHandle {
@@ -18,8 +19,19 @@ export interface LiveFace {
   livenessMs: number;
   /** Frames fused into `embedding` (best-few-frames fusion; 1 when only one frame was usable). */
   fusedFrames?: number;
-  /** With an active challenge: whether the person blinked during the capture window. */
+  /** With a blink or active challenge: whether it was passed during the capture window. */
   challenge?: 'passed' | 'failed';
+  /** The active challenge drawn for this attempt, and the step that failed with why. */
+  challengeSteps?: ChallengeStep[];
+  challengeFailure?: { step: ChallengeStep; reason: ChallengeFailure };
+}
+
+export interface CaptureOptions {
+  /** 'blink': watch for a blink; 'active': a random challenge (liveness-challenge.ts), prompted step by step. */
+  challenge?: 'blink' | 'active';
+  /** Shows the entrant the step to do now (active challenge). */
+  onPrompt?: (step: ChallengeStep, index: number) => void;
+  challengeOptions?: Partial<ChallengeOptions>;
 }
 
 export type CaptureFailure = 'no_face' | 'camera_unavailable';
@@ -27,7 +39,7 @@ export type CaptureFailure = 'no_face' | 'camera_unavailable';
 /** The lane camera seen through the face pipeline. */
 export interface FaceCapturer {
   /** Best live face within `windowMs`, or why there is none. Stops early on a good face. */
-  capture(windowMs: number, signal: AbortSignal, options?: { challenge?: 'blink' }): Promise<LiveFace | CaptureFailure>;
+  capture(windowMs: number, signal: AbortSignal, options?: CaptureOptions): Promise<LiveFace | CaptureFailure>;
 }
 
 /** Face model operations the lane needs (libs/face behind it). */

@@ -7,7 +7,7 @@ import { AntiPassback } from './anti-passback.js';
 import { decide } from './decide.js';
 import { Lane, type LaneDeps } from './lane.js';
 import { LaneConfigSchema, LanePolicySchema, type LaneConfigInput, type SitePolicy } from './lane-config.schema.js';
-import type { CardHandle, FaceCapturer, ListHit, LiveFace } from './lane-ports.js';
+import type { CaptureOptions, CardHandle, FaceCapturer, ListHit, LiveFace } from './lane-ports.js';
 import type { VneidVerifier } from './vneid/vneid-verifier.js';
 
 const vec = (x: number) => Float32Array.from([x, Math.sqrt(1 - x * x)]);
@@ -282,7 +282,7 @@ test('station: a VNeID QR goes to the operator; camera down goes to the operator
 });
 
 test('decide(): rule order and liveness floor', () => {
-  const policy = LanePolicySchema.parse({});
+  const policy = LanePolicySchema.parse({ livenessCheck: 'passive' });
   const th = { match: 0.9, liveness: 0.4 };
   const live = { embedding: REF, liveness: 0.2, qualityOk: true, livenessMs: 0 };
   assert.deepEqual(decide({ method: 'chip_face', face: live, similarity: 0.99 }, policy, th).reasons, ['liveness_failed']);
@@ -292,8 +292,8 @@ test('decide(): rule order and liveness floor', () => {
   assert.equal(decide({ method: 'chip_face', chipGenuine: false }, { ...policy, onPassiveAuthFail: 'review' }, th).outcome, 'review');
 });
 
-test('decide(): calibrated REVIEW band, possible watchlist match, blink and operator liveness checks', () => {
-  assert.equal(LanePolicySchema.parse({}).livenessCheck, 'blink', 'by default a lane asks for a blink: the passive score is no proven screen');
+test('decide(): calibrated REVIEW band, possible watchlist match, challenge, blink and operator liveness checks', () => {
+  assert.equal(LanePolicySchema.parse({}).livenessCheck, 'challenge', 'by default a lane runs the active challenge: the passive score is no proven screen, a blink can be replayed');
   const policy = LanePolicySchema.parse({ livenessCheck: 'passive' });
   const th = { match: 0.5, liveness: 0.4, review: 0.31 };
   const live = { embedding: REF, liveness: 0.9, qualityOk: true, livenessMs: 0 };
@@ -309,6 +309,16 @@ test('decide(): calibrated REVIEW band, possible watchlist match, blink and oper
   assert.deepEqual(decide({ method: 'chip_face', face: { ...live, challenge: 'passed' }, similarity: 0.8 }, blink, th), { outcome: 'open', reasons: [] });
   assert.deepEqual(decide({ method: 'chip_face', face: { ...live, challenge: 'failed' }, similarity: 0.1 }, blink, th).reasons, ['face_mismatch'], 'a mismatch is still a DENY');
   assert.deepEqual(decide({ method: 'allowlist_face', face: live, watch: { entryId: 'a', listKind: 'allowlist' } }, { ...policy, livenessCheck: 'operator' }, th), { outcome: 'review', reasons: ['liveness_operator_check'] });
+  // The active challenge: the operator sees the step that failed and how.
+  const challenge = { ...policy, livenessCheck: 'challenge' as const };
+  const failed = { ...live, challenge: 'failed' as const, challengeSteps: ['blink' as const, 'turn_left' as const], challengeFailure: { step: 'turn_left' as const, reason: 'wrong_order' as const } };
+  assert.deepEqual(decide({ method: 'chip_face', face: failed, similarity: 0.8 }, challenge, th), { outcome: 'review', reasons: ['liveness_challenge_failed', 'challenge_step_turn_left', 'challenge_wrong_order'] });
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live }, similarity: 0.8 }, challenge, th).reasons, ['liveness_challenge_failed'], 'no challenge result is no pass');
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live, challenge: 'passed' }, similarity: 0.8 }, challenge, th), { outcome: 'open', reasons: [] });
+  assert.deepEqual(decide({ method: 'chip_face', face: failed, similarity: 0.1 }, challenge, th).reasons, ['face_mismatch'], 'a mismatch is still a DENY');
+  // The passive score is advisory under the challenge: a low one goes to the operator, not to DENY.
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live, liveness: 0.1, challenge: 'passed' }, similarity: 0.8 }, challenge, th), { outcome: 'review', reasons: ['liveness_passive_low'] });
+  assert.deepEqual(decide({ method: 'chip_face', face: { ...live, liveness: 0.1, challenge: 'passed' }, similarity: 0.8 }, policy, th).reasons, ['liveness_failed'], 'passive lanes still deny on it');
 });
 
 test('lists never synced from the hub: a card lane sends a passing entrant to the operator, a counting lane still opens', async () => {
@@ -484,4 +494,27 @@ test('a closed lane starts nothing: a face seen, a card laid down or a manual op
   assert.equal(h.events.length, 0, 'nothing reaches the outbox after close: the edge is shutting down');
   assert.equal(h.pulses.length, 0);
   assert.equal(h.lane.phase, 'idle');
+});
+
+test('active liveness challenge: the lane prompts each step, gives the capture the steps’ time, and the operator sees the failed step', async () => {
+  const h = harness({ lane: { policy: { livenessCheck: 'challenge', challenge: { steps: 2, stepMs: 3000, mirrored: false } } } });
+  const seen: { windowMs: number; options?: CaptureOptions }[] = [];
+  (h.lane as unknown as { d: LaneDeps }).d.face = {
+    capture: async (windowMs, _signal, options) => {
+      seen.push({ windowMs, options });
+      options?.onPrompt?.('turn_left', 0);
+      options?.onPrompt?.('blink', 1);
+      return { embedding: vec(0.99), liveness: 0.9, qualityOk: true, livenessMs: 1, challenge: 'failed', challengeSteps: ['turn_left', 'blink'], challengeFailure: { step: 'blink', reason: 'too_slow' } };
+    },
+  };
+  h.lane.canEntered('012345');
+  h.lane.cardInserted(new FakeCard(async () => chipResult()));
+  await h.lane.idle;
+  assert.equal(seen[0]!.options?.challenge, 'active');
+  assert.deepEqual(seen[0]!.options?.challengeOptions, { steps: 2, stepMs: 3000, mirrored: false });
+  assert.equal(seen[0]!.windowMs, LaneConfigSchema.parse({ id: 'x' }).timeouts.faceWindowMs + 2 * 3000, 'the face window plus the time for each step');
+  const prompts = h.states.flatMap((s) => s.reasons ?? []).filter((r) => r.startsWith('challenge_prompt_'));
+  assert.deepEqual(prompts, ['challenge_prompt_turn_left', 'challenge_prompt_blink']);
+  assert.deepEqual(h.events[0]?.decision?.reasons?.slice(0, 3), ['liveness_challenge_failed', 'challenge_step_blink', 'challenge_too_slow']);
+  assert.equal(h.pulses.length, 0, 'no operator approved: the gate stays shut');
 });

@@ -5,6 +5,7 @@ import { decide, type DecisionFacts, type Verdict } from './decide.js';
 import type { LaneConfig, SitePolicy } from './lane-config.schema.js';
 import type { AntiPassback } from './anti-passback.js';
 import type { Actuation, CaptureFailure, CardHandle, FaceCapturer, FaceMatcher, LaneSink, LaneWatchlist, ListHit, LiveFace } from './lane-ports.js';
+import { captureOptions } from './liveness-challenge.js';
 import { runStep, StepFailure } from './step-timeout.js';
 import type { VneidVerifier } from './vneid/vneid-verifier.js';
 
@@ -295,9 +296,8 @@ export class Lane {
     if (!this.d.face) return 'camera_unavailable';
     const t0 = performance.now();
     try {
-      const r = await runStep('no_face', this.d.config.timeouts.faceWindowMs + 1000, c.ctl.signal, (s) =>
-        this.d.face!.capture(this.d.config.timeouts.faceWindowMs, s, this.d.config.policy.livenessCheck === 'blink' ? { challenge: 'blink' } : undefined),
-      );
+      const { window, options } = captureOptions(this.d.config.policy, this.d.config.timeouts.faceWindowMs, (step) => this.publishCycle(c, [`challenge_prompt_${step}`]));
+      const r = await runStep('no_face', window + 1000, c.ctl.signal, (s) => this.d.face!.capture(window, s, options));
       if (typeof r !== 'string') c.steps.liveness = Math.round(r.livenessMs * 10) / 10;
       return r;
     } catch (e) {

@@ -9,7 +9,8 @@ import { SeveritySchema } from './watchlist-delta.js';
 export const AlertStatusSchema = z.enum(['open', 'acknowledged', 'resolved', 'false_positive']);
 export type AlertStatus = z.infer<typeof AlertStatusSchema>;
 
-export const AlertMatchKindSchema = z.enum(['face', 'id_number']);
+/** face: at or above the alert threshold; face_near: in the possible-match band below it (security reviews); id_number: the CCCD number. */
+export const AlertMatchKindSchema = z.enum(['face', 'face_near', 'id_number']);
 
 /** watchlist: a listed person seen at a gate; door: a lane's door forced or held open. */
 export const AlertKindSchema = z.enum(['watchlist', 'door']);

@@ -18,7 +18,7 @@ export { cosineSimilarity } from './compare/cosine.js';
 export { decideMatch, type MatchDecision } from './compare/match-decision.js';
 export { useThreshold, USE_KEYS, type FaceUse, type UseThreshold } from './compare/use-thresholds.js';
 export { l2Normalise } from './embed/face-embedder.js';
-export { DEFAULT_QUALITY, type FaceQuality, type QualityReason, type QualityThresholds } from './quality/face-quality.js';
+export { DEFAULT_QUALITY, estimatePose, type FaceQuality, type QualityReason, type QualityThresholds } from './quality/face-quality.js';
 
 export { decodeImage, DEFAULT_MAX_PIXELS, type DecodeOptions } from './decode/decode-image.js';
 export { decodeJpeg2000, jpeg2000Size, jpeg2000Codestream, type Jpeg2000Options } from './decode/jpeg2000.js';
@@ -41,3 +41,4 @@ export { equalErrorRate, ratesAt, thresholdAtFar, type RatesAt } from './calibra
 export { readPairs, parsePairsCsv, type LabelledPair } from './calibration/labelled-pairs.js';
 export { BlinkDetector, eyeAspectRatio, DEFAULT_BLINK, type BlinkOptions } from './liveness/blink-challenge.js';
 export { searchFaces, tiles, type SearchDepth } from './detect/face-search.js';
+export { landmarkPlausibility, rankSubjects, severalFaces, type Candidate } from './detect/subject-face.js';

@@ -21,6 +21,8 @@ const NEW_ALERT = {
 
 /** A door forced open is a break-in attempt; one held open lets others follow (tailgating). */
 const DOOR_SEVERITY: Record<DoorAlarm, Severity> = { door_forced: 'high', door_held_open: 'medium' };
+/** A face in the alert's possible-match band: for security to look at, not a confirmed hit. */
+const POSSIBLE_SEVERITY: Severity = 'medium';
 
 /**
  * Checks newly stored events against the site's watchlist (CCCD-number HMAC, then 1:N face) and
@@ -33,6 +35,8 @@ export class AlertChecker {
   private queue: GateEvent[] = [];
   private running = false;
   private readonly threshold: number;
+  /** Floor of the alert's "possible match" band (the calibrated alert REVIEW floor). */
+  private readonly possibleFloor: number;
   private idle: (() => void)[] = [];
 
   constructor(
@@ -47,6 +51,7 @@ export class AlertChecker {
     enrolment: FaceEnrolment,
   ) {
     this.threshold = cfg.faceMatchThreshold ?? enrolment.threshold;
+    this.possibleFloor = Math.min(this.threshold, enrolment.searchThreshold);
   }
 
   /** Called with freshly committed events (CommittedEventsAlerts); returns at once. */
@@ -84,7 +89,7 @@ export class AlertChecker {
       const matcher = this.matchers.site(e.siteId);
       if (matcher.size === 0) continue;
       const at = Date.parse(e.occurredAt);
-      const hits = new Map<string, { entry: MatchEntry; kind: 'face' | 'id_number'; score: number }>();
+      const hits = new Map<string, { entry: MatchEntry; kind: 'face' | 'face_near' | 'id_number'; score: number }>();
       if (e.identity?.idNumber) {
         for (const entry of matcher.matchIdNumber(this.cipher.idHmac(e.identity.idNumber), at, 'watchlist')) hits.set(entry.entryId, { entry, kind: 'id_number', score: 1 });
       }
@@ -96,11 +101,14 @@ export class AlertChecker {
           /* a malformed template cannot match */
         }
         if (t)
-          for (const m of matcher.matchFace(t, { threshold: this.threshold, at, listKind: 'watchlist' }))
-            if (!hits.has(m.entry.entryId)) hits.set(m.entry.entryId, { entry: m.entry, kind: 'face', score: m.similarity });
+          // At or above the alert threshold: a match, at the entry's severity. In the band below it
+          // (the calibrated REVIEW floor up): a possible match, which security always sees — a
+          // wanted person is never missed silently because the score fell just short.
+          for (const m of matcher.matchFace(t, { threshold: this.possibleFloor, at, listKind: 'watchlist' }))
+            if (!hits.has(m.entry.entryId)) hits.set(m.entry.entryId, { entry: m.entry, kind: m.similarity >= this.threshold ? 'face' : 'face_near', score: m.similarity });
       }
       for (const hit of hits.values()) {
-        if (!this.rules.notify(e.siteId, hit.entry.severity)) continue;
+        if (hit.kind !== 'face_near' && !this.rules.notify(e.siteId, hit.entry.severity)) continue;
         await this.sighting(e, hit);
       }
     }
@@ -113,7 +121,7 @@ export class AlertChecker {
    * (or while that alert is still open or acknowledged) the sighting is folded into it: one alert per
    * person and visit, not one per camera frame. Otherwise a new alert is raised.
    */
-  private async sighting(e: GateEvent, hit: { entry: MatchEntry; kind: 'face' | 'id_number'; score: number }): Promise<void> {
+  private async sighting(e: GateEvent, hit: { entry: MatchEntry; kind: 'face' | 'face_near' | 'id_number'; score: number }): Promise<void> {
     const entryId = hit.entry.entryId;
     if (await this.alerts.seen(e.eventId, entryId)) return;
     const snapshot = e.attachments?.find((a) => a.kind === 'face_crop') ?? e.attachments?.find((a) => a.kind === 'frame');
@@ -138,7 +146,8 @@ export class AlertChecker {
       eventId: e.eventId,
       entryId: row.id,
       listKind: row.listKind,
-      severity: row.severity,
+      // A possible match is 'medium' (security reviews it) and raised whatever the site's severity floor.
+      severity: hit.kind === 'face_near' ? POSSIBLE_SEVERITY : row.severity,
       matchKind: hit.kind,
       score: hit.score,
       fullNameEnc: this.cipher.encrypt(this.watchlist.fullName(row), aad.alertName(id)),

@@ -15,7 +15,7 @@ export interface Sighting {
   gateId: string;
   laneId: string | null;
   occurredAt: number;
-  matchKind: 'face' | 'id_number';
+  matchKind: 'face' | 'face_near' | 'id_number';
   score: number;
   snapshotRef: string | null;
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import sharp from 'sharp';
 import type { EnrolmentPhotoResult } from '../../../../libs/contracts/src/index.js';
-import { defaultManifestPath, FacePipeline, ImageInputError, modelFor, readManifest, useThreshold } from '../../../../libs/face/src/index.js';
+import { defaultManifestPath, FacePipeline, ImageInputError, modelFor, readManifest, severalFaces, useThreshold } from '../../../../libs/face/src/index.js';
 import type { NewTemplate } from './watchlist.repository.js';
 
 export interface EnrolmentOutcome {
@@ -61,8 +61,9 @@ export class FaceEnrolment implements OnApplicationShutdown {
         results.push({ index, accepted: false, refusal: 'no-face', reason: 'no face found in the photo' });
         continue;
       }
-      if (found.length > 1) {
-        results.push({ index, accepted: false, refusal: 'multiple-faces', reason: `${found.length} faces in the photo: enrol one person per photo` });
+      // A second plausible face of similar size: whose photo is it? A small face in the background is not.
+      if (severalFaces(found)) {
+        results.push({ index, accepted: false, refusal: 'multiple-faces', reason: `${found.length} faces in the photo: enrol one person per photo (two are of similar size)` });
         continue;
       }
       const face = found[0]!;

@@ -14,6 +14,9 @@ import { AlertChecker } from '../alerts/alert-checker.service.js';
 import { hubConfigFromEnv } from '../config/hub-config.js';
 import { startHub } from '../hub-app.js';
 import { FaceEnrolment } from './face-enrolment.service.js';
+import { SiteMatchers } from './site-matchers.service.js';
+import { AlertRules } from '../alerts/alert-rules.service.js';
+import { l2Normalise } from '../../../../libs/face/src/index.js';
 
 const b64 = (b: Buffer) => b.toString('base64');
 
@@ -120,6 +123,33 @@ async function scenario(databaseUrl?: string): Promise<void> {
     assert.equal(folded.lastEventId, cardEvent.eventId);
     assert.deepEqual((await (await asSecA(`${hub.url}/api/sites/${s.a}/alerts/${face.alertId}/sightings`)).json() as { matchKind: string }[]).map((x) => x.matchKind).sort(), ['face', 'id_number']);
     assert.deepEqual(alertsB, [], 'site B security saw nothing of site A');
+
+    // A face in the possible-match band (the calibrated alert REVIEW floor up to the threshold)
+    // reaches security as `face_near` even where the site's rule silences everything below critical.
+    const enrolment = hub.app.get(FaceEnrolment);
+    assert.ok(enrolment.searchThreshold < enrolment.threshold, `the alert has a possible-match band (${enrolment.searchThreshold} < ${enrolment.threshold})`);
+    const matcher = hub.app.get(SiteMatchers).site(s.a);
+    const mix = (w: number) => l2Normalise(Float32Array.from(probe!, (v, i) => w * v + (1 - w) * stranger![i]!));
+    const bestScore = (v: Float32Array) => matcher.matchFace(v, { threshold: -1, listKind: 'watchlist' })[0]?.similarity ?? -1;
+    const target = (enrolment.searchThreshold + enrolment.threshold) / 2;
+    let [lo, hi] = [0, 1];
+    for (let i = 0; i < 40; i++) [lo, hi] = bestScore(mix((lo + hi) / 2)) < target ? [(lo + hi) / 2, hi] : [lo, (lo + hi) / 2];
+    const nearTemplate = mix((lo + hi) / 2);
+    const nearScore = bestScore(nearTemplate);
+    assert.ok(nearScore >= enrolment.searchThreshold && nearScore < enrolment.threshold, `synthetic probe ${nearScore} inside the band`);
+    const rules = hub.app.get(AlertRules);
+    const before = rules.ruleFor(s.a);
+    await rules.put({ siteId: s.a, minSeverity: 'critical', notifyRoles: ['security', 'admin'] });
+    const nearEvent: GateEvent = { ...base, eventId: v7(), source: 'face', identity: { faceTemplate: encodeTemplate(nearTemplate) } };
+    await gate.publishAsync(topics.gateEvents(s.a, 'g1'), JSON.stringify(nearEvent), { qos: 1 });
+    // The person's alert is still open, so the sighting is folded into it (one alert per visit) and pushed as an update.
+    const nearOf = () => [...alertsA, ...updatesA].find((a) => a.matchKind === 'face_near');
+    await waitFor(() => nearOf(), (a) => a !== undefined, 20_000, 'the possible match on the site A socket');
+    await hub.app.get(AlertChecker).settled();
+    const near = nearOf()!;
+    assert.equal(near.entryId, enrol.entry.entryId);
+    assert.ok(Math.abs(near.score! - nearScore) < 1e-4);
+    await rules.put({ ...before, siteId: s.a });
 
     // Workflow: acknowledge → resolve; a second resolve conflicts; updates are pushed.
     const ack = await asSecA(`${hub.url}/api/sites/${s.a}/alerts/${face.alertId}/acknowledge`, { method: 'POST', body: {} });

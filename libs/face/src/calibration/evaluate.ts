@@ -113,8 +113,9 @@ export function rates(s: Scores): GroupRates {
  * (East Asian faces, for most public models) sets the threshold instead of being averaged away; it
  * sits midway between the highest impostor score that must be rejected and the next genuine score
  * of the whole set (the most TAR that keeps a margin).
- * The REVIEW band runs from the threshold at 10× the target FAR up to the accept threshold: such
- * scores go to the operator rather than to OPEN or DENY (for alerts: a "possible match" for review).
+ * The REVIEW band runs from the threshold at 10× the target FAR (over the pooled impostors and every
+ * group with enough impostor pairs to resolve that rate) up to the accept threshold: such scores go to
+ * the operator rather than to OPEN or DENY (for alerts: a "possible match" that security reviews).
  */
 export const USES = { card: 0.001, alert: 0.0001, admit: 0.0001 } as const;
 export type FaceUse = keyof typeof USES;
@@ -127,6 +128,9 @@ export interface UseThreshold {
   /** Rates at `accept`, overall and per group. */
   overall: RatesAt;
   byGroup: Record<string, RatesAt>;
+  /** Rates at `review` (the floor of the REVIEW / possible-match band), overall and per group. */
+  atReview: RatesAt;
+  atReviewByGroup: Record<string, RatesAt>;
   /** The group whose impostors set the threshold. */
   setBy: string;
 }
@@ -141,9 +145,14 @@ export function useThresholds(ev: Pick<Evaluation, 'overall' | 'byGroup'>): Reco
       // anyone (pooled), not only of that group, so a group with few genuine pairs of its own does
       // not push the threshold far above its impostors and cost everyone TAR.
       const a = thresholdAtFar(ev.overall.genuine, s.impostor, far).threshold;
-      const r = thresholdAtFar(ev.overall.genuine, s.impostor, Math.min(0.5, far * 10)).threshold;
       if (a > accept) [accept, setBy] = [a, name];
-      review = Math.max(review, r);
+      // The REVIEW floor comes from the pooled impostors and every group large enough to resolve
+      // the review FAR: a group too small for it (fewer than 1 / (10 × FAR) impostor pairs) would
+      // put the floor at its highest impostor — the accept threshold — and leave no band at all,
+      // so a wanted person scoring just under "match" would raise nothing. Its FAR at the floor is
+      // reported instead.
+      const reviewFar = Math.min(0.5, far * 10);
+      if (name === 'overall' || s.impostor.length * reviewFar >= 1) review = Math.max(review, thresholdAtFar(ev.overall.genuine, s.impostor, reviewFar).threshold);
     }
     review = Math.min(review, accept);
     out[use] = {
@@ -153,6 +162,8 @@ export function useThresholds(ev: Pick<Evaluation, 'overall' | 'byGroup'>): Reco
       review,
       overall: ratesAt(ev.overall.genuine, ev.overall.impostor, accept),
       byGroup: Object.fromEntries([...ev.byGroup].map(([g, s]) => [g, ratesAt(s.genuine, s.impostor, accept)])),
+      atReview: ratesAt(ev.overall.genuine, ev.overall.impostor, review),
+      atReviewByGroup: Object.fromEntries([...ev.byGroup].map(([g, s]) => [g, ratesAt(s.genuine, s.impostor, review)])),
       setBy,
     };
   }

@@ -46,7 +46,8 @@ export function readGroups(dir: string, file = join(dir, 'groups.csv')): Map<str
   lines.forEach((line, n) => {
     const c = line.split(',').map((x) => x.trim());
     if (!c[ii] || !c[ig]) throw new Error(`${file} line ${n + 2}: identity and group must not be empty`);
-    out.set(c[ii], c[ig]);
+    // One spelling per group across sets: "East_Asian", "east-asian" → "east-asian".
+    out.set(c[ii], c[ig].toLowerCase().replace(/[_\s]+/g, '-'));
   });
   return out;
 }

@@ -33,14 +33,20 @@ export function thresholdAtFar(genuine: readonly number[], impostor: readonly nu
   return ratesAt(genuine, impostor, threshold > firstRejected ? threshold : firstRejected + 1e-6);
 }
 
-/** Equal error rate: where FAR and FRR cross, over all candidate thresholds. */
+/** Equal error rate: where FAR and FRR cross, over all candidate thresholds (one sorted sweep). */
 export function equalErrorRate(genuine: readonly number[], impostor: readonly number[]): { eer: number; threshold: number } {
-  const candidates = [...new Set([...genuine, ...impostor])].sort((a, b) => a - b);
+  const g = [...genuine].sort((a, b) => a - b);
+  const im = [...impostor].sort((a, b) => a - b);
+  const candidates = [...new Set([...g, ...im])].sort((a, b) => a - b);
   candidates.push(Infinity);
   let best = { eer: 1, threshold: 0, gap: Infinity };
+  // At threshold t: genuine below t are rejected (FRR), impostors at or above t are accepted (FAR).
+  let gi = 0, ii = 0;
   for (const t of candidates) {
-    const { tar, far } = ratesAt(genuine, impostor, t);
-    const frr = 1 - tar;
+    while (gi < g.length && g[gi] < t) gi++;
+    while (ii < im.length && im[ii] < t) ii++;
+    const frr = gi / Math.max(1, g.length);
+    const far = (im.length - ii) / Math.max(1, im.length);
     const gap = Math.abs(far - frr);
     if (gap < best.gap) best = { eer: (far + frr) / 2, threshold: t, gap };
   }

@@ -9,11 +9,11 @@ import { ratesAt } from '../calibration/roc.js';
 import type { FaceUse } from '../compare/use-thresholds.js';
 import { readManifest, defaultManifestPath } from '../models/model-files.js';
 import { FacePipeline, type PipelineStage } from '../pipeline/face-pipeline.js';
-import { calibrationEvalSet, faceEaSet, sharedEvalSet } from '../testing/eval-sets.js';
+import { calibrationEvalSet, faceEaSet, londonEvalSet, sharedEvalSet } from '../testing/eval-sets.js';
 import { makeVariant, VARIANT_KINDS } from '../testing/face-variants.js';
 
 /**
- * npm run bench:face [-- --iterations 30 --backend onnx --embedders all --variant-people 13 --attacks <dir> --ssd]
+ * npm run bench:face [-- --iterations 30 --backend onnx --embedders all --variant-people 13 --attacks <dir> --ssd --sections 1,2,3,4,5]
  * 1. Failures to enrol per set: shared/faces, faces-extras (singles, variants, unlabeled),
  *    test/fixtures/faces-ea (the repository's East Asian set) and the
  *    card/gate framings made from shared/faces (close-up, 150/112 px crops, grey, small face in a
@@ -39,8 +39,10 @@ const { values } = parseArgs({
     attacks: { type: 'string' },
     'input-size': { type: 'string', default: '' },
     ssd: { type: 'boolean', default: false },
+    sections: { type: 'string', default: '1,2,3,4,5' },
   },
 });
+const want = (n: number) => values.sections.split(',').map(Number).includes(n);
 const iterations = Number(values.iterations);
 const shared = resolve(process.env.CG_SHARED_DIR ?? '../shared');
 const faces = join(shared, 'faces');
@@ -95,7 +97,7 @@ async function fteBySet(detect: (photo: Buffer) => Promise<{ faces: number; ms: 
     line(`framing: ${kind}`, people.length, fails, ms);
   }
 }
-await fteBySet(async (photo) => {
+if (want(1)) await fteBySet(async (photo) => {
   const t = performance.now();
   const found = await pipeline.analyze(photo, { embed: false, liveness: false });
   return { faces: found.length, ms: performance.now() - t };
@@ -107,11 +109,12 @@ const embedders = Object.entries(manifest.models).filter(([id, e]) => e.task ===
 const evalSets: [string, FacePhoto[]][] = [
   ['shared/faces + faces-extras/singles ("east-asian" = the 7 East Asian singles, impostor pairs only)', sharedEvalSet()],
   ['test/fixtures/faces-ea (27 East Asian people, 30 photos, 3 genuine pairs)', faceEaSet()],
-  ['all of them: the set the thresholds are calibrated on', calibrationEvalSet()],
+  ['shared/faces-london (71 sitters, 2 photos each; groups self-reported)', londonEvalSet()],
+  ['all of them: the set the thresholds are calibrated on', [...calibrationEvalSet(), ...londonEvalSet()]],
 ];
-const allPhotos = calibrationEvalSet();
+const allPhotos = [...calibrationEvalSet(), ...londonEvalSet()];
 console.log(`\n2. verification per embedder and per set, at each use's threshold in the manifest`);
-for (const [id] of embedders) {
+for (const [id] of want(2) ? embedders : []) {
   const p = id === pipeline.embedderId ? pipeline : await FacePipeline.create({ backend, threads: 1, liveness: false, models: { embed: id } });
   const enrolledAll = await enrolSet(p, '/', allPhotos);
   for (const [setName, set] of evalSets) {
@@ -129,6 +132,40 @@ for (const [id] of embedders) {
       const eaFa = ea.impostor.filter((s) => s >= t.accept).length;
       console.log(`${use.padEnd(7)} ${t.accept.toFixed(4)}    ${t.review.toFixed(4)}  ${pct(r.tar)} ${pct(r.far)}   ${pct(band(ev.overall.genuine))}        ${pct(eaFar)}       ${String(eaFa).padStart(6)}         ${pct(band(ea.impostor))}`);
     }
+    // Per group: TAR and FAR at each use's accept threshold and at its REVIEW floor.
+    console.log('group                 genuine impostor  ' + (['card', 'alert', 'admit'] as FaceUse[]).map((u) => `${u} TAR/FAR at accept | at REVIEW floor`.padEnd(44)).join(''));
+    for (const [g, sc] of [...ev.byGroup].sort()) {
+      const cells = (['card', 'alert', 'admit'] as FaceUse[]).map((use) => {
+        const t = p.thresholdsFor(use);
+        const a = ratesAt(sc.genuine, sc.impostor, t.accept), rv = ratesAt(sc.genuine, sc.impostor, t.review);
+        const tar = (x: number) => (sc.genuine.length ? pct(x).trim() : '—');
+        return `${tar(a.tar)}/${pct(a.far).trim()} | ${tar(rv.tar)}/${pct(rv.far).trim()}`.padEnd(44);
+      });
+      console.log(`${g.padEnd(20)} ${String(sc.genuine.length).padStart(7)} ${String(sc.impostor.length).padStart(8)}  ${cells.join('')}`);
+    }
+    // Wrong face: on a photo with several faces, another face of it matches the person's other photos better than the chosen one.
+    const byId = new Map<string, string[]>();
+    for (const x of set) byId.set(x.identity, [...(byId.get(x.identity) ?? []), x.path]);
+    const chosen = new Map(enrolledAll.filter((e) => e.embedding).map((e) => [e.photo.path, e.embedding!]));
+    let considered = 0, multi = 0, wrong = 0;
+    const wrongList: string[] = [];
+    for (const [, paths] of byId) {
+      if (paths.length < 2) continue;
+      for (const path of paths) {
+        const found = await p.analyze(readFileSync(path), { liveness: false });
+        considered++;
+        if (found.length < 2) continue;
+        multi++;
+        const refs = paths.filter((q) => q !== path).map((q) => chosen.get(q)).filter((e): e is Float32Array => !!e);
+        const best = (e: Float32Array) => Math.max(...refs.map((r) => p.compare(e, r)));
+        const mine = best(found[0]!.embedding!);
+        if (found.slice(1).some((f) => best(f.embedding!) > mine + 0.05)) {
+          wrong++;
+          wrongList.push(path.split('/').slice(-2).join('/'));
+        }
+      }
+    }
+    console.log(`wrong face: ${wrong} of ${considered} photos of people with 2+ photos (${multi} with several faces found)${wrongList.length ? ': ' + wrongList.join(', ') : ''}`);
   }
   if (p !== pipeline) await p.dispose();
 }
@@ -169,12 +206,12 @@ async function reportLiveness(m: LiveModel): Promise<void> {
   }
 }
 console.log('\n3. liveness: BPCER = bona fide photos scored below the threshold; scores min / p10 / median / p90 / max');
-await reportLiveness({
+if (want(3)) await reportLiveness({
   name: `antispoof (shipped, threshold ${pipeline.livenessThreshold})`,
   threshold: pipeline.livenessThreshold,
   score: async (photo) => (await pipeline.analyze(photo, { embed: false, maxFaces: 1 }))[0]?.liveness,
 });
-if (!attackDir) {
+if (want(3) && !attackDir) {
   console.log('APCER: not measured — no labelled attack photos with a redistributable licence were found (README, "Liveness");');
   console.log('       give --attacks <dir with real/ and attack/>. The survey in shared/FACE-MODELS.md found antispoof passed 5 of 5');
   console.log("       print/screen attacks: lanes use the blink challenge or an operator check, not this score.");
@@ -202,10 +239,10 @@ const stages: PipelineStage[] = ['decode', 'detect', 'landmarks', 'align', 'qual
 console.log(`\n4. speed — ${iterations} iterations, embedder ${pipeline.embedderId}`);
 const inputSize = values['input-size'] ? Number(values['input-size']) : undefined;
 const timed = inputSize ? await FacePipeline.create({ backend, threads: 1, detector: { inputSize } }) : pipeline;
-for (const [w, h] of [
+for (const [w, h] of want(4) ? [
   [640, 480],
   [1280, 720],
-]) {
+] : []) {
   const jpeg = await frame(w, h);
   const times = new Map<PipelineStage | 'total', number[]>();
   const cpu = new Map<PipelineStage, number[]>();
@@ -244,7 +281,7 @@ if (timed !== pipeline) await timed.dispose();
 
 // ---- 5. models evaluated but not shipped (TF.js wasm; after the speed section, so TF.js is not loaded while it is timed)
 console.log('\n5. models evaluated, not in the pipeline (TF.js + WebAssembly, 1 thread)');
-{
+if (want(5)) {
   const { createRequire } = await import('node:module');
   const { dirname } = await import('node:path');
   const { TfjsWasmBackend } = await import('../inference/tfjs-wasm-backend.js');

@@ -80,11 +80,16 @@ for (const t of Object.values(uses)) {
   const groups = Object.entries(t.byGroup).map(([g, r]) => `${g} ${pct(r.tar).trim()}/${pct(r.far).trim()}`).join('  ');
   console.log(`${t.use.padEnd(8)} ${pct(t.targetFar)}    ${t.accept.toFixed(4)}    ${t.review.toFixed(4)}      ${pct(t.overall.tar)}  ${pct(t.overall.far)}  ${groups.padEnd(36)} ${t.setBy}`);
 }
+console.log(`\nuse      at the REVIEW floor: TAR      FAR      per group (TAR/FAR) — what reaches an operator or security`);
+for (const t of Object.values(uses)) {
+  const groups = Object.entries(t.atReviewByGroup).map(([g, r]) => `${g} ${pct(r.tar).trim()}/${pct(r.far).trim()}`).join('  ');
+  console.log(`${t.use.padEnd(8)} ${t.review.toFixed(4)}              ${pct(t.atReview.tar)}  ${pct(t.atReview.far)}  ${groups}`);
+}
 const minImpostors = Math.min(ev.overall.impostor.length, ...[...ev.byGroup.values()].filter((s) => s.impostor.length).map((s) => s.impostor.length));
 if (minImpostors * uses.alert.targetFar < 1) {
   console.log(`note             a group with ${minImpostors} impostor pairs cannot resolve FAR ${pct(uses.alert.targetFar).trim()}: the threshold is "no false accept on this set", not a proven rate — add people`);
 }
 if (values.write) {
-  writeUseThresholds(manifestPath, pipeline.embedderId, ev, uses, values.set.map((d) => resolve(d)).join(' + '));
+  writeUseThresholds(manifestPath, pipeline.embedderId, ev, uses, values.set.join(' + ') + (values.groups ? ` (--groups ${values.groups})` : ''));
   console.log(`written          per-use thresholds of ${pipeline.embedderId} → ${manifestPath}`);
 }

@@ -15,6 +15,10 @@ import { OnnxBackend } from '../inference/onnx-backend.js';
 import { TfjsWasmBackend } from '../inference/tfjs-wasm-backend.js';
 import { FaceLandmarker } from '../landmarks/face-landmarker.js';
 import { LivenessScorer } from '../liveness/liveness-scorer.js';
+import { rankSubjects } from '../detect/subject-face.js';
+
+/** Faces (largest first) whose landmarks are computed to choose the subject. */
+const MAX_CANDIDATES = 8;
 import type { ModelEntry, ModelManifest } from '../models/manifest-schema.js';
 import { ModelFileError } from '../models/model-errors.js';
 import { defaultManifestPath, readManifest } from '../models/model-files.js';
@@ -51,7 +55,7 @@ export interface AnalyzeOptions {
   embed?: boolean;
   /** Run liveness when the model is loaded (default true). */
   liveness?: boolean;
-  /** Keep only the N largest faces (default: all). */
+  /** Keep only the N most likely subjects, chosen among the largest 8 or more (default: all). */
   maxFaces?: number;
   /**
    * How hard to look when the first detector pass finds nothing: 'single' does not, 'fast' retries
@@ -68,6 +72,10 @@ export interface AnalyzeOptions {
 export interface AnalyzedFace {
   box: Box;
   score: number;
+  /** Share of face-geometry checks the landmarks pass (0–1; detect/subject-face.ts). */
+  plausibility: number;
+  /** Detector score × plausibility² × √(relative size): the order of `analyze`'s result. */
+  subjectScore: number;
   /** Eye centres (subject's right, then left as seen in the image: left-most first), nose tip, mouth corners. */
   landmarks: Point[];
   landmarks68: Point[];
@@ -248,7 +256,7 @@ export class FacePipeline {
     return input;
   }
 
-  /** Every face in the image, largest first; an empty list when there is none. */
+  /** Every face in the image, the likeliest subject first (confidence × landmark plausibility × size); [] when there is none. */
   async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzedFace[]> {
     const clock = stopwatch(options.onStage ?? (() => undefined));
     clock.start();
@@ -258,13 +266,18 @@ export class FacePipeline {
     clock.start();
     let detections = await searchFaces(this.loaded.detector, img, options.search ?? 'thorough');
     detections.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
-    if (options.maxFaces !== undefined) detections = detections.slice(0, options.maxFaces);
+    // Landmarks for the largest few candidates, then the subject by confidence × plausibility × size.
+    if (options.maxFaces !== undefined) detections = detections.slice(0, Math.max(options.maxFaces, MAX_CANDIDATES));
     clock.stop('detect');
     if (detections.length === 0) return [];
-    const boxes = detections.map((d) => d.box);
 
     clock.start();
-    const landmarks = await this.loaded.landmarker.landmarks(img, boxes);
+    const allLandmarks = await this.loaded.landmarker.landmarks(img, detections.map((d) => d.box));
+    let ranked = rankSubjects(detections.map((d, i) => ({ ...d, landmarks68: allLandmarks[i] })));
+    if (options.maxFaces !== undefined) ranked = ranked.slice(0, options.maxFaces);
+    detections = ranked.map((r) => r.candidate);
+    const landmarks = ranked.map((r) => r.candidate.landmarks68 as Point[]);
+    const boxes = detections.map((d) => d.box);
     clock.stop('landmarks');
 
     clock.start();
@@ -297,6 +310,8 @@ export class FacePipeline {
     return detections.map((d, i) => ({
       box: d.box,
       score: d.score,
+      plausibility: ranked[i].plausibility,
+      subjectScore: ranked[i].subjectScore,
       landmarks: fivePointsFrom68(landmarks[i]),
       landmarks68: landmarks[i],
       alignment: transforms[i],

@@ -38,3 +38,9 @@ export function faceEaSet(): FacePhoto[] {
 export function calibrationEvalSet(): FacePhoto[] {
   return [...sharedEvalSet(), ...faceEaSet()];
 }
+
+/** shared/faces-london: 71 consented sitters, two photos each, groups by self-reported ethnicity. */
+export function londonEvalSet(): FacePhoto[] {
+  const dir = join(extrasDir(), '..', 'faces-london');
+  return readFaceSet(dir).map((p) => ({ ...p, path: join(dir, p.path) }));
+}

@@ -17,7 +17,7 @@ export class AlertEntity {
   @Column({ name: 'entry_id', type: 'varchar', length: 36, nullable: true }) entryId!: string | null;
   @Column({ name: 'list_kind', type: 'varchar', length: 10, nullable: true }) listKind!: 'watchlist' | 'allowlist' | null;
   @Column({ type: 'varchar', length: 8 }) severity!: 'low' | 'medium' | 'high' | 'critical';
-  @Column({ name: 'match_kind', type: 'varchar', length: 10, nullable: true }) matchKind!: 'face' | 'id_number' | null;
+  @Column({ name: 'match_kind', type: 'varchar', length: 10, nullable: true }) matchKind!: 'face' | 'face_near' | 'id_number' | null;
   @Column({ type: 'double precision', nullable: true }) score!: number | null;
   @Column({ name: 'full_name_enc', type: 'text', nullable: true }) fullNameEnc!: string | null;
   @Column({ type: 'varchar', length: 500 }) reason!: string;
@@ -53,6 +53,6 @@ export class AlertSightingEntity {
   @Column({ name: 'gate_id', type: 'varchar', length: 63 }) gateId!: string;
   @Column({ name: 'lane_id', type: 'varchar', length: 63, nullable: true }) laneId!: string | null;
   @Column({ name: 'occurred_at', type: 'bigint', transformer: bigintNumber }) occurredAt!: number;
-  @Column({ name: 'match_kind', type: 'varchar', length: 10, nullable: true }) matchKind!: 'face' | 'id_number' | null;
+  @Column({ name: 'match_kind', type: 'varchar', length: 10, nullable: true }) matchKind!: 'face' | 'face_near' | 'id_number' | null;
   @Column({ type: 'double precision', nullable: true }) score!: number | null;
 }
