@@ -116,7 +116,7 @@ test('a shift: operator console by keyboard, security alerts folded, notes kept,
       false,
     );
     for (const [username, role] of [['sec-a', 'security'], ['op-a', 'operator']] as const) {
-      const res = await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: `${username}-password-1`, role, siteIds: [A] } });
+      const res = await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: `${username}-password-1`, role, siteIds: [A], mustChangePassword: false } });
       assert.equal(res.status, 201, await res.text());
     }
     const pw = (u: string) => `${u}-password-1`;
