@@ -3,7 +3,7 @@ import type { InferenceBackend, LoadedModel, TfjsGraphArtifacts } from '../../..
 import { nonMaxSuppression, type Box } from './geometry.js';
 import type { PersonDetection, PersonDetector } from './person-detector.js';
 import { resizeRgbInto } from './resize.js';
-import { readTfjsGraph } from './tfjs-graph-file.js';
+import { readTfjsGraph } from '../../../libs/face/src/inference/tfjs-graph-file.js';
 import { tfjsGraphToOnnx } from './tfjs-to-onnx.js';
 
 export interface CenterNetOptions {

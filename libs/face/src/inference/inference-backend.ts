@@ -38,7 +38,10 @@ export interface TfjsGraphArtifacts {
   weightSpecs: { name: string; shape: number[]; dtype: string; quantization?: { dtype: string } & Record<string, unknown> }[];
   weightData: ArrayBuffer;
   format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
   signature?: unknown;
+  userDefinedMetadata?: Record<string, object>;
 }
 
 export interface LoadOptions {

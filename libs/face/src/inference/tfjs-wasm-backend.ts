@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as Tf from '@tensorflow/tfjs';
 import { readOnnxModel } from '../onnx/onnx-model-reader.js';
+import { readTfjsGraph } from './tfjs-graph-file.js';
 import type { OnnxTfjsRunner } from './onnx-tfjs-runner.js';
 import {
   InferenceError,
@@ -125,33 +126,17 @@ class GraphModelAdapter implements LoadedModel {
 function fileHandler(modelJsonPath: string, adapt?: ModelSpec['adaptTfjsGraph']): Tf.io.IOHandler {
   return {
     load: async () => {
-      const json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
-      const specs: Tf.io.WeightsManifestEntry[] = [];
-      const buffers: Buffer[] = [];
-      for (const group of json.weightsManifest ?? []) {
-        specs.push(...group.weights);
-        for (const p of group.paths) buffers.push(await readFile(join(dirname(modelJsonPath), p)));
-      }
-      const all = Buffer.concat(buffers);
-      if (adapt) {
-        const g = adapt({
-          modelTopology: json.modelTopology,
-          weightSpecs: specs as never,
-          weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
-          format: json.format,
-          signature: json.signature,
-        });
-        return { modelTopology: g.modelTopology, format: g.format, weightSpecs: g.weightSpecs as never, weightData: g.weightData, ...(g.signature ? { signature: g.signature as object } : {}) };
-      }
+      const read = await readTfjsGraph(modelJsonPath);
+      const g = adapt ? adapt(read) : read;
       return {
-        modelTopology: json.modelTopology,
-        format: json.format,
-        generatedBy: json.generatedBy,
-        convertedBy: json.convertedBy,
-        signature: json.signature,
-        userDefinedMetadata: json.userDefinedMetadata,
-        weightSpecs: specs,
-        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+        modelTopology: g.modelTopology,
+        format: g.format,
+        generatedBy: g.generatedBy,
+        convertedBy: g.convertedBy,
+        userDefinedMetadata: g.userDefinedMetadata,
+        weightSpecs: g.weightSpecs as Tf.io.WeightsManifestEntry[],
+        weightData: g.weightData,
+        ...(g.signature ? { signature: g.signature as object } : {}),
       };
     },
   };

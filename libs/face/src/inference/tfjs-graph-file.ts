@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { TfjsGraphArtifacts } from '../../../libs/face/src/inference/inference-backend.js';
+import type { TfjsGraphArtifacts } from './inference-backend.js';
 
 /** A TF.js graph model (model.json and its weight shards) read from disk. */
 export async function readTfjsGraph(modelJsonPath: string): Promise<TfjsGraphArtifacts> {
@@ -17,5 +17,9 @@ export async function readTfjsGraph(modelJsonPath: string): Promise<TfjsGraphArt
     weightSpecs: specs,
     weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
     format: json.format,
+    generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy,
+    signature: json.signature,
+    userDefinedMetadata: json.userDefinedMetadata,
   };
 }
