@@ -19,18 +19,34 @@ import { authedFetch, login, TEST_ADMIN, TEST_ADMIN_CONFIG } from '../support/hu
 // Screenshots: test/artifacts/office/.
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 const ARTIFACTS = 'test/artifacts/office';
 const SITE = 'trang-an-adm';
 const X = '037190001234';
 
 function sitesFile(dir: string): string {
   const sites: SitesConfig = {
-    sites: [{
-      id: SITE, name: 'Khu du lịch Tràng An', kind: 'tourist', capacity: 12500, location: { lat: 20.2526, lon: 105.9164 },
-      zones: [{ id: 'cong', name: 'Cổng chính', capacity: 11000 }],
-      gates: [{ id: 'g1', zone: 'cong', name: 'Cổng chính 1' }, { id: 'g2', zone: 'cong', name: 'Cổng soát vé CCCD' }],
-    }],
+    sites: [
+      {
+        id: SITE,
+        name: 'Khu du lịch Tràng An',
+        kind: 'tourist',
+        capacity: 12500,
+        location: { lat: 20.2526, lon: 105.9164 },
+        zones: [{ id: 'cong', name: 'Cổng chính', capacity: 11000 }],
+        gates: [
+          { id: 'g1', zone: 'cong', name: 'Cổng chính 1' },
+          { id: 'g2', zone: 'cong', name: 'Cổng soát vé CCCD' },
+        ],
+      },
+    ],
   } as SitesConfig;
   const path = join(dir, 'sites.yaml');
   writeFileSync(path, stringify(sites));
@@ -49,7 +65,19 @@ test('issue 22: settings page, sites edited in the UI and used live, a person ex
   const dir = mkdtempSync(join(tmpdir(), 'cg-office-admin-'));
   mkdirSync(ARTIFACTS, { recursive: true });
   const hub: HubApp = await startHub(
-    hubConfigFromEnv({}, { port: 0, embeddedMqttPort: 0, embeddedMqttHost: '127.0.0.1', sitesFile: sitesFile(dir), sqlitePath: join(dir, 'hub.db'), dataKeyFile: join(dir, 'keys.json'), retentionIntervalMin: 0, ...TEST_ADMIN_CONFIG }),
+    hubConfigFromEnv(
+      {},
+      {
+        port: 0,
+        embeddedMqttPort: 0,
+        embeddedMqttHost: '127.0.0.1',
+        sitesFile: sitesFile(dir),
+        sqlitePath: join(dir, 'hub.db'),
+        dataKeyFile: join(dir, 'keys.json'),
+        retentionIntervalMin: 0,
+        ...TEST_ADMIN_CONFIG,
+      },
+    ),
     false,
   );
   let browser: Browser | null = null;
@@ -64,14 +92,20 @@ test('issue 22: settings page, sites edited in the UI and used live, a person ex
       await signIn(page, `${hub.url}/admin/settings`);
       await page.locator('#settings-defaults').waitFor();
       assert.equal(new URL(page.url()).pathname, '/admin/settings', 'no redirect');
-      const links = await page.locator('.settings-links a').evaluateAll((as) => as.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
+      const links = await page
+        .locator('.settings-links a')
+        .evaluateAll((as) => as.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
       assert.ok(links.includes('/admin/sites') && links.includes('/admin/privacy') && links.includes('/admin/users'), links.join(' '));
       assert.match(await page.locator('#settings-defaults').innerText(), /365 ngày/);
       await page.screenshot({ path: `${ARTIFACTS}/admin-settings.png`, fullPage: true });
     });
 
     await t.test('sites: capacity and camera rule changed by keyboard, stored and audited, the open wall follows', async () => {
-      const key = ((await (await admin(`${hub.url}/api/api-keys`, { method: 'POST', body: { name: 'Phòng trực', siteIds: [SITE] } })).json()) as { key: string }).key;
+      const key = (
+        (await (await admin(`${hub.url}/api/api-keys`, { method: 'POST', body: { name: 'Phòng trực', siteIds: [SITE] } })).json()) as {
+          key: string;
+        }
+      ).key;
       const wall = await browser!.newPage({ viewport: { width: 1920, height: 1080 } });
       await wall.goto(`${hub.url}/wall#key=${key}`);
       await wall.locator('.site-card').first().waitFor({ timeout: 15_000 });
@@ -94,9 +128,20 @@ test('issue 22: settings page, sites edited in the UI and used live, a person ex
       await page.screenshot({ path: `${ARTIFACTS}/admin-sites.png`, fullPage: true });
 
       // The wall shows the new capacity without a reload (sites:changed).
-      await wall.waitForFunction(() => /15\.000/.test((globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('.site-card')?.textContent ?? ''), null, { timeout: 10_000 });
+      await wall.waitForFunction(
+        () =>
+          /15\.000/.test(
+            (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector(
+              '.site-card',
+            )?.textContent ?? '',
+          ),
+        null,
+        { timeout: 10_000 },
+      );
       await wall.close();
-      const stored = (await (await admin(`${hub.url}/api/admin/sites`)).json()) as { sites: { id: string; capacity: number; liveCameras: { roles: string[] }; retention?: { cropsDays?: number } }[] };
+      const stored = (await (await admin(`${hub.url}/api/admin/sites`)).json()) as {
+        sites: { id: string; capacity: number; liveCameras: { roles: string[] }; retention?: { cropsDays?: number } }[];
+      };
       const s = stored.sites.find((x) => x.id === SITE)!;
       assert.equal(s.capacity, 15000);
       assert.ok(s.liveCameras.roles.includes('manager'));
@@ -124,9 +169,21 @@ test('issue 22: settings page, sites edited in the UI and used live, a person ex
     });
 
     await t.test('a person found by CCCD number, exported as JSON, erased, then nothing of them is found', async () => {
-      const enrol = await admin(`${hub.url}/api/sites/${SITE}/watchlist`, { method: 'POST', body: { fullName: 'Phạm Văn Xoá', idNumber: X, reason: 'Kiểm thử quyền xoá', severity: 'high' } });
+      const enrol = await admin(`${hub.url}/api/sites/${SITE}/watchlist`, {
+        method: 'POST',
+        body: { fullName: 'Phạm Văn Xoá', idNumber: X, reason: 'Kiểm thử quyền xoá', severity: 'high' },
+      });
       assert.equal(enrol.status, 201, await enrol.clone().text());
-      const ev: GateEvent = { eventId: v7(), siteId: SITE, zoneId: 'cong', gateId: 'g2', direction: 'entry', source: 'card', occurredAt: new Date().toISOString(), identity: { idNumber: X, fullName: 'Phạm Văn Xoá' } } as GateEvent;
+      const ev: GateEvent = {
+        eventId: v7(),
+        siteId: SITE,
+        zoneId: 'cong',
+        gateId: 'g2',
+        direction: 'entry',
+        source: 'card',
+        occurredAt: new Date().toISOString(),
+        identity: { idNumber: X, fullName: 'Phạm Văn Xoá' },
+      } as GateEvent;
       await hub.app.get(EventBatcher).submit(ev);
 
       await page.goto(`${hub.url}/admin/privacy`);
@@ -151,11 +208,15 @@ test('issue 22: settings page, sites edited in the UI and used live, a person ex
       await page.locator('#privacy-summary').waitFor();
       assert.match(await page.locator('#privacy-summary').innerText(), /0 mục danh sách theo dõi, 0 sự kiện, 0 cảnh báo, 0 thư lỗi/);
       assert.equal(await page.locator('#privacy-erase').isDisabled(), true);
-      const bySearch = (await (await admin(`${hub.url}/api/events?siteId=${SITE}&person=${X}`)).json()) as { items?: unknown[] } | unknown[];
+      const bySearch = (await (await admin(`${hub.url}/api/events?siteId=${SITE}&person=${X}`)).json()) as
+        { items?: unknown[] } | unknown[];
       assert.equal((Array.isArray(bySearch) ? bySearch : (bySearch.items ?? [])).length, 0, 'event search by the number finds nothing');
-      const byName = (await (await admin(`${hub.url}/api/events?siteId=${SITE}&person=${encodeURIComponent('Phạm Văn Xoá')}`)).json()) as { items?: unknown[] } | unknown[];
+      const byName = (await (await admin(`${hub.url}/api/events?siteId=${SITE}&person=${encodeURIComponent('Phạm Văn Xoá')}`)).json()) as
+        { items?: unknown[] } | unknown[];
       assert.equal((Array.isArray(byName) ? byName : (byName.items ?? [])).length, 0, 'nor by the name');
-      const again = (await (await admin(`${hub.url}/api/privacy/person-export`, { method: 'POST', body: { idNumber: X } })).json()) as PersonExport;
+      const again = (await (
+        await admin(`${hub.url}/api/privacy/person-export`, { method: 'POST', body: { idNumber: X } })
+      ).json()) as PersonExport;
       assert.deepEqual([again.watchlistEntries.length, again.events.length, again.alerts.length], [0, 0, 0]);
       const detail = await (await admin(`${hub.url}/api/events/${ev.eventId}`)).text();
       assert.ok(!detail.includes('Phạm Văn Xoá') && !detail.includes(X), 'the event itself keeps no identity');

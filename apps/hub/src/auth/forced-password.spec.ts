@@ -12,7 +12,8 @@ import { ROUTE_ACCESS } from './route-access.table.js';
 // refused. An admin's reset also lifts the user's sign-in lockout, on one box and through Redis.
 
 const BEFORE_CHANGE = new Set(['GET /api/auth/me', 'POST /api/auth/password']);
-const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (url: string, body: unknown) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 function socketError(url: string, token: string): Promise<string> {
   const s = io(url, { transports: ['websocket'], auth: { token }, reconnection: false });
@@ -28,7 +29,10 @@ async function run(redisUrl?: string): Promise<void> {
     const admin = authedFetch((await login(hub.url)).accessToken);
     const tag = Math.random().toString(36).slice(2, 8);
     const username = `sec-${tag}`;
-    const created = await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: 'one-time-pass-1', role: 'security', siteIds: [siteA] } });
+    const created = await admin(`${hub.url}/api/users`, {
+      method: 'POST',
+      body: { username, password: 'one-time-pass-1', role: 'security', siteIds: [siteA] },
+    });
     assert.equal(created.status, 201);
     const first = await login(hub.url, username, 'one-time-pass-1');
     assert.equal(first.user.mustChangePassword, true, 'the login answer says the password must change');
@@ -48,11 +52,21 @@ async function run(redisUrl?: string): Promise<void> {
     assert.equal(me.mustChangePassword, true);
     assert.equal(await socketError(hub.url, first.accessToken), 'password_change_required', 'no live socket either');
     // A refreshed token is still a one-time password's token.
-    const refreshed = (await (await post(`${hub.url}/api/auth/refresh`, { refreshToken: first.refreshToken })).json()) as { accessToken: string };
+    const refreshed = (await (await post(`${hub.url}/api/auth/refresh`, { refreshToken: first.refreshToken })).json()) as {
+      accessToken: string;
+    };
     assert.equal((await authedFetch(refreshed.accessToken)(`${hub.url}/api/sites`)).status, 403);
 
     // Changing it: the old sessions end, the new password's token reaches everything the role may.
-    assert.equal((await authedFetch(refreshed.accessToken)(`${hub.url}/api/auth/password`, { method: 'POST', body: { currentPassword: 'one-time-pass-1', newPassword: 'my-own-password-1' } })).status, 204);
+    assert.equal(
+      (
+        await authedFetch(refreshed.accessToken)(`${hub.url}/api/auth/password`, {
+          method: 'POST',
+          body: { currentPassword: 'one-time-pass-1', newPassword: 'my-own-password-1' },
+        })
+      ).status,
+      204,
+    );
     assert.equal((await authedFetch(refreshed.accessToken)(`${hub.url}/api/auth/me`)).status, 401, 'the change ended the session');
     const own = await login(hub.url, username, 'my-own-password-1');
     assert.equal(own.user.mustChangePassword, false);
@@ -61,7 +75,8 @@ async function run(redisUrl?: string): Promise<void> {
     assert.equal(await socketError(hub.url, own.accessToken), 'connected');
 
     // Locked out after three wrong passwords (even the right one gets 429) …
-    for (let i = 0; i < 3; i++) assert.equal((await post(`${hub.url}/api/auth/login`, { username, password: 'wrong-password-xx' })).status, 401);
+    for (let i = 0; i < 3; i++)
+      assert.equal((await post(`${hub.url}/api/auth/login`, { username, password: 'wrong-password-xx' })).status, 401);
     const locked = await post(`${hub.url}/api/auth/login`, { username, password: 'my-own-password-1' });
     assert.equal(locked.status, 429);
     assert.equal(((await locked.json()) as { code: string }).code, 'login_locked');
@@ -82,4 +97,6 @@ async function run(redisUrl?: string): Promise<void> {
 }
 
 test('one-time password enforced by the hub and reset lifts the lockout (single box)', { timeout: 90_000 }, () => run());
-test('one-time password enforced by the hub and reset lifts the lockout (lockout in Redis)', { timeout: 90_000 }, () => run(CLUSTER_REDIS_URL));
+test('one-time password enforced by the hub and reset lifts the lockout (lockout in Redis)', { timeout: 90_000 }, () =>
+  run(CLUSTER_REDIS_URL),
+);

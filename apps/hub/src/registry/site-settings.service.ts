@@ -12,8 +12,19 @@ import { SitesRepository } from './sites.repository.js';
 /** A site's fields in words for the audit log: "12500 → 13000", lists by their ids. */
 function summary(v: unknown): string {
   if (v === undefined || v === null) return '—';
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x && 'id' in x ? `${(x as { id: string }).id}${'name' in x ? ` ${(x as { name: string }).name}` : ''}${'capacity' in x && (x as { capacity?: number }).capacity ? ` (${(x as { capacity: number }).capacity})` : ''}` : String(x))).join(', ');
-  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).map(([k, x]) => `${k}=${Array.isArray(x) ? x.join('+') : String(x)}`).join(', ');
+  if (Array.isArray(v))
+    return v
+      .map((x) =>
+        typeof x === 'object' && x && 'id' in x
+          ? `${(x as { id: string }).id}${'name' in x ? ` ${(x as { name: string }).name}` : ''}${'capacity' in x && (x as { capacity?: number }).capacity ? ` (${(x as { capacity: number }).capacity})` : ''}`
+          : String(x),
+      )
+      .join(', ');
+  if (typeof v === 'object')
+    return Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => `${k}=${Array.isArray(x) ? x.join('+') : String(x)}`)
+      .join(', ');
   return String(v);
 }
 
@@ -47,7 +58,12 @@ export class SiteSettingsService {
 
   list(): SiteSettingsList {
     const c = this.cfg;
-    return { sites: this.registry.all(), defaults: { retention: { eventsDays: c.retentionEventsDays, identityDays: c.retentionIdentityDays, cropsDays: c.retentionCropsDays } } };
+    return {
+      sites: this.registry.all(),
+      defaults: {
+        retention: { eventsDays: c.retentionEventsDays, identityDays: c.retentionIdentityDays, cropsDays: c.retentionCropsDays },
+      },
+    };
   }
 
   async create(site: SiteSettings, actor: Principal): Promise<SiteConfig> {
@@ -60,8 +76,12 @@ export class SiteSettingsService {
     if (!before) throw new CodedError(404, 'site_not_found', `site ${siteId} not found`, { siteId });
     if (site.id !== siteId) throw new CodedError(400, 'site_id_fixed', 'a site id cannot change (events and logins name it)', { siteId });
     // Gates and zones are named by events, counts and gate logins: they may be added or renamed, not removed.
-    const gone = [...before.zones.filter((z) => !site.zones.some((x) => x.id === z.id)).map((z) => z.id), ...before.gates.filter((g) => !site.gates.some((x) => x.id === g.id)).map((g) => g.id)];
-    if (gone.length) throw new CodedError(409, 'site_part_in_use', `zones and gates cannot be removed (${gone.join(', ')})`, { ids: gone.join(', ') });
+    const gone = [
+      ...before.zones.filter((z) => !site.zones.some((x) => x.id === z.id)).map((z) => z.id),
+      ...before.gates.filter((g) => !site.gates.some((x) => x.id === g.id)).map((g) => g.id),
+    ];
+    if (gone.length)
+      throw new CodedError(409, 'site_part_in_use', `zones and gates cannot be removed (${gone.join(', ')})`, { ids: gone.join(', ') });
     return this.write(before, site, actor, 'site.update');
   }
 
