@@ -52,6 +52,8 @@ end
 redis.call('PEXPIRE', KEYS[1], ${FORGET_MS})
 return { failed, string.format('%d', next) }
 `;
+/** The pair keys of one user (any address), so an admin's password reset can clear them all. */
+const userIndexKey = (userId: number | string) => `cg:login-failure-pairs:${hashed(String(userId))}`;
 
 /** Lock after the threshold, doubling with each further failure, at most a day. */
 function lockUntil(now: number, failed: number, p: LockoutPolicy): number | null {
@@ -73,6 +75,8 @@ end
 local keep = ${FORGET_MS}
 if locked > 0 then keep = keep + (locked - tonumber(ARGV[1])) end
 redis.call('PEXPIRE', KEYS[1], keep)
+redis.call('SADD', KEYS[2], KEYS[1])
+if redis.call('PTTL', KEYS[2]) < keep then redis.call('PEXPIRE', KEYS[2], keep) end
 return { failed, string.format('%d', locked) }
 `;
 
@@ -109,7 +113,7 @@ export class LoginFailures {
     const pair = `${userId}\n${ip}`;
     return this.redis.shared(
       async (r) => {
-        const [failed, locked] = (await r.eval(FAIL_SCRIPT, 1, redisKey(pair), now, policy.threshold, policy.baseS)) as [number, string];
+        const [failed, locked] = (await r.eval(FAIL_SCRIPT, 2, redisKey(pair), userIndexKey(userId), now, policy.threshold, policy.baseS)) as [number, string];
         return { failed: Number(failed), lockedUntil: Number(locked) > 0 ? Number(locked) : null };
       },
       () => this.recordLocal(pair, now, policy),
@@ -123,6 +127,19 @@ export class LoginFailures {
     this.local.set(pair, state);
     while (this.local.size > MAX_LOCAL) this.local.delete(this.local.keys().next().value!);
     return state;
+  }
+
+  /** Every address's counter and lock of one user, and the account's back-off (an admin reset the password: the user may sign in at once). */
+  async clearUser(userId: number | string): Promise<void> {
+    for (const pair of [...this.local.keys()]) if (pair.startsWith(`${userId}\n`)) this.local.delete(pair);
+    this.accounts.delete(String(userId));
+    await this.redis.shared(
+      async (r) => {
+        const keys = await r.smembers(userIndexKey(userId));
+        await r.del(userIndexKey(userId), accountKey(String(userId)), ...keys);
+      },
+      () => undefined,
+    );
   }
 
   async clear(userId: number | string, ip: string): Promise<void> {
