@@ -259,7 +259,7 @@ for (const [w, h] of want(4) ? [
     if (i >= 3) times.set('total', [...(times.get('total') ?? []), performance.now() - t0]);
     faceCount = found.length;
   }
-  console.log(`\n${timed.backendName}  ${w}×${h}  (${faceCount} faces a frame, detector input ${timed.detectorInputSize})`);
+  console.log(`\n${timed.backendName}  ${w}×${h}  (${faceCount} faces a frame, detector input ${timed.detectorInputSize}; graph optimisation ${Object.entries(timed.optimizations).map(([id, o]) => `${id} ${o ?? '—'}`).join(', ')})`);
   console.log('stage        wall median    p95   CPU median    p95   (ms per frame)');
   for (const s of [...stages, 'total'] as const) {
     const xs = times.get(s);

@@ -241,6 +241,11 @@ export class FacePipeline {
     return this.loaded.backend.name;
   }
 
+  /** onnxruntime's graph optimisation level per loaded model id (e.g. the one 'auto' chose). */
+  get optimizations(): Record<string, string | undefined> {
+    return Object.fromEntries(this.loaded.models.map((m) => [m.id, m.optimization]));
+  }
+
   get detectorInputSize(): number {
     return this.loaded.detector.options.inputSize;
   }
