@@ -60,7 +60,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
     // A good entry: two photos of df01 plus a refused one; the good ones are enrolled.
     const created = await asSecA(`${hub.url}/api/sites/${s.a}/watchlist`, {
       method: 'POST',
-      body: { fullName: 'Nguyễn Văn A', idNumber: '001099012345', reason: 'Truy nã (test)', severity: 'critical', photos: [b64(facePhoto('df01/1.jpg')), b64(await noFacePhoto()), b64(facePhoto('df01/2.jpg'))] },
+      body: { fullName: 'Nguyễn Văn A', idNumber: '001099012345', reason: 'Truy nã (test)', severity: 'low', photos: [b64(facePhoto('df01/1.jpg')), b64(await noFacePhoto()), b64(facePhoto('df01/2.jpg'))] },
     });
     assert.equal(created.status, 201, await created.clone().text());
     const enrol = (await created.json()) as WatchlistEnrolResult;
@@ -111,7 +111,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
     const face = alertsA[0]!;
     assert.equal(face.matchKind, 'face');
     assert.equal(face.entryId, enrol.entry.entryId);
-    assert.equal(face.severity, 'critical');
+    assert.equal(face.severity, 'critical', 'a watchlist match is critical whatever severity the entry was listed with (low here)');
     assert.equal(face.gateId, 'g1');
     assert.equal(face.snapshotRef, 'media://g1/crop-1.jpg');
     assert.equal(face.fullName, 'Nguyễn Văn A');
@@ -149,6 +149,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
     const near = nearOf()!;
     assert.equal(near.entryId, enrol.entry.entryId);
     assert.ok(Math.abs(near.score! - nearScore) < 1e-4);
+    assert.equal(near.severity, 'critical', 'a possible match folded into a match alert never lowers it');
     await rules.put({ ...before, siteId: s.a });
 
     // Workflow: acknowledge → resolve; a second resolve conflicts; updates are pushed.
