@@ -13,7 +13,8 @@ import { calibrationEvalSet, faceEaSet, londonEvalSet, sharedEvalSet } from '../
 import { makeVariant, VARIANT_KINDS } from '../testing/face-variants.js';
 
 /**
- * npm run bench:face [-- --iterations 30 --backend onnx --embedders all --variant-people 13 --attacks <dir> --ssd --sections 1,2,3,4,5]
+ * npm run bench:face [-- --iterations 30 --backend onnx --embedders all --variant-people 13 --attacks <dir> --ssd --sections 1,2,3,4,5
+ *                       --input-size 416 --large-face-input 256 (0: no first pass; default the manifest's)]
  * 1. Failures to enrol per set: shared/faces, faces-extras (singles, variants, unlabeled),
  *    test/fixtures/faces-ea (the repository's East Asian set) and the
  *    card/gate framings made from shared/faces (close-up, 150/112 px crops, grey, small face in a
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     'variant-people': { type: 'string', default: '13' },
     attacks: { type: 'string' },
     'input-size': { type: 'string', default: '' },
+    'large-face-input': { type: 'string', default: '' },
     ssd: { type: 'boolean', default: false },
     sections: { type: 'string', default: '1,2,3,4,5' },
   },
@@ -238,7 +240,8 @@ const fmt = (v: number) => v.toFixed(1).padStart(7);
 const stages: PipelineStage[] = ['decode', 'detect', 'landmarks', 'align', 'quality', 'liveness', 'embed'];
 console.log(`\n4. speed — ${iterations} iterations, embedder ${pipeline.embedderId}`);
 const inputSize = values['input-size'] ? Number(values['input-size']) : undefined;
-const timed = inputSize ? await FacePipeline.create({ backend, threads: 1, detector: { inputSize } }) : pipeline;
+const largeFaceInputSize = values['large-face-input'] !== '' ? Number(values['large-face-input']) : undefined;
+const timed = inputSize || largeFaceInputSize !== undefined ? await FacePipeline.create({ backend, threads: 1, detector: { ...(inputSize ? { inputSize } : {}), ...(largeFaceInputSize !== undefined ? { largeFaceInputSize } : {}) } }) : pipeline;
 for (const [w, h] of want(4) ? [
   [640, 480],
   [1280, 720],
@@ -259,7 +262,7 @@ for (const [w, h] of want(4) ? [
     if (i >= 3) times.set('total', [...(times.get('total') ?? []), performance.now() - t0]);
     faceCount = found.length;
   }
-  console.log(`\n${timed.backendName}  ${w}×${h}  (${faceCount} faces a frame, detector input ${timed.detectorInputSize}; graph optimisation ${Object.entries(timed.optimizations).map(([id, o]) => `${id} ${o ?? '—'}`).join(', ')})`);
+  console.log(`\n${timed.backendName}  ${w}×${h}  (${faceCount} faces a frame, detector input ${timed.detectorInputSize}${timed.largeFaceInputSize ? `, first pass ${timed.largeFaceInputSize} for large faces` : ''}; graph optimisation ${Object.entries(timed.optimizations).map(([id, o]) => `${id} ${o ?? '—'}`).join(', ')})`);
   console.log('stage        wall median    p95   CPU median    p95   (ms per frame)');
   for (const s of [...stages, 'total'] as const) {
     const xs = times.get(s);
