@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       if (r.status !== 201) throw new Error(`enrol ${i}: ${r.status} ${await r.text()}`);
     }
     console.log(`enrolled ${ENTRIES} watchlist entries in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    await admin(`${hub.url}/api/users`, { method: 'POST', body: { username: 'bench-sec', password: 'a-long-password-123', role: 'security', siteIds: [site.siteId] } });
+    await admin(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username: 'bench-sec', password: 'a-long-password-123', role: 'security', siteIds: [site.siteId] } });
     const sec = (await login(hub.url, 'bench-sec', 'a-long-password-123')).accessToken;
 
     const latencies: number[] = [];

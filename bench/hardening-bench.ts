@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     const managers: string[] = [];
     for (let i = 0; i < EXPORTS; i++) {
       const name = `bench.manager${i}`;
-      await authedFetch(admin)(`${hub.url}/api/users`, { method: 'POST', body: { username: name, password: 'bench-password-long-1', role: 'manager', siteIds: [site.siteId] } });
+      await authedFetch(admin)(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username: name, password: 'bench-password-long-1', role: 'manager', siteIds: [site.siteId] } });
       managers.push((await login(hub.url, name, 'bench-password-long-1')).accessToken);
     }
     const cred = (await issueGateCredentials(hub.url, admin, site.siteId, ['g1'])).get('g1')!;

@@ -61,7 +61,7 @@ test('live camera tile: frames only to allowed roles, bounded size and rate, aud
     const adminToken = (await login(hub.url)).accessToken;
     const admin = authedFetch(adminToken);
     for (const [username, role] of [['op-cam', 'operator'], ['man-cam', 'manager']] as const) {
-      const r = await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: `${username}-password-1`, role, siteIds: [SITE] } });
+      const r = await admin(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username, password: `${username}-password-1`, role, siteIds: [SITE] } });
       assert.equal(r.status, 201, await r.text());
     }
     const { key } = (await (await admin(`${hub.url}/api/api-keys`, { method: 'POST', body: { name: 'tường camera', siteIds: [SITE] } })).json()) as { key: string };

@@ -64,7 +64,7 @@ test(
     const admin = (await login(hub.url)).accessToken;
     const tokens: string[] = [];
     for (const name of ['quan.ly.a', 'quan.ly.b', 'quan.ly.c']) {
-      const r = await authedFetch(admin)(`${hub.url}/api/users`, { method: 'POST', body: { username: name, password: 'a-long-enough-password-1', role: 'manager', siteIds: [site.siteId] } });
+      const r = await authedFetch(admin)(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username: name, password: 'a-long-enough-password-1', role: 'manager', siteIds: [site.siteId] } });
       assert.equal(r.status, 201);
       tokens.push((await login(hub.url, name, 'a-long-enough-password-1')).accessToken);
     }

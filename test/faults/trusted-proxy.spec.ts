@@ -39,7 +39,7 @@ test(
     cleanups.push(() => nginx.stop());
     await nginx.start();
     const admin = (await login(hub.url)).accessToken;
-    const created = await authedFetch(admin)(`${hub.url}/api/users`, { method: 'POST', body: { ...USER, role: 'manager', siteIds: [site.siteId] } });
+    const created = await authedFetch(admin)(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, ...USER, role: 'manager', siteIds: [site.siteId] } });
     assert.equal(created.status, 201, await created.text());
 
     // A stranger at 127.0.0.2 guesses the user's password through the balancer until locked…

@@ -135,7 +135,7 @@ export function startLaneHub(site: LaneSite, overrides: Partial<HubConfig> = {})
 export async function userToken(hubUrl: string, username: string, role: 'security' | 'operator', siteId: string): Promise<string> {
   const admin = authedFetch((await login(hubUrl)).accessToken);
   const password = `${username}-long-password-1`;
-  const res = await admin(`${hubUrl}/api/users`, { method: 'POST', body: { username, password, role, siteIds: [siteId] } });
+  const res = await admin(`${hubUrl}/api/users`, { method: 'POST', body: { mustChangePassword: false, username, password, role, siteIds: [siteId] } });
   if (res.status !== 201) throw new Error(`creating ${username}: ${res.status} ${await res.text()}`);
   return (await login(hubUrl, username, password)).accessToken;
 }

@@ -36,6 +36,9 @@ import { MetricsService } from './observability/metrics.service.js';
 import { LiveGateway } from './realtime/live.gateway.js';
 import { SiteRegistry } from './registry/site-registry.service.js';
 import { SitesController } from './registry/sites.controller.js';
+import { SiteSettingsController } from './registry/site-settings.controller.js';
+import { SiteSettingsService } from './registry/site-settings.service.js';
+import { SitesRepository } from './registry/sites.repository.js';
 import { clockProvider } from './time/clock.js';
 import { RetentionRepository } from './privacy/retention.repository.js';
 import { reportsControllers, reportsProviders } from './reports/reports-wiring.js';
@@ -47,7 +50,7 @@ export class HubModule {
     return {
       module: HubModule,
       imports: [...(cfg.logFormat === 'json' ? [jsonLogging(cfg)] : []), TypeOrmModule.forRoot(dataSourceOptions(cfg)), ClusterModule.forConfig(cfg), TerminusModule, EventEmitterModule.forRoot(), ...authImports(cfg)],
-      controllers: [IngestController, SitesController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers, ...reportsControllers, ...gateControlControllers],
+      controllers: [IngestController, SitesController, SiteSettingsController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers, ...reportsControllers, ...gateControlControllers],
       providers: [
         { provide: HUB_CONFIG, useValue: cfg },
         { provide: APP_FILTER, useClass: CodedErrorFilter },
@@ -59,6 +62,8 @@ export class HubModule {
         ...gateControlProviders,
         MetricsService,
         SiteRegistry,
+        SitesRepository,
+        SiteSettingsService,
         HeadcountService,
         CountsRepository,
         EventsRepository,

@@ -22,6 +22,9 @@ export const SCREENS: Screen[] = [
   { path: '/admin/gate-credentials', label: 'navCredentials', roles: ['admin'], group: 'admin' },
   { path: '/admin/audit', label: 'navAudit', roles: ['admin'], group: 'admin' },
   { path: '/admin/dead-letters', label: 'navDeadLetters', roles: ['admin'], group: 'admin' },
+  { path: '/admin/sites', label: 'navSites', roles: ['admin'], group: 'admin' },
+  { path: '/admin/privacy', label: 'navPrivacy', roles: ['admin'], group: 'admin' },
+  { path: '/admin/settings', label: 'navSettings', roles: ['admin'], group: 'admin' },
 ];
 
 /** Where each role lands after signing in. */

@@ -17,6 +17,9 @@ export const router = createRouter({
     { path: '/admin/gate-credentials', component: () => import('./views/admin/GateCredentialsView.vue') },
     { path: '/admin/audit', component: () => import('./views/admin/AuditView.vue') },
     { path: '/admin/dead-letters', component: () => import('./views/admin/DeadLettersView.vue') },
+    { path: '/admin/sites', component: () => import('./views/admin/SitesView.vue') },
+    { path: '/admin/privacy', component: () => import('./views/admin/PrivacyView.vue') },
+    { path: '/admin/settings', component: () => import('./views/admin/SettingsView.vue') },
     { path: '/:rest(.*)*', component: () => import('./views/HomeRedirect.vue') },
   ],
 });

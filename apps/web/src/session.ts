@@ -141,6 +141,8 @@ export async function api<T>(path: string, init: RequestInit & { json?: unknown 
   const text = await res.text();
   const body = text ? (() => { try { return JSON.parse(text); } catch { return text; } })() : null;
   if (!res.ok) {
+    // The hub still holds a one-time password for this user (reset meanwhile): the change form opens.
+    if (res.status === 403 && (body as { code?: unknown })?.code === 'password_change_required' && session.principal) session.principal.mustChangePassword = true;
     const m = (body as { message?: unknown })?.message;
     // The hub's code in the viewer's language; its English message only for a code the web does not know.
     throw new ApiError(res.status, errorText(body) ?? (Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : `${res.status} ${res.statusText}`), body);

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { CscaTrustStore } from '../../../libs/cccd/src/index.js';
-import { GateCommandSchema, LaneStateSchema, topics, type GateEvent, type GateStatus } from '../../../libs/contracts/src/index.js';
+import { type GateEvent, type GateStatus } from '../../../libs/contracts/src/index.js';
 import { FacePipeline } from '../../../libs/face/src/index.js';
 import { idNumberHmac } from '../../../libs/watchlist-match/src/index.js';
 import type { ActuatorConfig } from '../actuators/actuator-config.schema.js';
@@ -16,15 +16,15 @@ import { OutboxService } from '../outbox/outbox.service.js';
 import { AntiPassback } from './anti-passback.js';
 import { CommandGuard } from './command-guard.js';
 import { checksIdNumbers, loadIdHmacKey } from './id-hmac-key.js';
-import { FrameFaceCapturer } from './face-capture.js';
+import type { FrameFaceCapturer } from './face-capture.js';
+import { GateCommandListener } from './gate-command-listener.js';
 import { PipelineFaceMatcher } from './face-matcher.js';
-import { Lane } from './lane.js';
-import { laneFrameSource } from './lane-camera.js';
+import type { Lane } from './lane.js';
+import { LaneFactory } from './lane-factory.js';
+import { LaneStateSink } from './lane-state-sink.js';
 import { MemoryWatchlist } from './memory-watchlist.js';
 import { PcscCardSlots } from './pcsc-card-slots.js';
-import { createQrSource } from './qr/create-qr-source.js';
-import { LaneQrInputs } from './qr/lane-qr-inputs.js';
-import { HttpsVneidVerifier } from './vneid/https-vneid-verifier.js';
+import type { LaneQrInputs } from './qr/lane-qr-inputs.js';
 import type { QrInputHealth } from './qr/qr-input-config.schema.js';
 import { SyncedWatchlist } from './synced-watchlist.js';
 import { EdgeWatchlist } from '../watchlist/index.js';
@@ -50,8 +50,8 @@ export class GateLanesService implements OnApplicationBootstrap {
   synced: EdgeWatchlist | undefined;
   readonly antiPassback = new AntiPassback(16 * 3600_000);
   private commands: CommandGuard | undefined;
-  /** Gates whose command subscription the broker has acknowledged (on the current connection). */
-  private readonly listening = new Set<string>();
+  /** Each gate's operator-command listener. */
+  private readonly listeners = new Map<string, GateCommandListener>();
 
   constructor(
     @Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig,
@@ -65,7 +65,7 @@ export class GateLanesService implements OnApplicationBootstrap {
 
   /** The broker has acknowledged this gate's command subscription: commands published now reach it. */
   listensForCommands(gateId: string): boolean {
-    return this.listening.has(gateId);
+    return this.listeners.get(gateId)?.listening ?? false;
   }
 
   actuator(id: string): ActuatorDriver | undefined {
@@ -83,7 +83,9 @@ export class GateLanesService implements OnApplicationBootstrap {
     const lanes = (g?.lanes ?? []).flatMap((l) => this.lanes.get(`${gateId}/${l.id}`) ?? []);
     if (!g || !lanes.length) return undefined;
     return {
-      qrInputs: (g.lanes ?? []).flatMap((l) => (this.qrInputs.get(`${gateId}/${l.id}`)?.health() ?? []).map((h) => ({ laneId: l.id, ...h }))),
+      qrInputs: (g.lanes ?? []).flatMap((l) =>
+        (this.qrInputs.get(`${gateId}/${l.id}`)?.health() ?? []).map((h) => ({ laneId: l.id, ...h })),
+      ),
       cardReaders: this.slots?.health(lanes) ?? [],
     };
   }
@@ -94,6 +96,79 @@ export class GateLanesService implements OnApplicationBootstrap {
     const faces = await FacePipeline.create();
     this.faces = faces;
     const matcher = new PipelineFaceMatcher(faces, cfg.gate.matchThreshold !== undefined ? { threshold: cfg.gate.matchThreshold } : {});
+    const laneLists = await this.startLists(faces);
+    const apb = new AntiPassback(
+      cfg.gate.antiPassbackHours * 3600_000,
+      Date.now,
+      join(dirname(cfg.outbox.path), `anti-passback-${cfg.site.id}.db`),
+    );
+    (this as { antiPassback: AntiPassback }).antiPassback = apb;
+    const commands = new CommandGuard(join(dirname(cfg.outbox.path), `commands-${cfg.site.id}.db`));
+    this.commands = commands;
+    // Without the hub's key an ID number can match nothing: lanes that check ID numbers would open for
+    // everyone on the watchlist. They are not started; count-only and face-only lanes run.
+    const key = loadIdHmacKey(cfg.gate.idHmacKeyFile);
+    const hmacId = (id: string) => {
+      if (!key) throw new Error('no ID-number HMAC key');
+      return idNumberHmac(key, id);
+    };
+    const withoutKey: string[] = [];
+    const trust = CscaTrustStore.fromPaths(cfg.gate.cscaPaths);
+
+    for (const a of cfg.actuators) await this.startActuator(a);
+    const factory = new LaneFactory({
+      cfg,
+      faces,
+      matcher,
+      lists: laneLists,
+      antiPassback: apb,
+      hmacId,
+      actuator: (id) => this.actuators.get(id),
+      granted: (id, until) => this.monitorOf(id)?.granted(until),
+    });
+    const readerLanes: { lane: Lane; reader: string }[] = [];
+    for (const g of cfg.gates) {
+      const client = links.client(g.id);
+      const sink = new LaneStateSink(cfg.site.id, g.id, client, outbox);
+      const gateLanes = new Map<string, Lane>();
+      for (const l of g.lanes ?? []) {
+        if (!key && checksIdNumbers(l.policy.kind ?? cfg.site.kind, l)) {
+          withoutKey.push(`${g.id}/${l.id}`);
+          sink.showFault(l.id, 'id_hmac_key_missing');
+          continue;
+        }
+        const built = factory.build(g, l, sink);
+        if (built.face) this.capturers.push(built.face);
+        if (built.qrInputs) this.qrInputs.set(`${g.id}/${l.id}`, built.qrInputs);
+        this.lanes.set(`${g.id}/${l.id}`, built.lane);
+        gateLanes.set(l.id, built.lane);
+        if (l.reader) readerLanes.push({ lane: built.lane, reader: l.reader });
+        const actCfg = cfg.actuators.find((a) => a.id === l.actuator);
+        if (actCfg) this.bindDoorAlarms(cfg, g.id, g.zone, l.id, actCfg, outbox);
+      }
+      const listener = new GateCommandListener(cfg.site.id, g.id, gateLanes, commands);
+      listener.listen(client);
+      this.listeners.set(g.id, listener);
+    }
+    if (readerLanes.length) {
+      const which = readerLanes.map((l) => l.lane.id).join(', ');
+      this.slots = new PcscCardSlots(readerLanes, trust, (e) => this.log.warn(`PC/SC: ${pcscHint(e.message)}`));
+      // A missing binding: one line saying what to install; everything else (cameras, counting, other
+      // lanes) runs. A pcscd that does not answer is reported and tried again (PcscCardSlots).
+      await this.slots.start().catch((e: Error) => this.log.error(`card reader lanes ${which} cannot read cards: ${pcscHint(e.message)}`));
+    }
+    if (withoutKey.length)
+      this.log.error(
+        `lane(s) ${withoutKey.join(', ')} NOT started: they check ID numbers and no ID-number HMAC key is set (gate.idHmacKeyFile or CG_ID_HMAC_KEY, the hub's HUB_ID_HMAC_KEY); count-only and face-only lanes run`,
+      );
+    this.log.log(
+      `${this.lanes.size} lane(s) ready (${readerLanes.length} with a card reader, ${this.capturers.length} with a camera, ${this.qrInputs.size} with QR inputs)`,
+    );
+  }
+
+  /** The lists the lanes check: the hub-synced cache first, then entries kept on this box only. */
+  private async startLists(faces: FacePipeline): Promise<SyncedWatchlist> {
+    const { cfg } = this;
     // 1:N thresholds per use from the embedder's calibration (a site's gate.matchThreshold sets only the 1:1 card threshold).
     const alert = faces.thresholdsFor('alert');
     const lists = { watchlist: alert.accept, allowlist: faces.thresholdsFor('admit').accept, watchlistReview: alert.review };
@@ -113,142 +188,7 @@ export class GateLanesService implements OnApplicationBootstrap {
       ...((login.password ?? cfg.mqtt.password) ? { password: (login.password ?? cfg.mqtt.password)! } : {}),
     });
     await this.synced.start();
-    const laneLists = new SyncedWatchlist(this.synced, this.watchlist);
-    const apb = new AntiPassback(cfg.gate.antiPassbackHours * 3600_000, Date.now, join(dirname(cfg.outbox.path), `anti-passback-${cfg.site.id}.db`));
-    (this as { antiPassback: AntiPassback }).antiPassback = apb;
-    const commands = new CommandGuard(join(dirname(cfg.outbox.path), `commands-${cfg.site.id}.db`));
-    this.commands = commands;
-    // Without the hub's key an ID number can match nothing: lanes that check ID numbers would open for
-    // everyone on the watchlist. They are not started; count-only and face-only lanes run.
-    const key = loadIdHmacKey(cfg.gate.idHmacKeyFile);
-    const hmacId = (id: string) => {
-      if (!key) throw new Error('no ID-number HMAC key');
-      return idNumberHmac(key, id);
-    };
-    const withoutKey: string[] = [];
-    const trust = CscaTrustStore.fromPaths(cfg.gate.cscaPaths);
-
-    for (const a of cfg.actuators) await this.startActuator(a);
-    const readerLanes: { lane: Lane; reader: string }[] = [];
-    for (const g of cfg.gates) {
-      const client = links.client(g.id);
-      const zone = cfg.zones.find((z) => z.id === g.zone)!;
-      for (const l of g.lanes ?? []) {
-        if (!key && checksIdNumbers(l.policy.kind ?? cfg.site.kind, l)) {
-          withoutKey.push(`${g.id}/${l.id}`);
-          this.showFault(client, cfg.site.id, g.id, l.id, 'id_hmac_key_missing');
-          continue;
-        }
-        const act = l.actuator ? this.actuators.get(l.actuator) : undefined;
-        const actCfg = cfg.actuators.find((a) => a.id === l.actuator);
-        let face: FrameFaceCapturer | undefined;
-        if (l.camera) {
-          if (l.policy.livenessCheck === 'passive')
-            this.log.warn(`lane ${g.id}/${l.id}: passive liveness only — its attack rejection is not measured (README "Liveness"); set policy.livenessCheck: blink or operator where photos or screens may be presented`);
-          face = new FrameFaceCapturer(laneFrameSource(l.camera), faces, l.policy.livenessThreshold ?? matcher.livenessThreshold);
-          this.capturers.push(face);
-        }
-        const lane = new Lane({
-          siteId: cfg.site.id,
-          zoneId: g.zone,
-          gateId: g.id,
-          config: l,
-          policy: l.policy.kind ?? cfg.site.kind,
-          antiPassbackZone: zone.antiPassback === true,
-          antiPassback: apb,
-          ...(face ? { face } : {}),
-          ...(cfg.gate.vneid ? { vneid: { verifier: new HttpsVneidVerifier(cfg.gate.vneid, { siteId: cfg.site.id, gateId: g.id }), timeoutMs: cfg.gate.vneid.timeoutMs } } : {}),
-          matcher,
-          watchlist: laneLists,
-          ...(act && actCfg
-            ? {
-                actuator: {
-                  open: async () => {
-                    await act.release(actCfg.pulseMs);
-                    this.monitorOf(actCfg.id)?.granted(Date.now() + actCfg.pulseMs);
-                  },
-                },
-              }
-            : {}),
-          hmacId,
-          sink: {
-            decision: (e) => outbox.enqueue(e),
-            state: (s) => {
-              if (!client.connected) return; // live view only: never queued
-              client.publish(topics.gateLanes(cfg.site.id, g.id), JSON.stringify(LaneStateSchema.parse(s)), { qos: 0 });
-            },
-            online: () => client.connected,
-          },
-        });
-        this.lanes.set(`${g.id}/${l.id}`, lane);
-        const policy = l.policy.kind ?? cfg.site.kind;
-        // Lanes where a face alone starts a cycle watch for one while they are free.
-        if (face && (policy === 'industrial' || (policy === 'tourist' && !l.reader)))
-          face.watchPresence(() => lane.faceSeen(), () => lane.phase === 'idle' && Date.now() - lane.idleSince > 1500);
-        if (l.reader) readerLanes.push({ lane, reader: l.reader });
-        if (l.qr.length) {
-          const camera = face && l.camera ? { id: l.camera.id, latest: () => face.latestFrame() } : undefined;
-          const inputs = new LaneQrInputs(lane, l.qr.map((q) => createQrSource(q, camera, () => lane.wantsQr, (m) => this.log.error(`lane ${g.id}/${l.id}: ${m}`))), l.timeouts.qrRepeatMs, (m) => this.log.warn(m));
-          inputs.start();
-          this.qrInputs.set(`${g.id}/${l.id}`, inputs);
-        }
-        if (actCfg) this.bindDoorAlarms(cfg, g.id, g.zone, l.id, actCfg, outbox);
-      }
-      // Operator commands for this gate (review verdicts, manual open); the broker ACL lets only the hub publish here.
-      const commandTopic = topics.gateCommands(cfg.site.id, g.id);
-      const subscribe = () =>
-        client.subscribe(commandTopic, { qos: 1 }, (e) => {
-          if (e) this.log.warn(`gate ${g.id}: command subscription failed: ${e.message}`);
-          else this.listening.add(g.id);
-        });
-      client.on('connect', subscribe);
-      client.on('close', () => this.listening.delete(g.id));
-      if (client.connected) subscribe();
-      client.on('message', (topic, payload) => {
-        if (topic !== commandTopic) return;
-        let json: unknown;
-        try {
-          json = JSON.parse(payload.toString());
-        } catch {
-          return this.log.warn(`gate ${g.id}: command is not JSON`);
-        }
-        const r = GateCommandSchema.safeParse(json);
-        if (!r.success || r.data.siteId !== cfg.site.id || r.data.gateId !== g.id) return this.log.warn(`gate ${g.id}: command refused`);
-        const cmd = r.data;
-        const targets = (g.lanes ?? [])
-          .filter((l) => !('laneId' in cmd) || cmd.laneId === undefined || cmd.laneId === l.id)
-          .flatMap((l) => this.lanes.get(`${g.id}/${l.id}`) ?? []);
-        // Stale or seen before (replayed, or delivered late after a broker outage): never acted on.
-        const refused = commands.admit(cmd);
-        // The hub's command id on the gate's line (the hub logs it with the operator's HTTP request id).
-        const ids = { gateId: g.id, laneId: 'laneId' in cmd ? cmd.laneId : undefined, commandId: cmd.commandId };
-        if (refused) {
-          this.log.warn({ msg: `gate ${g.id}: ${cmd.type} ${cmd.commandId} by ${cmd.issuedBy} refused: ${refused} (expires ${cmd.expiresAt})`, ...ids });
-          for (const lane of targets) lane.commandRefused(refused);
-          return;
-        }
-        this.log.log({ msg: `gate ${g.id}: ${cmd.type} by ${cmd.issuedBy}`, ...ids });
-        for (const lane of targets) lane.command(cmd);
-      });
-    }
-    if (readerLanes.length) {
-      const which = readerLanes.map((l) => l.lane.id).join(', ');
-      this.slots = new PcscCardSlots(readerLanes, trust, (e) => this.log.warn(`PC/SC: ${pcscHint(e.message)}`));
-      // A missing binding: one line saying what to install; everything else (cameras, counting, other
-      // lanes) runs. A pcscd that does not answer is reported and tried again (PcscCardSlots).
-      await this.slots.start().catch((e: Error) => this.log.error(`card reader lanes ${which} cannot read cards: ${pcscHint(e.message)}`));
-    }
-    if (withoutKey.length)
-      this.log.error(`lane(s) ${withoutKey.join(', ')} NOT started: they check ID numbers and no ID-number HMAC key is set (gate.idHmacKeyFile or CG_ID_HMAC_KEY, the hub's HUB_ID_HMAC_KEY); count-only and face-only lanes run`);
-    this.log.log(`${this.lanes.size} lane(s) ready (${readerLanes.length} with a card reader, ${this.capturers.length} with a camera, ${this.qrInputs.size} with QR inputs)`);
-  }
-
-  /** A lane that could not start: shown as `fault` with the reason on the console, at every (re)connect. */
-  private showFault(client: ReturnType<GateLinks['client']>, siteId: string, gateId: string, laneId: string, reason: string): void {
-    const send = () =>
-      client.publish(topics.gateLanes(siteId, gateId), JSON.stringify(LaneStateSchema.parse({ siteId, gateId, laneId, phase: 'fault', at: new Date().toISOString(), reasons: [reason] })), { qos: 0 });
-    client.on('connect', send);
-    if (client.connected) send();
+    return new SyncedWatchlist(this.synced, this.watchlist);
   }
 
   private readonly monitorById = new Map<string, DoorMonitor>();

@@ -13,6 +13,8 @@ export const SocketEvents = {
   eventsNew: 'events:new',
   /** hub → client: a gate went online/offline. */
   gateStatus: 'gate:status',
+  /** hub → every client: an administrator changed sites `{ siteIds }` (names, zones, gates, capacity): load them again. */
+  sitesChanged: 'sites:changed',
   /** hub → client: live state of one gate lane (operator console), masked by the viewer's role. */
   laneState: 'lane:state',
   /** hub → client: a lane refused someone on the watchlist (console banner + sound). */

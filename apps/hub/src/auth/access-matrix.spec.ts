@@ -36,7 +36,7 @@ async function runMatrix(databaseUrl?: string): Promise<void> {
     const credentials: Record<Who, string | null> = { anonymous: null, admin: adminToken, security: null, operator: null, manager: null, ioc: null };
     for (const role of ['security', 'operator', 'manager'] as const) {
       const username = `${role}-a`;
-      const r = await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: `${role}-password-123`, role, siteIds: [siteA] } });
+      const r = await admin(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username, password: `${role}-password-123`, role, siteIds: [siteA] } });
       assert.equal(r.status, 201, await r.text());
       credentials[role] = (await login(hub.url, username, `${role}-password-123`)).accessToken;
     }

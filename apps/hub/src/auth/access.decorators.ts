@@ -29,3 +29,10 @@ export const Access = (roles: readonly Role[], site?: SiteFrom) => SetMetadata(A
 
 /** No credentials needed. */
 export const Public = () => SetMetadata(ACCESS_KEY, { public: true } satisfies AccessRule);
+
+/**
+ * Reachable by a user who must still change a one-time password (who they are, change password).
+ * Every other route answers such a user 403 `password_change_required`.
+ */
+export const BEFORE_PASSWORD_CHANGE_KEY = 'cg:before-password-change';
+export const AllowedBeforePasswordChange = () => SetMetadata(BEFORE_PASSWORD_CHANGE_KEY, true);

@@ -2,7 +2,8 @@ import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { BODY_LIMIT_KEY, readJsonBody } from '../http/json-body.js';
-import { ACCESS_KEY, type AccessRule, type SiteFrom } from './access.decorators.js';
+import { CodedError } from '../http/coded-error.js';
+import { ACCESS_KEY, BEFORE_PASSWORD_CHANGE_KEY, type AccessRule, type SiteFrom } from './access.decorators.js';
 import { canAccessSite, type Principal } from './principal.js';
 import { SessionsService } from './sessions.service.js';
 import { looksLikeApiKey } from './api-keys.service.js';
@@ -28,7 +29,8 @@ function siteOf(req: Request, from: SiteFrom): unknown {
  * The hub's one REST guard (APP_GUARD): every route declares `@Access` or `@Public`, anything else is
  * refused. 401 without a valid credential; 403 for a role not listed, or a site the caller holds no
  * grant for. A route whose site is optional (event search) gets no site here and scopes by the
- * principal itself. Request bodies are parsed here, after the credential and role check (readJsonBody).
+ * principal itself. A user signed in with a one-time password reaches only the routes marked
+ * `@AllowedBeforePasswordChange` (403 `password_change_required` elsewhere). Request bodies are parsed here, after the credential and role check (readJsonBody).
  * Sockets authenticate at the handshake instead (SocketAuth).
  */
 @Injectable()
@@ -48,6 +50,9 @@ export class AccessGuard implements CanActivate {
     if (!principal) throw new UnauthorizedException('a valid access token or API key is required');
     req.principal = principal;
     if (!rule.roles?.includes(principal.role)) throw new ForbiddenException(`role ${principal.role} may not use this route`);
+    // A one-time (or admin-set) password: nothing but "who am I" and "change password" until it is changed.
+    if (principal.mustChangePassword && !this.reflector.getAllAndOverride<boolean | undefined>(BEFORE_PASSWORD_CHANGE_KEY, [ctx.getHandler(), ctx.getClass()]))
+      throw new CodedError(403, 'password_change_required', 'change the one-time password first (POST /api/auth/password)');
     // Only now is the body read, with the route's limit (large only where photos are posted).
     await readJsonBody(req, this.reflector.getAllAndOverride<string | undefined>(BODY_LIMIT_KEY, [ctx.getHandler(), ctx.getClass()]));
     if (rule.site) {

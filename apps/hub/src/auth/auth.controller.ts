@@ -15,7 +15,7 @@ import { CodedError } from '../http/coded-error.js';
 import { AuditService } from '../audit/audit.service.js';
 import { openApiSchema } from '../http/openapi-schema.js';
 import { ZodPipe } from '../http/zod-query.pipe.js';
-import { Access, Public } from './access.decorators.js';
+import { Access, AllowedBeforePasswordChange, Public } from './access.decorators.js';
 import { CurrentPrincipal } from './current-principal.decorator.js';
 import { verifyPassword } from './password-hasher.js';
 import type { Principal } from './principal.js';
@@ -70,6 +70,7 @@ export class AuthController {
   /** Who the credential belongs to: role and sites. */
   @Get('me')
   @Access(ALL_ROLES)
+  @AllowedBeforePasswordChange()
   @ApiBearerAuth()
   @ApiOkResponse({ schema: openApiSchema(PrincipalInfoSchema) as never })
   async me(@CurrentPrincipal() p: Principal) {
@@ -82,6 +83,7 @@ export class AuthController {
   @Post('password')
   @HttpCode(204)
   @Access(USER_ROLES)
+  @AllowedBeforePasswordChange()
   @ApiBearerAuth()
   @body(ChangePasswordSchema)
   async changePassword(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(ChangePasswordSchema)) b: ChangePassword): Promise<void> {

@@ -20,7 +20,7 @@ test('login lockout is shared through Redis: failures on instance A and B add up
   const b = await startTwoSiteHub({ ...common, instanceId: `lock-b-${process.pid}`, sitesFile: join(a.dir, 'sites.yaml') });
   try {
     const admin = authedFetch((await login(a.hub.url)).accessToken);
-    assert.equal((await admin(`${a.hub.url}/api/users`, { method: 'POST', body: { username: 'mgr-x', password: 'a-long-password-1', role: 'manager', siteIds: [a.siteA] } })).status, 201);
+    assert.equal((await admin(`${a.hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username: 'mgr-x', password: 'a-long-password-1', role: 'manager', siteIds: [a.siteA] } })).status, 201);
     const ip = randomLoopback();
     const other = randomLoopback();
     // Two wrong guesses on A and one on B: three in all, the threshold.

@@ -6,6 +6,8 @@ export interface Principal extends PrincipalInfo {
   sessionId?: string;
   /** Epoch ms when the access token expires; none for API keys. */
   expiresAt?: number;
+  /** Signed in with a one-time or admin-set password: only "me" and "change password" until changed. */
+  mustChangePassword?: boolean;
 }
 
 /** Admins hold every site; everyone else only their grants. */

@@ -20,6 +20,8 @@ interface AccessClaims {
   sites: Principal['siteIds'];
   sid: string;
   exp: number;
+  /** Must change the password first (one-time or admin-set password). */
+  mcp?: true;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
@@ -123,7 +125,7 @@ export class SessionsService {
     try {
       const c = await this.jwt.verifyAsync<AccessClaims>(credential, { algorithms: ['HS256'] });
       if (await this.revoked.has(c.sid)) return null;
-      return { kind: 'user', id: Number(c.sub), name: c.name, role: c.role, siteIds: c.sites, sessionId: c.sid, expiresAt: c.exp * 1000 };
+      return { kind: 'user', id: Number(c.sub), name: c.name, role: c.role, siteIds: c.sites, sessionId: c.sid, expiresAt: c.exp * 1000, ...(c.mcp ? { mustChangePassword: true } : {}) };
     } catch {
       return null;
     }
@@ -132,14 +134,14 @@ export class SessionsService {
   private async issue(user: UserEntity, familyId: string): Promise<TokenPair> {
     const p = userPrincipal(user);
     const accessToken = await this.jwt.signAsync(
-      { name: p.name, role: p.role, sites: p.siteIds, sid: familyId },
+      { name: p.name, role: p.role, sites: p.siteIds, sid: familyId, ...(user.mustChangePassword ? { mcp: true } : {}) },
       { subject: String(user.id), expiresIn: this.cfg.accessTokenTtlS, algorithm: 'HS256' },
     );
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
     const expiresAt = Date.now() + this.cfg.refreshTokenTtlS * 1000;
     await this.db.getRepository(RefreshTokenEntity).insert({ id, userId: user.id, familyId, tokenHash: sha256(secret).toString('hex'), createdAt: Date.now(), expiresAt, revokedAt: null });
-    return { accessToken, expiresIn: this.cfg.accessTokenTtlS, refreshToken: `${id}.${secret}`, refreshExpiresAt: new Date(expiresAt).toISOString(), user: p };
+    return { accessToken, expiresIn: this.cfg.accessTokenTtlS, refreshToken: `${id}.${secret}`, refreshExpiresAt: new Date(expiresAt).toISOString(), user: { ...p, mustChangePassword: user.mustChangePassword } };
   }
 
   private async findRefresh(token: string): Promise<RefreshTokenEntity | null> {

@@ -26,7 +26,7 @@ async function runSessions(databaseUrl?: string): Promise<void> {
   const sockets: Socket[] = [];
   try {
     const admin = authedFetch((await login(hub.url)).accessToken);
-    const mk = async (username: string, role: string, siteIds: string[]) => assert.equal((await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: 'a-long-password-1', role, siteIds } })).status, 201);
+    const mk = async (username: string, role: string, siteIds: string[]) => assert.equal((await admin(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username, password: 'a-long-password-1', role, siteIds } })).status, 201);
     await mk('sec-a', 'security', [siteA]);
     await mk('sec-b', 'security', [siteB]);
     await mk('mgr-a', 'manager', [siteA]);

@@ -10,6 +10,7 @@ import { Access } from './access.decorators.js';
 import { CurrentPrincipal } from './current-principal.decorator.js';
 import type { Principal } from './principal.js';
 import { ADMIN } from './roles.js';
+import { LoginFailures } from '../cluster/login-failures.js';
 import { SocketAuth } from '../realtime/socket-auth.service.js';
 import { SessionsService } from './sessions.service.js';
 import { userInfo, UsersService } from './users.service.js';
@@ -18,7 +19,7 @@ import { userInfo, UsersService } from './users.service.js';
 @ApiBearerAuth()
 @Controller('api/users')
 export class UsersController {
-  constructor(private readonly users: UsersService, private readonly sessions: SessionsService, private readonly audit: AuditService, private readonly sockets: SocketAuth) {}
+  constructor(private readonly users: UsersService, private readonly sessions: SessionsService, private readonly audit: AuditService, private readonly sockets: SocketAuth, private readonly failures: LoginFailures) {}
 
   @Get()
   @Access(ADMIN)
@@ -46,6 +47,8 @@ export class UsersController {
     // An admin cannot lock themselves out (disable, or drop their own admin role).
     if (id === p.id && p.kind === 'user' && (b.disabled || (b.role && b.role !== 'admin'))) throw new CodedError(409, 'cannot_delete_self', 'you cannot disable or demote yourself');
     const u = await this.users.update(id, b);
+    // A reset also lifts the user's sign-in lockout from every address: the admin just handed them a password.
+    if (b.password) await this.failures.clearUser(id);
     // Tokens carry role and grants, so any change ends the sessions that hold the old ones.
     await this.sessions.revokeUser(id);
     // …and their open sockets (live faces, alerts) at once, not when the access token expires.

@@ -19,6 +19,8 @@ const MAX_LOCAL = 10_000;
 
 /** The user id and address are hashed into the key: Redis holds no client addresses in clear. */
 const redisKey = (pair: string) => `cg:login-failures:${createHash('sha256').update(pair).digest('hex').slice(0, 40)}`;
+/** The pair keys of one user (any address), so an admin's password reset can clear them all. */
+const userIndexKey = (userId: number | string) => `cg:login-failure-pairs:${createHash('sha256').update(String(userId)).digest('hex').slice(0, 40)}`;
 
 /** Lock after the threshold, doubling with each further failure, at most a day. */
 function lockUntil(now: number, failed: number, p: LockoutPolicy): number | null {
@@ -40,6 +42,8 @@ end
 local keep = ${FORGET_MS}
 if locked > 0 then keep = keep + (locked - tonumber(ARGV[1])) end
 redis.call('PEXPIRE', KEYS[1], keep)
+redis.call('SADD', KEYS[2], KEYS[1])
+if redis.call('PTTL', KEYS[2]) < keep then redis.call('PEXPIRE', KEYS[2], keep) end
 return { failed, string.format('%d', locked) }
 `;
 
@@ -72,7 +76,7 @@ export class LoginFailures {
     const pair = `${userId}\n${ip}`;
     return this.redis.shared(
       async (r) => {
-        const [failed, locked] = (await r.eval(FAIL_SCRIPT, 1, redisKey(pair), now, policy.threshold, policy.baseS)) as [number, string];
+        const [failed, locked] = (await r.eval(FAIL_SCRIPT, 2, redisKey(pair), userIndexKey(userId), now, policy.threshold, policy.baseS)) as [number, string];
         return { failed: Number(failed), lockedUntil: Number(locked) > 0 ? Number(locked) : null };
       },
       () => this.recordLocal(pair, now, policy),
@@ -86,6 +90,18 @@ export class LoginFailures {
     this.local.set(pair, state);
     while (this.local.size > MAX_LOCAL) this.local.delete(this.local.keys().next().value!);
     return state;
+  }
+
+  /** Every address's counter and lock of one user (an admin reset the password: the user may sign in at once). */
+  async clearUser(userId: number | string): Promise<void> {
+    for (const pair of [...this.local.keys()]) if (pair.startsWith(`${userId}\n`)) this.local.delete(pair);
+    await this.redis.shared(
+      async (r) => {
+        const keys = await r.smembers(userIndexKey(userId));
+        await r.del(userIndexKey(userId), ...keys);
+      },
+      () => undefined,
+    );
   }
 
   async clear(userId: number | string, ip: string): Promise<void> {

@@ -12,6 +12,8 @@ export const HubEvents = {
   ingestRetry: 'ingest.retry',
   /** Today's tallies (and the stored minute counts) of some sites changed (CountsChanged). */
   countsChanged: 'counts.changed',
+  /** An administrator changed sites (zones, gates, capacity, camera or retention rules): `{ siteIds }`. */
+  sitesChanged: 'sites.changed',
 } as const;
 
 /** One minute's crossings at one gate: what the store adds to `count_minutes` and the tallies add in memory. */

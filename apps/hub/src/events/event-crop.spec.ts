@@ -52,7 +52,7 @@ test('event face crops: fetched from the edge for operator/security/admin of the
     const adminToken = (await login(hub.url)).accessToken;
     const admin = authedFetch(adminToken);
     const mk = async (username: string, role: string, siteIds: string[]) => {
-      assert.equal((await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: 'a-long-password-1', role, siteIds } })).status, 201);
+      assert.equal((await admin(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username, password: 'a-long-password-1', role, siteIds } })).status, 201);
       return (await login(hub.url, username, 'a-long-password-1')).accessToken;
     };
     const who: Record<string, string> = {

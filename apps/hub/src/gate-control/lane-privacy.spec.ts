@@ -39,12 +39,12 @@ test('lane states over a real socket: faces, chip photos and card data only to o
     const admin = authedFetch(adminToken);
     const cred: Record<Role, string> = { admin: adminToken, security: '', operator: '', manager: '', ioc: '' };
     for (const role of ['security', 'operator', 'manager'] as const) {
-      assert.equal((await admin(`${hub.url}/api/users`, { method: 'POST', body: { username: `${role}-a`, password: `${role}-password-123`, role, siteIds: [siteA] } })).status, 201);
+      assert.equal((await admin(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username: `${role}-a`, password: `${role}-password-123`, role, siteIds: [siteA] } })).status, 201);
       cred[role] = (await login(hub.url, `${role}-a`, `${role}-password-123`)).accessToken;
     }
     cred.ioc = ((await (await admin(`${hub.url}/api/api-keys`, { method: 'POST', body: { name: 'wall A', siteIds: [siteA] } })).json()) as { key: string }).key;
     // An operator of site B must see nothing of site A, faces least of all.
-    assert.equal((await admin(`${hub.url}/api/users`, { method: 'POST', body: { username: 'operator-b', password: 'operator-password-123', role: 'operator', siteIds: [siteB] } })).status, 201);
+    assert.equal((await admin(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username: 'operator-b', password: 'operator-password-123', role: 'operator', siteIds: [siteB] } })).status, 201);
     const operatorB = (await login(hub.url, 'operator-b', 'operator-password-123')).accessToken;
 
     const got = new Map<string, LaneState[]>();

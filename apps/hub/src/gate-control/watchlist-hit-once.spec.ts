@@ -23,7 +23,7 @@ test('a watchlist hit at a lane: security gets one alert and no lane banner, the
     const adminToken = (await login(hub.url)).accessToken;
     const admin = authedFetch(adminToken);
     for (const [username, role] of [['sec-a', 'security'], ['op-a', 'operator']] as const)
-      assert.equal((await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: 'a-long-password-123', role, siteIds: [siteA] } })).status, 201);
+      assert.equal((await admin(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username, password: 'a-long-password-123', role, siteIds: [siteA] } })).status, 201);
     const created = await admin(`${hub.url}/api/sites/${siteA}/watchlist`, {
       method: 'POST',
       body: { fullName: 'Nguyễn Văn A', idNumber: '001099012345', reason: 'Truy nã (test)', severity: 'critical', photos: [facePhoto('df01/1.jpg').toString('base64')] },

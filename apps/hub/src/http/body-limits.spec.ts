@@ -16,7 +16,7 @@ test('request bodies: small limit by default, read only after authentication, ph
   try {
     const adminToken = (await login(hub.url)).accessToken;
     const admin = authedFetch(adminToken);
-    assert.equal((await admin(`${hub.url}/api/users`, { method: 'POST', body: { username: 'mgr', password: 'manager-password-1', role: 'manager', siteIds: [siteA] } })).status, 201);
+    assert.equal((await admin(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username: 'mgr', password: 'manager-password-1', role: 'manager', siteIds: [siteA] } })).status, 201);
     const manager = (await login(hub.url, 'mgr', 'manager-password-1')).accessToken;
     const watchlist = `${hub.url}/api/sites/${siteA}/watchlist`;
     // 3 MB that is not JSON: had the hub parsed it, it would answer 400.

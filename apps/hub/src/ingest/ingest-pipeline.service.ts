@@ -33,8 +33,10 @@ export class IngestPipeline {
    * the events' retention so a purged event cannot come back and be counted twice) to the edge clock
    * skew allowed ahead (HUB_EVENT_MAX_FUTURE_S).
    */
-  occurredWindow(now: number): { from: number; to: number } {
-    const retention = this.cfg.retentionEventsDays > 0 ? this.cfg.retentionEventsDays : Infinity;
+  occurredWindow(now: number, siteId?: string): { from: number; to: number } {
+    // A site may keep its events for less (or more) than the hub's default (Administration → Sites).
+    const days = (siteId ? this.registry.site(siteId)?.retention?.eventsDays : undefined) ?? this.cfg.retentionEventsDays;
+    const retention = days > 0 ? days : Infinity;
     return { from: now - Math.min(this.cfg.eventMaxAgeDays, retention) * 86_400_000, to: now + this.cfg.eventMaxFutureS * 1000 };
   }
 
@@ -61,7 +63,7 @@ export class IngestPipeline {
     if (gate.zoneId !== ev.zoneId)
       return this.deadLetters.reject(topic, payload, 'unknown_gate', `gate ${ev.gateId} is in zone ${gate.zoneId}, event says ${ev.zoneId}`);
     const at = Date.parse(ev.occurredAt);
-    const window = this.occurredWindow(receivedAt);
+    const window = this.occurredWindow(receivedAt, ev.siteId);
     if (at < window.from || at > window.to)
       return this.deadLetters.reject(topic, payload, 'occurred_at_out_of_range', `occurredAt ${ev.occurredAt} is outside ${new Date(window.from).toISOString()} … ${new Date(window.to).toISOString()} (hub clock ${new Date(receivedAt).toISOString()})`);
     if (ev.laneId !== undefined && !this.registry.laneEventAllowed(ev.siteId, ev.gateId, ev.laneId))

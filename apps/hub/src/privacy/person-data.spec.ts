@@ -77,7 +77,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
     assert.ok(listed[0]!.payloadExcerpt.includes(X), 'an admin reads the excerpt');
 
     // Admin only.
-    await admin(`${hub.url}/api/users`, { method: 'POST', body: { username: 'sec-a', password: 'a-long-password-123', role: 'security', siteIds: [s.a] } });
+    await admin(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username: 'sec-a', password: 'a-long-password-123', role: 'security', siteIds: [s.a] } });
     const sec = authedFetch((await login(hub.url, 'sec-a', 'a-long-password-123')).accessToken);
     assert.equal((await sec(`${hub.url}/api/privacy/person-export`, { method: 'POST', body: { idNumber: X } })).status, 403);
     assert.equal((await admin(`${hub.url}/api/privacy/person-export`, { method: 'POST', body: { idNumber: '123' } })).status, 400);

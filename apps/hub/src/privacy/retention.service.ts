@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApp
 import { JobLock } from '../cluster/job-lock.js';
 import { AuditService } from '../audit/audit.service.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
+import { SiteRegistry } from '../registry/site-registry.service.js';
 import { Clock } from '../time/clock.js';
 import { RetentionRepository, type RetentionTarget } from './retention.repository.js';
 
@@ -51,6 +52,7 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly jobs: JobLock,
+    private readonly sites: SiteRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -77,10 +79,10 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
   private steps(): Step[] {
     const c = this.cfg;
     return [
-      { key: 'events', days: c.retentionEventsDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ?' },
-      { key: 'eventIdentities', days: c.retentionIdentityDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ? AND (identity_json IS NOT NULL OR id_number_hmac IS NOT NULL)', set: 'identity_json = NULL, id_number_hmac = NULL' },
-      { key: 'eventAttachments', days: c.retentionCropsDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ? AND attachments_json IS NOT NULL', set: 'attachments_json = NULL' },
-      { key: 'alertSnapshots', days: c.retentionCropsDays, table: 'alerts', pk: 'id', where: 'raised_at < ? AND (snapshot_ref IS NOT NULL OR last_snapshot_ref IS NOT NULL)', set: 'snapshot_ref = NULL, last_snapshot_ref = NULL' },
+      ...this.perSite({ key: 'events', days: c.retentionEventsDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ?' }, 'eventsDays'),
+      ...this.perSite({ key: 'eventIdentities', days: c.retentionIdentityDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ? AND (identity_json IS NOT NULL OR id_number_hmac IS NOT NULL)', set: 'identity_json = NULL, id_number_hmac = NULL' }, 'identityDays'),
+      ...this.perSite({ key: 'eventAttachments', days: c.retentionCropsDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ? AND attachments_json IS NOT NULL', set: 'attachments_json = NULL' }, 'cropsDays'),
+      ...this.perSite({ key: 'alertSnapshots', days: c.retentionCropsDays, table: 'alerts', pk: 'id', where: 'raised_at < ? AND (snapshot_ref IS NOT NULL OR last_snapshot_ref IS NOT NULL)', set: 'snapshot_ref = NULL, last_snapshot_ref = NULL' }, 'cropsDays'),
       // Open alerts stay until handled; a closed one is kept for its age after closing.
       { key: 'alerts', days: c.retentionAlertsDays, table: 'alerts', pk: 'id', where: `closed_at < ? AND status IN ('resolved', 'false_positive')` },
       // The sighting timelines of alerts purged above go with them.
@@ -91,12 +93,23 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     ];
   }
 
+  /**
+   * A step as the hub's default for the sites without their own days, and once more for each site
+   * that sets its own (Administration → Sites → retention). Site ids are `[a-z0-9_-]` (IdSchema).
+   */
+  private perSite(step: Step, field: 'eventsDays' | 'identityDays' | 'cropsDays'): Step[] {
+    const own = this.sites.all().filter((s) => s.retention?.[field] !== undefined && /^[a-z0-9][a-z0-9_-]{0,62}$/.test(s.id));
+    if (own.length === 0) return [step];
+    const ids = own.map((s) => `'${s.id}'`);
+    return [{ ...step, where: `${step.where} AND site_id NOT IN (${ids.join(', ')})` }, ...own.map((s) => ({ ...step, days: s.retention![field]!, where: `${step.where} AND site_id = '${s.id}'` }))];
+  }
+
   private async run(now: number): Promise<RetentionReport> {
     const report: RetentionReport = { events: 0, eventIdentities: 0, eventAttachments: 0, alertSnapshots: 0, alerts: 0, auditRows: 0, deadLetters: 0, refreshTokens: 0 };
     for (const s of this.steps()) {
       if (s.days > 0) {
         const n = await this.apply(s, now - s.days * DAY);
-        if (s.count !== false) report[s.key] = n;
+        if (s.count !== false) report[s.key] += n;
       }
     }
     if (Object.values(report).some((n) => n > 0)) {

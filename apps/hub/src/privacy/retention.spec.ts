@@ -9,6 +9,11 @@ import { placeholders } from '../database/sql-dialect.js';
 import { RetentionRepository } from './retention.repository.js';
 import { SystemClock, type Clock } from '../time/clock.js';
 import { RetentionService } from './retention.service.js';
+import type { SiteRegistry } from '../registry/site-registry.service.js';
+import type { SiteConfig } from '../../../../libs/contracts/src/index.js';
+
+/** The registry as the purge reads it: the sites' own retention days. */
+const sitesWith = (sites: Partial<SiteConfig>[] = []) => ({ all: () => sites }) as unknown as SiteRegistry;
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 1, 12);
@@ -21,8 +26,8 @@ async function insert(db: DataSource, table: string, row: Record<string, unknown
   await db.query(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${placeholders(db)(cols.length)})`, Object.values(row));
 }
 
-const event = (id: string, occurredAt: number) => ({
-  event_id: id, site_id: 's1', zone_id: 'z1', gate_id: 'g1', direction: 'entry', source: 'card', occurred_at: occurredAt, received_at: occurredAt,
+const event = (id: string, occurredAt: number, siteId = 's1') => ({
+  event_id: id, site_id: siteId, zone_id: 'z1', gate_id: 'g1', direction: 'entry', source: 'card', occurred_at: occurredAt, received_at: occurredAt,
   identity_json: 'g1:k1:xx', id_number_hmac: 'a'.repeat(64), attachments_json: '[{"kind":"face_crop","ref":"media://x"}]',
 });
 const alert = (id: string, raisedAt: number, status: string, closedAt: number | null) => ({
@@ -47,7 +52,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
 
     // The hub's clock says NOW: the scheduled purge (no argument) judges ages by it.
     const clock: Clock = { now: () => NOW };
-    const retention = new RetentionService(cfg, new RetentionRepository(db), clock, new AuditService(db), new JobLock(db));
+    const retention = new RetentionService(cfg, new RetentionRepository(db), clock, new AuditService(db), new JobLock(db), sitesWith());
     const report = await retention.purge();
     // Younger events lose their identity (ev-keep, id-old) and crop references (those four) by their own ages.
     assert.deepEqual(report, { events: 1, eventIdentities: 2, eventAttachments: 4, alertSnapshots: 3, alerts: 1, auditRows: 1, deadLetters: 1, refreshTokens: 1 });
@@ -101,8 +106,26 @@ test('0 days keeps forever', async () => {
   const { cfg, db } = await openTestHubDatabase(undefined, { retentionEventsDays: 0, retentionIdentityDays: 0, retentionCropsDays: 0, retentionAuditDays: 0, retentionDeadLettersDays: 0, retentionAlertsDays: 0 });
   try {
     await insert(db, 'gate_events', event('ancient', 1));
-    assert.deepEqual(Object.values(await new RetentionService(cfg, new RetentionRepository(db), new SystemClock(), new AuditService(db), new JobLock(db)).purge(NOW)), [0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(Object.values(await new RetentionService(cfg, new RetentionRepository(db), new SystemClock(), new AuditService(db), new JobLock(db), sitesWith()).purge(NOW)), [0, 0, 0, 0, 0, 0, 0, 0]);
     assert.equal((await db.query(`SELECT identity_json FROM gate_events`))[0].identity_json, 'g1:k1:xx');
+  } finally {
+    await db.destroy();
+  }
+});
+
+test('a site’s own retention days (Administration → Sites) replace the defaults for that site only', async () => {
+  const { cfg, db } = await openTestHubDatabase(undefined, { retentionEventsDays: 365, retentionIdentityDays: 30, retentionCropsDays: 7 });
+  try {
+    for (const [id, at, site] of [['s1-11d', past(10), 's1'], ['s1-9d', within(10), 's1'], ['s2-11d', past(10), 's2'], ['s2-9d', within(10), 's2']] as const) await insert(db, 'gate_events', event(id, at, site));
+    const sites = sitesWith([{ id: 's1', retention: { eventsDays: 10, cropsDays: 60 } }, { id: 's2' }]);
+    const report = await new RetentionService(cfg, new RetentionRepository(db), { now: () => NOW }, new AuditService(db), new JobLock(db), sites).purge();
+    assert.equal(report.events, 1, "only s1's 11-day-old event is past its site's 10 days");
+    const rows: { event_id: string; identity_json: string | null; attachments_json: string | null }[] = await db.query(`SELECT event_id, identity_json, attachments_json FROM gate_events ORDER BY event_id`);
+    assert.deepEqual(
+      rows.map((r) => [r.event_id, r.identity_json !== null, r.attachments_json !== null]),
+      [['s1-9d', true, true], ['s2-11d', true, false], ['s2-9d', true, false]],
+      's1 keeps crops 60 days, s2 the default 7; identities follow the default 30 on both',
+    );
   } finally {
     await db.destroy();
   }

@@ -114,6 +114,12 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   /** Counts and the per-minute chart: queued here, pushed off the commit path, in order. */
+  /** Sites edited by an administrator: every screen reloads them (capacity, names, zones on the wall). */
+  @OnEvent(HubEvents.sitesChanged)
+  onSitesChanged(e: { siteIds: string[] }): void {
+    this.server?.emit(SocketEvents.sitesChanged, { siteIds: e.siteIds });
+  }
+
   @OnEvent(HubEvents.countsChanged)
   onCountsChanged({ sites }: CountsChanged): void {
     if (!this.server) return;

@@ -47,6 +47,8 @@ export class SocketAuth {
       this.sessions.authenticate(credential).then(
         (p) => {
           if (!p) return next(new Error('unauthorized'));
+          // A one-time password must be changed before anything live is shown.
+          if (p.mustChangePassword) return next(new Error('password_change_required'));
           socket.data.principal = p;
           if (p.expiresAt) {
             const t = setTimeout(() => socket.disconnect(true), Math.max(0, p.expiresAt - Date.now()));

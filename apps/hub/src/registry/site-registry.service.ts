@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SitesConfigSchema, type SiteInfo, type SitesConfig } from '../../../../libs/contracts/src/index.js';
+import { SiteConfigSchema, SitesConfigSchema, type SiteConfig, type SiteInfo, type SitesConfig } from '../../../../libs/contracts/src/index.js';
 import { loadYamlConfig } from '../../../../libs/config/src/load-yaml-config.js';
 import { canAccessSite, type Principal } from '../auth/principal.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
-import { GateEntity, SiteEntity, ZoneEntity } from '../database/entities/index.js';
+import { GateEntity } from '../database/entities/index.js';
+import { SitesRepository } from './sites.repository.js';
 
 /** Occupancy at 90 % of a capacity is a crowd warning unless the sites file says otherwise. */
 export const DEFAULT_CROWD_WARN_AT = 0.9;
@@ -38,35 +39,66 @@ class DeviceIds {
 }
 
 /**
- * The sites, zones and gates the hub accepts events for. Loaded from the sites file into the database
- * at start; an event from a gate not listed here is refused as `unknown_gate`.
+ * The sites, zones and gates the hub accepts events for, with their capacities and live-camera and
+ * retention rules. Stored in the database (`sites.settings_json`): the sites file seeds the sites the
+ * database does not have yet, at start; after that the administration screen edits them
+ * (SiteSettingsService) and this registry is reloaded at once. An event from a gate not listed here is
+ * refused as `unknown_gate`.
  */
 @Injectable()
 export class SiteRegistry implements OnModuleInit {
   private readonly log = new Logger('Sites');
   private gates = new Map<string, GateRef>();
-  private devices = new Map<string, { lanes: DeviceIds; cameras: DeviceIds }>();
+  private devices = new Map<string, { lanes: DeviceIds; cameras: DeviceIds; key: string }>();
   private config: SitesConfig = { sites: [] };
+  /** The sites file's order (the wall and the lists keep it); sites added later follow by name. */
+  private fileOrder: string[] = [];
 
-  constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig, private readonly db: DataSource) {}
+  constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig, private readonly db: DataSource, private readonly stored: SitesRepository) {}
 
   async onModuleInit(): Promise<void> {
-    this.config = loadYamlConfig(this.cfg.sitesFile, SitesConfigSchema);
-    await this.db.transaction(async (m) => {
-      for (const s of this.config.sites) {
-        await m.upsert(SiteEntity, { id: s.id, name: s.name, kind: s.kind }, ['id']);
-        for (const z of s.zones) await m.upsert(ZoneEntity, { siteId: s.id, id: z.id, name: z.name }, ['siteId', 'id']);
-        for (const g of s.gates) await m.upsert(GateEntity, { siteId: s.id, id: g.id, zoneId: g.zone, name: g.name }, ['siteId', 'id']);
-      }
-    });
-    this.gates = new Map();
-    this.devices = new Map();
-    for (const s of this.config.sites)
+    const file = loadYamlConfig(this.cfg.sitesFile, SitesConfigSchema);
+    this.fileOrder = file.sites.map((s) => s.id);
+    const have = await this.stored.storedIds();
+    const seeded = file.sites.filter((s) => !have.has(s.id));
+    for (const s of seeded) await this.stored.save(s);
+    await this.reload();
+    this.log.log(`${this.config.sites.length} site(s), ${this.gates.size} gate(s) (${seeded.length} seeded from ${this.cfg.sitesFile}, the rest as the database has them)`);
+  }
+
+  /** Reads the sites from the database again (after an edit). Lanes and cameras seen stay admitted. */
+  async reload(): Promise<void> {
+    const sites: SiteConfig[] = [];
+    for (const row of await this.stored.all()) {
+      const r = SiteConfigSchema.safeParse(JSON.parse(row.settingsJson));
+      if (r.success) sites.push(r.data);
+      else this.log.error(`site ${row.id}: stored settings are not valid (${r.error.issues[0]?.message}); the site is left out`);
+    }
+    const rank = (id: string) => (this.fileOrder.includes(id) ? this.fileOrder.indexOf(id) : Infinity);
+    sites.sort((a, b) => rank(a.id) - rank(b.id) || a.name.localeCompare(b.name));
+    const gates = new Map<string, GateRef>();
+    const devices = new Map<string, { lanes: DeviceIds; cameras: DeviceIds; key: string }>();
+    for (const s of sites)
       for (const g of s.gates) {
-        this.gates.set(`${s.id}/${g.id}`, { siteId: s.id, zoneId: g.zone, gateId: g.id });
-        this.devices.set(`${s.id}/${g.id}`, { lanes: new DeviceIds(g.lanes && new Set(g.lanes)), cameras: new DeviceIds(g.cameras && new Set(g.cameras)) });
+        const id = `${s.id}/${g.id}`;
+        gates.set(id, { siteId: s.id, zoneId: g.zone, gateId: g.id });
+        const key = JSON.stringify([g.lanes ?? null, g.cameras ?? null]);
+        const before = this.devices.get(id);
+        devices.set(id, before?.key === key ? before : { lanes: new DeviceIds(g.lanes && new Set(g.lanes)), cameras: new DeviceIds(g.cameras && new Set(g.cameras)), key });
       }
-    this.log.log(`${this.config.sites.length} site(s), ${this.gates.size} gate(s) from ${this.cfg.sitesFile}`);
+    this.config = { sites };
+    this.gates = gates;
+    this.devices = devices;
+  }
+
+  /** One site's settings as stored, or undefined. */
+  site(siteId: string): SiteConfig | undefined {
+    return this.config.sites.find((s) => s.id === siteId);
+  }
+
+  /** Every site's settings (administration). */
+  all(): SiteConfig[] {
+    return this.config.sites;
   }
 
   gate(siteId: string, gateId: string): GateRef | undefined {

@@ -39,7 +39,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
   try {
     const admin = authedFetch((await login(hub.url)).accessToken);
     for (const [username, siteId] of [['sec-a', s.a], ['sec-b', s.b], ['op-a', s.a]] as const) {
-      const res = await admin(`${hub.url}/api/users`, { method: 'POST', body: { username, password: 'a-long-password-123', role: username.startsWith('op') ? 'operator' : 'security', siteIds: [siteId] } });
+      const res = await admin(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username, password: 'a-long-password-123', role: username.startsWith('op') ? 'operator' : 'security', siteIds: [siteId] } });
       assert.equal(res.status, 201, await res.text());
     }
     const secA = (await login(hub.url, 'sec-a', 'a-long-password-123')).accessToken;
