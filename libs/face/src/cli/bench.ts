@@ -135,7 +135,8 @@ for (const [id] of want(2) ? embedders : []) {
       console.log(`${use.padEnd(7)} ${t.accept.toFixed(4)}    ${t.review.toFixed(4)}  ${pct(r.tar)} ${pct(r.far)}   ${pct(band(ev.overall.genuine))}        ${pct(eaFar)}       ${String(eaFa).padStart(6)}         ${pct(band(ea.impostor))}`);
     }
     // Per group: TAR and FAR at each use's accept threshold and at its REVIEW floor.
-    console.log('group                 genuine impostor  ' + (['card', 'alert', 'admit'] as FaceUse[]).map((u) => `${u} TAR/FAR at accept | at REVIEW floor`.padEnd(44)).join(''));
+    console.log('group                 photos FTE genuine impostor  ' + (['card', 'alert', 'admit'] as FaceUse[]).map((u) => `${u} TAR/FAR at accept | at REVIEW floor`.padEnd(44)).join(''));
+    const inGroup = (g: string) => enrolledAll.filter((e) => inSet.has(e.photo.path) && e.photo.group === g);
     for (const [g, sc] of [...ev.byGroup].sort()) {
       const cells = (['card', 'alert', 'admit'] as FaceUse[]).map((use) => {
         const t = p.thresholdsFor(use);
@@ -143,7 +144,8 @@ for (const [id] of want(2) ? embedders : []) {
         const tar = (x: number) => (sc.genuine.length ? pct(x).trim() : '—');
         return `${tar(a.tar)}/${pct(a.far).trim()} | ${tar(rv.tar)}/${pct(rv.far).trim()}`.padEnd(44);
       });
-      console.log(`${g.padEnd(20)} ${String(sc.genuine.length).padStart(7)} ${String(sc.impostor.length).padStart(8)}  ${cells.join('')}`);
+      const members = inGroup(g);
+      console.log(`${g.padEnd(20)} ${String(members.length).padStart(7)} ${String(members.filter((e) => e.fte).length).padStart(3)} ${String(sc.genuine.length).padStart(7)} ${String(sc.impostor.length).padStart(8)}  ${cells.join('')}`);
     }
     // Wrong face: on a photo with several faces, another face of it matches the person's other photos better than the chosen one.
     const byId = new Map<string, string[]>();
