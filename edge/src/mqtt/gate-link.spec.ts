@@ -56,7 +56,7 @@ test(
         (p) => commands.push(p.toString()),
         (err) => !err && subacks++,
       );
-      link.subscribe('cg/v1/sites/s/watchlist', 1, (p) => other.push(p.toString()));
+      const stopOther = link.subscribe('cg/v1/sites/s/watchlist', 1, (p) => other.push(p.toString()));
       await waitFor(
         () => subacks,
         (n) => n === 1,
@@ -72,6 +72,17 @@ test(
         'both messages',
       );
       assert.deepEqual(commands, ['c1'], 'each handler hears only its own topic');
+      assert.deepEqual(other, ['w1']);
+      // A handler that stopped listening hears nothing more (a closed watchlist cache on a shared link).
+      stopOther();
+      await peer.publishAsync('cg/v1/sites/s/watchlist', 'w2', { qos: 1 });
+      await peer.publishAsync('cg/v1/sites/s/gates/g1/commands', 'c1b', { qos: 1 });
+      await waitFor(
+        () => commands.length,
+        (n) => n === 2,
+        5000,
+        'the later command',
+      );
       assert.deepEqual(other, ['w1']);
 
       // QoS 1: `done` after the broker's PUBACK; the peer receives it.
@@ -115,11 +126,11 @@ test(
       await peer2.publishAsync('cg/v1/sites/s/gates/g1/commands', 'c2', { qos: 1 });
       await waitFor(
         () => commands,
-        (c) => c.length === 2,
+        (c) => c.length === 3,
         5000,
         'command after the outage',
       );
-      assert.deepEqual(commands, ['c1', 'c2']);
+      assert.deepEqual(commands, ['c1', 'c1b', 'c2']);
       await peer2.endAsync(true);
     } finally {
       await link.close();

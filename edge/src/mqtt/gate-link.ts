@@ -17,9 +17,10 @@ export interface GateLink {
   publishAsync(topic: string, payload: string | Buffer, opts?: { retain?: boolean }): Promise<void>;
   /**
    * Subscribes now (if connected) and after every reconnect; messages on exactly `topic` go to
-   * `onMessage`. `onSubscribed` hears each SUBACK (or its error).
+   * `onMessage`. `onSubscribed` hears each SUBACK (or its error). The returned function ends it: the
+   * handler hears nothing more (the broker subscription stays while another handler has the topic).
    */
-  subscribe(topic: string, qos: 0 | 1, onMessage: (payload: Buffer) => void, onSubscribed?: (err?: Error) => void): void;
+  subscribe(topic: string, qos: 0 | 1, onMessage: (payload: Buffer) => void, onSubscribed?: (err?: Error) => void): () => void;
   /** Every (re)connect; the returned function stops listening. */
   onConnect(fn: () => void): () => void;
   /** Every loss of the connection; the returned function stops listening. */
@@ -66,11 +67,25 @@ export class MqttGateLink implements GateLink {
     await this.client.publishAsync(topic, payload, { qos: 1, ...(opts.retain ? { retain: true } : {}) });
   }
 
-  subscribe(topic: string, qos: 0 | 1, onMessage: (payload: Buffer) => void, onSubscribed: (err?: Error) => void = () => undefined): void {
+  subscribe(
+    topic: string,
+    qos: 0 | 1,
+    onMessage: (payload: Buffer) => void,
+    onSubscribed: (err?: Error) => void = () => undefined,
+  ): () => void {
     this.handlers.set(topic, [...(this.handlers.get(topic) ?? []), onMessage]);
     const sub = () => this.client.subscribe(topic, { qos }, (err) => onSubscribed(err ?? undefined));
     this.client.on('connect', sub);
     if (this.client.connected) sub();
+    return () => {
+      this.client.off('connect', sub);
+      const left = (this.handlers.get(topic) ?? []).filter((h) => h !== onMessage);
+      if (left.length) this.handlers.set(topic, left);
+      else {
+        this.handlers.delete(topic);
+        if (this.client.connected) this.client.unsubscribe(topic);
+      }
+    };
   }
 
   onConnect(fn: () => void): () => void {

@@ -9,7 +9,13 @@ import {
   type WatchlistEdgeEntry,
   type WatchlistResyncRequest,
 } from '../../../libs/contracts/src/index.js';
-import { decodeTemplate, WatchlistMatcher, type FaceMatch, type ListKind, type MatchEntry } from '../../../libs/watchlist-match/src/index.js';
+import {
+  decodeTemplate,
+  WatchlistMatcher,
+  type FaceMatch,
+  type ListKind,
+  type MatchEntry,
+} from '../../../libs/watchlist-match/src/index.js';
 import { brokerTarget } from '../../../libs/config/src/broker-urls.js';
 import { MqttGateLink, type GateLink } from '../mqtt/gate-link.js';
 import { WatchlistCacheStore } from './watchlist-cache.store.js';
@@ -60,6 +66,7 @@ export class EdgeWatchlist extends EventEmitter {
   private link: GateLink | null = null;
   /** The link was opened here (and is closed here). */
   private ownsLink = false;
+  private unsubscribe: (() => void) | undefined;
   private parts = new Map<number, WatchlistDelta>();
   private partsSeq = -1;
 
@@ -80,7 +87,7 @@ export class EdgeWatchlist extends EventEmitter {
   async start(): Promise<void> {
     const link = this.opts.link ?? this.openLink();
     this.link = link;
-    link.subscribe(
+    this.unsubscribe = link.subscribe(
       topics.siteWatchlist(this.opts.siteId),
       1,
       (payload) => this.onMessage(payload),
@@ -120,18 +127,27 @@ export class EdgeWatchlist extends EventEmitter {
     const t = this.opts.faceThreshold;
     if (typeof t === 'number') return this.matcher.matchFace(template, { threshold: t, at, listKind });
     const kinds: ListKind[] = listKind ? [listKind] : ['watchlist', 'allowlist'];
-    return kinds.flatMap((k) => this.matcher.matchFace(template, { threshold: t[k], at, listKind: k })).sort((a, b) => b.similarity - a.similarity);
+    return kinds
+      .flatMap((k) => this.matcher.matchFace(template, { threshold: t[k], at, listKind: k }))
+      .sort((a, b) => b.similarity - a.similarity);
   }
 
   /** The closest active watchlist entry scoring in the alert REVIEW band (below a hit), if any. */
   nearWatchlist(template: Float32Array, at = Date.now()): FaceMatch | undefined {
     const t = this.opts.faceThreshold;
     if (typeof t === 'number' || t.watchlistReview === undefined || t.watchlistReview >= t.watchlist) return undefined;
-    return this.matcher.matchFace(template, { threshold: t.watchlistReview, at, listKind: 'watchlist' }).find((m) => m.similarity < t.watchlist);
+    return this.matcher
+      .matchFace(template, { threshold: t.watchlistReview, at, listKind: 'watchlist' })
+      .find((m) => m.similarity < t.watchlist);
   }
 
   private requestResync(): void {
-    const req: WatchlistResyncRequest = { siteId: this.opts.siteId, gateId: this.opts.gateId, haveSeq: this.store.seq(), requestedAt: new Date().toISOString() };
+    const req: WatchlistResyncRequest = {
+      siteId: this.opts.siteId,
+      gateId: this.opts.gateId,
+      haveSeq: this.store.seq(),
+      requestedAt: new Date().toISOString(),
+    };
     this.link?.publish(topics.gateWatchlistResync(this.opts.siteId, this.opts.gateId), JSON.stringify(req));
   }
 
@@ -171,6 +187,8 @@ export class EdgeWatchlist extends EventEmitter {
   }
 
   async close(): Promise<void> {
+    // On a shared gate link the subscription ends here: no delta reaches the closed cache.
+    this.unsubscribe?.();
     if (this.ownsLink) await this.link?.close();
     this.link = null;
     this.store.close();
