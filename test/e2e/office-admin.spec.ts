@@ -164,7 +164,34 @@ test('issue 22: settings page, sites edited in the UI and used live, a person ex
       const row = page.locator('.audit-row').first();
       await row.waitFor();
       assert.match(await row.innerText(), /Sửa địa điểm/);
-      assert.match(await row.innerText(), /sức chứa: 12500 → 15000/);
+      assert.match(await row.innerText(), /sức chứa: 12\.500 → 15\.000/);
+      assert.match(
+        await row.innerText(),
+        /camera trực tiếp: — → Quản trị, An ninh, Vận hành, Quản lý; Màn hình IOC \(khoá API\) được xem: không/,
+      );
+      assert.match(await row.innerText(), /thời gian lưu: — → Ảnh khuôn mặt tại cổng 14 ngày/);
+      // The target as a filter: everything done to this site, whatever the action (the API-key creation is not).
+      await row.locator('button.subject').click();
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector(
+            'select[name="action"]',
+          )?.value === '',
+      );
+      await page.locator('select[name="subjectType"]').waitFor();
+      assert.equal(await page.locator('select[name="subjectType"]').inputValue(), 'site');
+      assert.equal(await page.locator('input[name="subjectId"]').inputValue(), SITE);
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as { document: { querySelectorAll(s: string): { textContent: string }[] } }).document.querySelectorAll(
+            '.audit-row',
+          ).length >= 1,
+      );
+      const subjects = await page.locator('.audit-row button.subject').allInnerTexts();
+      assert.ok(subjects.length >= 1 && subjects.every((x) => x === 'Địa điểm Khu du lịch Tràng An'), subjects.join(' | '));
+      const viaApi = (await (await admin(`${hub.url}/api/audit?subjectType=site&subjectId=${SITE}`)).json()) as { action: string }[];
+      assert.deepEqual([...new Set(viaApi.map((a) => a.action))], ['site.update']);
+      assert.equal(((await (await admin(`${hub.url}/api/audit?subjectType=api_key`)).json()) as unknown[]).length, 1);
       await page.screenshot({ path: `${ARTIFACTS}/admin-audit-site.png`, fullPage: true });
     });
 

@@ -108,6 +108,9 @@ export const AuditQuerySchema = z.strictObject({
   action: z.string().max(64).optional(),
   from: IsoTimeSchema.optional(),
   to: IsoTimeSchema.optional(),
+  /** The target: what kind of thing (`user`, `site`, `person`, …) and, optionally, which one. */
+  subjectType: z.string().regex(/^[a-z_]{1,32}$/).optional(),
+  subjectId: z.string().min(1).max(128).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   /** Rows with a smaller id than this (paging newest first). */
   before: z.coerce.number().int().positive().optional(),

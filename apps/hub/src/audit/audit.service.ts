@@ -75,6 +75,8 @@ export class AuditService {
     if (q.siteId) qb.andWhere('a.site_id = :siteId', { siteId: q.siteId });
     if (q.actor) qb.andWhere('a.actor = :actor', { actor: q.actor });
     if (q.action) qb.andWhere('a.action = :action', { action: q.action });
+    if (q.subjectType) qb.andWhere('a.subject_type = :subjectType', { subjectType: q.subjectType });
+    if (q.subjectId) qb.andWhere('a.subject_id = :subjectId', { subjectId: q.subjectId });
     if (q.from) qb.andWhere('a.at >= :from', { from: Date.parse(q.from) });
     if (q.to) qb.andWhere('a.at < :to', { to: Date.parse(q.to) });
     if (q.before) qb.andWhere('a.id < :before', { before: q.before });

@@ -9,34 +9,18 @@ import { CodedError } from '../http/coded-error.js';
 import { SiteRegistry } from './site-registry.service.js';
 import { SitesRepository } from './sites.repository.js';
 
-/** A site's fields in words for the audit log: "12500 → 13000", lists by their ids. */
-function summary(v: unknown): string {
-  if (v === undefined || v === null) return '—';
-  if (Array.isArray(v))
-    return v
-      .map((x) =>
-        typeof x === 'object' && x && 'id' in x
-          ? `${(x as { id: string }).id}${'name' in x ? ` ${(x as { name: string }).name}` : ''}${'capacity' in x && (x as { capacity?: number }).capacity ? ` (${(x as { capacity: number }).capacity})` : ''}`
-          : String(x),
-      )
-      .join(', ');
-  if (typeof v === 'object')
-    return Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .map(([k, x]) => `${k}=${Array.isArray(x) ? x.join('+') : String(x)}`)
-      .join(', ');
-  return String(v);
-}
-
-/** What changed between two versions of a site, field by field ("before → after"). */
-export function siteChanges(before: SiteConfig | undefined, after: SiteConfig): Record<string, string> {
-  const out: Record<string, string> = {};
+/**
+ * What changed between two versions of a site, field by field, as `{ from, to }` (a new site: `{ to }`);
+ * the audit viewer writes them in words.
+ */
+export function siteChanges(before: SiteConfig | undefined, after: SiteConfig): Record<string, { from?: unknown; to: unknown }> {
+  const out: Record<string, { from?: unknown; to: unknown }> = {};
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after)]) as Set<keyof SiteConfig>;
   for (const k of keys) {
     if (k === 'id') continue;
     const a = before?.[k];
     const b = after[k];
-    if (JSON.stringify(a) !== JSON.stringify(b)) out[k] = before ? `${summary(a)} → ${summary(b)}` : summary(b);
+    if (JSON.stringify(a) !== JSON.stringify(b)) out[k] = before ? { from: a ?? null, to: b ?? null } : { to: b ?? null };
   }
   return out;
 }

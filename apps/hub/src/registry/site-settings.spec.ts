@@ -78,13 +78,14 @@ async function scenario(databaseUrl?: string): Promise<void> {
     // Audited with what changed, in before → after form.
     const audit = (await (await admin(`${hub.url}/api/audit?action=site.update`)).json()) as {
       subjectId: string;
-      detail: Record<string, string>;
+      detail: Record<string, { from: unknown; to: unknown }>;
     }[];
     assert.equal(audit.length, 1);
     assert.equal(audit[0]!.subjectId, siteA);
-    assert.equal(audit[0]!.detail.capacity, '— → 4200');
-    assert.match(audit[0]!.detail.name!, /Ga A → Ga A \(mới\)/);
-    assert.ok(audit[0]!.detail.retention && audit[0]!.detail.gates && audit[0]!.detail.liveCameras);
+    assert.deepEqual(audit[0]!.detail.capacity, { from: null, to: 4200 });
+    assert.deepEqual(audit[0]!.detail.name, { from: 'Ga A', to: 'Ga A (mới)' });
+    assert.deepEqual(audit[0]!.detail.retention, { from: null, to: { eventsDays: 90, cropsDays: 3 } });
+    assert.ok(audit[0]!.detail.gates && audit[0]!.detail.liveCameras && !audit[0]!.detail.kind, 'only what changed');
 
     // Refusals, each with its code: a gate in a zone the site lacks, a removed gate, an unknown site, a taken id.
     const bad = await admin(`${hub.url}/api/admin/sites/${siteA}`, {
