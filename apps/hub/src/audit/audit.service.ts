@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuditQuery, AuditRow } from '../../../../libs/contracts/src/index.js';
 import { AuditEntryEntity } from '../database/entities/index.js';
@@ -25,11 +25,22 @@ export interface AuditRecord {
 export const AUDIT_COALESCE_MS = 10_000;
 const MAX_KEYS = 10_000;
 
+interface Coalesced {
+  /** When the key's row was last written. */
+  at: number;
+  /** Identical entries folded since then, not yet written. */
+  repeats: number;
+  /** When the last of them came. */
+  lastAt: number;
+  /** The entry, to write its count at shutdown. */
+  entry: AuditRecord;
+}
+
 @Injectable()
-export class AuditService {
+export class AuditService implements BeforeApplicationShutdown {
   private readonly log = new Logger('Audit');
   /** Entry key → when it was last written and how many identical ones came since. */
-  private readonly recent = new Map<string, { at: number; repeats: number }>();
+  private readonly recent = new Map<string, Coalesced>();
 
   constructor(private readonly db: DataSource) {}
 
@@ -48,14 +59,60 @@ export class AuditService {
     const last = this.recent.get(key);
     if (last && now - last.at < AUDIT_COALESCE_MS) {
       last.repeats++;
+      last.lastAt = now;
       return;
     }
-    if (this.recent.size >= MAX_KEYS) for (const [k, v] of this.recent) if (now - v.at >= AUDIT_COALESCE_MS || this.recent.size >= MAX_KEYS) this.recent.delete(k);
+    if (this.recent.size >= MAX_KEYS) {
+      // Forgetting a key must not forget its count: evicted keys with folded entries are written first.
+      const evicted: Coalesced[] = [];
+      for (const [k, v] of this.recent)
+        if (now - v.at >= AUDIT_COALESCE_MS || this.recent.size >= MAX_KEYS) {
+          this.recent.delete(k);
+          if (v.repeats > 0) evicted.push(v);
+        }
+      for (const v of evicted) this.writeRepeats(v).catch((e: Error) => this.log.error(`audit write failed (${v.entry.action} repeats): ${e.message}`));
+    }
     this.recent.delete(key);
-    this.recent.set(key, { at: now, repeats: 0 });
+    this.recent.set(key, { at: now, repeats: 0, lastAt: now, entry: r });
     const detail = last?.repeats ? { ...(r.detail ?? {}), repeats: last.repeats } : r.detail;
+    await this.insert(now, actor, subjectId, r, detail);
+  }
+
+  /**
+   * At shutdown, every key with entries folded since its last row gets one more row for them (the last
+   * one, `repeats` the others): without it a burst's count after its first row would be lost with the process. The
+   * database is still open here (it closes in the shutdown hook that follows).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.flushRepeats();
+  }
+
+  /** Writes the pending counts now (see beforeApplicationShutdown). */
+  async flushRepeats(): Promise<void> {
+    const pending = [...this.recent.values()].filter((v) => v.repeats > 0);
+    this.recent.clear();
+    for (const v of pending) {
+      try {
+        await this.writeRepeats(v);
+      } catch (e) {
+        this.log.error(`audit write failed (${v.entry.action} repeats): ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private async writeRepeats(v: Coalesced): Promise<void> {
+    const r = v.entry;
+    const actor = typeof r.actor === 'string' ? r.actor : actorName(r.actor);
+    // The row is the last folded entry's (at its time), carrying the others before it as `repeats`, the
+    // same reading as every row: it stands for 1 + repeats entries.
+    const before = v.repeats - 1;
+    v.repeats = 0;
+    await this.insert(v.lastAt, actor, r.subjectId == null ? null : String(r.subjectId), r, before > 0 ? { ...(r.detail ?? {}), repeats: before } : r.detail);
+  }
+
+  private async insert(at: number, actor: string, subjectId: string | null, r: AuditRecord, detail: Record<string, unknown> | null | undefined): Promise<void> {
     await this.db.getRepository(AuditEntryEntity).insert({
-      at: now,
+      at,
       actor,
       action: r.action,
       subjectType: r.subjectType,

@@ -15,7 +15,8 @@ const randomLoopback = () => `127.${1 + Math.floor(Math.random() * 250)}.${Math.
 test('login lockout is shared through Redis: failures on instance A and B add up, a pair locked on one is locked on the other, other addresses are not', { timeout: 90_000 }, async () => {
   const pg = await createTestDatabase();
   const redis = new Redis(CLUSTER_REDIS_URL);
-  const common = { databaseUrl: pg.url, redisUrl: CLUSTER_REDIS_URL, jwtSecret: SECRET, loginRateLimit: 100, loginLockoutThreshold: 3, loginLockoutBaseS: 600 };
+  const common = { databaseUrl: pg.url, redisUrl: CLUSTER_REDIS_URL, jwtSecret: SECRET, loginRateLimit: 100, loginLockoutThreshold: 3, loginLockoutBaseS: 600, loginBackoffThreshold: 10_000 };
+  // (the per-account back-off is login-backoff.spec's: off here, its Redis key is per user id, and ids repeat between test databases)
   const a = await startTwoSiteHub({ ...common, instanceId: `lock-a-${process.pid}` });
   const b = await startTwoSiteHub({ ...common, instanceId: `lock-b-${process.pid}`, sitesFile: join(a.dir, 'sites.yaml') });
   try {

@@ -65,21 +65,34 @@ export class SessionsService {
       this.audit.recordQuietly({ actor: user?.username ?? username.slice(0, 63), action: 'auth.login_locked', subjectType: 'user', subjectId: user?.id, detail: { ip, retryAfterS: retry } });
       throw new HttpException({ statusCode: 429, message: `too many failed logins; try again in ${retry} s`, retryAfterS: retry }, HttpStatus.TOO_MANY_REQUESTS);
     }
+    // …plus a slower back-off per account over all addresses, so a guess spread over many addresses is
+    // slowed too: past loginBackoffThreshold failures, an address that never signed in as this user
+    // waits its turn (doubling, at most loginBackoffMaxS); the user's own addresses are not slowed.
+    const next = await this.failures.backoff(who, ip, now);
+    if (next !== null) {
+      const retry = Math.ceil((next - now) / 1000);
+      this.audit.recordQuietly({ actor: user?.username ?? username.slice(0, 63), action: 'auth.login_backoff', subjectType: 'user', subjectId: user?.id, detail: { ip, retryAfterS: retry } });
+      throw new HttpException({ statusCode: 429, message: `too many failed logins for this account; try again in ${retry} s`, retryAfterS: retry }, HttpStatus.TOO_MANY_REQUESTS);
+    }
     const policy = { threshold: this.cfg.loginLockoutThreshold, baseS: this.cfg.loginLockoutBaseS };
+    const backoff = { threshold: this.cfg.loginBackoffThreshold, baseS: this.cfg.loginBackoffBaseS, maxS: this.cfg.loginBackoffMaxS };
     if (!user) {
       await verifyPassword(await dummyHash(), password);
       await this.failures.recordFailure(who, ip, now, policy);
+      await this.failures.recordAccountFailure(who, now, backoff);
       throw fail('unknown user');
     }
     if (!(await verifyPassword(user.passwordHash, password))) {
       // Lock after the threshold, doubling with each further failure, at most a day (shared through
       // Redis when hub instances share REDIS_URL).
       await this.failures.recordFailure(who, ip, now, policy);
+      await this.failures.recordAccountFailure(who, now, backoff);
       await repo.update(user.id, { failedLogins: user.failedLogins + 1 });
       throw fail('wrong password');
     }
     if (user.disabled) throw fail('disabled');
     await this.failures.clear(who, ip);
+    await this.failures.rememberAddress(who, ip, now);
     await repo.update(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now });
     this.audit.recordQuietly({ actor: user.username, action: 'auth.login', subjectType: 'user', subjectId: user.id, detail: { ip } });
     return this.issue(user, randomUUID());

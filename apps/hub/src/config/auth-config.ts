@@ -15,6 +15,15 @@ export const AuthConfigShape = {
   /** Failed logins in a row before a username is locked; each further failure doubles the lock. */
   loginLockoutThreshold: z.coerce.number().int().min(1).max(100).default(5),
   loginLockoutBaseS: z.coerce.number().int().min(1).max(86_400).default(30),
+  /**
+   * The slower back-off per account over all addresses (a guess spread over many addresses): after this
+   * many failures for one username, from any address, each attempt from an address that has never
+   * signed in as that user waits its turn, `loginBackoffBaseS` doubling per further failure, at most
+   * `loginBackoffMaxS`. Addresses the user signed in from (within 30 days) are not slowed.
+   */
+  loginBackoffThreshold: z.coerce.number().int().min(1).max(10_000).default(20),
+  loginBackoffBaseS: z.coerce.number().int().min(1).max(3600).default(1),
+  loginBackoffMaxS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Prometheus: with a token, /metrics needs `Authorization: Bearer <token>`; without, loopback only. */
   metricsToken: z.string().min(16).optional(),
   /** PEM CA to verify an external broker's certificate (mqtts://). */
@@ -35,6 +44,9 @@ export function authConfigFromEnv(env: NodeJS.ProcessEnv) {
     loginRateLimit: env.HUB_LOGIN_RATE_LIMIT || undefined,
     loginLockoutThreshold: env.HUB_LOGIN_LOCKOUT_THRESHOLD || undefined,
     loginLockoutBaseS: env.HUB_LOGIN_LOCKOUT_BASE_S || undefined,
+    loginBackoffThreshold: env.HUB_LOGIN_BACKOFF_THRESHOLD || undefined,
+    loginBackoffBaseS: env.HUB_LOGIN_BACKOFF_BASE_S || undefined,
+    loginBackoffMaxS: env.HUB_LOGIN_BACKOFF_MAX_S || undefined,
     metricsToken: env.HUB_METRICS_TOKEN || undefined,
     mqttCaFile: env.MQTT_CA_FILE || undefined,
     embeddedMqttTlsCert: env.EMBEDDED_MQTT_TLS_CERT || undefined,

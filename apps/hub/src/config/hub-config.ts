@@ -87,8 +87,10 @@ export const HubConfigSchema = z.object({
     }),
   /** Exports and report summaries (HeavyRead routes) one user may run at once; more get a 429 `heavy_read_busy`. */
   heavyReadsPerUser: z.coerce.number().int().min(1).max(100).default(2),
-  /** …and all users together, on this hub instance: ingest and /health keep their share of the database and CPU. */
+  /** …and all users together (all instances sharing REDIS_URL, else this one): ingest and /health keep their share of the database and CPU. */
   heavyReadsTotal: z.coerce.number().int().min(1).max(1000).default(4),
+  /** With REDIS_URL (limits shared by the instances): a slot of a hub that stopped renewing it (crashed) is free after this many seconds. */
+  heavyReadSlotTtlS: z.coerce.number().int().min(1).max(3600).default(30),
   sitesFile: z.string().default('config/demo/sites.yaml'),
   /** Gate commands (open, review verdict, CAN) expire this long after they are issued; the edge refuses them after. */
   commandTtlSeconds: z.coerce.number().int().min(2).max(300).default(10),
@@ -133,6 +135,7 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     trustProxy: env.HUB_TRUST_PROXY || undefined,
     heavyReadsPerUser: env.HUB_HEAVY_READS_PER_USER || undefined,
     heavyReadsTotal: env.HUB_HEAVY_READS_TOTAL || undefined,
+    heavyReadSlotTtlS: env.HUB_HEAVY_READ_SLOT_TTL_S || undefined,
     sitesFile: env.HUB_SITES_FILE,
     commandTtlSeconds: env.HUB_COMMAND_TTL_SECONDS,
     logLevel: env.LOG_LEVEL,

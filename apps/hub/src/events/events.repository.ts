@@ -4,21 +4,9 @@ import type { Decision, EventPage, EventRow, EventSearchQuery, ExportQuery, Iden
 import { DataCipher } from '../privacy/data-cipher.js';
 import { aad } from '../watchlist/watchlist-aad.js';
 import { GateEventEntity } from '../database/entities/index.js';
-import { placeholders } from '../database/sql-dialect.js';
+import { exportPageSql, type ExportRow } from '../reports/export-page-sql.js';
 
-/** One event as the export reads it (raw columns: the export formats them itself). */
-export interface ExportRow {
-  event_id: string;
-  occurred_at: string | number;
-  site_id: string;
-  zone_id: string;
-  gate_id: string;
-  lane_id: string | null;
-  direction: string;
-  source: string;
-  decision_outcome: string | null;
-  decision_json: string | { reasons?: string[] } | null;
-}
+export type { ExportRow } from '../reports/export-page-sql.js';
 
 /** Newest-first keyset paging: the cursor is the last row's (occurredAt, eventId). */
 @Injectable()
@@ -27,19 +15,7 @@ export class EventsRepository {
 
   /** Oldest-first keyset page of an export's events after (occurredAt, eventId) `after`. */
   async exportPage(q: ExportQuery, after: [number, string] | null, limit: number): Promise<ExportRow[]> {
-    const params: unknown[] = [q.siteId, Date.parse(q.from), Date.parse(q.to)];
-    const ph = placeholders(this.db);
-    let sql = `SELECT event_id, occurred_at, site_id, zone_id, gate_id, lane_id, direction, source, decision_outcome, decision_json FROM gate_events WHERE site_id = ${ph(1)} AND occurred_at >= ${ph(1)} AND occurred_at < ${ph(1)}`;
-    for (const [col, v] of [['zone_id', q.zoneId], ['gate_id', q.gateId], ['direction', q.direction], ['source', q.source]] as const)
-      if (v) {
-        sql += ` AND ${col} = ${ph(1)}`;
-        params.push(v);
-      }
-    if (after) {
-      sql += ` AND (occurred_at > ${ph(1)} OR (occurred_at = ${ph(1)} AND event_id > ${ph(1)}))`;
-      params.push(after[0], after[0], after[1]);
-    }
-    sql += ` ORDER BY occurred_at, event_id LIMIT ${Math.trunc(limit)}`;
+    const { sql, params } = exportPageSql(this.db.options.type === 'postgres' ? 'postgres' : 'sqlite', q, after, limit);
     return (await this.db.query(sql, params)) as ExportRow[];
   }
 
