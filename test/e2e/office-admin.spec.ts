@@ -195,7 +195,7 @@ test('issue 22: settings page, sites edited in the UI and used live, a person ex
       await page.screenshot({ path: `${ARTIFACTS}/admin-audit-site.png`, fullPage: true });
     });
 
-    await t.test('a person found by CCCD number, exported as JSON, erased, then nothing of them is found', async () => {
+    await t.test('a person found by name, picked, exported as JSON, erased, then nothing of them is found', async () => {
       const enrol = await admin(`${hub.url}/api/sites/${SITE}/watchlist`, {
         method: 'POST',
         body: { fullName: 'Phạm Văn Xoá', idNumber: X, reason: 'Kiểm thử quyền xoá', severity: 'high' },
@@ -214,9 +214,17 @@ test('issue 22: settings page, sites edited in the UI and used live, a person ex
       await hub.app.get(EventBatcher).submit(ev);
 
       await page.goto(`${hub.url}/admin/privacy`);
-      await page.locator('#privacy-id').fill(X);
+      // Found by a part of the name, accents and case ignored; the admin picks the person (by their number).
+      await page.locator('#privacy-id').fill('pham van xoa');
+      await page.keyboard.press('Enter');
+      await page.locator('.privacy-people').waitFor();
+      assert.match(await page.locator('#privacy-candidates').innerText(), /Có 1 người mang tên này/);
+      assert.match(await page.locator('.privacy-people').innerText(), new RegExp(`Phạm Văn Xoá\\s+${X}`));
+      await page.screenshot({ path: `${ARTIFACTS}/admin-privacy-by-name.png`, fullPage: true });
+      await page.locator('.privacy-pick').first().focus();
       await page.keyboard.press('Enter');
       await page.locator('#privacy-summary').waitFor();
+      assert.equal(await page.locator('#privacy-id').inputValue(), X);
       assert.match(await page.locator('#privacy-summary').innerText(), /1 mục danh sách theo dõi, 1 sự kiện/);
       await page.screenshot({ path: `${ARTIFACTS}/admin-privacy-found.png`, fullPage: true });
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#privacy-download').click()]);
@@ -241,6 +249,10 @@ test('issue 22: settings page, sites edited in the UI and used live, a person ex
       const byName = (await (await admin(`${hub.url}/api/events?siteId=${SITE}&person=${encodeURIComponent('Phạm Văn Xoá')}`)).json()) as
         { items?: unknown[] } | unknown[];
       assert.equal((Array.isArray(byName) ? byName : (byName.items ?? [])).length, 0, 'nor by the name');
+      const byNameAfter = (await (
+        await admin(`${hub.url}/api/privacy/person-search`, { method: 'POST', body: { name: 'Xoá' } })
+      ).json()) as { people: unknown[]; complete: boolean };
+      assert.deepEqual(byNameAfter, { ...byNameAfter, people: [], complete: true }, 'the name finds nobody any more');
       const again = (await (
         await admin(`${hub.url}/api/privacy/person-export`, { method: 'POST', body: { idNumber: X } })
       ).json()) as PersonExport;

@@ -119,6 +119,17 @@ export const WATCHLIST_CSV_COLUMNS = ['full_name', 'id_number', 'reason', 'sever
 export const PersonRequestSchema = z.strictObject({ idNumber: CccdNumberSchema, siteId: IdSchema.optional() });
 export type PersonRequest = z.infer<typeof PersonRequestSchema>;
 
+/** POST /api/privacy/person-search (admin): who the hub holds under a name (accents and case ignored), to pick the CCCD number to export or erase. */
+export const PersonSearchRequestSchema = z.strictObject({ name: z.string().trim().min(2).max(100), siteId: IdSchema.optional() });
+export type PersonSearchRequest = z.infer<typeof PersonSearchRequestSchema>;
+export const PersonSearchResultSchema = z.object({
+  people: z.array(z.object({ idNumber: z.string(), fullName: z.string(), siteIds: z.array(z.string()), watchlistEntries: z.number().int(), events: z.number().int() })),
+  /** Events with an identity read for this search (newest first); `complete`: every one was read. */
+  scannedEvents: z.number().int(),
+  complete: z.boolean(),
+});
+export type PersonSearchResult = z.infer<typeof PersonSearchResultSchema>;
+
 export const PersonExportSchema = z.object({
   idNumber: z.string(),
   exportedAt: IsoTimeSchema,

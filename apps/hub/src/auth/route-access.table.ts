@@ -79,6 +79,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/alert-rules': { access: ADMIN, request: () => ({ path: '/api/alert-rules' }) },
   'PUT /api/alert-rules': { access: ADMIN, request: () => ({ path: '/api/alert-rules', body: {} }) },
   // One person's data on request (issue 6, privacy).
+  'POST /api/privacy/person-search': { access: ADMIN, request: () => ({ path: '/api/privacy/person-search', body: {} }) },
   'POST /api/privacy/person-export': { access: ADMIN, request: () => ({ path: '/api/privacy/person-export', body: {} }) },
   'POST /api/privacy/person-erase': { access: ADMIN, request: () => ({ path: '/api/privacy/person-erase', body: {} }) },
   // Reports and exports (issue 14).

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { PersonRequestSchema, type PersonEraseResult, type PersonExport, type PersonRequest } from '../../../../libs/contracts/src/index.js';
+import { PersonRequestSchema, PersonSearchRequestSchema, type PersonEraseResult, type PersonExport, type PersonRequest, type PersonSearchRequest, type PersonSearchResult } from '../../../../libs/contracts/src/index.js';
 import { Access } from '../auth/access.decorators.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
@@ -13,6 +13,14 @@ import { PersonDataService } from './person-data.service.js';
 @Controller('api/privacy')
 export class PersonDataController {
   constructor(private readonly person: PersonDataService) {}
+
+  /** Who the hub holds under a name, with their CCCD numbers, to pick one for export or erase. */
+  @Post('person-search')
+  @HttpCode(200)
+  @Access(['admin'])
+  search(@Body(new ZodPipe(PersonSearchRequestSchema)) req: PersonSearchRequest, @CurrentPrincipal() p: Principal): Promise<PersonSearchResult> {
+    return this.person.searchByName(req, p);
+  }
 
   @Post('person-export')
   @HttpCode(200)

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import { AttachmentSchema, MediaRefSchema, type PersonEraseResult, type PersonExport, type PersonRequest } from '../../../../libs/contracts/src/index.js';
+import { AttachmentSchema, MediaRefSchema, type PersonEraseResult, type PersonExport, type PersonRequest, type PersonSearchRequest, type PersonSearchResult } from '../../../../libs/contracts/src/index.js';
+import { fold, NAME_SCAN_MAX } from '../events/events.repository.js';
 import { AlertsRepository } from '../alerts/alerts.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
@@ -121,6 +122,54 @@ export class PersonDataService {
     const result: PersonEraseResult = { watchlistEntries: p.entries.length, eventIdentities, alerts, deadLetters, edgeCrops: crops.length, edges };
     await this.audit.record({ actor, action: 'person.erase', subjectType: 'person', subjectId: p.hmac, siteId: req.siteId ?? null, detail: { ...result, eraseRequests: eraseIds } });
     return result;
+  }
+
+  /**
+   * Who the hub holds under a name (accents and case ignored, a part of the name is enough): watchlist
+   * entries and event identities, decrypted here (they are stored encrypted), grouped by CCCD number so
+   * the admin picks the person to export or erase. Events are read newest first, at most NAME_SCAN_MAX.
+   * Audited as `person.search` with the name looked for and how many were found.
+   */
+  async searchByName(req: PersonSearchRequest, actor: Principal): Promise<PersonSearchResult> {
+    const wanted = fold(req.name);
+    const site = req.siteId ? { siteId: req.siteId } : {};
+    const people = new Map<string, { idNumber: string; fullName: string; siteIds: Set<string>; watchlistEntries: number; events: number }>();
+    const add = (idNumber: string | null | undefined, fullName: string, siteId: string, kind: 'watchlistEntries' | 'events') => {
+      if (!idNumber || !fold(fullName).includes(wanted)) return;
+      const p = people.get(idNumber) ?? { idNumber, fullName, siteIds: new Set<string>(), watchlistEntries: 0, events: 0 };
+      p.siteIds.add(siteId);
+      p[kind]++;
+      people.set(idNumber, p);
+    };
+    for (const e of await this.db.getRepository(WatchlistEntryEntity).find({ where: site })) add(this.watchlistRepo.idNumber(e), this.watchlistRepo.fullName(e), e.siteId, 'watchlistEntries');
+    const events = this.db.getRepository(GateEventEntity);
+    let scanned = 0;
+    let after: { at: number; id: string } | null = null;
+    let complete = false;
+    while (scanned < NAME_SCAN_MAX) {
+      const qb = events.createQueryBuilder('e').where('e.identity_json IS NOT NULL');
+      if (req.siteId) qb.andWhere('e.site_id = :siteId', { siteId: req.siteId });
+      if (after) qb.andWhere('(e.occurred_at < :at OR (e.occurred_at = :at AND e.event_id < :id))', after);
+      const rows = await qb.orderBy('e.occurred_at', 'DESC').addOrderBy('e.event_id', 'DESC').take(Math.min(1000, NAME_SCAN_MAX - scanned)).getMany();
+      for (const e of rows) {
+        try {
+          const who = JSON.parse(this.cipher.decryptString(e.identityJson!, aad.eventIdentity(e.eventId))) as { idNumber?: string; fullName?: string };
+          add(who.idNumber, who.fullName ?? '', e.siteId, 'events');
+        } catch {
+          // An identity that cannot be read (a key gone) names nobody.
+        }
+      }
+      scanned += rows.length;
+      if (rows.length < 1000) {
+        complete = true;
+        break;
+      }
+      const last = rows.at(-1)!;
+      after = { at: last.occurredAt, id: last.eventId };
+    }
+    const out = [...people.values()].map((p) => ({ ...p, siteIds: [...p.siteIds].sort() })).sort((a, b) => a.fullName.localeCompare(b.fullName, 'vi'));
+    await this.audit.record({ actor, action: 'person.search', subjectType: 'person', siteId: req.siteId ?? null, detail: { name: req.name, count: out.length } });
+    return { people: out, scannedEvents: scanned, complete };
   }
 
   private counts(p: PersonRows) {
