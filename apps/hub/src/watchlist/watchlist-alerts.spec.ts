@@ -176,6 +176,23 @@ async function scenario(databaseUrl?: string): Promise<void> {
     assert.equal(fp.status, 409);
     assert.equal(((await fp.json()) as { code: string }).code, 'ALERT_WRONG_STATE');
 
+    // With the person's alert closed and no grouping window, a possible match raises an alert of its
+    // own at 'medium' (under a critical-only rule); a match seen next folds into it and makes it critical.
+    await rules.put({ siteId: s.a, minSeverity: 'critical', notifyRoles: ['security', 'admin'], groupWindowMinutes: 0 });
+    const nearAgain: GateEvent = { ...base, eventId: v7(), occurredAt: new Date().toISOString(), source: 'face', identity: { faceTemplate: encodeTemplate(nearTemplate) } };
+    await gate.publishAsync(topics.gateEvents(s.a, 'g1'), JSON.stringify(nearAgain), { qos: 1 });
+    await waitFor(() => alertsA.find((a) => a.eventId === nearAgain.eventId), (a) => a !== undefined, 20_000, 'a new possible-match alert');
+    const possible = alertsA.find((a) => a.eventId === nearAgain.eventId)!;
+    assert.equal(possible.matchKind, 'face_near');
+    assert.equal(possible.severity, 'medium');
+    const matchAgain: GateEvent = { ...faceEvent, eventId: v7(), occurredAt: new Date(Date.parse(nearAgain.occurredAt) + 1000).toISOString() };
+    await gate.publishAsync(topics.gateEvents(s.a, 'g1'), JSON.stringify(matchAgain), { qos: 1 });
+    await waitFor(() => updatesA.find((u) => u.alertId === possible.alertId && u.lastEventId === matchAgain.eventId), (u) => u !== undefined, 20_000, 'the match folded into it');
+    const raised = updatesA.find((u) => u.alertId === possible.alertId && u.lastEventId === matchAgain.eventId)!;
+    assert.equal(raised.severity, 'critical', 'a match folded into a possible-match alert makes it critical');
+    assert.equal(raised.matchKind, 'face');
+    await rules.put({ ...before, siteId: s.a });
+
     // At rest: the identity block is a ciphertext, the CCCD number an HMAC; reads and changes audited.
     const db = hub.app.get(DataSource);
     const stored: { identity_json: string; id_number_hmac: string | null }[] = await db.query(`SELECT identity_json, id_number_hmac FROM gate_events WHERE event_id = '${cardEvent.eventId}'`);
