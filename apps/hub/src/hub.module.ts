@@ -22,6 +22,7 @@ import { DeadLetterService } from './ingest/dead-letter.service.js';
 import { DeadLettersController } from './ingest/dead-letters.controller.js';
 import { EventBatcher } from './ingest/event-batcher.service.js';
 import { EventStore } from './ingest/event-store.service.js';
+import { IngestRepository } from './ingest/ingest.repository.js';
 import { GateStatusService } from './ingest/gate-status.service.js';
 import { IngestPipeline } from './ingest/ingest-pipeline.service.js';
 import { IngestController } from './ingest/ingest.controller.js';
@@ -69,6 +70,7 @@ export class HubModule {
         EventsRepository,
         LiveGateway,
         CommitLock,
+        IngestRepository,
         EventStore,
         EventBatcher,
         { provide: IngestBacklog, useExisting: EventBatcher },

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { MqttClient } from 'mqtt';
 import { GateCommandSchema, topics, type GateCommand } from '../../../libs/contracts/src/index.js';
+import type { GateLink } from '../mqtt/gate-link.js';
 import type { CommandGuard } from './command-guard.js';
 import type { Lane } from './lane.js';
 
@@ -26,19 +26,17 @@ export class GateCommandListener {
     return this.subscribed;
   }
 
-  listen(link: MqttClient): void {
-    const commandTopic = topics.gateCommands(this.siteId, this.gateId);
-    const subscribe = () =>
-      link.subscribe(commandTopic, { qos: 1 }, (e) => {
+  listen(link: GateLink): void {
+    link.onClose(() => (this.subscribed = false));
+    link.subscribe(
+      topics.gateCommands(this.siteId, this.gateId),
+      1,
+      (payload) => this.receive(payload),
+      (e) => {
         if (e) this.log.warn(`gate ${this.gateId}: command subscription failed: ${e.message}`);
         else this.subscribed = true;
-      });
-    link.on('connect', subscribe);
-    link.on('close', () => (this.subscribed = false));
-    if (link.connected) subscribe();
-    link.on('message', (topic, payload) => {
-      if (topic === commandTopic) this.receive(payload);
-    });
+      },
+    );
   }
 
   receive(payload: Buffer): void {

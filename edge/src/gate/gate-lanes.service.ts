@@ -8,7 +8,7 @@ import type { ActuatorConfig } from '../actuators/actuator-config.schema.js';
 import type { ActuatorDriver } from '../actuators/actuator-driver.js';
 import { createActuator } from '../actuators/create-actuator.js';
 import { DoorMonitor } from '../actuators/door-monitor.js';
-import { brokerUrls, type EdgeConfig } from '../config/edge-config.schema.js';
+import type { EdgeConfig } from '../config/edge-config.schema.js';
 import { EDGE_CONFIG } from '../config/edge-config.token.js';
 import { GateLinks } from '../mqtt/gate-links.js';
 import { newEventId } from '../outbox/event-id.js';
@@ -96,7 +96,7 @@ export class GateLanesService implements OnApplicationBootstrap {
     const faces = await FacePipeline.create();
     this.faces = faces;
     const matcher = new PipelineFaceMatcher(faces, cfg.gate.matchThreshold !== undefined ? { threshold: cfg.gate.matchThreshold } : {});
-    const laneLists = await this.startLists(faces);
+    const laneLists = await this.startLists(faces, links);
     const apb = new AntiPassback(
       cfg.gate.antiPassbackHours * 3600_000,
       Date.now,
@@ -128,7 +128,7 @@ export class GateLanesService implements OnApplicationBootstrap {
     });
     const readerLanes: { lane: Lane; reader: string }[] = [];
     for (const g of cfg.gates) {
-      const client = links.client(g.id);
+      const client = links.link(g.id);
       const sink = new LaneStateSink(cfg.site.id, g.id, client, outbox);
       const gateLanes = new Map<string, Lane>();
       for (const l of g.lanes ?? []) {
@@ -167,25 +167,20 @@ export class GateLanesService implements OnApplicationBootstrap {
   }
 
   /** The lists the lanes check: the hub-synced cache first, then entries kept on this box only. */
-  private async startLists(faces: FacePipeline): Promise<SyncedWatchlist> {
+  private async startLists(faces: FacePipeline, links: GateLinks): Promise<SyncedWatchlist> {
     const { cfg } = this;
     // 1:N thresholds per use from the embedder's calibration (a site's gate.matchThreshold sets only the 1:1 card threshold).
     const alert = faces.thresholdsFor('alert');
     const lists = { watchlist: alert.accept, allowlist: faces.thresholdsFor('admit').accept, watchlistReview: alert.review };
     this.watchlist = new MemoryWatchlist(lists);
-    // One synced cache per edge, over the first lane gate's MQTT login (the ACL lets every gate read its site's list).
+    // One synced cache per edge, over the first lane gate's link (the ACL lets every gate read its site's list).
     const listGate = cfg.gates.find((g) => (g.lanes ?? []).length > 0)!;
-    const login = (listGate as { mqtt?: { username?: string; password?: string } }).mqtt ?? {};
     this.synced = new EdgeWatchlist({
-      mqttUrl: brokerUrls(cfg.mqtt),
+      link: links.link(listGate.id),
       siteId: cfg.site.id,
       gateId: listGate.id,
       cachePath: join(dirname(cfg.outbox.path), `watchlist-${cfg.site.id}.db`),
       faceThreshold: lists,
-      reconnectMs: cfg.mqtt.reconnectMs,
-      ...(cfg.mqtt.caFile ? { caFile: cfg.mqtt.caFile } : {}),
-      ...((login.username ?? cfg.mqtt.username) ? { username: (login.username ?? cfg.mqtt.username)! } : {}),
-      ...((login.password ?? cfg.mqtt.password) ? { password: (login.password ?? cfg.mqtt.password)! } : {}),
     });
     await this.synced.start();
     return new SyncedWatchlist(this.synced, this.watchlist);

@@ -1,5 +1,5 @@
-import type { MqttClient } from 'mqtt';
 import { LaneStateSchema, topics, type LaneState } from '../../../libs/contracts/src/index.js';
+import type { GateLink } from '../mqtt/gate-link.js';
 import type { OutboxService } from '../outbox/outbox.service.js';
 import type { LaneSink } from './lane-ports.js';
 
@@ -12,7 +12,7 @@ export class LaneStateSink implements LaneSink {
   constructor(
     private readonly siteId: string,
     private readonly gateId: string,
-    private readonly link: MqttClient,
+    private readonly link: GateLink,
     private readonly outbox: OutboxService,
   ) {}
 
@@ -20,7 +20,7 @@ export class LaneStateSink implements LaneSink {
 
   state(s: LaneState): void {
     if (!this.link.connected) return;
-    this.link.publish(topics.gateLanes(this.siteId, this.gateId), JSON.stringify(LaneStateSchema.parse(s)), { qos: 0 });
+    this.link.sendLive(topics.gateLanes(this.siteId, this.gateId), JSON.stringify(LaneStateSchema.parse(s)));
   }
 
   online(): boolean {
@@ -31,7 +31,7 @@ export class LaneStateSink implements LaneSink {
   showFault(laneId: string, reason: string): void {
     const send = () =>
       this.state({ siteId: this.siteId, gateId: this.gateId, laneId, phase: 'fault', at: new Date().toISOString(), reasons: [reason] });
-    this.link.on('connect', send);
+    this.link.onConnect(send);
     if (this.link.connected) send();
   }
 }

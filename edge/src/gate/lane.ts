@@ -35,6 +35,8 @@ export interface LaneDeps {
   /** HMAC of an ID number with the site's matching key (hex). */
   hmacId(idNumber: string): string;
   sink: LaneSink;
+  /** The lane's clock (ms since the epoch) where time decides: a key's freshness, a repeat face, the review deadline. Default `Date.now`. */
+  now?: () => number;
 }
 
 /**
@@ -75,7 +77,7 @@ export class Lane {
   private resultTimer: NodeJS.Timeout | undefined;
   private qrGraceTimer: NodeJS.Timeout | undefined;
   /** When the lane last became idle (presence triggers wait a moment after a decision). */
-  idleSince = Date.now();
+  idleSince: number;
   /** Card disconnects in flight: shutdown waits for them (the PC/SC context must not close under one). */
   private released: Promise<unknown> = Promise.resolve();
   /** Resolves when the current cycle has fully finished (tests, shutdown). */
@@ -95,13 +97,17 @@ export class Lane {
   private readonly decisions: DecisionBuilder;
   private readonly view: ConsoleView;
 
+  private readonly now: () => number;
+
   constructor(private readonly d: LaneDeps) {
     const { config: l, matcher } = d;
-    this.keys = new AccessKeys(l.timeouts.pendingKeyMs);
+    this.now = d.now ?? Date.now;
+    this.idleSince = this.now();
+    this.keys = new AccessKeys(l.timeouts.pendingKeyMs, this.now);
     this.chip = new ChipStep(matcher, l.timeouts.chipReadMs, () => this.card);
     this.vneid = d.vneid ? new VneidStep(d.vneid.verifier, d.vneid.timeoutMs, matcher) : undefined;
     this.face = new FaceStep(() => this.d.face, l);
-    this.repeats = new RepeatFaces(matcher);
+    this.repeats = new RepeatFaces(matcher, this.now);
     this.lists = new WatchlistStep(d.watchlist, d.hmacId);
     this.match = new MatchStep(matcher);
     this.presence = new ZonePresenceStep(d.antiPassback, d.zoneId, l.direction, d.antiPassbackZone);
@@ -239,7 +245,7 @@ export class Lane {
   private dropCycle(): void {
     this.cycle = undefined;
     this.move('idle');
-    this.idleSince = Date.now();
+    this.idleSince = this.now();
   }
 
   private start(method: NonNullable<Decision['method']>, extra: { qr?: CccdQr } = {}): void {
@@ -337,7 +343,7 @@ export class Lane {
   private async awaitReview(c: Cycle, verdict: Verdict): Promise<Settlement> {
     const t0 = performance.now();
     c.verdict = verdict;
-    c.reviewDeadline = Date.now() + this.d.config.timeouts.reviewMs;
+    c.reviewDeadline = this.now() + this.d.config.timeouts.reviewMs;
     this.enter(c, 'awaiting_review');
     try {
       const cmd = await runStep(

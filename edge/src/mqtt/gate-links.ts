@@ -3,12 +3,18 @@ import type { MqttClient } from 'mqtt';
 import { EDGE_CONFIG } from '../config/edge-config.token.js';
 import type { EdgeConfig } from '../config/edge-config.schema.js';
 import { connectGate } from './gate-connection.js';
+import { MqttGateLink, type GateLink } from './gate-link.js';
 
-/** The MQTT connections of all gates this edge serves, opened at start and closed at shutdown. */
+/**
+ * The MQTT connections of all gates this edge serves, opened at start and closed at shutdown. The
+ * edge uses them through the `GateLink` port (`link`, `links`); `client`/`entries` hand out the raw
+ * mqtt.js client only to the camera's live view and media responder (edge/src/camera), still to move.
+ */
 @Injectable()
 export class GateLinks {
   private readonly log = new Logger('Mqtt');
   private readonly clients = new Map<string, MqttClient>();
+  private readonly gateLinks = new Map<string, GateLink>();
   private closing = false;
 
   constructor(@Inject(EDGE_CONFIG) cfg: EdgeConfig) {
@@ -32,9 +38,22 @@ export class GateLinks {
         lastError = e.message;
       });
       this.clients.set(g.id, c);
+      this.gateLinks.set(g.id, new MqttGateLink(g.id, c));
     }
   }
 
+  /** The gate's link (the edge's MQTT port). */
+  link(gateId: string): GateLink {
+    const l = this.gateLinks.get(gateId);
+    if (!l) throw new Error(`no MQTT link for gate ${gateId}`);
+    return l;
+  }
+
+  links(): GateLink[] {
+    return [...this.gateLinks.values()];
+  }
+
+  /** The raw client, for edge/src/camera until it takes the port. */
   client(gateId: string): MqttClient {
     const c = this.clients.get(gateId);
     if (!c) throw new Error(`no MQTT link for gate ${gateId}`);
@@ -51,6 +70,6 @@ export class GateLinks {
    */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.clients.values()].map((c) => c.endAsync(true).catch(() => undefined)));
+    await Promise.all(this.links().map((l) => l.close()));
   }
 }

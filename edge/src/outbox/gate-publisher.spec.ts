@@ -10,6 +10,7 @@ import { connectAsync } from 'mqtt';
 import { v7 } from 'uuid';
 import { freePort } from '../../../test/support/ports.js';
 import { waitFor } from '../../../test/support/wait-for.js';
+import { MqttGateLink } from '../mqtt/gate-link.js';
 import { GatePublisher } from './gate-publisher.js';
 import { OutboxStore } from './outbox.store.js';
 
@@ -66,7 +67,7 @@ test('a PUBACK that comes after the publisher closed touches nothing closed; its
     if (closed) removesAfterClose++;
     remove(seqs);
   };
-  const pub = new GatePublisher('g1', client, store, 10);
+  const pub = new GatePublisher('g1', new MqttGateLink('g1', client), store, 10);
   pub.kick();
   await waitFor(() => broker.held(), (n) => n === 5, 10_000, 'five publishes awaiting PUBACK');
 
@@ -92,7 +93,7 @@ test('a PUBACK that comes after the publisher closed touches nothing closed; its
 
 test('quiesce waits for the PUBACKs already owed, publishes nothing new, and close deletes the acknowledged rows', { timeout: 30_000 }, async (t) => {
   const { broker, client, store } = await rig(t);
-  const pub = new GatePublisher('g1', client, store, 3); // three in flight, two waiting
+  const pub = new GatePublisher('g1', new MqttGateLink('g1', client), store, 3); // three in flight, two waiting
   pub.kick();
   await waitFor(() => broker.held(), (n) => n === 3, 10_000, 'three publishes awaiting PUBACK');
 

@@ -1,4 +1,4 @@
-import type { MqttClient } from 'mqtt';
+import type { GateLink } from '../mqtt/gate-link.js';
 import type { OutboxStore } from './outbox.store.js';
 
 /**
@@ -21,6 +21,7 @@ export class GatePublisher {
   private quiescing = false;
   private closed = false;
   private drained: (() => void) | null = null;
+  private readonly stopListening: () => void;
   private readonly onConnect = () => {
     // A new session: whatever was in flight may never be acknowledged, so start over from the oldest row.
     this.epoch++;
@@ -33,11 +34,11 @@ export class GatePublisher {
 
   constructor(
     private readonly gateId: string,
-    private readonly client: MqttClient,
+    private readonly link: GateLink,
     private readonly store: OutboxStore,
     private readonly maxInflight: number,
   ) {
-    client.on('connect', this.onConnect);
+    this.stopListening = link.onConnect(this.onConnect);
   }
 
   kick(): void {
@@ -49,7 +50,7 @@ export class GatePublisher {
 
   private pump(): void {
     this.pumping = false;
-    if (this.quiescing || !this.client.connected) return;
+    if (this.quiescing || !this.link.connected) return;
     const room = this.maxInflight - this.inflight.size;
     if (room <= 0) return;
     const rows = this.store.next(this.gateId, this.cursor, room);
@@ -57,7 +58,7 @@ export class GatePublisher {
     for (const row of rows) {
       this.inflight.add(row.seq);
       this.cursor = row.seq;
-      this.client.publish(row.topic, row.payload, { qos: 1 }, (err) => this.settle(epoch, row.seq, err));
+      this.link.publish(row.topic, row.payload, {}, (err) => this.settle(epoch, row.seq, err));
     }
   }
 
@@ -101,17 +102,16 @@ export class GatePublisher {
    */
   async quiesce(maxWaitMs: number): Promise<void> {
     this.quiescing = true;
-    if (this.inflight.size === 0 || !this.client.connected) return;
+    if (this.inflight.size === 0 || !this.link.connected) return;
     let timer: NodeJS.Timeout | undefined;
-    let onClose: (() => void) | undefined;
+    let stopClose: (() => void) | undefined;
     await new Promise<void>((resolve) => {
       this.drained = resolve;
-      onClose = resolve;
       timer = setTimeout(resolve, maxWaitMs);
-      this.client.once('close', onClose);
+      stopClose = this.link.onClose(resolve);
     });
     clearTimeout(timer);
-    this.client.off('close', onClose!);
+    stopClose?.();
     this.drained = null;
   }
 
@@ -120,6 +120,6 @@ export class GatePublisher {
     this.quiescing = true;
     this.flush();
     this.closed = true;
-    this.client.off('connect', this.onConnect);
+    this.stopListening();
   }
 }

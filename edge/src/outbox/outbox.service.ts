@@ -38,7 +38,7 @@ export class OutboxService {
     this.store = new OutboxStore(cfg.outbox.path, cfg.outbox.synchronous);
     for (const g of cfg.gates) {
       this.gateZone.set(g.id, g.zone);
-      const p = new GatePublisher(g.id, links.client(g.id), this.store, cfg.outbox.maxInflight);
+      const p = new GatePublisher(g.id, links.link(g.id), this.store, cfg.outbox.maxInflight);
       p.onDelivered = (n) => (this.delivered += n);
       this.publishers.set(g.id, p);
     }

@@ -22,16 +22,16 @@ export class GateStatusReporter implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const [gateId, client] of this.links.entries()) client.on('connect', () => this.publish(gateId, 'online'));
+    for (const link of this.links.links()) link.onConnect(() => this.publish(link.gateId, 'online'));
     this.timer = setInterval(() => {
-      for (const [gateId] of this.links.entries()) this.publish(gateId, 'online');
+      for (const link of this.links.links()) this.publish(link.gateId, 'online');
     }, this.cfg.statusIntervalMs);
     this.timer.unref();
   }
 
   private publish(gateId: string, state: GateStatus['state']): void {
-    const client = this.links.client(gateId);
-    if (!client.connected) return;
+    const link = this.links.link(gateId);
+    if (!link.connected) return;
     const status: GateStatus = {
       siteId: this.cfg.site.id,
       gateId,
@@ -42,7 +42,7 @@ export class GateStatusReporter implements OnApplicationBootstrap {
       cameras: this.cameraHealth.get(gateId)?.() ?? [],
       ...this.lanes.laneDevices(gateId),
     };
-    client.publish(topics.gateStatus(this.cfg.site.id, gateId), JSON.stringify(status), { qos: 1, retain: true });
+    link.publish(topics.gateStatus(this.cfg.site.id, gateId), JSON.stringify(status), { retain: true });
   }
 
   /** A clean shutdown says "offline" itself instead of leaving it to the last will (which covers a dead broker). */
@@ -51,10 +51,10 @@ export class GateStatusReporter implements OnApplicationBootstrap {
     // A broker going down with us never acknowledges: do not hold the shutdown for it.
     const giveUp = new Promise<void>((r) => setTimeout(r, 2000).unref());
     const said = Promise.all(
-      [...this.links.entries()].map(([gateId, c]) =>
-        c.connected
-          ? c
-              .publishAsync(topics.gateStatus(this.cfg.site.id, gateId), JSON.stringify({ siteId: this.cfg.site.id, gateId, state: 'offline', at: new Date().toISOString() } satisfies GateStatus), { qos: 1, retain: true })
+      this.links.links().map((link) =>
+        link.connected
+          ? link
+              .publishAsync(topics.gateStatus(this.cfg.site.id, link.gateId), JSON.stringify({ siteId: this.cfg.site.id, gateId: link.gateId, state: 'offline', at: new Date().toISOString() } satisfies GateStatus), { retain: true })
               .catch(() => undefined)
           : undefined,
       ),

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt from 'mqtt';
 import {
   gateMqttClientId,
   topics,
@@ -9,13 +9,25 @@ import {
   type WatchlistEdgeEntry,
   type WatchlistResyncRequest,
 } from '../../../libs/contracts/src/index.js';
-import { decodeTemplate, WatchlistMatcher, type FaceMatch, type ListKind, type MatchEntry } from '../../../libs/watchlist-match/src/index.js';
+import {
+  decodeTemplate,
+  WatchlistMatcher,
+  type FaceMatch,
+  type ListKind,
+  type MatchEntry,
+} from '../../../libs/watchlist-match/src/index.js';
 import { brokerTarget } from '../../../libs/config/src/broker-urls.js';
+import { MqttGateLink, type GateLink } from '../mqtt/gate-link.js';
 import { WatchlistCacheStore } from './watchlist-cache.store.js';
 
 export interface EdgeWatchlistOptions {
+  /**
+   * The gate's link to sync over (the edge's MQTT port: the gate service passes the first lane gate's).
+   * Without one, the cache opens a link of its own from `mqttUrl` and the login below (tools, tests).
+   */
+  link?: GateLink;
   /** One broker, or the nodes of a cluster (tried in turn, as the gates' links do). */
-  mqttUrl: string | readonly string[];
+  mqttUrl?: string | readonly string[];
   siteId: string;
   /** The gate whose MQTT login is used; resync requests go out under its topic prefix. */
   gateId: string;
@@ -51,7 +63,10 @@ const toMatch = (e: WatchlistEdgeEntry): MatchEntry => ({
 export class EdgeWatchlist extends EventEmitter {
   private readonly store: WatchlistCacheStore;
   private readonly matcher = new WatchlistMatcher();
-  private client: MqttClient | null = null;
+  private link: GateLink | null = null;
+  /** The link was opened here (and is closed here). */
+  private ownsLink = false;
+  private unsubscribe: (() => void) | undefined;
   private parts = new Map<number, WatchlistDelta>();
   private partsSeq = -1;
 
@@ -70,7 +85,21 @@ export class EdgeWatchlist extends EventEmitter {
   }
 
   async start(): Promise<void> {
-    const topic = topics.siteWatchlist(this.opts.siteId);
+    const link = this.opts.link ?? this.openLink();
+    this.link = link;
+    this.unsubscribe = link.subscribe(
+      topics.siteWatchlist(this.opts.siteId),
+      1,
+      (payload) => this.onMessage(payload),
+      (err) => {
+        if (!err) this.requestResync();
+      },
+    );
+  }
+
+  /** A connection of its own under the gate's login (its own client id, so it does not take over the gate's). */
+  private openLink(): GateLink {
+    if (!this.opts.mqttUrl) throw new Error('EdgeWatchlist: neither a link nor mqttUrl');
     const target = brokerTarget(typeof this.opts.mqttUrl === 'string' ? [this.opts.mqttUrl] : this.opts.mqttUrl);
     const client = mqtt.connect(target.url, {
       ...target.options,
@@ -83,14 +112,9 @@ export class EdgeWatchlist extends EventEmitter {
       ca: this.opts.caFile ? readFileSync(this.opts.caFile) : undefined,
       reconnectPeriod: this.opts.reconnectMs ?? 2000,
     });
-    this.client = client;
-    client.on('connect', () => {
-      client.subscribe(topic, { qos: 1 }, (err) => {
-        if (!err) this.requestResync();
-      });
-    });
-    client.on('message', (_t, payload) => this.onMessage(payload));
     client.on('error', () => undefined);
+    this.ownsLink = true;
+    return new MqttGateLink(this.opts.gateId, client);
   }
 
   /** Active entries with this CCCD-number HMAC (HMAC made with the deployment's ID key). */
@@ -103,19 +127,28 @@ export class EdgeWatchlist extends EventEmitter {
     const t = this.opts.faceThreshold;
     if (typeof t === 'number') return this.matcher.matchFace(template, { threshold: t, at, listKind });
     const kinds: ListKind[] = listKind ? [listKind] : ['watchlist', 'allowlist'];
-    return kinds.flatMap((k) => this.matcher.matchFace(template, { threshold: t[k], at, listKind: k })).sort((a, b) => b.similarity - a.similarity);
+    return kinds
+      .flatMap((k) => this.matcher.matchFace(template, { threshold: t[k], at, listKind: k }))
+      .sort((a, b) => b.similarity - a.similarity);
   }
 
   /** The closest active watchlist entry scoring in the alert REVIEW band (below a hit), if any. */
   nearWatchlist(template: Float32Array, at = Date.now()): FaceMatch | undefined {
     const t = this.opts.faceThreshold;
     if (typeof t === 'number' || t.watchlistReview === undefined || t.watchlistReview >= t.watchlist) return undefined;
-    return this.matcher.matchFace(template, { threshold: t.watchlistReview, at, listKind: 'watchlist' }).find((m) => m.similarity < t.watchlist);
+    return this.matcher
+      .matchFace(template, { threshold: t.watchlistReview, at, listKind: 'watchlist' })
+      .find((m) => m.similarity < t.watchlist);
   }
 
   private requestResync(): void {
-    const req: WatchlistResyncRequest = { siteId: this.opts.siteId, gateId: this.opts.gateId, haveSeq: this.store.seq(), requestedAt: new Date().toISOString() };
-    this.client?.publish(topics.gateWatchlistResync(this.opts.siteId, this.opts.gateId), JSON.stringify(req), { qos: 1 });
+    const req: WatchlistResyncRequest = {
+      siteId: this.opts.siteId,
+      gateId: this.opts.gateId,
+      haveSeq: this.store.seq(),
+      requestedAt: new Date().toISOString(),
+    };
+    this.link?.publish(topics.gateWatchlistResync(this.opts.siteId, this.opts.gateId), JSON.stringify(req));
   }
 
   private onMessage(payload: Buffer): void {
@@ -154,7 +187,10 @@ export class EdgeWatchlist extends EventEmitter {
   }
 
   async close(): Promise<void> {
-    await this.client?.endAsync(true).catch(() => undefined);
+    // On a shared gate link the subscription ends here: no delta reaches the closed cache.
+    this.unsubscribe?.();
+    if (this.ownsLink) await this.link?.close();
+    this.link = null;
     this.store.close();
   }
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { FaceIndex, exactTopK } from './face-index.js';
 import { idNumberHmac } from './id-number-hmac.js';
 import { decodeTemplate, encodeTemplate } from './template-codec.js';
-import { WatchlistMatcher } from './watchlist-matcher.js';
+import { fusedTemplates, WatchlistMatcher } from './watchlist-matcher.js';
 import { randomUnitVectors } from './testing/seeded-random.js';
 
 /** Deterministic unit vectors (the shared seeded generator). */
@@ -54,6 +54,34 @@ test('matcher: one hit per entry above the threshold, validity window and list k
   assert.deepEqual(m.matchFace(a1!, { threshold: 0.9, at: now }), [], 'and the old templates');
   assert.equal(m.remove('a'), true);
   assert.equal(m.templateCount, 2);
+});
+
+test('matcher: an entry of several photos is also searched by its fused template (mean of its templates)', () => {
+  const [a1, a2, a3, other, noise] = vectors(5, 128, 11);
+  // Three "photos" of one person: a shared identity direction plus a different nuisance each.
+  const person = (v: Float32Array) => { const x = Float32Array.from(other!, (o, d) => o + 0.9 * v[d]!); const n = Math.hypot(...x); return x.map((y) => y / n); };
+  const photos = [person(a1!), person(a2!), person(a3!)];
+  const m = new WatchlistMatcher({ exactBelow: 10 });
+  m.upsert({ entryId: 'p', listKind: 'watchlist', severity: 'high', templates: photos });
+  m.upsert({ entryId: 'q', listKind: 'watchlist', severity: 'high', templates: [noise!] });
+  assert.equal(m.templateCount, 4, 'fused templates are not counted as templates');
+  const fused = fusedTemplates(photos)[0]!;
+  assert.ok(Math.abs(Math.hypot(...fused) - 1) < 1e-6);
+  // A new photo of the person: closer to the mean of the three than to any one of them.
+  const probe = person(Float32Array.from(a1!, (v, d) => (v + a2![d]! + a3![d]!) / 3 + 0.3 * noise![d]!));
+  const cos = (x: Float32Array, y: Float32Array) => x.reduce((s, v, d) => s + v * y[d]!, 0) / (Math.hypot(...x) * Math.hypot(...y));
+  const bestPhoto = Math.max(...photos.map((t) => cos(t, probe)));
+  const hit = m.matchFace(probe, { threshold: -1 })[0]!;
+  assert.equal(hit.entry.entryId, 'p');
+  assert.ok(Math.abs(hit.similarity - cos(fused, probe)) < 1e-5, `scored by the fused template (${hit.similarity} vs ${cos(fused, probe)})`);
+  assert.ok(hit.similarity > bestPhoto + 0.01, `fused ${hit.similarity} beats the best single photo ${bestPhoto}`);
+  // One template: nothing to fuse; templates of two dimensions fuse per dimension only.
+  assert.deepEqual(fusedTemplates([noise!]), []);
+  assert.equal(fusedTemplates([...photos, vectors(1, 64, 3)[0]!]).length, 1);
+  // Removal takes the fused template with it.
+  m.remove('p');
+  assert.equal(m.templateCount, 1);
+  assert.deepEqual(m.matchFace(probe, { threshold: 0.5 }).map((h) => h.entry.entryId), []);
 });
 
 test('ID-number HMAC is keyed and refuses anything but 12 digits; template codec round-trips', () => {

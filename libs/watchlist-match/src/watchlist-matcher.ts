@@ -35,14 +35,23 @@ export const isActive = (e: MatchEntry, at: number): boolean =>
 /**
  * In-memory matcher over one site's entries: ID-number HMAC lookup and 1:N face search. One FaceIndex
  * per template dimension, so templates of different embedders never meet.
+ *
+ * An entry enrolled from several photos is also searched by its **fused template**: the L2-normalised
+ * mean of its templates of one dimension (made here, so the hub and every edge fuse the same way and a
+ * model change re-fuses the re-embedded templates by itself). An entry scores its best template or
+ * the fused one. Measured on shared/faces (8 people with 3+ photos, every choice of enrolment photos,
+ * the others as probes): from 2 photos the genuine mean rises 0.786 → 0.809 (best of the photos vs
+ * best of photos and fused), the lowest genuine 0.599 → 0.610; from 3, 0.801 → 0.830 and spread
+ * 0.059 → 0.053; the highest impostor 0.529 → 0.570 (still under the alert threshold).
  */
 export class WatchlistMatcher {
   private readonly entries = new Map<string, MatchEntry>();
   private readonly byHmac = new Map<string, Set<string>>();
   private readonly indexes = new Map<number, FaceIndex>();
   private readonly keyToEntry = new Map<number, string>();
-  private readonly entryKeys = new Map<string, { dims: number; key: number }[]>();
+  private readonly entryKeys = new Map<string, { dims: number; key: number; fused?: true }[]>();
   private nextKey = 1;
+  private fusedCount = 0;
 
   constructor(private readonly opts: MatcherOptions = {}) {}
 
@@ -50,8 +59,9 @@ export class WatchlistMatcher {
     return this.entries.size;
   }
 
+  /** Templates held (fused templates not counted). */
   get templateCount(): number {
-    return this.keyToEntry.size;
+    return this.keyToEntry.size - this.fusedCount;
   }
 
   get(entryId: string): MatchEntry | undefined {
@@ -70,12 +80,17 @@ export class WatchlistMatcher {
       set.add(entry.entryId);
       this.byHmac.set(entry.idNumberHmac, set);
     }
-    const keys: { dims: number; key: number }[] = [];
-    for (const t of entry.templates) {
+    const keys: { dims: number; key: number; fused?: true }[] = [];
+    const add = (t: Float32Array, fused?: true) => {
       const key = this.nextKey++;
       this.index(t.length).add(key, t);
       this.keyToEntry.set(key, entry.entryId);
-      keys.push({ dims: t.length, key });
+      keys.push({ dims: t.length, key, ...(fused ? { fused } : {}) });
+    };
+    for (const t of entry.templates) add(t);
+    for (const fused of fusedTemplates(entry.templates)) {
+      add(fused, true);
+      this.fusedCount++;
     }
     this.entryKeys.set(entry.entryId, keys);
   }
@@ -89,9 +104,10 @@ export class WatchlistMatcher {
       set?.delete(entryId);
       if (set?.size === 0) this.byHmac.delete(old.idNumberHmac);
     }
-    for (const { dims, key } of this.entryKeys.get(entryId) ?? []) {
+    for (const { dims, key, fused } of this.entryKeys.get(entryId) ?? []) {
       this.indexes.get(dims)?.remove(key);
       this.keyToEntry.delete(key);
+      if (fused) this.fusedCount--;
     }
     this.entryKeys.delete(entryId);
     return true;
@@ -150,4 +166,26 @@ export class WatchlistMatcher {
     }
     return idx;
   }
+}
+
+/**
+ * The fused template of each dimension that has two or more templates: the mean of the (unit)
+ * templates, L2-normalised. None for a dimension with one template, or whose templates cancel out.
+ */
+export function fusedTemplates(templates: readonly Float32Array[]): Float32Array[] {
+  const byDims = new Map<number, Float32Array[]>();
+  for (const t of templates) byDims.set(t.length, [...(byDims.get(t.length) ?? []), t]);
+  const out: Float32Array[] = [];
+  for (const [dims, ts] of byDims) {
+    if (ts.length < 2) continue;
+    const sum = new Float64Array(dims);
+    for (const t of ts) {
+      const n = Math.hypot(...t) || 1;
+      for (let d = 0; d < dims; d++) sum[d] += t[d]! / n;
+    }
+    const norm = Math.hypot(...sum);
+    if (norm < 1e-6) continue;
+    out.push(Float32Array.from(sum, (v) => v / norm));
+  }
+  return out;
 }

@@ -23,6 +23,12 @@ const NEW_ALERT = {
 const DOOR_SEVERITY: Record<DoorAlarm, Severity> = { door_forced: 'high', door_held_open: 'medium' };
 /** A face in the alert's possible-match band: for security to look at, not a confirmed hit. */
 const POSSIBLE_SEVERITY: Severity = 'medium';
+/**
+ * A watchlist match (face at or above the alert threshold, or the CCCD number) is a wanted person
+ * at the gate: critical whatever severity the entry was listed with, so no site rule silences it
+ * and an unacknowledged one escalates.
+ */
+const MATCH_SEVERITY: Severity = 'critical';
 
 /**
  * Checks newly stored events against the site's watchlist (CCCD-number HMAC, then 1:N face) and
@@ -108,7 +114,7 @@ export class AlertChecker {
             if (!hits.has(m.entry.entryId)) hits.set(m.entry.entryId, { entry: m.entry, kind: m.similarity >= this.threshold ? 'face' : 'face_near', score: m.similarity });
       }
       for (const hit of hits.values()) {
-        if (hit.kind !== 'face_near' && !this.rules.notify(e.siteId, hit.entry.severity)) continue;
+        // Matches are critical and possible matches always reach security: neither waits on the site's rule.
         await this.sighting(e, hit);
       }
     }
@@ -130,7 +136,8 @@ export class AlertChecker {
     this.crops.promote(e.eventId);
     const prev = await this.alerts.latestFor(e.siteId, entryId);
     if (prev && (this.alerts.isActive(prev) || Math.abs(seenAt - (prev.lastSeenAt ?? prev.occurredAt)) <= this.rules.groupWindowMs(e.siteId))) {
-      this.push(SocketEvents.alertUpdate, await this.alerts.fold(prev, s));
+      // A match folded into a possible-match alert makes it critical (it was only 'medium').
+      this.push(SocketEvents.alertUpdate, await this.alerts.fold(prev, s, hit.kind === 'face_near' ? undefined : MATCH_SEVERITY));
       return;
     }
     const row = await this.watchlist.find(entryId);
@@ -146,8 +153,8 @@ export class AlertChecker {
       eventId: e.eventId,
       entryId: row.id,
       listKind: row.listKind,
-      // A possible match is 'medium' (security reviews it) and raised whatever the site's severity floor.
-      severity: hit.kind === 'face_near' ? POSSIBLE_SEVERITY : row.severity,
+      // A match is critical; a possible match 'medium' (security reviews it); both whatever the site's severity floor.
+      severity: hit.kind === 'face_near' ? POSSIBLE_SEVERITY : MATCH_SEVERITY,
       matchKind: hit.kind,
       score: hit.score,
       fullNameEnc: this.cipher.encrypt(this.watchlist.fullName(row), aad.alertName(id)),

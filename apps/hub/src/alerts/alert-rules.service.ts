@@ -4,7 +4,8 @@ import type { AlertRule, Role, Severity } from '../../../../libs/contracts/src/i
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { AlertRuleEntity } from '../database/entities/index.js';
 
-const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+/** Order of severities, lowest first. */
+export const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 const DEFAULT: AlertRule = { siteId: '*', minSeverity: 'low', notifyRoles: ['security', 'admin'] };
 
 /**
@@ -71,7 +72,7 @@ export class AlertRules implements OnApplicationBootstrap {
   /** null: this severity raises no alert at this site. */
   notify(siteId: string, severity: Severity): Role[] | null {
     const rule = this.ruleFor(siteId);
-    return RANK[severity] >= RANK[rule.minSeverity] ? rule.notifyRoles : null;
+    return SEVERITY_RANK[severity] >= SEVERITY_RANK[rule.minSeverity] ? rule.notifyRoles : null;
   }
 
   list(): AlertRule[] {

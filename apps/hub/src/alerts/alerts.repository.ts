@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, IsNull, LessThanOrEqual } from 'typeorm';
-import type { Alert, AlertListQuery, AlertSighting } from '../../../../libs/contracts/src/index.js';
+import type { Alert, AlertListQuery, AlertSighting, Severity } from '../../../../libs/contracts/src/index.js';
 import { AlertEntity, AlertSightingEntity } from '../database/entities/index.js';
 import { DataCipher } from '../privacy/data-cipher.js';
 import { aad } from '../watchlist/watchlist-aad.js';
+import { SEVERITY_RANK } from './alert-rules.service.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const ACTIVE = ['open', 'acknowledged'];
@@ -54,8 +55,12 @@ export class AlertsRepository {
     });
   }
 
-  /** Folds a sighting into an alert: count, last seen, gates, latest event and crop; the row as saved. */
-  async fold(row: AlertEntity, s: Sighting): Promise<AlertEntity> {
+  /**
+   * Folds a sighting into an alert: count, last seen, gates, latest event and crop; the row as saved.
+   * `raiseTo` lifts the alert's severity (never lowers it): a match seen after a possible match.
+   */
+  async fold(row: AlertEntity, s: Sighting, raiseTo?: Severity): Promise<AlertEntity> {
+    if (raiseTo && SEVERITY_RANK[raiseTo] > SEVERITY_RANK[row.severity]) row.severity = raiseTo;
     const gates = this.gatesOf(row);
     if (!gates.includes(s.gateId)) gates.push(s.gateId);
     const newest = s.occurredAt >= (row.lastSeenAt ?? row.occurredAt);
@@ -70,7 +75,7 @@ export class AlertsRepository {
       // Counted in SQL: two hub instances folding into the same alert at once both count.
       await m.getRepository(AlertEntity).update(row.id, {
         gatesJson: row.gatesJson, lastSeenAt: row.lastSeenAt, lastEventId: row.lastEventId, lastSnapshotRef: row.lastSnapshotRef, gateId: row.gateId,
-        laneId: row.laneId, score: row.score, matchKind: row.matchKind, occurredAt: row.occurredAt, sightings: () => 'sightings + 1',
+        laneId: row.laneId, score: row.score, matchKind: row.matchKind, occurredAt: row.occurredAt, severity: row.severity, sightings: () => 'sightings + 1',
       } as never);
     });
     return (await this.find(row.id)) ?? row;

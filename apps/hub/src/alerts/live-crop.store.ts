@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '../time/clock.js';
 
 /** How long the face crop of an alert is kept for the alert view, and how many at most. */
 const KEEP_MS = 30 * 60_000;
@@ -23,15 +24,17 @@ export class LiveCropStore {
   /** Alerts raised before their lane's crop arrived: the crop is kept when it comes. */
   private readonly wanted = new Map<string, number>();
 
+  constructor(private readonly clock: Clock) {}
+
   keep(decisionId: string, jpegBase64: string, alerted = true): void {
     if (alerted || this.wanted.has(decisionId)) {
       this.wanted.delete(decisionId);
       this.pending.delete(decisionId);
-      this.crops.set(decisionId, { jpeg: jpegBase64, at: Date.now() });
+      this.crops.set(decisionId, { jpeg: jpegBase64, at: this.clock.now() });
       if (this.crops.size > MAX) this.crops.delete(this.crops.keys().next().value!);
       return;
     }
-    this.pending.set(decisionId, { jpeg: jpegBase64, at: Date.now() });
+    this.pending.set(decisionId, { jpeg: jpegBase64, at: this.clock.now() });
     if (this.pending.size > PENDING_MAX) this.pending.delete(this.pending.keys().next().value!);
   }
 
@@ -39,16 +42,16 @@ export class LiveCropStore {
   promote(decisionId: string): void {
     const p = this.pending.get(decisionId);
     this.pending.delete(decisionId);
-    if (p && Date.now() - p.at <= PENDING_MS) return this.keep(decisionId, p.jpeg, true);
+    if (p && this.clock.now() - p.at <= PENDING_MS) return this.keep(decisionId, p.jpeg, true);
     if (this.crops.has(decisionId)) return;
-    this.wanted.set(decisionId, Date.now());
-    for (const [id, at] of this.wanted) if (this.wanted.size > MAX || Date.now() - at > PENDING_MS) this.wanted.delete(id);
+    this.wanted.set(decisionId, this.clock.now());
+    for (const [id, at] of this.wanted) if (this.wanted.size > MAX || this.clock.now() - at > PENDING_MS) this.wanted.delete(id);
   }
 
   get(decisionId: string): string | null {
     const c = this.crops.get(decisionId);
     if (!c) return null;
-    if (Date.now() - c.at > KEEP_MS) {
+    if (this.clock.now() - c.at > KEEP_MS) {
       this.crops.delete(decisionId);
       return null;
     }

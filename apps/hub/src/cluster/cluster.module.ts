@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
+import { AdvisoryLockRepository } from './advisory-lock.repository.js';
 import { JobLock } from './job-lock.js';
 import { LoginFailures } from './login-failures.js';
 import { OnceClaims } from './once-claims.js';
@@ -13,7 +14,7 @@ export class ClusterModule {
   static forConfig(cfg: HubConfig): DynamicModule {
     return {
       module: ClusterModule,
-      providers: [{ provide: HUB_CONFIG, useValue: cfg }, RedisConnection, RevokedSessions, JobLock, LoginFailures, OnceClaims],
+      providers: [{ provide: HUB_CONFIG, useValue: cfg }, RedisConnection, RevokedSessions, AdvisoryLockRepository, JobLock, LoginFailures, OnceClaims],
       exports: [RedisConnection, RevokedSessions, JobLock, LoginFailures, OnceClaims],
     };
   }

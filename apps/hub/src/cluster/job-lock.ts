@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { AdvisoryLockRepository } from './advisory-lock.repository.js';
 
 /** A job name → a stable 63-bit advisory lock key. */
 const lockKey = (name: string): string => createHash('sha256').update(`cg:job:${name}`).digest().readBigInt64BE(0).toString();
@@ -15,30 +15,17 @@ const lockKey = (name: string): string => createHash('sha256').update(`cg:job:${
 export class JobLock {
   private readonly log = new Logger('JobLock');
 
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly locks: AdvisoryLockRepository) {}
 
   /**
    * Runs `fn` if no other instance is running the job `name`; returns undefined when skipped (logged,
    * unless `quiet`: for frequent jobs whose caller retries).
    */
   async runOnce<T>(name: string, fn: () => Promise<T>, opts: { quiet?: boolean } = {}): Promise<T | undefined> {
-    if (this.db.options.type !== 'postgres') return fn();
-    const qr = this.db.createQueryRunner();
-    await qr.connect();
-    const key = lockKey(name);
-    try {
-      const [row] = (await qr.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key])) as { ok: boolean }[];
-      if (!row?.ok) {
-        if (!opts.quiet) this.log.log(`${name}: running on another hub instance, skipped here`);
-        return undefined;
-      }
-      try {
-        return await fn();
-      } finally {
-        await qr.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
-      }
-    } finally {
-      await qr.release();
-    }
+    if (!this.locks.available) return fn();
+    const r = await this.locks.withLock(lockKey(name), fn);
+    if (r.held) return r.value;
+    if (!opts.quiet) this.log.log(`${name}: running on another hub instance, skipped here`);
+    return undefined;
   }
 }

@@ -1,15 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { placeholders } from '../database/sql-dialect.js';
-import { execCount } from '../database/sql-exec.js';
 import { aad } from '../watchlist/watchlist-aad.js';
+import { CipherColumnsRepository, type CipherColumnRef } from './cipher-columns.repository.js';
 import { CiphertextError, type DataCipher } from './data-cipher.js';
 
-interface CipherColumn {
-  table: string;
-  pk: string;
-  column: string;
-  /** Column the associated data is built from (the row id, or the entry id of a template). */
-  aadFrom: string;
+interface CipherColumn extends CipherColumnRef {
   aad: (id: string) => string;
   /** Clear text here predates encryption at rest (event identity before the watchlist migration). */
   legacyPlain?: { hmacColumn: string; idNumber: (plain: string) => string | undefined };
@@ -24,7 +18,11 @@ export const CIPHER_COLUMNS: readonly CipherColumn[] = [
   { table: 'alerts', pk: 'id', column: 'full_name_enc', aadFrom: 'id', aad: aad.alertName },
   { table: 'dead_letters', pk: 'id', column: 'payload_excerpt', aadFrom: 'ref', aad: aad.deadLetter },
   {
-    table: 'gate_events', pk: 'event_id', column: 'identity_json', aadFrom: 'event_id', aad: aad.eventIdentity,
+    table: 'gate_events',
+    pk: 'event_id',
+    column: 'identity_json',
+    aadFrom: 'event_id',
+    aad: aad.eventIdentity,
     legacyPlain: { hmacColumn: 'id_number_hmac', idNumber: (p) => (JSON.parse(p) as { idNumber?: string }).idNumber },
   },
 ];
@@ -44,7 +42,12 @@ export interface ColumnReport {
  * decrypted with its associated data first, so a tampered value is reported, never laundered into a
  * fresh valid ciphertext.
  */
-export async function reencryptAll(db: DataSource, cipher: DataCipher, opts: { batch?: number; onBatch?: (r: ColumnReport) => void } = {}): Promise<ColumnReport[]> {
+export async function reencryptAll(
+  db: DataSource,
+  cipher: DataCipher,
+  opts: { batch?: number; onBatch?: (r: ColumnReport) => void } = {},
+): Promise<ColumnReport[]> {
+  const repo = new CipherColumnsRepository(db);
   const batch = opts.batch ?? 500;
   const current = `g1:${cipher.keyRing.currentId}:%`;
   const out: ColumnReport[] = [];
@@ -52,19 +55,11 @@ export async function reencryptAll(db: DataSource, cipher: DataCipher, opts: { b
     const report: ColumnReport = { column: `${c.table}.${c.column}`, reencrypted: 0, encrypted: 0, failed: [] };
     let last: string | number | null = null;
     for (;;) {
-      const p = placeholders(db);
-      const params: unknown[] = [current];
-      let sql = `SELECT ${c.pk} AS pk, ${c.aadFrom} AS aad_id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL AND ${c.column} NOT LIKE ${p(1)}`;
-      if (last !== null) {
-        sql += ` AND ${c.pk} > ${p(1)}`;
-        params.push(last);
-      }
-      const rows: { pk: string | number; aad_id: string; value: string }[] = await db.query(`${sql} ORDER BY ${c.pk} LIMIT ${batch}`, params);
+      const rows = await repo.notUnderKey(c, current, last, batch);
       if (!rows.length) break;
       last = rows.at(-1)!.pk;
-      await db.transaction(async (m) => {
+      await repo.transaction(async (m) => {
         for (const r of rows) {
-          const where = `WHERE ${c.pk} = ? AND ${c.column} = ?`;
           if (!cipher.isCiphertext(r.value)) {
             if (!c.legacyPlain) {
               report.failed.push(String(r.pk));
@@ -72,9 +67,10 @@ export async function reencryptAll(db: DataSource, cipher: DataCipher, opts: { b
             }
             const id = safe(() => c.legacyPlain!.idNumber(r.value));
             const enc = cipher.encrypt(r.value, c.aad(String(r.aad_id)));
-            const u = placeholders(db);
-            report.encrypted += await execCount(m, `UPDATE ${c.table} SET ${c.column} = ${u(1)}, ${c.legacyPlain.hmacColumn} = COALESCE(${c.legacyPlain.hmacColumn}, ${u(1)}) ${where.replace(/\?/g, () => u(1))}`,
-              [enc, id ? cipher.idHmac(id) : null, r.pk, r.value]);
+            report.encrypted += await repo.replace(m, c, r.pk, r.value, enc, {
+              column: c.legacyPlain.hmacColumn,
+              value: id ? cipher.idHmac(id) : null,
+            });
             continue;
           }
           let plain: Buffer;
@@ -85,8 +81,7 @@ export async function reencryptAll(db: DataSource, cipher: DataCipher, opts: { b
             report.failed.push(String(r.pk));
             continue;
           }
-          const u = placeholders(db);
-          report.reencrypted += await execCount(m, `UPDATE ${c.table} SET ${c.column} = ${u(1)} ${where.replace(/\?/g, () => u(1))}`, [cipher.encrypt(plain, c.aad(String(r.aad_id))), r.pk, r.value]);
+          report.reencrypted += await repo.replace(m, c, r.pk, r.value, cipher.encrypt(plain, c.aad(String(r.aad_id))));
         }
       });
       opts.onBatch?.(report);

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { openTestHubDatabase } from '../../../../test/support/hub-database.js';
 import { createTestDatabase } from '../../../../test/support/postgres.js';
 import { AuditService } from '../audit/audit.service.js';
+import { AdvisoryLockRepository } from '../cluster/advisory-lock.repository.js';
 import { JobLock } from '../cluster/job-lock.js';
 import { placeholders } from '../database/sql-dialect.js';
 import { RetentionRepository } from './retention.repository.js';
@@ -52,7 +53,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
 
     // The hub's clock says NOW: the scheduled purge (no argument) judges ages by it.
     const clock: Clock = { now: () => NOW };
-    const retention = new RetentionService(cfg, new RetentionRepository(db), clock, new AuditService(db), new JobLock(db), sitesWith());
+    const retention = new RetentionService(cfg, new RetentionRepository(db), clock, new AuditService(db), new JobLock(new AdvisoryLockRepository(db)), sitesWith());
     const report = await retention.purge();
     // Younger events lose their identity (ev-keep, id-old) and crop references (those four) by their own ages.
     assert.deepEqual(report, { events: 1, eventIdentities: 2, eventAttachments: 4, alertSnapshots: 3, alerts: 1, auditRows: 1, deadLetters: 1, refreshTokens: 1 });
@@ -106,7 +107,7 @@ test('0 days keeps forever', async () => {
   const { cfg, db } = await openTestHubDatabase(undefined, { retentionEventsDays: 0, retentionIdentityDays: 0, retentionCropsDays: 0, retentionAuditDays: 0, retentionDeadLettersDays: 0, retentionAlertsDays: 0 });
   try {
     await insert(db, 'gate_events', event('ancient', 1));
-    assert.deepEqual(Object.values(await new RetentionService(cfg, new RetentionRepository(db), new SystemClock(), new AuditService(db), new JobLock(db), sitesWith()).purge(NOW)), [0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(Object.values(await new RetentionService(cfg, new RetentionRepository(db), new SystemClock(), new AuditService(db), new JobLock(new AdvisoryLockRepository(db)), sitesWith()).purge(NOW)), [0, 0, 0, 0, 0, 0, 0, 0]);
     assert.equal((await db.query(`SELECT identity_json FROM gate_events`))[0].identity_json, 'g1:k1:xx');
   } finally {
     await db.destroy();
@@ -118,7 +119,7 @@ test('a site’s own retention days (Administration → Sites) replace the defau
   try {
     for (const [id, at, site] of [['s1-11d', past(10), 's1'], ['s1-9d', within(10), 's1'], ['s2-11d', past(10), 's2'], ['s2-9d', within(10), 's2']] as const) await insert(db, 'gate_events', event(id, at, site));
     const sites = sitesWith([{ id: 's1', retention: { eventsDays: 10, cropsDays: 60 } }, { id: 's2' }]);
-    const report = await new RetentionService(cfg, new RetentionRepository(db), { now: () => NOW }, new AuditService(db), new JobLock(db), sites).purge();
+    const report = await new RetentionService(cfg, new RetentionRepository(db), { now: () => NOW }, new AuditService(db), new JobLock(new AdvisoryLockRepository(db)), sites).purge();
     assert.equal(report.events, 1, "only s1's 11-day-old event is past its site's 10 days");
     const rows: { event_id: string; identity_json: string | null; attachments_json: string | null }[] = await db.query(`SELECT event_id, identity_json, attachments_json FROM gate_events ORDER BY event_id`);
     assert.deepEqual(

@@ -5,7 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { v7 } from 'uuid';
 import { SocketEvents, topics, type Alert, type GateEvent, type WatchlistEnrolResult } from '../../../../libs/contracts/src/index.js';
-import { encodeTemplate } from '../../../../libs/watchlist-match/src/index.js';
+import { encodeTemplate, fusedTemplates } from '../../../../libs/watchlist-match/src/index.js';
 import { authedFetch, issueGateCredentials, login, TEST_ADMIN_CONFIG } from '../../../../test/support/hub-auth.js';
 import { createTestDatabase } from '../../../../test/support/postgres.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
@@ -60,7 +60,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
     // A good entry: two photos of df01 plus a refused one; the good ones are enrolled.
     const created = await asSecA(`${hub.url}/api/sites/${s.a}/watchlist`, {
       method: 'POST',
-      body: { fullName: 'Nguyễn Văn A', idNumber: '001099012345', reason: 'Truy nã (test)', severity: 'critical', photos: [b64(facePhoto('df01/1.jpg')), b64(await noFacePhoto()), b64(facePhoto('df01/2.jpg'))] },
+      body: { fullName: 'Nguyễn Văn A', idNumber: '001099012345', reason: 'Truy nã (test)', severity: 'low', photos: [b64(facePhoto('df01/1.jpg')), b64(await noFacePhoto()), b64(facePhoto('df01/2.jpg'))] },
     });
     assert.equal(created.status, 201, await created.clone().text());
     const enrol = (await created.json()) as WatchlistEnrolResult;
@@ -111,13 +111,21 @@ async function scenario(databaseUrl?: string): Promise<void> {
     const face = alertsA[0]!;
     assert.equal(face.matchKind, 'face');
     assert.equal(face.entryId, enrol.entry.entryId);
-    assert.equal(face.severity, 'critical');
+    assert.equal(face.severity, 'critical', 'a watchlist match is critical whatever severity the entry was listed with (low here)');
     assert.equal(face.gateId, 'g1');
     assert.equal(face.snapshotRef, 'media://g1/crop-1.jpg');
     assert.equal(face.fullName, 'Nguyễn Văn A');
     // At or above the embedder's calibrated 1:N alert threshold (cosine; the ArcFace-style model's scale, not dlib's ~0.9).
     const alertAt = hub.app.get(FaceEnrolment).threshold;
     assert.ok(face.score !== null && face.score >= alertAt && face.score < 1, `score ${face.score} vs alert threshold ${alertAt}`);
+    // Enrolled from two photos, the entry is also searched by their fused template: the alert's score
+    // is the best of the two photos' templates and the fused one.
+    const listed = hub.app.get(SiteMatchers).site(s.a).get(enrol.entry.entryId)!;
+    assert.equal(listed.templates.length, 2);
+    const cos = (x: Float32Array, y: Float32Array) => x.reduce((sum, v, d) => sum + v * y[d]!, 0);
+    const candidates = [...listed.templates, ...fusedTemplates(listed.templates)].map((t) => cos(t, probe!));
+    assert.equal(candidates.length, 3);
+    assert.ok(Math.abs(face.score - Math.max(...candidates)) < 1e-4, `alert score ${face.score} = best of photos and fused ${candidates.map((c) => c.toFixed(4))}`);
     const folded = updatesA.find((u) => u.sightings === 2)!;
     assert.equal(folded.alertId, face.alertId);
     assert.equal(folded.lastEventId, cardEvent.eventId);
@@ -149,6 +157,7 @@ async function scenario(databaseUrl?: string): Promise<void> {
     const near = nearOf()!;
     assert.equal(near.entryId, enrol.entry.entryId);
     assert.ok(Math.abs(near.score! - nearScore) < 1e-4);
+    assert.equal(near.severity, 'critical', 'a possible match folded into a match alert never lowers it');
     await rules.put({ ...before, siteId: s.a });
 
     // Workflow: acknowledge → resolve; a second resolve conflicts; updates are pushed.
@@ -166,6 +175,23 @@ async function scenario(databaseUrl?: string): Promise<void> {
     const fp = await asSecA(`${hub.url}/api/sites/${s.a}/alerts/${face.alertId}/false-positive`, { method: 'POST', body: {} });
     assert.equal(fp.status, 409);
     assert.equal(((await fp.json()) as { code: string }).code, 'ALERT_WRONG_STATE');
+
+    // With the person's alert closed and no grouping window, a possible match raises an alert of its
+    // own at 'medium' (under a critical-only rule); a match seen next folds into it and makes it critical.
+    await rules.put({ siteId: s.a, minSeverity: 'critical', notifyRoles: ['security', 'admin'], groupWindowMinutes: 0 });
+    const nearAgain: GateEvent = { ...base, eventId: v7(), occurredAt: new Date().toISOString(), source: 'face', identity: { faceTemplate: encodeTemplate(nearTemplate) } };
+    await gate.publishAsync(topics.gateEvents(s.a, 'g1'), JSON.stringify(nearAgain), { qos: 1 });
+    await waitFor(() => alertsA.find((a) => a.eventId === nearAgain.eventId), (a) => a !== undefined, 20_000, 'a new possible-match alert');
+    const possible = alertsA.find((a) => a.eventId === nearAgain.eventId)!;
+    assert.equal(possible.matchKind, 'face_near');
+    assert.equal(possible.severity, 'medium');
+    const matchAgain: GateEvent = { ...faceEvent, eventId: v7(), occurredAt: new Date(Date.parse(nearAgain.occurredAt) + 1000).toISOString() };
+    await gate.publishAsync(topics.gateEvents(s.a, 'g1'), JSON.stringify(matchAgain), { qos: 1 });
+    await waitFor(() => updatesA.find((u) => u.alertId === possible.alertId && u.lastEventId === matchAgain.eventId), (u) => u !== undefined, 20_000, 'the match folded into it');
+    const raised = updatesA.find((u) => u.alertId === possible.alertId && u.lastEventId === matchAgain.eventId)!;
+    assert.equal(raised.severity, 'critical', 'a match folded into a possible-match alert makes it critical');
+    assert.equal(raised.matchKind, 'face');
+    await rules.put({ ...before, siteId: s.a });
 
     // At rest: the identity block is a ciphertext, the CCCD number an HMAC; reads and changes audited.
     const db = hub.app.get(DataSource);

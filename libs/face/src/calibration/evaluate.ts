@@ -113,11 +113,26 @@ export function rates(s: Scores): GroupRates {
  * (East Asian faces, for most public models) sets the threshold instead of being averaged away; it
  * sits midway between the highest impostor score that must be rejected and the next genuine score
  * of the whole set (the most TAR that keeps a margin).
- * The REVIEW band runs from the threshold at 10× the target FAR (over the pooled impostors and every
- * group with enough impostor pairs to resolve that rate) up to the accept threshold: such scores go to
- * the operator rather than to OPEN or DENY (for alerts: a "possible match" that security reviews).
+ * The REVIEW band runs from its floor up to the accept threshold: such scores go to the operator
+ * rather than to OPEN or DENY (for alerts: a "possible match" that security reviews). One rule for
+ * every use: the floor is the lowest score at which the worst group's impostor pairs reach at most
+ * REVIEW_FAR (1 %) — over the pooled impostors and every group with enough pairs to resolve 1 %
+ * (≥ 100), the highest of those — so a wanted person scoring a little under "match" is never
+ * silent, and the cost (about 1 in 100 impostor comparisons of the worst group goes to review) is
+ * known and printed.
  */
 export const USES = { card: 0.001, alert: 0.0001, admit: 0.0001 } as const;
+/** Impostor pairs of the worst group allowed into the REVIEW / possible-match band. */
+export const REVIEW_FAR = 0.01;
+
+/**
+ * Possible-match alerts per 1 000 passers who are on no list, for a watchlist of `listSize` entries,
+ * when one comparison is a false possible match with probability `pairFar` (comparisons taken as
+ * independent): 1 000 · (1 − (1 − FAR)^N). The review load security must staff for.
+ */
+export function reviewLoadPer1000(pairFar: number, listSize: number): number {
+  return 1000 * (1 - Math.pow(1 - pairFar, listSize));
+}
 export type FaceUse = keyof typeof USES;
 
 export interface UseThreshold {
@@ -147,12 +162,12 @@ export function useThresholds(ev: Pick<Evaluation, 'overall' | 'byGroup'>): Reco
       const a = thresholdAtFar(ev.overall.genuine, s.impostor, far).threshold;
       if (a > accept) [accept, setBy] = [a, name];
       // The REVIEW floor comes from the pooled impostors and every group large enough to resolve
-      // the review FAR: a group too small for it (fewer than 1 / (10 × FAR) impostor pairs) would
-      // put the floor at its highest impostor — the accept threshold — and leave no band at all,
-      // so a wanted person scoring just under "match" would raise nothing. Its FAR at the floor is
-      // reported instead.
-      const reviewFar = Math.min(0.5, far * 10);
-      if (name === 'overall' || s.impostor.length * reviewFar >= 1) review = Math.max(review, thresholdAtFar(ev.overall.genuine, s.impostor, reviewFar).threshold);
+      // REVIEW_FAR: a group too small for it (fewer than 100 impostor pairs) would put the floor at
+      // its highest impostor — the accept threshold — and leave no band at all, so a wanted person
+      // scoring just under "match" would raise nothing. Its FAR at the floor is reported instead.
+      // The floor sits just above the first impostor that must stay out (not midway to the next
+      // genuine score as the accept threshold does): for a review band, lower is the safe side.
+      if (name === 'overall' || s.impostor.length * REVIEW_FAR >= 1) review = Math.max(review, thresholdAtFar([], s.impostor, REVIEW_FAR).threshold);
     }
     review = Math.min(review, accept);
     out[use] = {

@@ -13,7 +13,8 @@ import { calibrationEvalSet, faceEaSet, londonEvalSet, sharedEvalSet } from '../
 import { makeVariant, VARIANT_KINDS } from '../testing/face-variants.js';
 
 /**
- * npm run bench:face [-- --iterations 30 --backend onnx --embedders all --variant-people 13 --attacks <dir> --ssd --sections 1,2,3,4,5]
+ * npm run bench:face [-- --iterations 30 --backend onnx --embedders all --variant-people 13 --attacks <dir> --ssd --sections 1,2,3,4,5
+ *                       --input-size 416 --large-face-input 256 (0: no first pass; default the manifest's)]
  * 1. Failures to enrol per set: shared/faces, faces-extras (singles, variants, unlabeled),
  *    test/fixtures/faces-ea (the repository's East Asian set) and the
  *    card/gate framings made from shared/faces (close-up, 150/112 px crops, grey, small face in a
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     'variant-people': { type: 'string', default: '13' },
     attacks: { type: 'string' },
     'input-size': { type: 'string', default: '' },
+    'large-face-input': { type: 'string', default: '' },
     ssd: { type: 'boolean', default: false },
     sections: { type: 'string', default: '1,2,3,4,5' },
   },
@@ -133,7 +135,8 @@ for (const [id] of want(2) ? embedders : []) {
       console.log(`${use.padEnd(7)} ${t.accept.toFixed(4)}    ${t.review.toFixed(4)}  ${pct(r.tar)} ${pct(r.far)}   ${pct(band(ev.overall.genuine))}        ${pct(eaFar)}       ${String(eaFa).padStart(6)}         ${pct(band(ea.impostor))}`);
     }
     // Per group: TAR and FAR at each use's accept threshold and at its REVIEW floor.
-    console.log('group                 genuine impostor  ' + (['card', 'alert', 'admit'] as FaceUse[]).map((u) => `${u} TAR/FAR at accept | at REVIEW floor`.padEnd(44)).join(''));
+    console.log('group                 photos FTE genuine impostor  ' + (['card', 'alert', 'admit'] as FaceUse[]).map((u) => `${u} TAR/FAR at accept | at REVIEW floor`.padEnd(44)).join(''));
+    const inGroup = (g: string) => enrolledAll.filter((e) => inSet.has(e.photo.path) && e.photo.group === g);
     for (const [g, sc] of [...ev.byGroup].sort()) {
       const cells = (['card', 'alert', 'admit'] as FaceUse[]).map((use) => {
         const t = p.thresholdsFor(use);
@@ -141,7 +144,8 @@ for (const [id] of want(2) ? embedders : []) {
         const tar = (x: number) => (sc.genuine.length ? pct(x).trim() : '—');
         return `${tar(a.tar)}/${pct(a.far).trim()} | ${tar(rv.tar)}/${pct(rv.far).trim()}`.padEnd(44);
       });
-      console.log(`${g.padEnd(20)} ${String(sc.genuine.length).padStart(7)} ${String(sc.impostor.length).padStart(8)}  ${cells.join('')}`);
+      const members = inGroup(g);
+      console.log(`${g.padEnd(20)} ${String(members.length).padStart(7)} ${String(members.filter((e) => e.fte).length).padStart(3)} ${String(sc.genuine.length).padStart(7)} ${String(sc.impostor.length).padStart(8)}  ${cells.join('')}`);
     }
     // Wrong face: on a photo with several faces, another face of it matches the person's other photos better than the chosen one.
     const byId = new Map<string, string[]>();
@@ -238,7 +242,8 @@ const fmt = (v: number) => v.toFixed(1).padStart(7);
 const stages: PipelineStage[] = ['decode', 'detect', 'landmarks', 'align', 'quality', 'liveness', 'embed'];
 console.log(`\n4. speed — ${iterations} iterations, embedder ${pipeline.embedderId}`);
 const inputSize = values['input-size'] ? Number(values['input-size']) : undefined;
-const timed = inputSize ? await FacePipeline.create({ backend, threads: 1, detector: { inputSize } }) : pipeline;
+const largeFaceInputSize = values['large-face-input'] !== '' ? Number(values['large-face-input']) : undefined;
+const timed = inputSize || largeFaceInputSize !== undefined ? await FacePipeline.create({ backend, threads: 1, detector: { ...(inputSize ? { inputSize } : {}), ...(largeFaceInputSize !== undefined ? { largeFaceInputSize } : {}) } }) : pipeline;
 for (const [w, h] of want(4) ? [
   [640, 480],
   [1280, 720],
@@ -259,7 +264,7 @@ for (const [w, h] of want(4) ? [
     if (i >= 3) times.set('total', [...(times.get('total') ?? []), performance.now() - t0]);
     faceCount = found.length;
   }
-  console.log(`\n${timed.backendName}  ${w}×${h}  (${faceCount} faces a frame, detector input ${timed.detectorInputSize})`);
+  console.log(`\n${timed.backendName}  ${w}×${h}  (${faceCount} faces a frame, detector input ${timed.detectorInputSize}${timed.largeFaceInputSize ? `, first pass ${timed.largeFaceInputSize} for large faces` : ''}; graph optimisation ${Object.entries(timed.optimizations).map(([id, o]) => `${id} ${o ?? '—'}`).join(', ')})`);
   console.log('stage        wall median    p95   CPU median    p95   (ms per frame)');
   for (const s of [...stages, 'total'] as const) {
     const xs = times.get(s);

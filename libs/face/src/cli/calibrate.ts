@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateSet, rates, useThresholds, type Scores } from '../calibration/evaluate.js';
+import { evaluateSet, rates, REVIEW_FAR, reviewLoadPer1000, useThresholds, type Scores } from '../calibration/evaluate.js';
 import { readFaceSet, readGroups } from '../calibration/face-set.js';
 import { writeUseThresholds } from '../calibration/manifest-writer.js';
 import { defaultManifestPath, readManifest } from '../models/model-files.js';
@@ -84,6 +84,15 @@ console.log(`\nuse      at the REVIEW floor: TAR      FAR      per group (TAR/FA
 for (const t of Object.values(uses)) {
   const groups = Object.entries(t.atReviewByGroup).map(([g, r]) => `${g} ${pct(r.tar).trim()}/${pct(r.far).trim()}`).join('  ');
   console.log(`${t.use.padEnd(8)} ${t.review.toFixed(4)}              ${pct(t.atReview.tar)}  ${pct(t.atReview.far)}  ${groups}`);
+}
+// What the alert's possible-match band costs: false possible matches per 1 000 passers on no list.
+{
+  const t = uses.alert;
+  const worst = Object.entries(t.atReviewByGroup).filter(([g]) => (ev.byGroup.get(g)?.impostor.length ?? 0) * REVIEW_FAR >= 1).sort((a, b) => b[1].far - a[1].far)[0];
+  const sizes = [10, 100, 1000];
+  console.log(`\nreview load      possible matches per 1 000 passers on no list, watchlist of ${sizes.join(' / ')} entries, at the alert floor ${t.review.toFixed(4)}:`);
+  console.log(`                 all impostors (pair FAR ${pct(t.atReview.far).trim()}): ${sizes.map((n) => reviewLoadPer1000(t.atReview.far, n).toFixed(1)).join(' / ')}`);
+  if (worst) console.log(`                 worst group ${worst[0]} (pair FAR ${pct(worst[1].far).trim()}, passers and entries of that group): ${sizes.map((n) => reviewLoadPer1000(worst[1].far, n).toFixed(1)).join(' / ')}`);
 }
 const minImpostors = Math.min(ev.overall.impostor.length, ...[...ev.byGroup.values()].filter((s) => s.impostor.length).map((s) => s.impostor.length));
 if (minImpostors * uses.alert.targetFar < 1) {

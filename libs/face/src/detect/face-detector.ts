@@ -16,7 +16,17 @@ export interface DetectorOptions {
   nmsIou: number;
   /** Faces smaller than this (shorter box side, frame pixels) are dropped. */
   minFaceSize?: number;
+  /**
+   * A first, cheaper pass over the whole frame at this input side (a multiple of 32, below
+   * `inputSize`); its faces are kept when the largest spans at least LARGE_FACE_CELLS detector cells
+   * there (a face that fills a good part of the frame: a lane camera, a portrait), otherwise the frame
+   * is searched at `inputSize` as before. 0 or unset: no first pass.
+   */
+  largeFaceInputSize?: number;
 }
+
+/** A face at least this many 32-px cells wide in the small pass is large enough to trust it. */
+export const LARGE_FACE_CELLS = 2;
 
 export interface FaceDetection {
   box: Box;
@@ -40,14 +50,16 @@ export class FaceDetector {
     readonly options: DetectorOptions,
   ) {
     if (options.inputSize % CELL !== 0 || options.inputSize < 64) throw new RangeError('detector inputSize must be a multiple of 32, ≥ 64');
+    const small = options.largeFaceInputSize;
+    if (small && (small % CELL !== 0 || small < 64 || small >= options.inputSize)) throw new RangeError('detector largeFaceInputSize must be a multiple of 32, ≥ 64 and below inputSize');
   }
 
   /**
    * Network input for a window of the frame (default: the whole frame): tensor, its size, and the
    * frame-pixels-per-input-pixel scale. Window parts outside the frame read as zero (padding).
    */
-  prepare(img: RgbImage, win: Box = { x: 0, y: 0, width: img.width, height: img.height }): { tensor: Float32Array; width: number; height: number; scale: number } {
-    const scale = Math.max(win.width, win.height) / this.options.inputSize;
+  prepare(img: RgbImage, win: Box = { x: 0, y: 0, width: img.width, height: img.height }, inputSize = this.options.inputSize): { tensor: Float32Array; width: number; height: number; scale: number } {
+    const scale = Math.max(win.width, win.height) / inputSize;
     const width = Math.ceil(win.width / scale / CELL) * CELL;
     const height = Math.ceil(win.height / scale / CELL) * CELL;
     const tensor = new Float32Array(3 * width * height);
@@ -56,11 +68,26 @@ export class FaceDetector {
   }
 
   /** One detector pass over a window of the frame (whole frame by default); boxes in frame pixels. */
-  async detect(img: RgbImage, win?: Box): Promise<FaceDetection[]> {
-    const { tensor, width, height, scale } = this.prepare(img, win);
+  async detect(img: RgbImage, win?: Box, inputSize = this.options.inputSize): Promise<FaceDetection[]> {
+    const { tensor, width, height, scale } = this.prepare(img, win, inputSize);
     const out = await this.model.run({ [this.model.inputNames[0] ?? 'input']: { type: 'float32', dims: [1, 3, height, width], data: tensor } });
     const grid = out[this.model.outputNames[0]];
     return this.decode(grid.data as Float32Array, grid.dims[2], grid.dims[3], scale, img, win?.x ?? 0, win?.y ?? 0);
+  }
+
+  /**
+   * The whole frame: at `largeFaceInputSize` first when set, kept if its largest face is large there
+   * (at least LARGE_FACE_CELLS cells), else at `inputSize`. `passes` counts the detector runs.
+   */
+  async detectWhole(img: RgbImage): Promise<{ faces: FaceDetection[]; passes: number }> {
+    const small = this.options.largeFaceInputSize;
+    if (small) {
+      const faces = await this.detect(img, undefined, small);
+      const scale = Math.max(img.width, img.height) / small;
+      if (faces.some((f) => Math.min(f.box.width, f.box.height) / scale >= LARGE_FACE_CELLS * CELL)) return { faces, passes: 1 };
+      return { faces: await this.detect(img), passes: 2 };
+    }
+    return { faces: await this.detect(img), passes: 1 };
   }
 
   decode(data: Float32Array, gh: number, gw: number, scale: number, img: RgbImage, offsetX = 0, offsetY = 0): FaceDetection[] {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
 import { readFaceSet } from '../calibration/face-set.js';
 import { FacePipeline } from '../pipeline/face-pipeline.js';
 import { makeVariant, VARIANT_KINDS } from '../testing/face-variants.js';
@@ -59,6 +60,37 @@ describe('face search at every scale', () => {
       }
     }
     assert.deepEqual(missed, []);
+  });
+
+  it('the large-face first pass: one cheap pass for a face filling a lane frame, the full pass for a small one', async () => {
+    const src = readFace('fr_obama/2.jpg');
+    const [face] = await pipeline.analyze(src, { embed: false, liveness: false, maxFaces: 1 });
+    const withFirst = await FacePipeline.create({ liveness: false, detector: { largeFaceInputSize: 256 } });
+    const without = await FacePipeline.create({ liveness: false, detector: { largeFaceInputSize: 0 } });
+    try {
+      const detector = (p: FacePipeline) => (p as unknown as { loaded: { detector: import('./face-detector.js').FaceDetector } }).loaded.detector;
+      const lane = await pipeline.decode(await makeVariant(src, face.box, 'closeup'));
+      const big = await detector(withFirst).detectWhole(lane);
+      assert.equal(big.passes, 1, 'a large face: the 256 px pass is enough');
+      assert.equal(big.faces.length, 1);
+      // A face ~130 px wide in a 1280×720 frame (26 px at 256, under two cells): the full pass runs
+      // and finds what the 416 px pass alone finds.
+      const meta = await sharp(src).metadata();
+      const k = 130 / face.box.width;
+      const person = await sharp(src).resize(Math.round(meta.width! * k), Math.round(meta.height! * k)).toBuffer();
+      const jpeg = await sharp({ create: { width: 1280, height: 720, channels: 3, background: '#707070' } }).composite([{ input: person, left: 500, top: 200 }]).jpeg().toBuffer();
+      const frame = await pipeline.decode(jpeg);
+      const far = await detector(withFirst).detectWhole(frame);
+      const full = await detector(without).detectWhole(frame);
+      assert.equal(far.passes, 2);
+      assert.equal(full.passes, 1);
+      assert.ok(full.faces.length >= 1, 'the 416 px pass finds the face');
+      assert.deepEqual(far.faces, full.faces, 'the same faces as the 416 px pass alone');
+      await assert.rejects(FacePipeline.create({ liveness: false, detector: { largeFaceInputSize: 100 } }), /multiple of 32/);
+    } finally {
+      await withFirst.dispose();
+      await without.dispose();
+    }
   });
 
   it('the fast search a lane uses also finds a face filling the frame, without tiling', async () => {

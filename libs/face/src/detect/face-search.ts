@@ -34,8 +34,8 @@ export async function searchFaces(
   depth: SearchDepth = 'thorough',
   onStep?: (step: SearchStep) => void,
 ): Promise<FaceDetection[]> {
-  const whole = await detector.detect(img);
-  onStep?.({ kind: 'whole', passes: 1 });
+  const { faces: whole, passes } = await detector.detectWhole(img);
+  onStep?.({ kind: 'whole', passes });
   if (whole.length || depth === 'single') return whole;
 
   for (const pad of PADDINGS) {

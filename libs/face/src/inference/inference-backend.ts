@@ -48,12 +48,17 @@ export interface LoadOptions {
   /** Intra-op threads; 1 on a busy edge box so each camera worker keeps to its core. */
   threads?: number;
   /**
-   * onnxruntime graph optimisation level (default 'all'). 'all' adds layout transforms (NCHWc) that
-   * speed up the converted face-api graphs but made the ArcFace-style embedder about 3× slower on
-   * this project's CPUs, so a manifest entry can ask for 'extended' (its `runtime` field).
+   * onnxruntime graph optimisation level (default 'all'). 'all' adds layout transforms (NCHWc) whose
+   * gain depends on the CPU: on one box they made the ArcFace-style embedder 3× slower, on another
+   * (AVX-512) 25 % faster. 'auto' builds the model at 'extended' and at 'all', times both on a zero
+   * input of `probeShape` and keeps the faster (a few hundred ms once, at load).
    */
-  graphOptimization?: 'basic' | 'extended' | 'all';
+  graphOptimization?: GraphOptimization;
+  /** Input shape for the 'auto' probe (the manifest's `input.shape`, symbolic dimensions as 1). */
+  probeShape?: readonly number[];
 }
+
+export type GraphOptimization = 'basic' | 'extended' | 'all' | 'auto';
 
 /** Raised when a model cannot be loaded or run (missing file, bad graph, wrong feeds). */
 export class InferenceError extends Error {
@@ -67,6 +72,8 @@ export interface LoadedModel {
   readonly id: string;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** The graph optimisation level the model runs at, when the backend has such levels. */
+  readonly optimization?: string;
   run(feeds: Record<string, NamedTensor>): Promise<Record<string, NamedTensor>>;
   dispose(): Promise<void>;
 }

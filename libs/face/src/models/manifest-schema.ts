@@ -48,9 +48,10 @@ export const modelEntrySchema = z.object({
   output: z.string(),
   /**
    * Runtime hints for the backend. graphOptimization: onnxruntime's level for this model (default
-   * 'all'); measure with `npm run bench:face` before changing it.
+   * 'all'; 'auto' times 'extended' and 'all' at load and keeps the faster); measure with
+   * `npm run bench:face` before changing it.
    */
-  runtime: z.object({ graphOptimization: z.enum(['basic', 'extended', 'all']).optional() }).strict().optional(),
+  runtime: z.object({ graphOptimization: z.enum(['basic', 'extended', 'all', 'auto']).optional() }).strict().optional(),
   licence: z.string().min(1),
   origin: z.string().min(1),
   publishedAccuracy: z.string().optional(),

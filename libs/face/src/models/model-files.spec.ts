@@ -118,11 +118,45 @@ describe('model manifest and hash check', () => {
     await (await loadModel(backend, entry, 'face-detector', manifestPath, { threads: 1 })).dispose();
     await (await loadModel(backend, { ...entry, runtime: { graphOptimization: 'extended' } }, 'face-detector', manifestPath, { threads: 1 })).dispose();
     assert.deepEqual(seen, [{ threads: 1 }, { threads: 1, graphOptimization: 'extended' }]);
-    // The shipped ArcFace-style embedder asks for 'extended' (3× faster than 'all' here: bench:face).
-    assert.equal(real.models['face-embedder-arcface']!.runtime?.graphOptimization, 'extended');
+    // The shipped ArcFace-style embedder asks for 'auto': which of 'extended' and 'all' is faster depends on the CPU.
+    assert.equal(real.models['face-embedder-arcface']!.runtime?.graphOptimization, 'auto');
     const bad = join(work, 'bad-runtime.json');
     writeFileSync(bad, JSON.stringify({ schema: 1, models: { 'face-detector': { ...entry, runtime: { graphOptimization: 'fastest' } } } }));
     assert.throws(() => readManifest(bad), (err: unknown) => err instanceof ModelFileError && err.code === 'manifest-invalid');
+  });
+
+  it("'auto' times 'extended' and 'all', keeps one and the loader gives it the manifest's input shape", async () => {
+    const seen: (LoadOptions | undefined)[] = [];
+    const backend: InferenceBackend = {
+      name: 'recording',
+      formats: ['onnx'],
+      load: async (spec, options) => {
+        seen.push(options);
+        return new OnnxBackend().load(spec, options);
+      },
+    };
+    const { manifestPath, manifest } = detectorCopy('auto');
+    const entry = manifest.models['face-detector'];
+    const auto = await loadModel(backend, { ...entry, runtime: { graphOptimization: 'auto' } }, 'face-detector', manifestPath, { threads: 1 });
+    const fixed = await loadModel(backend, { ...entry, runtime: { graphOptimization: 'extended' } }, 'face-detector', manifestPath, { threads: 1 });
+    try {
+      assert.deepEqual(seen[0], { threads: 1, graphOptimization: 'auto', probeShape: [1, 3, 416, 416] });
+      assert.ok(auto.optimization === 'extended' || auto.optimization === 'all', `chose ${auto.optimization}`);
+      assert.equal(fixed.optimization, 'extended');
+      // Either level computes the same function (to float rounding).
+      const data = new Float32Array(3 * 64 * 96).map((_, i) => Math.sin(i) * 0.5);
+      const feeds = { [auto.inputNames[0]!]: { type: 'float32' as const, dims: [1, 3, 64, 96], data } };
+      const [a, b] = [(await auto.run(feeds))[auto.outputNames[0]!]!, (await fixed.run(feeds))[fixed.outputNames[0]!]!];
+      assert.deepEqual(a.dims, b.dims);
+      let worst = 0;
+      for (let i = 0; i < a.data.length; i++) worst = Math.max(worst, Math.abs(Number(a.data[i]) - Number(b.data[i])));
+      assert.ok(worst < 1e-3, `largest difference ${worst}`);
+    } finally {
+      await auto.dispose();
+      await fixed.dispose();
+    }
+    // Without a shape there is nothing to time: a clear error, not a guess.
+    await assert.rejects(new OnnxBackend().load({ id: 'x', path: join(work, 'none.onnx'), format: 'onnx', bytes: new Uint8Array([1]) }, { graphOptimization: 'auto' }), /needs the input shape/);
   });
 
   it('refuses an invalid manifest', () => {

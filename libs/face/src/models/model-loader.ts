@@ -86,5 +86,8 @@ export async function loadModel(
   options?: LoadOptions,
 ): Promise<LoadedModel> {
   const graphOptimization = entry.runtime?.graphOptimization ?? options?.graphOptimization;
-  return backend.load(resolveModelSpec(entry, id, manifestPath, backend.formats ?? ['onnx']), graphOptimization ? { ...options, graphOptimization } : options);
+  const spec = resolveModelSpec(entry, id, manifestPath, backend.formats ?? ['onnx']);
+  if (graphOptimization !== 'auto') return backend.load(spec, graphOptimization ? { ...options, graphOptimization } : options);
+  const probeShape = entry.input.shape.map((d) => (typeof d === 'number' ? d : 1));
+  return backend.load(spec, { ...options, graphOptimization, probeShape });
 }

@@ -200,6 +200,7 @@ export class FacePipeline {
       const [embModel, embEntry] = await load('embed');
       const detector = new FaceDetector(detModel, norm(detEntry), {
         inputSize: detEntry.thresholds.inputSize ?? 416,
+        largeFaceInputSize: detEntry.thresholds.largeFaceInputSize,
         scoreThreshold: detEntry.thresholds.score ?? 0.5,
         nmsIou: detEntry.thresholds.nmsIou ?? 0.4,
         ...options.detector,
@@ -241,8 +242,18 @@ export class FacePipeline {
     return this.loaded.backend.name;
   }
 
+  /** onnxruntime's graph optimisation level per loaded model id (e.g. the one 'auto' chose). */
+  get optimizations(): Record<string, string | undefined> {
+    return Object.fromEntries(this.loaded.models.map((m) => [m.id, m.optimization]));
+  }
+
   get detectorInputSize(): number {
     return this.loaded.detector.options.inputSize;
+  }
+
+  /** The detector's cheaper first pass for large faces (0 / undefined: none). */
+  get largeFaceInputSize(): number | undefined {
+    return this.loaded.detector.options.largeFaceInputSize;
   }
 
   get livenessThreshold(): number {
