@@ -12,7 +12,12 @@ import { RtspServer } from './rtsp-server.js';
 import { plainH264Clip, waitFor } from './test-clips.js';
 
 const LINE = [{ id: 'door', from: { x: 0.5, y: 0 }, to: { x: 0.5, y: 1 }, inside: { x: 0.9, y: 0.5 } }];
-const fast = { stallSeconds: 3, connectTimeoutSeconds: 5, reconnect: { initialMs: 300, maxMs: 2000, jitter: 0.5 }, width: 160, height: 90, fps: 5, lines: LINE };
+// Every failure asserted here is reported by the server or ffmpeg at once (404, 401, refused, no
+// decoder); none is a timeout. So the cameras' own timeouts are long: a loaded machine (ffmpeg slow to
+// start, the RTSP server slow to answer) must not turn a healthy stream into a stalled one. Waits below
+// are bounds on events, not sleeps.
+const fast = { stallSeconds: 60, connectTimeoutSeconds: 60, reconnect: { initialMs: 300, maxMs: 2000, jitter: 0.5 }, width: 160, height: 90, fps: 5, lines: LINE };
+const BOUND_MS = 90_000;
 
 describe('bad streams and bad config give clear errors and never stop other cameras', () => {
   let dir: string;
@@ -60,7 +65,7 @@ describe('bad streams and bad config give clear errors and never stop other came
     await writeFile(garbage, Buffer.alloc(64 * 1024, 7));
     const junk = open({ id: 'junk-file', kind: 'file', path: garbage, ...fast });
 
-    const errorOf = (s: FrameSource) => waitFor(`${s.cameraId} error`, 20_000, () => s.health().error);
+    const errorOf = (s: FrameSource) => waitFor(`${s.cameraId} error`, BOUND_MS, () => s.health().error);
     assert.match(await errorOf(wrongPath.source), /stream not found at rtsp:\/\/admin:\*\*\*@127\.0\.0\.1:\d+\/nope/);
     const authError = await errorOf(badAuth.source);
     assert.match(authError, /authentication refused/);
@@ -73,18 +78,22 @@ describe('bad streams and bad config give clear errors and never stop other came
     assert.equal(refused.source.health().state, 'connecting', 'an unreachable camera is retried, not given up');
 
     // Meanwhile the good camera streams, and keeps streaming.
-    await waitFor('good camera frames', 20_000, () => good.frames() >= 10);
+    await waitFor('good camera frames', BOUND_MS, () => good.frames() >= 10);
     const before = good.frames();
-    await waitFor('more frames', 10_000, () => good.frames() > before + 5);
+    await waitFor('more frames', BOUND_MS, () => good.frames() > before + 5);
     assert.equal(good.source.health().state, 'streaming');
     assert.equal(good.source.health().error, undefined);
     // Failing cameras are retried with backoff.
-    await waitFor('retries', 10_000, () => wrongPath.source.health().reconnects >= 2);
+    await waitFor('retries', BOUND_MS, () => wrongPath.source.health().reconnects >= 2);
+    // Stopped here, not at the end of the file: the next test's cameras do not share the RTSP server
+    // and the CPU with these seven (on a loaded machine that kept its camera from streaming).
+    await Promise.all(sources.splice(0).map((x) => x.stop()));
   });
 
   it('skips a camera whose config is invalid and runs the others', async () => {
     const events: unknown[] = [];
     const sup = new CameraSupervisor({ sink: (e) => void events.push(e), healthIntervalMs: 200 });
+    const startedAt = Date.now();
     try {
       sup.start([
         { siteId: 'site-1', zoneId: 'zone-1', gateId: 'gate-1', camera: { id: 'bad-url', kind: 'rtsp', url: 'http://not-rtsp', ...fast } },
@@ -95,11 +104,15 @@ describe('bad streams and bad config give clear errors and never stop other came
       const byId = () => new Map(sup.health().map((h) => [h.cameraId, h]));
       assert.match(byId().get('bad-url')!.error!, /invalid camera config: camera\.url: url must be rtsp:\/\//);
       assert.match(byId().get('no-lines')!.error!, /a camera needs at least one counting line/);
-      await waitFor('ok streaming', 30_000, () => byId().get('ok')?.state === 'streaming');
-      await waitFor('denied failed', 30_000, () => byId().get('denied')?.state === 'failed');
+      const say = (e: Error) => Promise.reject(new Error(`${e.message}; health: ${JSON.stringify([...byId().values()])}`));
+      await waitFor('ok streaming', BOUND_MS, () => byId().get('ok')?.state === 'streaming').catch(say);
+      await waitFor('denied failed', BOUND_MS, () => byId().get('denied')?.state === 'failed');
       assert.match(byId().get('denied')!.error!, /authentication refused/);
-      await waitFor('ok fps measured', 10_000, () => byId().get('ok')!.fps > 0);
-      assert.ok(Date.parse(byId().get('ok')!.lastFrameAt!) > Date.now() - 10_000);
+      // Frames keep coming: its last frame's time moves on (the measured fps, a 3 s window, needs two
+      // frames within 3 s, which a loaded machine running the person model may not give — not asserted).
+      const first = Date.parse(await waitFor('ok first frame', BOUND_MS, () => byId().get('ok')!.lastFrameAt));
+      assert.ok(first >= startedAt, 'its last frame is one of this run');
+      await waitFor('ok later frame', BOUND_MS, () => Date.parse(byId().get('ok')!.lastFrameAt!) > first);
     } finally {
       await sup.stop();
     }

@@ -10,11 +10,13 @@ import { testSite } from '../support/test-site.js';
 import { waitFor } from '../support/wait-for.js';
 
 const TOTAL = 9000;
+/** The deployment's grace period (deploy/compose.yaml stop_grace_period, Kubernetes terminationGracePeriodSeconds). */
+const GRACE_MS = 30_000;
 
 test(
   'graceful shutdown (SIGTERM) mid-stream over an external broker: the hub ends its shutdown hooks within the grace period, the batch being committed is finished and acknowledged, the rest is redelivered after the restart — every event stored and counted once',
-  { timeout: 180_000 },
-  async () => {
+  { timeout: 300_000 },
+  async (t) => {
     const site = testSite('gs');
     const broker = new PrivateMosquitto({ anonymous: true }); // about shutdown, not broker security
     await broker.start();
@@ -30,11 +32,11 @@ test(
       await waitFor(stored, (n) => n >= 1500, 30_000, 'hub storing events');
       // Mid-stream: batches are being committed and hundreds of messages are in flight to the hub.
       const t0 = Date.now();
-      await hub.stop();
+      await hub.stop(GRACE_MS);
       // Nest's shutdown hooks end by re-raising the signal: SIGTERM once they are done, SIGKILL only if
-      // the 5 s grace period ran out.
-      assert.deepEqual(hub.exited, { code: null, signal: 'SIGTERM' }, `a clean exit, not the SIGKILL after the 5 s grace period\n${hub.log.slice(-2000)}`);
-      assert.ok(Date.now() - t0 < 5000);
+      // the grace period ran out. How long they took is the machine's speed: printed, not asserted.
+      assert.deepEqual(hub.exited, { code: null, signal: 'SIGTERM' }, `a clean exit, not the SIGKILL after the ${GRACE_MS / 1000} s grace period\n${hub.log.slice(-2000)}`);
+      t.diagnostic(`shutdown hooks took ${Date.now() - t0} ms (grace period ${GRACE_MS / 1000} s)`);
       await hub.start();
       await waitFor(() => sim!.done, Boolean, 60_000, 'simulator finished');
       const get = authedJson((await login(hub.url)).accessToken);

@@ -4,7 +4,7 @@ import { FaceIndex, exactTopK, type GraphInfo } from './face-index.js';
 import { longestEventLoopGap } from './testing/event-loop-gap.js';
 import { clusteredUnitVectors, randomUnitVectors } from './testing/seeded-random.js';
 
-test('a large list builds its graph in a worker: the event loop keeps running, the exact scan answers meanwhile, changes made during the build are honoured', async () => {
+test('a large list builds its graph in a worker: the event loop keeps running, the exact scan answers meanwhile, changes made during the build are honoured', async (t) => {
   const dims = 128;
   const n = 40_000;
   const data = clusteredUnitVectors(n, dims, 400, 11);
@@ -16,7 +16,21 @@ test('a large list builds its graph in a worker: the event loop keeps running, t
   assert.equal(index.mode, 'exact');
 
   const late = randomUnitVectors(1, dims, 999)[0]!;
+  // Event-loop turns taken while the graph builds. Built on this thread, the build would finish inside
+  // one turn (none would see `building`); in a worker, turns go on throughout. Counted, not timed: how
+  // long a turn or the build takes depends on the machine and its load (bench:watchlist prints the stall).
+  let turnsWhileBuilding = 0;
+  let turning = true;
+  const turns = (async () => {
+    while (turning) {
+      await new Promise<void>((r) => setTimeout(r, 5)); // a timer, not a spin: the build keeps its core
+      if (index.building) turnsWhileBuilding++;
+    }
+  })();
   const stall = await longestEventLoopGap(async () => {
+    // Back to the loop once: the build (started by the last add) is still running.
+    await new Promise<void>((r) => setImmediate(r));
+    assert.equal(index.building, true, 'still building after the event loop turned: the build is not on this thread');
     // While it builds: exact answers, and a removal and an addition the graph will not contain.
     const during = index.search(data[123]!, 1)[0]!;
     assert.equal(during.key, 123);
@@ -25,13 +39,15 @@ test('a large list builds its graph in a worker: the event loop keeps running, t
     index.add(1_000_000, late);
     await index.settled();
   });
+  turning = false;
+  await turns;
 
   assert.equal(graphs.length, 1);
   const g = graphs[0]!;
   assert.ok(g.ok, g.ok ? '' : String(g.error));
   assert.equal(g.templates, n, 'the graph holds the rows live when the build started');
-  assert.ok(g.buildMs > 500, `build took ${g.buildMs.toFixed(0)} ms: long enough to have blocked a single-threaded loop`);
-  assert.ok(stall < 100, `event loop stalled ${stall.toFixed(0)} ms during a ${g.buildMs.toFixed(0)} ms build`);
+  assert.ok(turnsWhileBuilding >= 2, `the event loop turned ${turnsWhileBuilding} times during the build`);
+  t.diagnostic(`build ${g.buildMs.toFixed(0)} ms; ${turnsWhileBuilding} event-loop turns meanwhile; longest stall ${stall.toFixed(0)} ms (a figure, not a pass mark)`);
   assert.equal(index.mode, 'hnsw');
   assert.equal(index.building, false, 'two changes since the build do not warrant another');
 

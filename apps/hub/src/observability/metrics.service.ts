@@ -10,6 +10,8 @@ export class MetricsService {
   readonly rejected = new Counter({ name: 'cg_ingest_rejected_total', help: 'Messages refused and dead-lettered, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly batchSeconds = new Histogram({ name: 'cg_ingest_batch_seconds', help: 'Time to store one batch of events', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
   readonly batchSize = new Histogram({ name: 'cg_ingest_batch_size', help: 'Events per stored batch', buckets: [1, 10, 50, 100, 250, 500, 1000], registers: [this.registry] });
+  /** Ticker messages this instance sent for its own commits (other instances' reach its sockets through Redis). */
+  readonly tickerPushes = new Counter({ name: 'cg_ticker_pushes_total', help: 'Live ticker messages (one per site per committed batch) this instance emitted', registers: [this.registry] });
   readonly storeRetries = new Counter({ name: 'cg_ingest_store_retries_total', help: 'Batches retried after a database error', registers: [this.registry] });
   readonly gatesOnline = new Gauge({ name: 'cg_gates_online', help: 'Gates whose agent reports online', registers: [this.registry] });
   /** Camera health as the edge agents report it in their gate status messages. */

@@ -110,7 +110,10 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       list.push({ eventId: e.eventId, siteId: e.siteId, zoneId: e.zoneId, gateId: e.gateId, direction: e.direction, source: e.source, occurredAt: e.occurredAt, receivedAt: now, ...verdict });
       bySite.set(e.siteId, list);
     }
-    for (const [siteId, list] of bySite) this.server.to(siteRoom(siteId)).emit(SocketEvents.eventsNew, { siteId, events: list.slice(-50) });
+    for (const [siteId, list] of bySite) {
+      this.server.to(siteRoom(siteId)).emit(SocketEvents.eventsNew, { siteId, events: list.slice(-50) });
+      this.metrics.tickerPushes.inc();
+    }
   }
 
   /** Counts and the per-minute chart: queued here, pushed off the commit path, in order. */
