@@ -1,6 +1,12 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SiteConfigSchema, SitesConfigSchema, type SiteConfig, type SiteInfo, type SitesConfig } from '../../../../libs/contracts/src/index.js';
+import {
+  SiteConfigSchema,
+  SitesConfigSchema,
+  type SiteConfig,
+  type SiteInfo,
+  type SitesConfig,
+} from '../../../../libs/contracts/src/index.js';
 import { loadYamlConfig } from '../../../../libs/config/src/load-yaml-config.js';
 import { canAccessSite, type Principal } from '../auth/principal.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
@@ -18,6 +24,9 @@ export interface GateRef {
 
 /** Lanes or cameras a gate lists no ids for: this many of the first ids it reports are accepted. */
 export const UNLISTED_DEVICE_LIMIT = 8;
+
+/** With several hub instances, how often each reads the sites again (edits made through another instance). */
+export const SITES_REFRESH_MS = 30_000;
 
 /** The ids a gate may use for one kind of device: the configured list, or the first few it reported. */
 class DeviceIds {
@@ -46,15 +55,20 @@ class DeviceIds {
  * refused as `unknown_gate`.
  */
 @Injectable()
-export class SiteRegistry implements OnModuleInit {
+export class SiteRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('Sites');
   private gates = new Map<string, GateRef>();
   private devices = new Map<string, { lanes: DeviceIds; cameras: DeviceIds; key: string }>();
   private config: SitesConfig = { sites: [] };
+  private refresh?: NodeJS.Timeout;
   /** The sites file's order (the wall and the lists keep it); sites added later follow by name. */
   private fileOrder: string[] = [];
 
-  constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig, private readonly db: DataSource, private readonly stored: SitesRepository) {}
+  constructor(
+    @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
+    private readonly db: DataSource,
+    private readonly stored: SitesRepository,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     const file = loadYamlConfig(this.cfg.sitesFile, SitesConfigSchema);
@@ -63,7 +77,19 @@ export class SiteRegistry implements OnModuleInit {
     const seeded = file.sites.filter((s) => !have.has(s.id));
     for (const s of seeded) await this.stored.save(s);
     await this.reload();
-    this.log.log(`${this.config.sites.length} site(s), ${this.gates.size} gate(s) (${seeded.length} seeded from ${this.cfg.sitesFile}, the rest as the database has them)`);
+    this.log.log(
+      `${this.config.sites.length} site(s), ${this.gates.size} gate(s) (${seeded.length} seeded from ${this.cfg.sitesFile}, the rest as the database has them)`,
+    );
+    // Several hub instances (REDIS_URL): an edit made through another instance is read within 30 s.
+    if (this.cfg.redisUrl)
+      this.refresh = setInterval(
+        () => void this.reload().catch((e: Error) => this.log.warn(`sites not reloaded: ${e.message}`)),
+        SITES_REFRESH_MS,
+      ).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.refresh);
   }
 
   /** Reads the sites from the database again (after an edit). Lanes and cameras seen stay admitted. */
@@ -84,7 +110,12 @@ export class SiteRegistry implements OnModuleInit {
         gates.set(id, { siteId: s.id, zoneId: g.zone, gateId: g.id });
         const key = JSON.stringify([g.lanes ?? null, g.cameras ?? null]);
         const before = this.devices.get(id);
-        devices.set(id, before?.key === key ? before : { lanes: new DeviceIds(g.lanes && new Set(g.lanes)), cameras: new DeviceIds(g.cameras && new Set(g.cameras)), key });
+        devices.set(
+          id,
+          before?.key === key
+            ? before
+            : { lanes: new DeviceIds(g.lanes && new Set(g.lanes)), cameras: new DeviceIds(g.cameras && new Set(g.cameras)), key },
+        );
       }
     this.config = { sites };
     this.gates = gates;
@@ -141,7 +172,11 @@ export class SiteRegistry implements OnModuleInit {
   /** A site's name and its zones' and gates' names by id (reports and exports write names, not ids). */
   names(siteId: string): { site: string; zones: Map<string, string>; gates: Map<string, string> } {
     const s = this.config.sites.find((x) => x.id === siteId);
-    return { site: s?.name ?? siteId, zones: new Map((s?.zones ?? []).map((z) => [z.id, z.name])), gates: new Map((s?.gates ?? []).map((g) => [g.id, g.name])) };
+    return {
+      site: s?.name ?? siteId,
+      zones: new Map((s?.zones ?? []).map((z) => [z.id, z.name])),
+      gates: new Map((s?.gates ?? []).map((g) => [g.id, g.name])),
+    };
   }
 
   hasSite(siteId: string): boolean {
@@ -189,7 +224,13 @@ export class SiteRegistry implements OnModuleInit {
       crowdWarnAt: s.crowdWarnAt ?? DEFAULT_CROWD_WARN_AT,
       location: s.location ?? null,
       zones: s.zones.map((z) => ({ zoneId: z.id, name: z.name, capacity: z.capacity ?? null })),
-      gates: s.gates.map((g) => ({ gateId: g.id, zoneId: g.zone, name: g.name, online: online.get(`${s.id}/${g.id}`) ?? false, cameras: g.cameras ?? [] })),
+      gates: s.gates.map((g) => ({
+        gateId: g.id,
+        zoneId: g.zone,
+        name: g.name,
+        online: online.get(`${s.id}/${g.id}`) ?? false,
+        cameras: g.cameras ?? [],
+      })),
       liveCameras: viewer ? this.mayWatchCameras(viewer, s.id) : false,
     }));
   }
