@@ -22,7 +22,10 @@ export default tseslint.config(
   {
     rules: {
       // `_name` marks a parameter or binding that is there for its position only.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // Untyped library data (onvif, TF.js graphs) is read through `any` in a few parsers: flagged, not fatal.
       '@typescript-eslint/no-explicit-any': 'warn',
       // Layout of templates is left to Prettier (when the lead formats the tree).

@@ -19,9 +19,15 @@ const H = 720;
 const FPS = 15;
 const line = [{ id: 'door', from: { x: 0.5, y: 0 }, to: { x: 0.5, y: 1 }, inside: { x: 0.9, y: 0.5 } }];
 
-async function readAll(path: string, onFrame: (f: RgbFrame) => void | Promise<void>, fps = FPS): Promise<{ frames: number; seconds: number }> {
+async function readAll(
+  path: string,
+  onFrame: (f: RgbFrame) => void | Promise<void>,
+  fps = FPS,
+): Promise<{ frames: number; seconds: number }> {
   const cam = CameraAssignmentSchema.parse({
-    siteId: 's', zoneId: 'z', gateId: 'g',
+    siteId: 's',
+    zoneId: 'z',
+    gateId: 'g',
     camera: { id: 'bench', kind: 'file', path, loop: false, realtime: false, width: W, height: H, fps, lines: line },
   }).camera;
   const src = createFrameSource(cam);
@@ -39,7 +45,15 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cg-bench-camera-'));
   try {
     // A 720p clip: the counting scenario's people, scaled up, 12 s at 15 fps.
-    const spec = { ...SEPARATE, personScale: 2, width: W, height: H, fps: FPS, seconds: 12, walks: SEPARATE.walks.map((w) => ({ ...w, floorY: w.floorY * 2, keys: w.keys.map(([t, x]) => [t, x * 2] as const) })) };
+    const spec = {
+      ...SEPARATE,
+      personScale: 2,
+      width: W,
+      height: H,
+      fps: FPS,
+      seconds: 12,
+      walks: SEPARATE.walks.map((w) => ({ ...w, floorY: w.floorY * 2, keys: w.keys.map(([t, x]) => [t, x * 2] as const) })),
+    };
     const clip = await generateClip(dir, 'bench720', spec);
     console.log(`camera bench: ${W}x${H} H.264 clip, ${FPS} fps, ${spec.seconds} s; ${availableParallelism()} cores`);
 
@@ -54,24 +68,30 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     for (const f of frames) await detector.detect(f);
     const detectMs = (performance.now() - t0) / frames.length;
-    console.log(`detection (MoveNet MultiPose 256x160, tfjs-wasm, 1 thread): ${(1000 / detectMs).toFixed(1)} fps (${detectMs.toFixed(1)} ms/frame)`);
+    console.log(
+      `detection (MoveNet MultiPose 256x160, tfjs-wasm, 1 thread): ${(1000 / detectMs).toFixed(1)} fps (${detectMs.toFixed(1)} ms/frame)`,
+    );
 
     const tracker = new ByteTracker();
     const people = 10;
     const steps = 2000;
     const t1 = performance.now();
     for (let i = 0; i < steps; i++) {
-      tracker.update(Array.from({ length: people }, (_, k) => {
-        const x = (k * 120 + i * 7) % W;
-        return { box: { x1: x, y1: 300 + k * 5, x2: x + 80, y2: 520 + k * 5 }, score: 0.3 + (k % 5) * 0.1 };
-      }));
+      tracker.update(
+        Array.from({ length: people }, (_, k) => {
+          const x = (k * 120 + i * 7) % W;
+          return { box: { x1: x, y1: 300 + k * 5, x2: x + 80, y2: 520 + k * 5 }, score: 0.3 + (k % 5) * 0.1 };
+        }),
+      );
     }
     const trackMs = (performance.now() - t1) / steps;
     console.log(`tracker (ByteTrack, ${people} people):         ${trackMs.toFixed(3)} ms/frame`);
 
     const e2e = async (detectEvery: number) => {
       const a = CameraAssignmentSchema.parse({
-        siteId: 's', zoneId: 'z', gateId: 'g',
+        siteId: 's',
+        zoneId: 'z',
+        gateId: 'g',
         camera: { id: 'bench', kind: 'file', path: clip.path, width: W, height: H, fps: FPS, detectEvery, lines: line },
       });
       let events = 0;

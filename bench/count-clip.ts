@@ -77,8 +77,13 @@ export async function countClip(path: string, line: ClipLine, mount: Mount, opti
   const detector = await createPersonDetector(s.detector);
   const crossings: CountedCrossing[] = [];
   const fps = camera.camera.fps;
-  const pipeline = new CameraPipeline(assignment, detector, () => undefined, undefined, s.tracker, (c, f) =>
-    crossings.push({ at: f.seq / fps, direction: c.direction, trackId: c.trackId }),
+  const pipeline = new CameraPipeline(
+    assignment,
+    detector,
+    () => undefined,
+    undefined,
+    s.tracker,
+    (c, f) => crossings.push({ at: f.seq / fps, direction: c.direction, trackId: c.trackId }),
   );
   // A first inference compiles the graph's kernels (≈ 1–2 s): not part of a camera's steady speed.
   if (s.detector.detector !== 'motion') {

@@ -38,20 +38,39 @@ function report(clip: Clip, r: CountClipResult): Record<string, unknown> {
   const seconds = r.frames / Number(String(r.settings.decode).split('@')[1]);
   console.log(`\n${clip.name}  (${clip.mount}; ${r.frames} frames, ${fmt(seconds)})`);
   console.log(`  settings   ${JSON.stringify(r.settings)}`);
-  console.log(`  counted    in ${r.entries}, out ${r.exits}` + (clip.truth ? `   truth in ${truthIn}, out ${truthOut}` : '   (no ground truth)'));
+  console.log(
+    `  counted    in ${r.entries}, out ${r.exits}` + (clip.truth ? `   truth in ${truthIn}, out ${truthOut}` : '   (no ground truth)'),
+  );
   const fpsWall = r.frames / r.wallSeconds;
   // One core's worth: the frames per CPU-second of detection + tracking (one thread) and ffmpeg's decode.
   const fpsCpu = r.frames / (r.cpuSeconds + (Number.isFinite(r.decodeCpuSeconds) ? r.decodeCpuSeconds : 0));
   console.log(
     `  speed      ${fpsCpu.toFixed(1)} fps on one core (CPU: ${((1000 * r.cpuSeconds) / r.frames).toFixed(1)} ms/frame detect+track, ${((1000 * r.decodeCpuSeconds) / r.frames).toFixed(1)} ms/frame ffmpeg decode); ${fpsWall.toFixed(1)} fps wall; detector ${r.detectMsPerFrame.toFixed(1)} ms wall on ${r.detectedFrames} frames`,
   );
-  const out: Record<string, unknown> = { clip: clip.name, mount: clip.mount, in: r.entries, out: r.exits, fpsWall: +fpsWall.toFixed(1), fpsCpu: +fpsCpu.toFixed(1) };
+  const out: Record<string, unknown> = {
+    clip: clip.name,
+    mount: clip.mount,
+    in: r.entries,
+    out: r.exits,
+    fpsWall: +fpsWall.toFixed(1),
+    fpsCpu: +fpsCpu.toFixed(1),
+  };
   if (clip.truth) {
     const m = matchCrossings(clip.truth, r.crossings);
     for (const x of m.false) console.log(`  FALSE      ${x.direction === 'entry' ? 'in ' : 'out'} at ${fmt(x.at)} (track ${x.trackId})`);
     for (const x of m.missed) console.log(`  MISSED     ${x.direction === 'entry' ? 'in ' : 'out'} at ${fmt(x.at)} (person ${x.person})`);
-    console.log(`  precision  ${pct(m.precision)}   recall ${pct(m.recall)}   (${m.matched.length} of ${clip.truth.length} matched, ${m.false.length} false)`);
-    Object.assign(out, { truthIn, truthOut, matched: m.matched.length, false: m.false.length, missed: m.missed.length, precision: +m.precision.toFixed(4), recall: +m.recall.toFixed(4) });
+    console.log(
+      `  precision  ${pct(m.precision)}   recall ${pct(m.recall)}   (${m.matched.length} of ${clip.truth.length} matched, ${m.false.length} false)`,
+    );
+    Object.assign(out, {
+      truthIn,
+      truthOut,
+      matched: m.matched.length,
+      false: m.false.length,
+      missed: m.missed.length,
+      precision: +m.precision.toFixed(4),
+      recall: +m.recall.toFixed(4),
+    });
   }
   return out;
 }

@@ -9,7 +9,12 @@ import type { Mount } from '../edge/src/vision/counting-profiles.js';
 const Pt = z.object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1) });
 /** A clip's line as lines.json gives it ({ line: { from, to }, inside }) or flat ({ from, to, inside }). */
 export const ClipLineSchema = z.union([
-  z.object({ line: z.object({ from: Pt, to: Pt }), inside: Pt, mount: z.enum(['side', 'oblique', 'overhead']).optional(), note: z.string().optional() }),
+  z.object({
+    line: z.object({ from: Pt, to: Pt }),
+    inside: Pt,
+    mount: z.enum(['side', 'oblique', 'overhead']).optional(),
+    note: z.string().optional(),
+  }),
   z.object({ from: Pt, to: Pt, inside: Pt, mount: z.enum(['side', 'oblique', 'overhead']).optional(), note: z.string().optional() }),
 ]);
 export type ClipLineInput = z.infer<typeof ClipLineSchema>;

@@ -70,7 +70,11 @@ export function scoreStats(xs: number[]): ScoreStats {
 }
 
 /** The `count` leading principal directions of `rows` (power iteration with deflation) and their variance shares. */
-function principalDirections(rows: Float32Array[], count: number, g: () => number): { mean: Float32Array; basis: Float32Array[]; weights: number[] } {
+function principalDirections(
+  rows: Float32Array[],
+  count: number,
+  g: () => number,
+): { mean: Float32Array; basis: Float32Array[]; weights: number[] } {
   const d = rows[0]!.length;
   const mean = new Float32Array(d);
   for (const r of rows) for (let i = 0; i < d; i++) mean[i]! += r[i]! / rows.length;
@@ -110,7 +114,11 @@ export function fitStructure(real: RealTemplate[], source: string): Structure {
   const genuine = scoreStats(gen);
   const impostor = scoreStats(imp);
   const common = Math.max(0, impostor.mean);
-  const { mean, basis, weights } = principalDirections(rows.map((r) => r.v), 32, gaussian(mulberry32(1)));
+  const { mean, basis, weights } = principalDirections(
+    rows.map((r) => r.v),
+    32,
+    gaussian(mulberry32(1)),
+  );
   // Two centres score common + (1 - common)·u1·u2; for unit-trace covariance S, u1·u2 has variance tr(S²):
   // S = beta·P + (1 - beta)·I/d gives beta²·sum(w²) + (2·beta·(1 - beta) + (1 - beta)²)/d.
   const wantVar = (impostor.sd / (1 - common)) ** 2;
@@ -127,7 +135,19 @@ export function fitStructure(real: RealTemplate[], source: string): Structure {
   // Template↔probe ≈ sqrt(q1 q2) + sqrt((1-q1)(1-q2))·h1·h2: the second term adds ≈ (1-q)/sqrt(d) of spread.
   const extra = (1 - genuine.mean) / Math.sqrt(dims);
   const qSd = Math.sqrt(2 * Math.max(0, genuine.sd ** 2 - extra ** 2));
-  return { dims, real: rows, genuine, impostor, common, commonDirection: normaliseInPlace(mean), beta, basis, weights, quality: { mean: genuine.mean, sd: qSd }, source };
+  return {
+    dims,
+    real: rows,
+    genuine,
+    impostor,
+    common,
+    commonDirection: normaliseInPlace(mean),
+    beta,
+    basis,
+    weights,
+    quality: { mean: genuine.mean, sd: qSd },
+    source,
+  };
 }
 
 export interface TemplateSet {

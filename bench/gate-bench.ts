@@ -32,14 +32,28 @@ const PCSC_RUNS = Number(values['pcsc-runs']);
 
 /** A camera at 25 fps always showing the same 640×480 frame of the card holder. */
 async function stillCamera(path: string): Promise<FrameSource> {
-  const { data, info } = await sharp(readFileSync(path)).resize(640, 480, { fit: 'cover' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(readFileSync(path))
+    .resize(640, 480, { fit: 'cover' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   let timer: NodeJS.Timeout | undefined;
   let seq = 0;
   return {
     cameraId: 'bench',
     ended: new Promise(() => undefined),
     start(onFrame) {
-      timer = setInterval(() => void onFrame({ width: info.width, height: info.height, data: new Uint8Array(data), seq: seq++, capturedAt: Date.now() } satisfies RgbFrame), 40);
+      timer = setInterval(
+        () =>
+          void onFrame({
+            width: info.width,
+            height: info.height,
+            data: new Uint8Array(data),
+            seq: seq++,
+            capturedAt: Date.now(),
+          } satisfies RgbFrame),
+        40,
+      );
     },
     async stop() {
       clearInterval(timer);
@@ -93,19 +107,40 @@ async function main(): Promise<void> {
   const camera = await stillCamera(sharedFace('df01', 2));
   const capturer = new FrameFaceCapturer(camera, faces, matcher.livenessThreshold);
   // 1,000 unrelated people on the list, so 1:N does real work.
-  const watch = new MemoryWatchlist(matcher.threshold, Array.from({ length: 1000 }, (_, i) => {
-    const v = l2Normalise(Float32Array.from({ length: 128 }, () => Math.random() - 0.5));
-    return { entryId: `w${i}`, listKind: 'watchlist' as const, severity: 'high' as const, idNumberHmac: randomBytes(32).toString('hex'), templates: [Buffer.from(v.buffer).toString('base64')] };
-  }));
+  const watch = new MemoryWatchlist(
+    matcher.threshold,
+    Array.from({ length: 1000 }, (_, i) => {
+      const v = l2Normalise(Float32Array.from({ length: 128 }, () => Math.random() - 0.5));
+      return {
+        entryId: `w${i}`,
+        listKind: 'watchlist' as const,
+        severity: 'high' as const,
+        idNumberHmac: randomBytes(32).toString('hex'),
+        templates: [Buffer.from(v.buffer).toString('base64')],
+      };
+    }),
+  );
   const relay = new SimulatedActuator();
   const dir = mkdtempSync(join(tmpdir(), 'cg-gate-bench-'));
   const rig = new CardRig();
   let runs: Run[] = [];
   let pending: { resolve: (e: GateEvent & { decision: Decision }) => void } | undefined;
   const lane = new Lane({
-    siteId: 'bench', zoneId: 'z', gateId: 'g', policy: 'station', antiPassbackZone: false, antiPassback: new AntiPassback(1000),
-    config: LaneConfigSchema.parse({ id: 'l1', reader: 'x', policy: { livenessCheck: 'passive' }, timeouts: { resultMs: 100, chipReadMs: 20_000 } }),
-    face: capturer, matcher, watchlist: watch,
+    siteId: 'bench',
+    zoneId: 'z',
+    gateId: 'g',
+    policy: 'station',
+    antiPassbackZone: false,
+    antiPassback: new AntiPassback(1000),
+    config: LaneConfigSchema.parse({
+      id: 'l1',
+      reader: 'x',
+      policy: { livenessCheck: 'passive' },
+      timeouts: { resultMs: 100, chipReadMs: 20_000 },
+    }),
+    face: capturer,
+    matcher,
+    watchlist: watch,
     actuator: { open: () => relay.release(500) },
     hmacId: (id) => createHmac('sha256', 'bench').update(id).digest('hex'),
     sink: { decision: (e) => pending?.resolve(e), state: () => undefined, online: () => true },
@@ -137,13 +172,22 @@ async function main(): Promise<void> {
     const e = await decided;
     const tapToDecision = performance.now() - t0;
     await new Promise((r) => setTimeout(r, 150)); // result display → idle
-    return { steps: e.decision.steps ?? {}, chipWall, apdus, chipBytes, tapToDecision, outcome: e.decision.outcome + (e.decision.reasons.length ? `:${e.decision.reasons.join('+')}` : '') };
+    return {
+      steps: e.decision.steps ?? {},
+      chipWall,
+      apdus,
+      chipBytes,
+      tapToDecision,
+      outcome: e.decision.outcome + (e.decision.reasons.length ? `:${e.decision.reasons.join('+')}` : ''),
+    };
   };
 
   await rig.start(dir);
   const card = await rig.card('079203012345', sharedFace('df01', 1));
   const trust = CscaTrustStore.fromPaths([rig.cscaFile]);
-  console.log(`face backend ${faces.backendName}, threshold ${matcher.threshold}, DG2 ${card.faceJpeg.length} bytes, watchlist 1,000 entries`);
+  console.log(
+    `face backend ${faces.backendName}, threshold ${matcher.threshold}, DG2 ${card.faceJpeg.length} bytes, watchlist 1,000 entries`,
+  );
 
   for (let i = 0; i < 3; i++) await once(new ChipCard(new InProcessTransport(new EmrtdApplet(card)), trust), card.can); // warm-up
   for (let i = 0; i < RUNS; i++) runs.push(await once(new ChipCard(new InProcessTransport(new EmrtdApplet(card)), trust), card.can));

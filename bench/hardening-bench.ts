@@ -20,7 +20,12 @@ import { freePort } from '../test/support/ports.js';
 import { testSite } from '../test/support/test-site.js';
 
 const { values } = parseArgs({
-  options: { events: { type: 'string', default: '300000' }, exports: { type: 'string', default: '10' }, 'oversize-mb': { type: 'string', default: '64' }, 'oversize-conns': { type: 'string', default: '4' } },
+  options: {
+    events: { type: 'string', default: '300000' },
+    exports: { type: 'string', default: '10' },
+    'oversize-mb': { type: 'string', default: '64' },
+    'oversize-conns': { type: 'string', default: '4' },
+  },
 });
 const EVENTS = Number(values.events);
 const EXPORTS = Number(values.exports);
@@ -39,7 +44,15 @@ function gateLoad(client: MqttClient, siteId: string) {
   let on = true;
   const run = (async () => {
     while (on) {
-      const ev = { eventId: v7(), siteId, zoneId: 'sanh-a', gateId: 'g1', direction: 'entry', source: 'camera', occurredAt: new Date().toISOString() };
+      const ev = {
+        eventId: v7(),
+        siteId,
+        zoneId: 'sanh-a',
+        gateId: 'g1',
+        direction: 'entry',
+        source: 'camera',
+        occurredAt: new Date().toISOString(),
+      };
       const t0 = performance.now();
       await client.publishAsync(topics.gateEvents(siteId, 'g1'), Buffer.from(JSON.stringify(ev)), { qos: 1 });
       lat.push(performance.now() - t0);
@@ -57,7 +70,10 @@ function healthProbe(url: string) {
   const run = (async () => {
     while (on) {
       const t0 = performance.now();
-      const ok = await fetch(`${url}/health`).then((r) => (r.arrayBuffer(), true), () => false);
+      const ok = await fetch(`${url}/health`).then(
+        (r) => (r.arrayBuffer(), true),
+        () => false,
+      );
       if (ok) lat.push(performance.now() - t0);
       else failed++;
       await new Promise((r) => setTimeout(r, 200));
@@ -76,20 +92,35 @@ async function exportsAtOnce(url: string, tokens: string[]): Promise<{ ok: numbe
       return r.status;
     }),
   );
-  return { ok: res.filter((s) => s === 200).length, refused: res.filter((s) => s === 429).length, other: res.filter((s) => s !== 200 && s !== 429).length, secs: (performance.now() - t0) / 1000 };
+  return {
+    ok: res.filter((s) => s === 200).length,
+    refused: res.filter((s) => s === 429).length,
+    other: res.filter((s) => s !== 200 && s !== 429).length,
+    secs: (performance.now() - t0) / 1000,
+  };
 }
 
 async function main(): Promise<void> {
   const site = testSite('hb');
   const mqttPort = await freePort();
-  const env = { HUB_SITES_FILE: site.sitesFile, SQLITE_PATH: join(site.dir, 'hub.db'), EMBEDDED_MQTT_PORT: String(mqttPort), EMBEDDED_MQTT_HOST: '127.0.0.1', LOG_LEVEL: 'error', HUB_RETENTION_INTERVAL_MIN: '0', ...TEST_ADMIN_ENV };
+  const env = {
+    HUB_SITES_FILE: site.sitesFile,
+    SQLITE_PATH: join(site.dir, 'hub.db'),
+    EMBEDDED_MQTT_PORT: String(mqttPort),
+    EMBEDDED_MQTT_HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    HUB_RETENTION_INTERVAL_MIN: '0',
+    ...TEST_ADMIN_ENV,
+  };
   const first = new HubProcess(env);
   await first.start();
   await first.stop();
   const to = Math.floor(Date.now() / DAY) * DAY;
   const from = to - 366 * DAY;
   const db = new Database(env.SQLITE_PATH);
-  const insert = db.prepare('INSERT INTO gate_events (event_id, site_id, zone_id, gate_id, lane_id, direction, source, occurred_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO gate_events (event_id, site_id, zone_id, gate_id, lane_id, direction, source, occurred_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   db.transaction(() => {
     for (let i = 0; i < EVENTS; i++) {
       const at = from + Math.floor((i / EVENTS) * 366 * DAY);
@@ -105,11 +136,19 @@ async function main(): Promise<void> {
     const managers: string[] = [];
     for (let i = 0; i < EXPORTS; i++) {
       const name = `bench.manager${i}`;
-      await authedFetch(admin)(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username: name, password: 'bench-password-long-1', role: 'manager', siteIds: [site.siteId] } });
+      await authedFetch(admin)(`${hub.url}/api/users`, {
+        method: 'POST',
+        body: { mustChangePassword: false, username: name, password: 'bench-password-long-1', role: 'manager', siteIds: [site.siteId] },
+      });
       managers.push((await login(hub.url, name, 'bench-password-long-1')).accessToken);
     }
     const cred = (await issueGateCredentials(hub.url, admin, site.siteId, ['g1'])).get('g1')!;
-    const gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: cred.username, username: cred.username, password: cred.password, protocolVersion: 4 });
+    const gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+      clientId: cred.username,
+      username: cred.username,
+      password: cred.password,
+      protocolVersion: 4,
+    });
     const url = `${hub.url}/api/reports/export?siteId=${site.siteId}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&format=csv`;
 
     const phase = async (name: string, work: () => Promise<string>) => {
@@ -118,7 +157,9 @@ async function main(): Promise<void> {
       const what = await work();
       await g.stop();
       await h.stop();
-      console.log(`${name}: PUBACK p50 ${ms(pct(g.lat, 50))} p99 ${ms(pct(g.lat, 99))} max ${ms(Math.max(...g.lat))} (${g.lat.length} events); /health p50 ${ms(pct(h.lat, 50))} p99 ${ms(pct(h.lat, 99))} max ${ms(Math.max(...h.lat))}${h.failed() ? ` (${h.failed()} probes failed)` : ''}${what ? `; ${what}` : ''}`);
+      console.log(
+        `${name}: PUBACK p50 ${ms(pct(g.lat, 50))} p99 ${ms(pct(g.lat, 99))} max ${ms(Math.max(...g.lat))} (${g.lat.length} events); /health p50 ${ms(pct(h.lat, 50))} p99 ${ms(pct(h.lat, 99))} max ${ms(Math.max(...h.lat))}${h.failed() ? ` (${h.failed()} probes failed)` : ''}${what ? `; ${what}` : ''}`,
+      );
     };
     await phase('idle (no export)', async () => (await new Promise((r) => setTimeout(r, 5000)), ''));
     await phase(`${EXPORTS} exports by one manager`, async () => {
@@ -135,7 +176,14 @@ async function main(): Promise<void> {
     const conns = Number(values['oversize-conns']);
     const big = Buffer.alloc(mb * 1024 * 1024, 0x7b);
     const clients = await Promise.all(
-      Array.from({ length: conns }, (_, i) => mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `${cred.username}:big${i}`, username: cred.username, password: cred.password, protocolVersion: 4 })),
+      Array.from({ length: conns }, (_, i) =>
+        mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+          clientId: `${cred.username}:big${i}`,
+          username: cred.username,
+          password: cred.password,
+          protocolVersion: 4,
+        }),
+      ),
     );
     const idle = rssMb(hub.pid!);
     let peak = idle;
@@ -146,7 +194,9 @@ async function main(): Promise<void> {
     const secs = (performance.now() - t0) / 1000;
     await h.stop();
     clearInterval(sampler);
-    console.log(`oversize: ${conns} connections × ${mb} MB lane states, all acknowledged in ${secs.toFixed(1)} s; hub RSS idle ${idle.toFixed(0)} MB, peak ${peak.toFixed(0)} MB; /health p99 ${ms(pct(h.lat, 99))} max ${ms(Math.max(...h.lat))}`);
+    console.log(
+      `oversize: ${conns} connections × ${mb} MB lane states, all acknowledged in ${secs.toFixed(1)} s; hub RSS idle ${idle.toFixed(0)} MB, peak ${peak.toFixed(0)} MB; /health p99 ${ms(pct(h.lat, 99))} max ${ms(Math.max(...h.lat))}`,
+    );
     await Promise.all([...clients, gate].map((c) => c.endAsync()));
   } catch (e) {
     console.error(`--- hub (exited: ${JSON.stringify(hub.exited)}) ---\n${hub.log.slice(-3000)}`);

@@ -11,10 +11,16 @@ import { TrafficSimulator } from '../edge/src/simulator/traffic-simulator.js';
 import { authedJson } from '../test/support/hub-auth.js';
 import { waitFor } from '../test/support/wait-for.js';
 
-export const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN);
+export const pct = (xs: number[], p: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN;
 
 /** One offered rate: what was stored and counted per second, and publish→socket p50/p99 (ms). */
-export interface StepResult { offered: number; stored: number; p50: number; p99: number }
+export interface StepResult {
+  offered: number;
+  stored: number;
+  p50: number;
+  p99: number;
+}
 
 export class IngestMeter {
   private latencies: number[] = [];
@@ -54,8 +60,18 @@ export class IngestMeter {
     const t0 = performance.now();
     sim.start();
     await waitFor(() => sim.done, Boolean, stepS * 1000 + 60_000, 'simulator step');
-    await waitFor(() => this.counted(), (n) => n >= before + limit, 180_000, `hub caught up at ${rate}/s`);
-    return { offered: rate, stored: Math.round(limit / ((performance.now() - t0) / 1000)), p50: pct(this.latencies, 50), p99: pct(this.latencies, 99) };
+    await waitFor(
+      () => this.counted(),
+      (n) => n >= before + limit,
+      180_000,
+      `hub caught up at ${rate}/s`,
+    );
+    return {
+      offered: rate,
+      stored: Math.round(limit / ((performance.now() - t0) / 1000)),
+      p50: pct(this.latencies, 50),
+      p99: pct(this.latencies, 99),
+    };
   }
 
   close(): void {

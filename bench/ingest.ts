@@ -17,7 +17,9 @@ import { createTestDatabase } from '../test/support/postgres.js';
 import { testSite } from '../test/support/test-site.js';
 import { IngestMeter, type StepResult } from './ingest-meter.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, rates: { type: 'string' }, db: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, rates: { type: 'string' }, db: { type: 'string' } },
+});
 if (values.db && !['sqlite', 'pg'].includes(values.db)) throw new Error('--db sqlite|pg');
 const withDb = (db: 'sqlite' | 'pg') => !values.db || values.db === db;
 const KINDS = ['embedded', 'mosquitto', 'nats'] as const;
@@ -61,7 +63,11 @@ async function bareBrokerRate(url: string, n = 20_000): Promise<number> {
   return rate;
 }
 
-async function runConfig(label: string, env: Record<string, string>, externalBroker: string | null): Promise<{ label: string; steps: StepResult[]; broker: number }> {
+async function runConfig(
+  label: string,
+  env: Record<string, string>,
+  externalBroker: string | null,
+): Promise<{ label: string; steps: StepResult[]; broker: number }> {
   const site = testSite('bench');
   let mqttPort = 0;
   if (!externalBroker) {
@@ -72,14 +78,43 @@ async function runConfig(label: string, env: Record<string, string>, externalBro
   const brokerUrl = externalBroker ?? `mqtt://127.0.0.1:${mqttPort}`;
   // Its own shared-subscription group: a stopped hub's persistent sessions stay in their group on the
   // broker and take their share of its messages (see README, "Brokers").
-  const hub = new HubProcess({ HUB_INGEST_GROUP: `b${Date.now().toString(36)}`, ...env, HUB_SITES_FILE: site.sitesFile, SQLITE_PATH: `${site.dir}/hub.db`, LOG_LEVEL: 'warn', HUB_INSTANCE_ID: `bench-${Date.now()}`, ...TEST_ADMIN_ENV });
+  const hub = new HubProcess({
+    HUB_INGEST_GROUP: `b${Date.now().toString(36)}`,
+    ...env,
+    HUB_SITES_FILE: site.sitesFile,
+    SQLITE_PATH: `${site.dir}/hub.db`,
+    LOG_LEVEL: 'warn',
+    HUB_INSTANCE_ID: `bench-${Date.now()}`,
+    ...TEST_ADMIN_ENV,
+  });
   // The site file has 3 gates; the simulator spreads load over GATES gates, so register those.
   const { writeFileSync } = await import('node:fs');
   const { stringify } = await import('yaml');
-  writeFileSync(site.sitesFile, stringify({ sites: [{ id: site.siteId, name: 'Bench', kind: 'station', zones: [{ id: 'sanh-a', name: 'A' }, { id: 'sanh-b', name: 'B' }], gates: Array.from({ length: GATES }, (_, i) => ({ id: `sim-g${i + 1}`, zone: i % 2 ? 'sanh-b' : 'sanh-a', name: `G${i + 1}` })) }] }));
+  writeFileSync(
+    site.sitesFile,
+    stringify({
+      sites: [
+        {
+          id: site.siteId,
+          name: 'Bench',
+          kind: 'station',
+          zones: [
+            { id: 'sanh-a', name: 'A' },
+            { id: 'sanh-b', name: 'B' },
+          ],
+          gates: Array.from({ length: GATES }, (_, i) => ({ id: `sim-g${i + 1}`, zone: i % 2 ? 'sanh-b' : 'sanh-a', name: `G${i + 1}` })),
+        },
+      ],
+    }),
+  );
   await hub.start();
   const cfg = site.edgeConfig(brokerUrl);
-  cfg.gates = Array.from({ length: GATES }, (_, i) => ({ id: `sim-g${i + 1}`, zone: i % 2 ? 'sanh-b' : 'sanh-a', name: `G${i + 1}`, cameras: [] }));
+  cfg.gates = Array.from({ length: GATES }, (_, i) => ({
+    id: `sim-g${i + 1}`,
+    zone: i % 2 ? 'sanh-b' : 'sanh-a',
+    name: `G${i + 1}`,
+    cameras: [],
+  }));
   cfg.outbox.synchronous = 'NORMAL';
   // The embedded broker admits hub-issued gate logins only; the bench's private Mosquitto is anonymous.
   const edge = await startEdge(externalBroker ? cfg : await credentialedEdgeConfig(hub.url, cfg), false);
@@ -88,7 +123,9 @@ async function runConfig(label: string, env: Record<string, string>, externalBro
   for (const rate of RATES) {
     const r = await meter.step(cfg, edge.outbox, rate, STEP_S);
     steps.push(r);
-    console.log(`  ${label.padEnd(26)} offered ${String(rate).padStart(6)}/s → stored+counted ${String(r.stored).padStart(6)}/s, publish→socket p50 ${r.p50} ms p99 ${r.p99} ms`);
+    console.log(
+      `  ${label.padEnd(26)} offered ${String(rate).padStart(6)}/s → stored+counted ${String(r.stored).padStart(6)}/s, publish→socket p50 ${r.p50} ms p99 ${r.p99} ms`,
+    );
   }
   meter.close();
   await edge.close();
@@ -108,7 +145,11 @@ async function runConfig(label: string, env: Record<string, string>, externalBro
 
 const results = [];
 const { cpus, loadavg } = await import('node:os');
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average at start ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log(`bench:ingest — ${GATES} simulated gates, ${STEP_S} s per step, rates ${RATES.join(', ')} events/s`);
 if (run('embedded')) {
   if (withDb('sqlite')) results.push(await runConfig('aedes (embedded) + SQLite', {}, null));
@@ -132,7 +173,10 @@ if (run('mosquitto')) {
       results.push(await runConfig('Mosquitto shared×8 + SQLite', { MQTT_URL: mosq.url, HUB_INGEST_SHARED: 'true' }, mosq.url));
     }
     if (withDb('pg')) {
-      for (const [label, extra] of [['Mosquitto + PG', {}], ['Mosquitto shared×8 + PG', { HUB_INGEST_SHARED: 'true' }]] as const) {
+      for (const [label, extra] of [
+        ['Mosquitto + PG', {}],
+        ['Mosquitto shared×8 + PG', { HUB_INGEST_SHARED: 'true' }],
+      ] as const) {
         const pg2 = await createTestDatabase();
         try {
           results.push(await runConfig(label, { MQTT_URL: mosq.url, DATABASE_URL: pg2.url, ...extra }, mosq.url));
@@ -157,11 +201,17 @@ if (run('nats')) {
     await nats.stop();
   }
 }
-console.log(`load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average at end ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log('\nsummary (best sustained rate, latency at 1000/s, bare broker rate, hub/broker)');
 for (const r of results) {
   const best = Math.max(...r.steps.map((s) => s.stored));
   const at1k = r.steps.find((s) => s.offered === 1000)!;
-  console.log(`  ${r.label.padEnd(26)} ${String(best).padStart(6)} ev/s  p50 ${at1k.p50} ms p99 ${at1k.p99} ms  broker ${Math.round(r.broker)} msg/s  ratio ${(best / r.broker).toFixed(2)}`);
+  console.log(
+    `  ${r.label.padEnd(26)} ${String(best).padStart(6)} ev/s  p50 ${at1k.p50} ms p99 ${at1k.p99} ms  broker ${Math.round(r.broker)} msg/s  ratio ${(best / r.broker).toFixed(2)}`,
+  );
 }
 process.exit(0);

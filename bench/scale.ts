@@ -25,22 +25,40 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 async function runInstances(n: number, mqttUrl: string): Promise<Step[]> {
   const site = testSite('scale');
   const gates = Array.from({ length: GATES }, (_, i) => ({ id: `sim-g${i + 1}`, zone: i % 2 ? 'sanh-b' : 'sanh-a', name: `G${i + 1}` }));
-  writeFileSync(site.sitesFile, stringify({ sites: [{ id: site.siteId, name: 'Bench', kind: 'station', zones: [{ id: 'sanh-a', name: 'A' }, { id: 'sanh-b', name: 'B' }], gates }] }));
+  writeFileSync(
+    site.sitesFile,
+    stringify({
+      sites: [
+        {
+          id: site.siteId,
+          name: 'Bench',
+          kind: 'station',
+          zones: [
+            { id: 'sanh-a', name: 'A' },
+            { id: 'sanh-b', name: 'B' },
+          ],
+          gates,
+        },
+      ],
+    }),
+  );
   const db = await createTestDatabase();
   const group = `s${Date.now().toString(36)}`;
-  const hubs = Array.from({ length: n }, (_, i) =>
-    new HubProcess({
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      MQTT_URL: mqttUrl,
-      HUB_INGEST_SHARED: 'true',
-      HUB_INGEST_GROUP: group,
-      HUB_INSTANCE_ID: `${group}-${i}`,
-      HUB_SITES_FILE: site.sitesFile,
-      HUB_JWT_SECRET: 'bench-scale-secret-shared-by-the-instances',
-      LOG_LEVEL: 'warn',
-      ...TEST_ADMIN_ENV,
-    }),
+  const hubs = Array.from(
+    { length: n },
+    (_, i) =>
+      new HubProcess({
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        MQTT_URL: mqttUrl,
+        HUB_INGEST_SHARED: 'true',
+        HUB_INGEST_GROUP: group,
+        HUB_INSTANCE_ID: `${group}-${i}`,
+        HUB_SITES_FILE: site.sitesFile,
+        HUB_JWT_SECRET: 'bench-scale-secret-shared-by-the-instances',
+        LOG_LEVEL: 'warn',
+        ...TEST_ADMIN_ENV,
+      }),
   );
   const steps: Step[] = [];
   try {
@@ -54,7 +72,9 @@ async function runInstances(n: number, mqttUrl: string): Promise<Step[]> {
     for (const rate of RATES) {
       const s = await meter.step(cfg, edge.outbox, rate, STEP_S);
       steps.push(s);
-      console.log(`  ${n} instance(s)  offered ${String(rate).padStart(6)}/s → stored+counted ${String(s.stored).padStart(6)}/s, publish→socket p50 ${s.p50} ms p99 ${s.p99} ms`);
+      console.log(
+        `  ${n} instance(s)  offered ${String(rate).padStart(6)}/s → stored+counted ${String(s.stored).padStart(6)}/s, publish→socket p50 ${s.p50} ms p99 ${s.p99} ms`,
+      );
     }
     meter.close();
     await edge.close();
@@ -65,8 +85,14 @@ async function runInstances(n: number, mqttUrl: string): Promise<Step[]> {
   return steps;
 }
 
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`bench:scale — PostgreSQL + Redis + Mosquitto (shared subscription), ${GATES} gates, ${STEP_S} s per step, rates ${RATES.join(', ')}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average at start ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+console.log(
+  `bench:scale — PostgreSQL + Redis + Mosquitto (shared subscription), ${GATES} gates, ${STEP_S} s per step, rates ${RATES.join(', ')}`,
+);
 const mosq = new PrivateMosquitto({ anonymous: true }); // throughput, not broker security
 await mosq.start();
 const results: [number, Step[]][] = [];
@@ -75,8 +101,14 @@ try {
 } finally {
   await mosq.stop();
 }
-console.log(`load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average at end ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log('\nsummary (best sustained rate; p99 at each offered rate)');
 for (const [n, steps] of results)
-  console.log(`  ${n} instance(s): ${Math.max(...steps.map((s) => s.stored))} ev/s   ${steps.map((s) => `${s.offered}/s p99 ${s.p99} ms`).join(', ')}`);
+  console.log(
+    `  ${n} instance(s): ${Math.max(...steps.map((s) => s.stored))} ev/s   ${steps.map((s) => `${s.offered}/s p99 ${s.p99} ms`).join(', ')}`,
+  );
 process.exit(0);

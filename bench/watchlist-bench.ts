@@ -41,7 +41,8 @@ const candidates = arg('candidates', String(params.rerank)).split(',').map(Numbe
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
-const fmt = (s: ScoreStats) => `mean ${s.mean.toFixed(3)} sd ${s.sd.toFixed(3)} p99 ${s.p99.toFixed(3)} p99.9 ${s.p999.toFixed(3)} max ${s.max.toFixed(3)} (${s.pairs} pairs)`;
+const fmt = (s: ScoreStats) =>
+  `mean ${s.mean.toFixed(3)} sd ${s.sd.toFixed(3)} p99 ${s.p99.toFixed(3)} p99.9 ${s.p999.toFixed(3)} max ${s.max.toFixed(3)} (${s.pairs} pairs)`;
 
 /** Templates of every photo in ../shared faces/ and faces-extras/singles/ by each embedder, by dimension. */
 async function realTemplates(): Promise<Map<number, { model: string; rows: RealTemplate[] }>> {
@@ -70,7 +71,9 @@ async function run(st: Structure, n: number): Promise<void> {
   const set = makeTemplates(st, n, nQueries, n + d);
   const genS = (performance.now() - t) / 1000;
   const m = measureSet(set, 200_000, 1);
-  console.log(`${String(d).padStart(3)}-d n=${n}: generated in ${genS.toFixed(0)} s; ${set.realPeople} real people, ${set.realProbes} real probes`);
+  console.log(
+    `${String(d).padStart(3)}-d n=${n}: generated in ${genS.toFixed(0)} s; ${set.realPeople} real people, ${set.realProbes} real probes`,
+  );
   console.log(`       synthetic genuine  ${fmt(m.genuine)}`);
   console.log(`       synthetic impostor ${fmt(m.impostor)}`);
   t = performance.now();
@@ -165,7 +168,10 @@ async function main(): Promise<void> {
   for (const d of dimsList) {
     const r = real.get(d);
     if (!r) throw new Error(`no installed embedder makes ${d}-d templates (have ${[...real.keys()].join(', ')})`);
-    const st = fitStructure(r.rows, `${r.rows.length} real ${r.model} templates of ${new Set(r.rows.map((x) => x.id)).size} people (../shared)`);
+    const st = fitStructure(
+      r.rows,
+      `${r.rows.length} real ${r.model} templates of ${new Set(r.rows.map((x) => x.id)).size} people (../shared)`,
+    );
     console.log(`${d}-d: fitted on ${st.source}`);
     console.log(`       real genuine  ${fmt(st.genuine)}`);
     console.log(`       real impostor ${fmt(st.impostor)}`);

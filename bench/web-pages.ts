@@ -24,21 +24,54 @@ const dir = mkdtempSync(join(tmpdir(), 'cg-bench-web-'));
 const sites: SitesConfig = {
   sites: [
     {
-      id: 'trang-an', name: 'Khu du lịch Tràng An', kind: 'tourist', capacity: 5000, location: { lat: 20.2526, lon: 105.9164 },
+      id: 'trang-an',
+      name: 'Khu du lịch Tràng An',
+      kind: 'tourist',
+      capacity: 5000,
+      location: { lat: 20.2526, lon: 105.9164 },
       zones: [{ id: 'cong', name: 'Cổng chính', capacity: 5000 }],
-      gates: [{ id: 'g1', zone: 'cong', name: 'Cổng chính 1' }, { id: 'g2', zone: 'cong', name: 'Cổng soát vé CCCD' }],
+      gates: [
+        { id: 'g1', zone: 'cong', name: 'Cổng chính 1' },
+        { id: 'g2', zone: 'cong', name: 'Cổng soát vé CCCD' },
+      ],
     },
   ],
 } as SitesConfig;
 writeFileSync(join(dir, 'sites.yaml'), stringify(sites));
 const hub = await startHub(
-  hubConfigFromEnv({}, { port: 0, embeddedMqttPort: 0, embeddedMqttHost: '127.0.0.1', sitesFile: join(dir, 'sites.yaml'), sqlitePath: join(dir, 'hub.db'), adminUsername: ADMIN.username, adminPassword: ADMIN.password }),
+  hubConfigFromEnv(
+    {},
+    {
+      port: 0,
+      embeddedMqttPort: 0,
+      embeddedMqttHost: '127.0.0.1',
+      sitesFile: join(dir, 'sites.yaml'),
+      sqlitePath: join(dir, 'hub.db'),
+      adminUsername: ADMIN.username,
+      adminPassword: ADMIN.password,
+    },
+  ),
   false,
 );
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+});
 try {
-  const tokens = (await (await fetch(`${hub.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })).json()) as { accessToken: string };
-  const key = (await (await fetch(`${hub.url}/api/api-keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.accessToken}` }, body: JSON.stringify({ name: 'bench', siteIds: ['trang-an'] }) })).json()) as { key: string };
+  const tokens = (await (
+    await fetch(`${hub.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    })
+  ).json()) as { accessToken: string };
+  const key = (await (
+    await fetch(`${hub.url}/api/api-keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.accessToken}` },
+      body: JSON.stringify({ name: 'bench', siteIds: ['trang-an'] }),
+    })
+  ).json()) as { key: string };
 
   // Wall: first render, fresh browser context each run (nothing cached).
   const renders: number[] = [];
@@ -47,7 +80,11 @@ try {
     const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     const page = await ctx.newPage();
     await page.goto(`${hub.url}/wall#key=${key.key}`);
-    await page.waitForFunction(() => document.querySelectorAll('.totals .num').length === 3 && document.querySelectorAll('.echart canvas').length >= 2, undefined, { timeout: 30_000, polling: 'raf' });
+    await page.waitForFunction(
+      () => document.querySelectorAll('.totals .num').length === 3 && document.querySelectorAll('.echart canvas').length >= 2,
+      undefined,
+      { timeout: 30_000, polling: 'raf' },
+    );
     renders.push(await page.evaluate(() => performance.now()));
     wallBytes = await bytesOf(page);
     await ctx.close();
@@ -67,19 +104,31 @@ try {
     await page.locator('main.screen h1').first().waitFor({ timeout: 30_000 });
     await page.waitForLoadState('networkidle');
     const b = await bytesOf(page);
-    const chartLib = (await page.evaluate(() => performance.getEntriesByType('resource').map((r: any) => r.name as string))).some((n: string) => /EChart/.test(n));
+    const chartLib = (await page.evaluate(() => performance.getEntriesByType('resource').map((r: any) => r.name as string))).some(
+      (n: string) => /EChart/.test(n),
+    );
     rows.push({ page: path, wireKB: kb(b.wire), decodedKB: kb(b.decoded), jsKB: kb(b.js), chartLib });
     await ctx.close();
   }
   const p50 = renders[Math.floor(renders.length / 2)]!;
-  console.log(`wall first render (navigation → figures and charts painted), ${RUNS} cold runs: p50 ${p50.toFixed(0)} ms, min ${renders[0]!.toFixed(0)} ms, max ${renders.at(-1)!.toFixed(0)} ms`);
-  for (const r of rows) console.log(`${r.page.padEnd(14)} ${String(r.wireKB).padStart(6)} KB over the wire · ${String(r.decodedKB).padStart(6)} KB decoded (JS ${r.jsKB} KB) · chart library ${r.chartLib ? 'loaded' : 'not loaded'}`);
-  console.log(JSON.stringify({ bench: 'web', wallFirstRenderMs: { p50: Math.round(p50), min: Math.round(renders[0]!), max: Math.round(renders.at(-1)!) }, pages: rows }));
+  console.log(
+    `wall first render (navigation → figures and charts painted), ${RUNS} cold runs: p50 ${p50.toFixed(0)} ms, min ${renders[0]!.toFixed(0)} ms, max ${renders.at(-1)!.toFixed(0)} ms`,
+  );
+  for (const r of rows)
+    console.log(
+      `${r.page.padEnd(14)} ${String(r.wireKB).padStart(6)} KB over the wire · ${String(r.decodedKB).padStart(6)} KB decoded (JS ${r.jsKB} KB) · chart library ${r.chartLib ? 'loaded' : 'not loaded'}`,
+    );
+  console.log(
+    JSON.stringify({
+      bench: 'web',
+      wallFirstRenderMs: { p50: Math.round(p50), min: Math.round(renders[0]!), max: Math.round(renders.at(-1)!) },
+      pages: rows,
+    }),
+  );
 } finally {
   await browser.close();
   await hub.close();
 }
-
 
 /** Bytes the page's own requests took: over the wire (transferSize, headers included) and decoded. */
 async function bytesOf(page: import('playwright-core').Page): Promise<{ wire: number; decoded: number; js: number }> {

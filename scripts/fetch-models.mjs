@@ -20,7 +20,13 @@ const valid = (dir, f) => existsSync(join(dir, f.path)) && sha256(join(dir, f.pa
 const person = JSON.parse(readFileSync(join(root, 'models/person-manifest.json'), 'utf8'));
 const face = JSON.parse(readFileSync(join(root, 'models/manifest.json'), 'utf8'));
 const models = [
-  ...person.models.map((m) => ({ label: `person model ${m.id}`, dir: join(root, m.dir), package: m.package, version: m.version, files: m.files })),
+  ...person.models.map((m) => ({
+    label: `person model ${m.id}`,
+    dir: join(root, m.dir),
+    package: m.package,
+    version: m.version,
+    files: m.files,
+  })),
   ...Object.entries(face.models)
     .filter(([, m]) => m.source?.npmPack)
     .map(([id, m]) => {

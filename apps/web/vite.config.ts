@@ -28,12 +28,38 @@ function vietnamOutline(): Plugin {
       if (vn.length !== 1) throw new Error('world-atlas: Vietnam (704) not found');
       // Natural Earth's 1:50m outline leaves out the Hoàng Sa and Trường Sa archipelagos; a map of
       // Việt Nam must show them. Each is drawn as small marks at its main islands (approximate positions).
-      const islet = ([lon, lat]: readonly [number, number]) => [[[lon - 0.07, lat - 0.07], [lon + 0.07, lat - 0.07], [lon + 0.07, lat + 0.07], [lon - 0.07, lat + 0.07], [lon - 0.07, lat - 0.07]]];
-      const archipelago = (name: string, islands: readonly (readonly [number, number])[]) => ({ type: 'Feature', properties: { name }, geometry: { type: 'MultiPolygon', coordinates: islands.map(islet) } });
+      const islet = ([lon, lat]: readonly [number, number]) => [
+        [
+          [lon - 0.07, lat - 0.07],
+          [lon + 0.07, lat - 0.07],
+          [lon + 0.07, lat + 0.07],
+          [lon - 0.07, lat + 0.07],
+          [lon - 0.07, lat - 0.07],
+        ],
+      ];
+      const archipelago = (name: string, islands: readonly (readonly [number, number])[]) => ({
+        type: 'Feature',
+        properties: { name },
+        geometry: { type: 'MultiPolygon', coordinates: islands.map(islet) },
+      });
       const features = [
         ...vn.map((f) => ({ ...f, properties: { name: 'Việt Nam' } })),
-        archipelago('Quần đảo Hoàng Sa', [[111.6, 16.53], [112.33, 16.83], [112.73, 16.67], [111.2, 15.78], [112.0, 16.2]]),
-        archipelago('Quần đảo Trường Sa', [[111.92, 8.64], [114.36, 10.38], [114.28, 11.05], [114.33, 11.43], [114.33, 9.88], [113.8, 8.85], [115.0, 10.7]]),
+        archipelago('Quần đảo Hoàng Sa', [
+          [111.6, 16.53],
+          [112.33, 16.83],
+          [112.73, 16.67],
+          [111.2, 15.78],
+          [112.0, 16.2],
+        ]),
+        archipelago('Quần đảo Trường Sa', [
+          [111.92, 8.64],
+          [114.36, 10.38],
+          [114.28, 11.05],
+          [114.33, 11.43],
+          [114.33, 9.88],
+          [113.8, 8.85],
+          [115.0, 10.7],
+        ]),
       ];
       return `export default ${JSON.stringify({ type: 'FeatureCollection', features })};`;
     },
@@ -55,7 +81,10 @@ function precompress(): Plugin {
         const path = resolve(dir, f);
         if (statSync(path).size < 1024) continue;
         const raw = readFileSync(path);
-        writeFileSync(`${path}.br`, brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } }));
+        writeFileSync(
+          `${path}.br`,
+          brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } }),
+        );
         writeFileSync(`${path}.gz`, gzipSync(raw, { level: 9 }));
       }
     },

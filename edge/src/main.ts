@@ -40,7 +40,12 @@ async function main(): Promise<void> {
     // Load generation: N synthetic gates spread over the configured zones.
     const n = Number(values.gates);
     if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ConfigError('--gates must be an integer from 1 to 1000');
-    cfg.gates = Array.from({ length: n }, (_, i) => ({ id: `sim-g${i + 1}`, zone: cfg.zones[i % cfg.zones.length]!.id, name: `Sim gate ${i + 1}`, cameras: [] }));
+    cfg.gates = Array.from({ length: n }, (_, i) => ({
+      id: `sim-g${i + 1}`,
+      zone: cfg.zones[i % cfg.zones.length]!.id,
+      name: `Sim gate ${i + 1}`,
+      cameras: [],
+    }));
   }
   // LOG_FORMAT=json: pino JSON lines (service, agent, site, event ids), as the hub writes them.
   const edge = await startEdge(cfg, process.env.LOG_FORMAT === 'json' ? new EdgeJsonLogger(cfg) : undefined, { shutdownHooks: false });

@@ -18,7 +18,10 @@ test('an optional dependency that is not installed: one clear error naming the p
 test('a binding that is installed but broken is not disguised as missing', () => {
   const broken = Object.assign(new Error('invalid ELF header'), { code: 'ERR_DLOPEN_FAILED' });
   assert.throws(
-    () => requireOptional('cong-ai-broken-binding', 'x', () => { throw broken; }),
+    () =>
+      requireOptional('cong-ai-broken-binding', 'x', () => {
+        throw broken;
+      }),
     (e: unknown) => e === broken,
   );
 });
@@ -33,7 +36,10 @@ test('an installed optional dependency loads once and is reused', () => {
 
 test('serialport and modbus-serial are optional: nothing on the edge imports them at module load', async () => {
   const { readFileSync } = await import('node:fs');
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as Record<string, Record<string, string> | undefined>;
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as Record<
+    string,
+    Record<string, string> | undefined
+  >;
   for (const name of ['serialport', 'modbus-serial', '@pokusew/pcsclite']) {
     assert.ok(pkg.optionalDependencies?.[name], `${name} is an optional dependency`);
     assert.equal(pkg.dependencies?.[name], undefined, `${name} is not a regular dependency`);

@@ -88,10 +88,17 @@ export async function generateClip(dir: string, name: string, spec: ClipSpec): P
     const sw = Math.round(w * scale);
     const sh = Math.round(h * scale);
     await run('ffmpeg', [
-      '-v', 'error', '-y', '-i', clip,
-      '-vf', `select=eq(n\\,${frame}),crop=${w}:${h}:${x}:${y},scale=${sw}:${sh},format=rgba,` +
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      clip,
+      '-vf',
+      `select=eq(n\\,${frame}),crop=${w}:${h}:${x}:${y},scale=${sw}:${sh},format=rgba,` +
         `geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='255*clip(6*(1-pow(abs(2*X/W-1),4)-pow(abs(2*Y/H-1),6)),0,1)'`,
-      '-frames:v', '1', out,
+      '-frames:v',
+      '1',
+      out,
     ]);
     patchFiles.set(p, out);
   }
@@ -118,16 +125,41 @@ export async function generateClip(dir: string, name: string, spec: ClipSpec): P
     const h = Math.round(PEOPLE[w.person].crop[3] * PEOPLE[w.person].scale * (spec.personScale ?? 1));
     const start = w.keys[0]![0];
     const end = w.keys[w.keys.length - 1]![0];
-    graph.push(`[${last}][${label}]overlay=x='${xExpr(w)}':y=${w.floorY - h}:enable='between(t\\,${start}\\,${end})':eval=frame[bg${i + 1}]`);
+    graph.push(
+      `[${last}][${label}]overlay=x='${xExpr(w)}':y=${w.floorY - h}:enable='between(t\\,${start}\\,${end})':eval=frame[bg${i + 1}]`,
+    );
     last = `bg${i + 1}`;
   });
   const path = join(dir, `${name}.mp4`);
-  await run('ffmpeg', [
-    '-v', 'error', '-y', ...inputs,
-    '-filter_complex', graph.join(';'),
-    '-map', `[${last}]`, '-t', String(spec.seconds), '-r', String(spec.fps),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '0', '-g', String(spec.fps), '-pix_fmt', 'yuv420p', path,
-  ], { maxBuffer: 1 << 24 });
+  await run(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-y',
+      ...inputs,
+      '-filter_complex',
+      graph.join(';'),
+      '-map',
+      `[${last}]`,
+      '-t',
+      String(spec.seconds),
+      '-r',
+      String(spec.fps),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-bf',
+      '0',
+      '-g',
+      String(spec.fps),
+      '-pix_fmt',
+      'yuv420p',
+      path,
+    ],
+    { maxBuffer: 1 << 24 },
+  );
   return { path, spec };
 }
 

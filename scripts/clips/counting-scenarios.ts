@@ -11,14 +11,58 @@ export const SEPARATE: ClipSpec = {
   fps: 8,
   seconds: 23,
   walks: [
-    { person: 'man', floorY: 350, keys: [[0, 40], [4, 480]] },
-    { person: 'woman', floorY: 340, keys: [[4.5, 520], [8.5, 60]] },
+    {
+      person: 'man',
+      floorY: 350,
+      keys: [
+        [0, 40],
+        [4, 480],
+      ],
+    },
+    {
+      person: 'woman',
+      floorY: 340,
+      keys: [
+        [4.5, 520],
+        [8.5, 60],
+      ],
+    },
     // Turns back 6 px before the line (feet at x = 314).
-    { person: 'darkHair', floorY: 345, keys: [[8, 40], [10, 269], [12, 40]] },
-    { person: 'glasses', floorY: 350, keys: [[12, 500], [16, 40]] },
+    {
+      person: 'darkHair',
+      floorY: 345,
+      keys: [
+        [8, 40],
+        [10, 269],
+        [12, 40],
+      ],
+    },
+    {
+      person: 'glasses',
+      floorY: 350,
+      keys: [
+        [12, 500],
+        [16, 40],
+      ],
+    },
     // Steps 6 px past the line from the inside, then turns back (inside the dead band).
-    { person: 'blonde', floorY: 340, keys: [[15, 500], [17, 277], [19, 500]] },
-    { person: 'woman', floorY: 345, keys: [[18.5, 40], [22.5, 520]] },
+    {
+      person: 'blonde',
+      floorY: 340,
+      keys: [
+        [15, 500],
+        [17, 277],
+        [19, 500],
+      ],
+    },
+    {
+      person: 'woman',
+      floorY: 345,
+      keys: [
+        [18.5, 40],
+        [22.5, 520],
+      ],
+    },
   ],
 };
 
@@ -29,11 +73,54 @@ export const OVERLAPPING: ClipSpec = {
   fps: 8,
   seconds: 15,
   walks: [
-    { person: 'man', floorY: 355, keys: [[0, 30], [4, 500]] },
-    { person: 'blonde', floorY: 330, keys: [[0, 510], [4, 30]] },
-    { person: 'woman', floorY: 345, keys: [[5, 10], [9, 440]] },
-    { person: 'darkHair', floorY: 340, keys: [[5, 110], [9, 530]] },
-    { person: 'glasses', floorY: 350, keys: [[10, 510], [12, 300], [14, 510]] },
-    { person: 'woman', floorY: 335, keys: [[10, 20], [14, 480]] },
+    {
+      person: 'man',
+      floorY: 355,
+      keys: [
+        [0, 30],
+        [4, 500],
+      ],
+    },
+    {
+      person: 'blonde',
+      floorY: 330,
+      keys: [
+        [0, 510],
+        [4, 30],
+      ],
+    },
+    {
+      person: 'woman',
+      floorY: 345,
+      keys: [
+        [5, 10],
+        [9, 440],
+      ],
+    },
+    {
+      person: 'darkHair',
+      floorY: 340,
+      keys: [
+        [5, 110],
+        [9, 530],
+      ],
+    },
+    {
+      person: 'glasses',
+      floorY: 350,
+      keys: [
+        [10, 510],
+        [12, 300],
+        [14, 510],
+      ],
+    },
+    {
+      person: 'woman',
+      floorY: 335,
+      keys: [
+        [10, 20],
+        [14, 480],
+      ],
+    },
   ],
 };

@@ -40,9 +40,24 @@ describe('counting accuracy on generated clips with exact ground truth', () => {
       zoneId: 'zone-1',
       gateId: 'gate-1',
       camera: {
-        id: 'cam-1', kind: 'file', path: clip.path, loop: false, realtime: false,
-        width: spec.width, height: spec.height, fps: spec.fps,
-        lines: [{ id: 'door', from: { x: LINE_X / spec.width, y: 0 }, to: { x: LINE_X / spec.width, y: 1 }, inside: { x: 0.9, y: 0.5 }, band: BAND_PX / spec.height, laneId: 'lane-a' }],
+        id: 'cam-1',
+        kind: 'file',
+        path: clip.path,
+        loop: false,
+        realtime: false,
+        width: spec.width,
+        height: spec.height,
+        fps: spec.fps,
+        lines: [
+          {
+            id: 'door',
+            from: { x: LINE_X / spec.width, y: 0 },
+            to: { x: LINE_X / spec.width, y: 1 },
+            inside: { x: 0.9, y: 0.5 },
+            band: BAND_PX / spec.height,
+            laneId: 'lane-a',
+          },
+        ],
       },
     });
     const events: GateEvent[] = [];

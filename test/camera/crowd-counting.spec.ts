@@ -45,8 +45,14 @@ describe('people counting on real footage', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cg-crowd-'));
     try {
       const clipFile = await generateClip(dir, 'overlapping', OVERLAPPING);
-      const line = { from: { x: LINE_X / OVERLAPPING.width, y: 0 }, to: { x: LINE_X / OVERLAPPING.width, y: 1 }, inside: { x: 0.9, y: 0.5 } };
-      const r = await countClip(clipFile.path, line, 'oblique', { overrides: { width: OVERLAPPING.width, height: OVERLAPPING.height, fps: OVERLAPPING.fps } });
+      const line = {
+        from: { x: LINE_X / OVERLAPPING.width, y: 0 },
+        to: { x: LINE_X / OVERLAPPING.width, y: 1 },
+        inside: { x: 0.9, y: 0.5 },
+      };
+      const r = await countClip(clipFile.path, line, 'oblique', {
+        overrides: { width: OVERLAPPING.width, height: OVERLAPPING.height, fps: OVERLAPPING.fps },
+      });
       assert.deepEqual({ entry: r.entries, exit: r.exits }, expectedCounts(OVERLAPPING, LINE_X, BAND_PX));
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -57,7 +63,15 @@ describe('people counting on real footage', () => {
     const c = clip('terrace-overhead');
     const r = spawnSync(
       process.execPath,
-      ['dist/bench/counting-bench.js', '--clip', c.path, '--line', JSON.stringify({ from: c.line.from, to: c.line.to, inside: c.line.inside }), '--mount', 'overhead'],
+      [
+        'dist/bench/counting-bench.js',
+        '--clip',
+        c.path,
+        '--line',
+        JSON.stringify({ from: c.line.from, to: c.line.to, inside: c.line.inside }),
+        '--mount',
+        'overhead',
+      ],
       { encoding: 'utf8' },
     );
     assert.equal(r.status, 0, r.stderr);
@@ -66,7 +80,9 @@ describe('people counting on real footage', () => {
     assert.equal(last.in + last.out, last.crossings.length);
     assert.ok(last.in >= 2 && last.out >= 1, JSON.stringify(last));
     assert.equal(last.settings.anchor, 'center');
-    const bad = spawnSync(process.execPath, ['dist/bench/counting-bench.js', '--clip', c.path, '--line', '{"from":{"x":2}}'], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, ['dist/bench/counting-bench.js', '--clip', c.path, '--line', '{"from":{"x":2}}'], {
+      encoding: 'utf8',
+    });
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /bench:counting: /);
   });

@@ -14,7 +14,15 @@ import { RtspServer } from './rtsp-server.js';
 import { plainH264Clip, waitFor } from './test-clips.js';
 
 const LINE = [{ id: 'door', from: { x: 0.5, y: 0 }, to: { x: 0.5, y: 1 }, inside: { x: 0.9, y: 0.5 } }];
-const base = { width: 160, height: 90, fps: 5, lines: LINE, stallSeconds: 5, connectTimeoutSeconds: 5, reconnect: { initialMs: 300, maxMs: 2000, jitter: 0.5 } };
+const base = {
+  width: 160,
+  height: 90,
+  fps: 5,
+  lines: LINE,
+  stallSeconds: 5,
+  connectTimeoutSeconds: 5,
+  reconnect: { initialMs: 300, maxMs: 2000, jitter: 0.5 },
+};
 
 describe('which ffmpeg runs: FFMPEG_PATH, else the system one, else the static build from npm', () => {
   it('finds the bundled static build when no ffmpeg is on PATH', () => {
@@ -35,21 +43,34 @@ describe('which ffmpeg runs: FFMPEG_PATH, else the system one, else the static b
   });
 
   it('a wrong FFMPEG_PATH is an error that names every way to get an ffmpeg', () => {
-    assert.throws(() => resolveFfmpeg({ PATH: '/usr/bin', FFMPEG_PATH: '/nonexistent/ffmpeg' }), (e: Error) => {
-      assert.ok(e instanceof FfmpegMissingError);
-      assert.match(e.message, /FFMPEG_PATH=\/nonexistent\/ffmpeg is not an executable file/);
-      assert.match(e.message, /apt-get install ffmpeg/);
-      assert.match(e.message, /npm run setup:system/);
-      assert.match(e.message, /@ffmpeg-installer\/ffmpeg/);
-      return true;
-    });
+    assert.throws(
+      () => resolveFfmpeg({ PATH: '/usr/bin', FFMPEG_PATH: '/nonexistent/ffmpeg' }),
+      (e: Error) => {
+        assert.ok(e instanceof FfmpegMissingError);
+        assert.match(e.message, /FFMPEG_PATH=\/nonexistent\/ffmpeg is not an executable file/);
+        assert.match(e.message, /apt-get install ffmpeg/);
+        assert.match(e.message, /npm run setup:system/);
+        assert.match(e.message, /@ffmpeg-installer\/ffmpeg/);
+        return true;
+      },
+    );
   });
 
   it('a camera whose ffmpeg cannot start fails at once with that message, not a stack trace', async () => {
     const states: CameraHealth[] = [];
     const src = new FfmpegSource({
-      cameraId: 'c', url: '/dev/null', inputArgs: [], width: 16, height: 16, fps: 1, delivery: 'every', restart: false,
-      stallMs: 5000, connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 100, jitter: 0 }, ffmpegPath: '/nonexistent/ffmpeg',
+      cameraId: 'c',
+      url: '/dev/null',
+      inputArgs: [],
+      width: 16,
+      height: 16,
+      fps: 1,
+      delivery: 'every',
+      restart: false,
+      stallMs: 5000,
+      connectTimeoutMs: 5000,
+      backoff: { initialMs: 100, maxMs: 100, jitter: 0 },
+      ffmpegPath: '/nonexistent/ffmpeg',
       onState: (h) => void states.push(h),
     });
     src.start(() => undefined);
@@ -102,11 +123,14 @@ for (const which of ['system', 'bundled'] as const) {
     };
 
     it('a file', () => frames('file', { id: 'f', kind: 'file', path: clip, realtime: true, loop: true }));
-    it('an RTSP camera with a password (TCP, socket timeout in this version\'s option)', () =>
+    it("an RTSP camera with a password (TCP, socket timeout in this version's option)", () =>
       frames('RTSP', { id: 'r', kind: 'rtsp', url: rtsp.url('/cam'), username: 'viewer', password: 'pa ss' }));
-    it('an ONVIF camera', () => frames('ONVIF', { id: 'o', kind: 'onvif', host: '127.0.0.1', port: device.port, username: 'viewer', password: 'pa ss' }));
+    it('an ONVIF camera', () =>
+      frames('ONVIF', { id: 'o', kind: 'onvif', host: '127.0.0.1', port: device.port, username: 'viewer', password: 'pa ss' }));
     it('wrong RTSP credentials are reported as such', async () => {
-      const source = createFrameSource(CameraConfigSchema.parse({ ...base, id: 'bad', kind: 'rtsp', url: rtsp.url('/cam'), username: 'viewer', password: 'wrong' }));
+      const source = createFrameSource(
+        CameraConfigSchema.parse({ ...base, id: 'bad', kind: 'rtsp', url: rtsp.url('/cam'), username: 'viewer', password: 'wrong' }),
+      );
       source.start(() => undefined);
       try {
         await waitFor('auth failure', 20_000, () => /credential|401|auth/i.test(source.health().error ?? ''));

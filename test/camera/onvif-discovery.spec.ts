@@ -15,7 +15,10 @@ test('ONVIF discovery: a multicast probe finds the emulated camera, whose stream
     ip('-n', ns, 'link', 'set', 'lo', 'up');
     ip('-n', ns, 'link', 'set', 'lo', 'multicast', 'on');
     ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'lo');
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, 'dist/test/camera/onvif-discovery-probe.js'], { encoding: 'utf8', timeout: 45_000 });
+    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, 'dist/test/camera/onvif-discovery-probe.js'], {
+      encoding: 'utf8',
+      timeout: 45_000,
+    });
     assert.equal(r.status, 0, `probe process failed: ${r.stderr}`);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
       found: { urn: string; host: string; port: number; xaddrs: string[] }[];

@@ -18,7 +18,12 @@ describe('ONVIF camera: emulated device names the RTSP stream the edge then read
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cg-cam-onvif-'));
-    rtsp = new RtspServer({ port: await freePort(), user: 'viewer', password: 'pa ss', mounts: { '/profile1': await plainH264Clip(dir, 20) } });
+    rtsp = new RtspServer({
+      port: await freePort(),
+      user: 'viewer',
+      password: 'pa ss',
+      mounts: { '/profile1': await plainH264Clip(dir, 20) },
+    });
     await rtsp.start();
     device = new OnvifEmulator({ username: 'viewer', password: 'pa ss', streamUri: rtsp.url('/profile1'), width: 480, height: 270 });
     await device.start();
@@ -32,15 +37,22 @@ describe('ONVIF camera: emulated device names the RTSP stream the edge then read
 
   it('authenticates, lists profiles and resolves stream and snapshot URIs', async () => {
     const s = await resolveOnvifStream({ host: '127.0.0.1', port: device.port, username: 'viewer', password: 'pa ss' });
-    assert.deepEqual(s.profiles.map((p) => [p.token, p.encoding, p.width, p.height]), [['main', 'H264', 480, 270]]);
+    assert.deepEqual(
+      s.profiles.map((p) => [p.token, p.encoding, p.width, p.height]),
+      [['main', 'H264', 480, 270]],
+    );
     assert.equal(s.profile.token, 'main');
     assert.equal(s.streamUri, `rtsp://viewer:pa%20ss@127.0.0.1:${rtsp.config.port}/profile1`);
     assert.equal(s.snapshotUri, `http://127.0.0.1:${device.port}/onvif/snapshot.jpg`);
-    for (const action of ['GetSystemDateAndTime', 'GetCapabilities', 'GetProfiles', 'GetStreamUri']) assert.ok(device.calls.includes(action), action);
+    for (const action of ['GetSystemDateAndTime', 'GetCapabilities', 'GetProfiles', 'GetStreamUri'])
+      assert.ok(device.calls.includes(action), action);
   });
 
   it('says so when the device refuses the credentials or the profile does not exist', async () => {
-    await assert.rejects(resolveOnvifStream({ host: '127.0.0.1', port: device.port, username: 'viewer', password: 'wrong' }), /refused the credentials/);
+    await assert.rejects(
+      resolveOnvifStream({ host: '127.0.0.1', port: device.port, username: 'viewer', password: 'wrong' }),
+      /refused the credentials/,
+    );
     await assert.rejects(
       resolveOnvifStream({ host: '127.0.0.1', port: device.port, username: 'viewer', password: 'pa ss', profile: 'sub' }),
       /has no profile sub \(profiles: main\)/,
@@ -50,8 +62,16 @@ describe('ONVIF camera: emulated device names the RTSP stream the edge then read
 
   it('streams frames from the URI the device names', async () => {
     const cam = CameraConfigSchema.parse({
-      id: 'onvif-cam', kind: 'onvif', host: '127.0.0.1', port: device.port, username: 'viewer', password: 'pa ss',
-      width: 320, height: 180, fps: 5, lines: [{ id: 'door', from: { x: 0.5, y: 0 }, to: { x: 0.5, y: 1 }, inside: { x: 0.9, y: 0.5 } }],
+      id: 'onvif-cam',
+      kind: 'onvif',
+      host: '127.0.0.1',
+      port: device.port,
+      username: 'viewer',
+      password: 'pa ss',
+      width: 320,
+      height: 180,
+      fps: 5,
+      lines: [{ id: 'door', from: { x: 0.5, y: 0 }, to: { x: 0.5, y: 1 }, inside: { x: 0.9, y: 0.5 } }],
     });
     const source = createFrameSource(cam);
     const frames: { w: number; h: number; bytes: number }[] = [];

@@ -17,8 +17,22 @@ const CLIP: ClipSpec = {
   fps: 10,
   seconds: 11,
   walks: [
-    { person: 'man', floorY: 350, keys: [[1.5, 40], [5, 480]] },
-    { person: 'woman', floorY: 340, keys: [[6, 520], [9.5, 60]] },
+    {
+      person: 'man',
+      floorY: 350,
+      keys: [
+        [1.5, 40],
+        [5, 480],
+      ],
+    },
+    {
+      person: 'woman',
+      floorY: 340,
+      keys: [
+        [6, 520],
+        [9.5, 60],
+      ],
+    },
   ],
 };
 

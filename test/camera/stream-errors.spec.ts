@@ -16,7 +16,15 @@ const LINE = [{ id: 'door', from: { x: 0.5, y: 0 }, to: { x: 0.5, y: 1 }, inside
 // decoder); none is a timeout. So the cameras' own timeouts are long: a loaded machine (ffmpeg slow to
 // start, the RTSP server slow to answer) must not turn a healthy stream into a stalled one. Waits below
 // are bounds on events, not sleeps.
-const fast = { stallSeconds: 60, connectTimeoutSeconds: 60, reconnect: { initialMs: 300, maxMs: 2000, jitter: 0.5 }, width: 160, height: 90, fps: 5, lines: LINE };
+const fast = {
+  stallSeconds: 60,
+  connectTimeoutSeconds: 60,
+  reconnect: { initialMs: 300, maxMs: 2000, jitter: 0.5 },
+  width: 160,
+  height: 90,
+  fps: 5,
+  lines: LINE,
+};
 const BOUND_MS = 90_000;
 
 describe('bad streams and bad config give clear errors and never stop other cameras', () => {
@@ -34,7 +42,10 @@ describe('bad streams and bad config give clear errors and never stop other came
       mounts: {
         '/cam': clip,
         // A payload ffmpeg has no depayloader/decoder for (GStreamer's own RTP payload).
-        '/gst': { launch: 'videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=5/1 ! x264enc tune=zerolatency ! rtpgstpay name=pay0' },
+        '/gst': {
+          launch:
+            'videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=5/1 ! x264enc tune=zerolatency ! rtpgstpay name=pay0',
+        },
       },
     });
     await server.start();
@@ -98,8 +109,18 @@ describe('bad streams and bad config give clear errors and never stop other came
       sup.start([
         { siteId: 'site-1', zoneId: 'zone-1', gateId: 'gate-1', camera: { id: 'bad-url', kind: 'rtsp', url: 'http://not-rtsp', ...fast } },
         { siteId: 'site-1', zoneId: 'zone-1', gateId: 'gate-1', camera: { id: 'no-lines', kind: 'file', path: 'x.mp4', lines: [] } },
-        { siteId: 'site-1', zoneId: 'zone-1', gateId: 'gate-1', camera: { id: 'ok', kind: 'rtsp', url: server.url('/cam'), username: 'admin', password: 's3cret', ...fast } },
-        { siteId: 'site-1', zoneId: 'zone-1', gateId: 'gate-1', camera: { id: 'denied', kind: 'rtsp', url: server.url('/cam'), username: 'admin', password: 'nope', ...fast } },
+        {
+          siteId: 'site-1',
+          zoneId: 'zone-1',
+          gateId: 'gate-1',
+          camera: { id: 'ok', kind: 'rtsp', url: server.url('/cam'), username: 'admin', password: 's3cret', ...fast },
+        },
+        {
+          siteId: 'site-1',
+          zoneId: 'zone-1',
+          gateId: 'gate-1',
+          camera: { id: 'denied', kind: 'rtsp', url: server.url('/cam'), username: 'admin', password: 'nope', ...fast },
+        },
       ]);
       const byId = () => new Map(sup.health().map((h) => [h.cameraId, h]));
       assert.match(byId().get('bad-url')!.error!, /invalid camera config: camera\.url: url must be rtsp:\/\//);

@@ -8,8 +8,29 @@ const run = promisify(execFile);
 /** A short H.264 MP4 without B-frames (what an RTSP camera sends) made from the real walking clip. */
 export async function plainH264Clip(dir: string, seconds = 6): Promise<string> {
   const out = join(dir, 'walking-h264.mp4');
-  await run('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '-1', '-i', walkingClip, '-t', String(seconds), '-an',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '0', '-g', '12', '-pix_fmt', 'yuv420p', out]);
+  await run('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-stream_loop',
+    '-1',
+    '-i',
+    walkingClip,
+    '-t',
+    String(seconds),
+    '-an',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-bf',
+    '0',
+    '-g',
+    '12',
+    '-pix_fmt',
+    'yuv420p',
+    out,
+  ]);
   return out;
 }
 

@@ -20,10 +20,18 @@ test(
     const site = testSite('gs');
     const broker = new PrivateMosquitto({ anonymous: true }); // about shutdown, not broker security
     await broker.start();
-    const hub = new HubProcess({ MQTT_URL: broker.url, SQLITE_PATH: `${site.dir}/hub.db`, HUB_SITES_FILE: site.sitesFile, HUB_INGEST_CLIENTS: '2', LOG_LEVEL: 'warn', ...TEST_ADMIN_ENV });
+    const hub = new HubProcess({
+      MQTT_URL: broker.url,
+      SQLITE_PATH: `${site.dir}/hub.db`,
+      HUB_SITES_FILE: site.sitesFile,
+      HUB_INGEST_CLIENTS: '2',
+      LOG_LEVEL: 'warn',
+      ...TEST_ADMIN_ENV,
+    });
     let edge: Awaited<ReturnType<typeof startEdge>> | null = null;
     let sim: TrafficSimulator | null = null;
-    const stored = async () => Number(/cg_ingest_events_total\{result="stored"\} (\d+)/.exec(await (await fetch(`${hub.url}/metrics`)).text())?.[1] ?? 0);
+    const stored = async () =>
+      Number(/cg_ingest_events_total\{result="stored"\} (\d+)/.exec(await (await fetch(`${hub.url}/metrics`)).text())?.[1] ?? 0);
     try {
       await hub.start();
       edge = await startEdge(site.edgeConfig(broker.url), false);
@@ -35,7 +43,11 @@ test(
       await hub.stop(GRACE_MS);
       // Nest's shutdown hooks end by re-raising the signal: SIGTERM once they are done, SIGKILL only if
       // the grace period ran out. How long they took is the machine's speed: printed, not asserted.
-      assert.deepEqual(hub.exited, { code: null, signal: 'SIGTERM' }, `a clean exit, not the SIGKILL after the ${GRACE_MS / 1000} s grace period\n${hub.log.slice(-2000)}`);
+      assert.deepEqual(
+        hub.exited,
+        { code: null, signal: 'SIGTERM' },
+        `a clean exit, not the SIGKILL after the ${GRACE_MS / 1000} s grace period\n${hub.log.slice(-2000)}`,
+      );
       t.diagnostic(`shutdown hooks took ${Date.now() - t0} ms (grace period ${GRACE_MS / 1000} s)`);
       await hub.start();
       await waitFor(() => sim!.done, Boolean, 60_000, 'simulator finished');
@@ -46,7 +58,12 @@ test(
         90_000,
         'every event counted',
       );
-      await waitFor(() => edge!.outbox.depth(), (d) => d === 0, 30_000, 'edge outbox drained');
+      await waitFor(
+        () => edge!.outbox.depth(),
+        (d) => d === 0,
+        30_000,
+        'edge outbox drained',
+      );
       assert.equal(counted.entries + counted.exits, TOTAL, 'nothing lost in the shutdown, nothing counted twice after the redelivery');
       assert.deepEqual((await get<CountsPayload>(`${hub.url}/api/counts/today?siteId=${site.siteId}`)).site, counted);
     } finally {

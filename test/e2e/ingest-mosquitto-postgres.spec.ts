@@ -13,12 +13,16 @@ test('edge → Mosquitto (127.0.0.1:1883) → hub on PostgreSQL: same guarantees
   }
 });
 
-test('edge → Mosquitto with a shared subscription over 3 connections → SQLite, and embedded → PostgreSQL, also agree', { timeout: 120_000 }, async () => {
-  await runIngestScenario({ mqttUrl: MOSQUITTO, ingestClients: 3, ingestShared: true });
-  const pg = await createTestDatabase();
-  try {
-    await runIngestScenario({ databaseUrl: pg.url });
-  } finally {
-    await pg.drop();
-  }
-});
+test(
+  'edge → Mosquitto with a shared subscription over 3 connections → SQLite, and embedded → PostgreSQL, also agree',
+  { timeout: 120_000 },
+  async () => {
+    await runIngestScenario({ mqttUrl: MOSQUITTO, ingestClients: 3, ingestShared: true });
+    const pg = await createTestDatabase();
+    try {
+      await runIngestScenario({ databaseUrl: pg.url });
+    } finally {
+      await pg.drop();
+    }
+  },
+);

@@ -71,7 +71,10 @@ export async function runIngestScenario(opts: ScenarioOptions): Promise<void> {
     await new Promise<void>((r) => socket!.once('connect', () => r()));
     const ack = (await socket.timeout(5000).emitWithAck(SocketEvents.subscribe, { siteIds: [site.siteId] })) as { ok: boolean };
     assert.equal(ack.ok, true);
-    const refused = (await socket.timeout(5000).emitWithAck(SocketEvents.subscribe, { siteIds: ['no-such-site'] })) as { ok: boolean; error: string };
+    const refused = (await socket.timeout(5000).emitWithAck(SocketEvents.subscribe, { siteIds: ['no-such-site'] })) as {
+      ok: boolean;
+      error: string;
+    };
     assert.equal(refused.ok, false);
     assert.match(refused.error, /unknown site/);
 
@@ -99,8 +102,16 @@ export async function runIngestScenario(opts: ScenarioOptions): Promise<void> {
 
     // Duplicates and bad messages straight onto the broker, as a faulty or hostile gate would send them.
     // With per-gate logins (embedded broker) the raw clients use gates g1 and g3's credentials.
-    raw = await mqtt.connectAsync(brokerUrl, { clientId: gateMqttClientId(site.siteId, 'g1', 'raw'), protocolVersion: 4, ...loginOf('g1') });
-    raw3 = await mqtt.connectAsync(brokerUrl, { clientId: gateMqttClientId(site.siteId, 'g3', 'raw'), protocolVersion: 4, ...loginOf('g3') });
+    raw = await mqtt.connectAsync(brokerUrl, {
+      clientId: gateMqttClientId(site.siteId, 'g1', 'raw'),
+      protocolVersion: 4,
+      ...loginOf('g1'),
+    });
+    raw3 = await mqtt.connectAsync(brokerUrl, {
+      clientId: gateMqttClientId(site.siteId, 'g3', 'raw'),
+      protocolVersion: 4,
+      ...loginOf('g3'),
+    });
     const pub = (topic: string, payload: string | Buffer) => raw!.publishAsync(topic, payload, { qos: 1 });
     const t1 = topics.gateEvents(site.siteId, 'g1');
     for (const e of events.slice(0, 40)) if (e.gateId === 'g1') await pub(t1, JSON.stringify(e));
@@ -112,8 +123,18 @@ export async function runIngestScenario(opts: ScenarioOptions): Promise<void> {
     // (test/hub/mqtt-acl.spec.ts); an anonymous broker passes it on to be dead-lettered.
     if (opts.mqttUrl) await pub(topics.gateEvents(site.siteId, 'g9'), JSON.stringify({ ...events[0], eventId: v7(), gateId: 'g9' }));
     await pub(t1, JSON.stringify({ ...events[3], eventId: v7(), gateId: 'g2', zoneId: 'sanh-a' }));
-    await raw3.publishAsync(topics.gateEvents(site.siteId, 'g3'), JSON.stringify({ ...events[2], eventId: v7(), zoneId: 'sanh-a' }), { qos: 1 });
-    const expectedReasons = ['malformed_json', 'oversized', 'schema', 'schema', 'topic_mismatch', 'unknown_gate', ...(opts.mqttUrl ? ['unknown_gate'] : [])];
+    await raw3.publishAsync(topics.gateEvents(site.siteId, 'g3'), JSON.stringify({ ...events[2], eventId: v7(), zoneId: 'sanh-a' }), {
+      qos: 1,
+    });
+    const expectedReasons = [
+      'malformed_json',
+      'oversized',
+      'schema',
+      'schema',
+      'topic_mismatch',
+      'unknown_gate',
+      ...(opts.mqttUrl ? ['unknown_gate'] : []),
+    ];
 
     const entries = events.filter((e) => e.direction === 'entry').length;
     const exits = events.length - entries;
@@ -123,8 +144,18 @@ export async function runIngestScenario(opts: ScenarioOptions): Promise<void> {
       30_000,
       'all events counted',
     );
-    await waitFor(() => edge!.outbox.depth(), (d) => d === 0, 10_000, 'edge outbox drained');
-    await waitFor(async () => (await (await api(`${hub.url}/api/dead-letters?limit=50`)).json()) as unknown[], (l) => l.length >= expectedReasons.length, 10_000, 'dead letters');
+    await waitFor(
+      () => edge!.outbox.depth(),
+      (d) => d === 0,
+      10_000,
+      'edge outbox drained',
+    );
+    await waitFor(
+      async () => (await (await api(`${hub.url}/api/dead-letters?limit=50`)).json()) as unknown[],
+      (l) => l.length >= expectedReasons.length,
+      10_000,
+      'dead letters',
+    );
     // Let any stragglers (the duplicates) land before asserting exact numbers.
     await new Promise((r) => setTimeout(r, 500));
 
@@ -144,9 +175,13 @@ export async function runIngestScenario(opts: ScenarioOptions): Promise<void> {
     // Counts over a range in 1-minute buckets add up to the same totals.
     const from = new Date(Date.now() - 3_600_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
-    const range = (await (await api(`${hub.url}/api/counts?siteId=${site.siteId}&from=${from}&to=${to}&bucket=1m`)).json()) as { totals: { entries: number; exits: number } };
+    const range = (await (await api(`${hub.url}/api/counts?siteId=${site.siteId}&from=${from}&to=${to}&bucket=1m`)).json()) as {
+      totals: { entries: number; exits: number };
+    };
     assert.deepEqual(range.totals, { entries, exits });
-    const zoneRange = (await (await api(`${hub.url}/api/counts?siteId=${site.siteId}&zoneId=sanh-b&from=${from}&to=${to}&bucket=1h`)).json()) as { totals: { entries: number } };
+    const zoneRange = (await (
+      await api(`${hub.url}/api/counts?siteId=${site.siteId}&zoneId=sanh-b&from=${from}&to=${to}&bucket=1h`)
+    ).json()) as { totals: { entries: number } };
     assert.equal(zoneRange.totals.entries, finalToday.zones['sanh-b']!.entries);
 
     // Paged search walks every event exactly once.
@@ -162,14 +197,22 @@ export async function runIngestScenario(opts: ScenarioOptions): Promise<void> {
 
     // Every refused message is kept with its reason; nothing refused was counted.
     const dead = (await (await api(`${hub.url}/api/dead-letters?limit=50`)).json()) as { reason: string; topic: string }[];
-    const reasons = dead.filter((d) => d.topic.includes(site.siteId)).map((d) => d.reason).sort();
+    const reasons = dead
+      .filter((d) => d.topic.includes(site.siteId))
+      .map((d) => d.reason)
+      .sort();
     assert.deepEqual(reasons, expectedReasons);
     const metrics = await (await fetch(`${hub.url}/metrics`)).text();
     assert.match(metrics, /cg_ingest_rejected_total\{reason="malformed_json"\} 1/);
     assert.match(metrics, /cg_ingest_events_total\{result="stored"\} 300/);
 
     // The socket saw the counts move up to the final totals.
-    await waitFor(() => updates.at(-1)?.site.entries ?? 0, (v) => v === entries, 5000, 'socket counts');
+    await waitFor(
+      () => updates.at(-1)?.site.entries ?? 0,
+      (v) => v === entries,
+      5000,
+      'socket counts',
+    );
     assert.deepEqual(updates.at(-1)!.site, finalToday.site);
     await waitFor(() => statuses.some((s) => s.state === 'online'), Boolean, 5000, 'gate online status on the socket');
 

@@ -6,11 +6,11 @@ import { waitFor } from '../support/wait-for.js';
 import { runNoLossScenario } from './no-loss-scenario.js';
 
 test(
-  'NATS cluster of three (JetStream, MQTT streams R3): edge and paused hub both start on one node, which is SIGKILLed mid-stream → both fail over to the others (the hub\'s persistent sessions with them) and every event is stored and counted once',
+  "NATS cluster of three (JetStream, MQTT streams R3): edge and paused hub both start on one node, which is SIGKILLed mid-stream → both fail over to the others (the hub's persistent sessions with them) and every event is stored and counted once",
   { timeout: 300_000 },
   async () => {
     const cluster = await PrivateNatsCluster.create(3);
-    const [first, second, hubNode] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0], typeof cluster.nodes[0]];
+    const [first, second, hubNode] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
     try {
       await cluster.start();
       let killed = 0;
@@ -39,7 +39,13 @@ test(
             );
           },
           // A surviving node holds a replica of MQTT's QoS 1 stream: empty means nothing is left for the hub.
-          drained: () => waitFor(() => hubNode.mqttMessagesHeld(), (n) => n === 0, 60_000, 'JetStream holding nothing more for the hub').then(() => undefined),
+          drained: () =>
+            waitFor(
+              () => hubNode.mqttMessagesHeld(),
+              (n) => n === 0,
+              60_000,
+              'JetStream holding nothing more for the hub',
+            ).then(() => undefined),
         },
       });
       assert.ok(killed > 0 && !first.running, 'the first node stayed down to the end: two of three nodes carried the rest');

@@ -59,15 +59,30 @@ export async function runNoLossScenario(opts: { prefix: string; total: number; b
     sim.start();
 
     // The hub stops consuming while the gates keep publishing: the broker must queue, not drop.
-    await waitFor(() => sim.produced, (n) => n >= 200, 10_000, 'first events');
+    await waitFor(
+      () => sim.produced,
+      (n) => n >= 200,
+      10_000,
+      'first events',
+    );
     hub.pause();
-    await waitFor(() => sim.produced, (n) => n >= total / 2, 30_000, 'half the events produced while the hub is paused');
+    await waitFor(
+      () => sim.produced,
+      (n) => n >= total / 2,
+      30_000,
+      'half the events produced while the hub is paused',
+    );
 
     await broker.disrupt(edge);
     hub.resume();
 
     await waitFor(() => sim.done, Boolean, 60_000, 'simulator finished');
-    await waitFor(() => edge!.outbox.depth(), (d) => d === 0, 90_000, 'edge outbox drained');
+    await waitFor(
+      () => edge!.outbox.depth(),
+      (d) => d === 0,
+      90_000,
+      'edge outbox drained',
+    );
     const counted = await waitFor(counts, (s) => s.entries + s.exits >= total, 120_000, 'every event counted at the hub');
     if (broker.drained) await broker.drained();
     else await new Promise((r) => setTimeout(r, 1000));

@@ -4,7 +4,13 @@ import { PrivateNats } from '../support/nats.js';
 import { waitFor } from '../support/wait-for.js';
 import { runNoLossScenario, type RunningEdge } from './no-loss-scenario.js';
 
-const outboxHolds = (edge: RunningEdge) => waitFor(() => edge.outbox.depth(), (d) => d > 0, 10_000, 'events waiting in the edge outbox');
+const outboxHolds = (edge: RunningEdge) =>
+  waitFor(
+    () => edge.outbox.depth(),
+    (d) => d > 0,
+    10_000,
+    'events waiting in the edge outbox',
+  );
 
 test(
   'Mosquitto: a paused (slow) hub with thousands queued, then a broker restart mid-stream → every event stored and counted once',
@@ -54,7 +60,13 @@ test(
             await outboxHolds(edge);
             await broker.start();
           },
-          drained: () => waitFor(() => broker.mqttMessagesHeld(), (n) => n === 0, 60_000, 'JetStream holding nothing more for the hub').then(() => undefined),
+          drained: () =>
+            waitFor(
+              () => broker.mqttMessagesHeld(),
+              (n) => n === 0,
+              60_000,
+              'JetStream holding nothing more for the hub',
+            ).then(() => undefined),
         },
       });
     } finally {

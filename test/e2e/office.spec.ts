@@ -22,7 +22,14 @@ declare const getComputedStyle: (e: any) => { fontSize: string };
 type HTMLElement = any;
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 const ARTIFACTS = 'test/artifacts/office';
 const SITE = 'trang-an-test';
 
@@ -30,15 +37,30 @@ function sitesFile(dir: string): string {
   const sites: SitesConfig = {
     sites: [
       {
-        id: SITE, name: 'Khu du lịch Tràng An', kind: 'tourist', capacity: 12500, crowdWarnAt: 0.9, location: { lat: 20.2526, lon: 105.9164 }, liveCameras: { roles: ['admin', 'security', 'operator'], wallKeys: true },
-        zones: [{ id: 'ben', name: 'Bến thuyền', capacity: 1500 }, { id: 'cong', name: 'Cổng chính', capacity: 11000 }],
+        id: SITE,
+        name: 'Khu du lịch Tràng An',
+        kind: 'tourist',
+        capacity: 12500,
+        crowdWarnAt: 0.9,
+        location: { lat: 20.2526, lon: 105.9164 },
+        liveCameras: { roles: ['admin', 'security', 'operator'], wallKeys: true },
+        zones: [
+          { id: 'ben', name: 'Bến thuyền', capacity: 1500 },
+          { id: 'cong', name: 'Cổng chính', capacity: 11000 },
+        ],
         gates: [
           { id: 'g1', zone: 'cong', name: 'Cổng chính 1', cameras: ['cam-g1'] },
           { id: 'g2', zone: 'cong', name: 'Cổng soát vé CCCD' },
           { id: 'g3', zone: 'ben', name: 'Bến thuyền' },
         ],
       },
-      { id: 'ga-test', name: 'Ga Ninh Bình', kind: 'station', zones: [{ id: 'sanh', name: 'Sảnh' }], gates: [{ id: 'g1', zone: 'sanh', name: 'Cổng ga' }] },
+      {
+        id: 'ga-test',
+        name: 'Ga Ninh Bình',
+        kind: 'station',
+        zones: [{ id: 'sanh', name: 'Sảnh' }],
+        gates: [{ id: 'g1', zone: 'sanh', name: 'Cổng ga' }],
+      },
     ],
   } as SitesConfig;
   const path = join(dir, 'sites.yaml');
@@ -51,7 +73,10 @@ const smallText = (page: Page, min: number) =>
   page.evaluate((min) => {
     const out: string[] = [];
     for (const el of document.querySelectorAll('body *')) {
-      const own = [...el.childNodes].filter((n) => n.nodeType === 3 && n.textContent!.trim()).map((n) => n.textContent!.trim()).join(' ');
+      const own = [...el.childNodes]
+        .filter((n) => n.nodeType === 3 && n.textContent!.trim())
+        .map((n) => n.textContent!.trim())
+        .join(' ');
       if (!own || !(el as HTMLElement).getClientRects().length) continue;
       const fs = parseFloat(getComputedStyle(el).fontSize);
       if (fs < min) out.push(`${el.tagName.toLowerCase()}.${el.className}: ${fs}px "${own.slice(0, 30)}"`);
@@ -63,7 +88,20 @@ test('issue 22: wall at 1920×1080, delivery, password flows and translated erro
   const dir = mkdtempSync(join(tmpdir(), 'cg-office-'));
   mkdirSync(ARTIFACTS, { recursive: true });
   const hub: HubApp = await startHub(
-    hubConfigFromEnv({}, { port: 0, embeddedMqttPort: 0, embeddedMqttHost: '127.0.0.1', sitesFile: sitesFile(dir), sqlitePath: join(dir, 'hub.db'), loginLockoutThreshold: 3, loginLockoutBaseS: 2, loginRateLimit: 200, ...TEST_ADMIN_CONFIG }),
+    hubConfigFromEnv(
+      {},
+      {
+        port: 0,
+        embeddedMqttPort: 0,
+        embeddedMqttHost: '127.0.0.1',
+        sitesFile: sitesFile(dir),
+        sqlitePath: join(dir, 'hub.db'),
+        loginLockoutThreshold: 3,
+        loginLockoutBaseS: 2,
+        loginRateLimit: 200,
+        ...TEST_ADMIN_CONFIG,
+      },
+    ),
     false,
   );
   let browser: Browser | null = null;
@@ -72,43 +110,57 @@ test('issue 22: wall at 1920×1080, delivery, password flows and translated erro
     const adminToken = (await login(hub.url)).accessToken;
     const admin = authedFetch(adminToken);
 
-    await t.test('wall: 1920×1080 from 5 m — headline ≥ 96 px, nothing under 24 px, no scroll, the key’s one site in the title, numbers by locale', async () => {
-      const key = (await (await admin(`${hub.url}/api/api-keys`, { method: 'POST', body: { name: 'Phòng trực', siteIds: [SITE] } })).json()) as { key: string };
-      const page = await browser!.newPage({ viewport: { width: 1920, height: 1080 } });
-      await page.goto(`${hub.url}/wall#key=${key.key}`);
-      await page.locator('.site-card').first().waitFor({ timeout: 15_000 });
-      await page.waitForTimeout(500); // charts' first paint, for the screenshot
-      const heads = await page.locator('.totals .num').evaluateAll((els) => els.map((e) => parseFloat(getComputedStyle(e).fontSize)));
-      assert.equal(heads.length, 3);
-      assert.ok(heads.every((px) => px >= 96), `headline figures ${heads.join(', ')} px`);
-      assert.deepEqual(await smallText(page, 24), [], 'no text under 24 px');
-      const size = await page.evaluate(() => ({ h: document.documentElement.scrollHeight, w: document.documentElement.scrollWidth }));
-      assert.ok(size.h <= 1080 && size.w <= 1920, `the page fits the screen (${size.w}×${size.h})`);
-      // The key covers one site: its name, not "the province".
-      assert.match((await page.locator('.wall-head h1').textContent()) ?? '', /Khu du lịch Tràng An/);
-      // No empty column: each of the three holds content down to near the bottom of the screen.
-      const cols = await page.locator('.wall-col').evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); const last = e.lastElementChild!.getBoundingClientRect(); return [r.height, last.bottom - r.top]; }));
-      assert.equal(cols.length, 3);
-      for (const [h, filled] of cols) assert.ok(filled >= h - 4, `a column filled to ${filled} of ${h} px`);
-      // Vietnamese: 12.500; English: 12,500 and the plural of the camera's people count.
-      assert.match((await page.locator('.site-card .zone-row').first().textContent()) ?? '', /12\.500/);
-      await page.screenshot({ path: `${ARTIFACTS}/wall-1920x1080-vi.png` });
-      await page.locator('#lang').click();
-      assert.match((await page.locator('.site-card .zone-row').first().textContent()) ?? '', /12,500/);
-      assert.deepEqual(await smallText(page, 24), [], 'no text under 24 px in English either');
-      await page.screenshot({ path: `${ARTIFACTS}/wall-1920x1080-en.png` });
-      // A camera tile opens full screen on a click.
-      await page.locator('.camera-tile').first().click();
-      const full = await page.locator('.camera-tile.full').boundingBox();
-      assert.ok(full && full.width === 1920 && full.height === 1080, 'the camera fills the screen');
-      await page.keyboard.press('Escape');
-      assert.equal(await page.locator('.camera-tile.full').count(), 0);
-      // 4K: everything scales with the screen.
-      await page.setViewportSize({ width: 3840, height: 2160 });
-      await page.waitForTimeout(300);
-      assert.deepEqual(await smallText(page, 48), [], 'no text under 48 px at 2160p');
-      await page.close();
-    });
+    await t.test(
+      'wall: 1920×1080 from 5 m — headline ≥ 96 px, nothing under 24 px, no scroll, the key’s one site in the title, numbers by locale',
+      async () => {
+        const key = (await (
+          await admin(`${hub.url}/api/api-keys`, { method: 'POST', body: { name: 'Phòng trực', siteIds: [SITE] } })
+        ).json()) as { key: string };
+        const page = await browser!.newPage({ viewport: { width: 1920, height: 1080 } });
+        await page.goto(`${hub.url}/wall#key=${key.key}`);
+        await page.locator('.site-card').first().waitFor({ timeout: 15_000 });
+        await page.waitForTimeout(500); // charts' first paint, for the screenshot
+        const heads = await page.locator('.totals .num').evaluateAll((els) => els.map((e) => parseFloat(getComputedStyle(e).fontSize)));
+        assert.equal(heads.length, 3);
+        assert.ok(
+          heads.every((px) => px >= 96),
+          `headline figures ${heads.join(', ')} px`,
+        );
+        assert.deepEqual(await smallText(page, 24), [], 'no text under 24 px');
+        const size = await page.evaluate(() => ({ h: document.documentElement.scrollHeight, w: document.documentElement.scrollWidth }));
+        assert.ok(size.h <= 1080 && size.w <= 1920, `the page fits the screen (${size.w}×${size.h})`);
+        // The key covers one site: its name, not "the province".
+        assert.match((await page.locator('.wall-head h1').textContent()) ?? '', /Khu du lịch Tràng An/);
+        // No empty column: each of the three holds content down to near the bottom of the screen.
+        const cols = await page.locator('.wall-col').evaluateAll((els) =>
+          els.map((e) => {
+            const r = e.getBoundingClientRect();
+            const last = e.lastElementChild!.getBoundingClientRect();
+            return [r.height, last.bottom - r.top];
+          }),
+        );
+        assert.equal(cols.length, 3);
+        for (const [h, filled] of cols) assert.ok(filled >= h - 4, `a column filled to ${filled} of ${h} px`);
+        // Vietnamese: 12.500; English: 12,500 and the plural of the camera's people count.
+        assert.match((await page.locator('.site-card .zone-row').first().textContent()) ?? '', /12\.500/);
+        await page.screenshot({ path: `${ARTIFACTS}/wall-1920x1080-vi.png` });
+        await page.locator('#lang').click();
+        assert.match((await page.locator('.site-card .zone-row').first().textContent()) ?? '', /12,500/);
+        assert.deepEqual(await smallText(page, 24), [], 'no text under 24 px in English either');
+        await page.screenshot({ path: `${ARTIFACTS}/wall-1920x1080-en.png` });
+        // A camera tile opens full screen on a click.
+        await page.locator('.camera-tile').first().click();
+        const full = await page.locator('.camera-tile.full').boundingBox();
+        assert.ok(full && full.width === 1920 && full.height === 1080, 'the camera fills the screen');
+        await page.keyboard.press('Escape');
+        assert.equal(await page.locator('.camera-tile.full').count(), 0);
+        // 4K: everything scales with the screen.
+        await page.setViewportSize({ width: 3840, height: 2160 });
+        await page.waitForTimeout(300);
+        assert.deepEqual(await smallText(page, 48), [], 'no text under 48 px at 2160p');
+        await page.close();
+      },
+    );
 
     await t.test('delivery: /assets/*.js in brotli to a client that accepts it, gzip otherwise, no source maps', async () => {
       const js = readdirSync(resolve('dist/web/assets')).filter((f) => f.endsWith('.js'));
@@ -128,106 +180,127 @@ test('issue 22: wall at 1920×1080, delivery, password flows and translated erro
       assert.ok(!/sourceMappingURL/.test(body), 'no source-map reference left in the script');
     });
 
-    await t.test('admin: a one-time password is changed at first sign-in; reset another’s; delete a user; five errors in Vietnamese', async () => {
-      const ctx = await browser!.newContext({ viewport: { width: 1400, height: 900 } });
-      const page = await ctx.newPage();
-      const signIn = async (user: string, pass: string) => {
-        await page.locator('#login-user').fill(user);
-        await page.locator('#login-pass').fill(pass);
-        await page.locator('#login-submit').click();
-      };
-      await page.goto(`${hub.url}/admin/users`);
-      // The language can be switched before signing in.
-      await page.locator('#login-lang').click();
-      assert.equal(await page.locator('#login h2').textContent(), 'Sign in');
-      await page.locator('#login-lang').click();
-      assert.equal(await page.locator('#login h2').textContent(), 'Đăng nhập');
-      await signIn(TEST_ADMIN.username, TEST_ADMIN.password);
-      await page.locator('table.users').waitFor();
+    await t.test(
+      'admin: a one-time password is changed at first sign-in; reset another’s; delete a user; five errors in Vietnamese',
+      async () => {
+        const ctx = await browser!.newContext({ viewport: { width: 1400, height: 900 } });
+        const page = await ctx.newPage();
+        const signIn = async (user: string, pass: string) => {
+          await page.locator('#login-user').fill(user);
+          await page.locator('#login-pass').fill(pass);
+          await page.locator('#login-submit').click();
+        };
+        await page.goto(`${hub.url}/admin/users`);
+        // The language can be switched before signing in.
+        await page.locator('#login-lang').click();
+        assert.equal(await page.locator('#login h2').textContent(), 'Sign in');
+        await page.locator('#login-lang').click();
+        assert.equal(await page.locator('#login h2').textContent(), 'Đăng nhập');
+        await signIn(TEST_ADMIN.username, TEST_ADMIN.password);
+        await page.locator('table.users').waitFor();
 
-      // Creates a manager: the message says who, not "Tạo lúc".
-      const create = async (username: string, password: string) => {
-        await page.locator('input[name=username]').fill(username);
-        await page.locator('input[name=password]').fill(password);
-        await page.locator('select[name=role]').selectOption('manager');
-        await page.locator('select[name=siteIds]').selectOption(SITE);
-        await page.locator('button.create-user').click();
-      };
-      await create('quanly1', 'mot-lan-mat-khau-1');
-      await page.locator('#users-done', { hasText: 'Đã tạo người dùng “quanly1”' }).waitFor();
-      // Error 1: the same username again.
-      await create('quanly1', 'mot-lan-mat-khau-1');
-      await page.locator('[role=alert].error', { hasText: 'Tên đăng nhập “quanly1” đã có' }).waitFor();
-      await create('quanly2', 'mot-lan-mat-khau-2');
-      await page.locator('tr[data-user="quanly2"]').waitFor();
-      // Error 2: an admin may not demote themselves.
-      await page.locator('tr[data-user="admin"] select').selectOption('manager');
-      await page.locator('[role=alert].error', { hasText: 'Không thể xoá hoặc khoá chính tài khoản đang đăng nhập' }).waitFor();
+        // Creates a manager: the message says who, not "Tạo lúc".
+        const create = async (username: string, password: string) => {
+          await page.locator('input[name=username]').fill(username);
+          await page.locator('input[name=password]').fill(password);
+          await page.locator('select[name=role]').selectOption('manager');
+          await page.locator('select[name=siteIds]').selectOption(SITE);
+          await page.locator('button.create-user').click();
+        };
+        await create('quanly1', 'mot-lan-mat-khau-1');
+        await page.locator('#users-done', { hasText: 'Đã tạo người dùng “quanly1”' }).waitFor();
+        // Error 1: the same username again.
+        await create('quanly1', 'mot-lan-mat-khau-1');
+        await page.locator('[role=alert].error', { hasText: 'Tên đăng nhập “quanly1” đã có' }).waitFor();
+        await create('quanly2', 'mot-lan-mat-khau-2');
+        await page.locator('tr[data-user="quanly2"]').waitFor();
+        // Error 2: an admin may not demote themselves.
+        await page.locator('tr[data-user="admin"] select').selectOption('manager');
+        await page.locator('[role=alert].error', { hasText: 'Không thể xoá hoặc khoá chính tài khoản đang đăng nhập' }).waitFor();
 
-      // Reset quanly2's password: a one-time password shown once.
-      page.once('dialog', (d) => void d.accept());
-      await page.locator('tr[data-user="quanly2"] button.reset-password').click();
-      const oneTime = ((await page.locator('#one-time-password code').textContent()) ?? '').trim();
-      assert.ok(oneTime.length >= 16, 'a one-time password is shown');
-      const reset = await login(hub.url, 'quanly2', oneTime);
-      assert.equal(reset.user.name, 'quanly2', 'the reset password signs in');
-      // Error 3: resetting a user deleted meanwhile (elsewhere).
-      const users = (await (await admin(`${hub.url}/api/users`)).json()) as { id: number; username: string }[];
-      assert.equal((await admin(`${hub.url}/api/users/${users.find((u) => u.username === 'quanly2')!.id}`, { method: 'DELETE' })).status, 204);
-      page.once('dialog', (d) => void d.accept());
-      await page.locator('tr[data-user="quanly2"] button.reset-password').click();
-      await page.locator('[role=alert].error', { hasText: 'Không tìm thấy người dùng' }).waitFor();
-      assert.equal((await login(hub.url, 'quanly2', oneTime).catch(() => null)), null, 'a deleted user cannot sign in');
-      await page.screenshot({ path: `${ARTIFACTS}/admin-users.png`, fullPage: true });
+        // Reset quanly2's password: a one-time password shown once.
+        page.once('dialog', (d) => void d.accept());
+        await page.locator('tr[data-user="quanly2"] button.reset-password').click();
+        const oneTime = ((await page.locator('#one-time-password code').textContent()) ?? '').trim();
+        assert.ok(oneTime.length >= 16, 'a one-time password is shown');
+        const reset = await login(hub.url, 'quanly2', oneTime);
+        assert.equal(reset.user.name, 'quanly2', 'the reset password signs in');
+        // Error 3: resetting a user deleted meanwhile (elsewhere).
+        const users = (await (await admin(`${hub.url}/api/users`)).json()) as { id: number; username: string }[];
+        assert.equal(
+          (await admin(`${hub.url}/api/users/${users.find((u) => u.username === 'quanly2')!.id}`, { method: 'DELETE' })).status,
+          204,
+        );
+        page.once('dialog', (d) => void d.accept());
+        await page.locator('tr[data-user="quanly2"] button.reset-password').click();
+        await page.locator('[role=alert].error', { hasText: 'Không tìm thấy người dùng' }).waitFor();
+        assert.equal(await login(hub.url, 'quanly2', oneTime).catch(() => null), null, 'a deleted user cannot sign in');
+        await page.screenshot({ path: `${ARTIFACTS}/admin-users.png`, fullPage: true });
 
-      // Delete from the UI: gone from the list, and from the audit trail's point of view recorded.
-      await create('tamthoi', 'tam-thoi-mat-khau-1');
-      await page.locator('tr[data-user="tamthoi"]').waitFor();
-      page.once('dialog', (d) => void d.accept());
-      await page.locator('tr[data-user="tamthoi"] button.delete-user').click();
-      await page.locator('#users-done', { hasText: 'Đã xoá người dùng “tamthoi”' }).waitFor();
-      await page.locator('tr[data-user="tamthoi"]').waitFor({ state: 'detached', timeout: 5000 });
-      const audit = (await (await admin(`${hub.url}/api/audit?action=user.delete`)).json()) as { action: string; detail: { username?: string } | string }[];
-      assert.ok(audit.some((a) => JSON.stringify(a.detail).includes('tamthoi')), 'the deletion is audited');
+        // Delete from the UI: gone from the list, and from the audit trail's point of view recorded.
+        await create('tamthoi', 'tam-thoi-mat-khau-1');
+        await page.locator('tr[data-user="tamthoi"]').waitFor();
+        page.once('dialog', (d) => void d.accept());
+        await page.locator('tr[data-user="tamthoi"] button.delete-user').click();
+        await page.locator('#users-done', { hasText: 'Đã xoá người dùng “tamthoi”' }).waitFor();
+        await page.locator('tr[data-user="tamthoi"]').waitFor({ state: 'detached', timeout: 5000 });
+        const audit = (await (await admin(`${hub.url}/api/audit?action=user.delete`)).json()) as {
+          action: string;
+          detail: { username?: string } | string;
+        }[];
+        assert.ok(
+          audit.some((a) => JSON.stringify(a.detail).includes('tamthoi')),
+          'the deletion is audited',
+        );
 
-      // quanly1 signs in with the one-time password: asked for a new one before anything else.
-      await page.locator('#logout').click();
-      await page.locator('#login-user').waitFor();
-      // Error 4: lockout says when to retry (three failures lock this test hub).
-      for (let i = 0; i < 3; i++) {
-        await signIn('quanly1', 'khong-dung-mat-khau');
-        await page.locator('#login-error', { hasText: /Sai tên đăng nhập/ }).waitFor();
-        await page.locator('#login-error').evaluate((e) => (e.textContent = ''));
-      }
-      await signIn('quanly1', 'mot-lan-mat-khau-1');
-      await page.locator('#login-error', { hasText: /Đăng nhập sai quá nhiều lần\. Thử lại sau \d+ giây \(lúc \d\d:\d\d:\d\d\)/ }).waitFor();
-      await page.screenshot({ path: `${ARTIFACTS}/login-locked.png` });
-      // The lock lasts loginLockoutBaseS (2 s here); meanwhile an admin resets the password (a new one-time one).
-      const q1 = ((await (await admin(`${hub.url}/api/users`)).json()) as { id: number; username: string }[]).find((u) => u.username === 'quanly1')!;
-      assert.equal((await admin(`${hub.url}/api/users/${q1.id}`, { method: 'PATCH', body: { password: 'mot-lan-mat-khau-3' } })).status, 200);
-      await page.waitForTimeout(2500);
-      await page.reload();
-      await signIn('quanly1', 'mot-lan-mat-khau-3');
-      await page.locator('#change-password').waitFor({ timeout: 10_000 });
-      assert.match((await page.locator('#change-password').textContent()) ?? '', /mật khẩu một lần/);
-      // Error 5: the current password wrong.
-      await page.locator('#pw-current').fill('sai-mat-khau-hien-tai');
-      await page.locator('#pw-new').fill('mat-khau-rieng-cua-toi');
-      await page.locator('#pw-again').fill('mat-khau-rieng-cua-toi');
-      await page.locator('#pw-submit').click();
-      await page.locator('#pw-error', { hasText: 'Mật khẩu hiện tại không đúng' }).waitFor();
-      await page.screenshot({ path: `${ARTIFACTS}/change-password-forced.png` });
-      await page.locator('#pw-current').fill('mot-lan-mat-khau-3');
-      await page.locator('#pw-submit').click();
-      await page.locator('#change-password').waitFor({ state: 'hidden', timeout: 10_000 });
-      await page.locator('section.reports').waitFor({ timeout: 10_000 });
-      // The one-time password no longer works; the new one does, without the forced form.
-      assert.equal(await login(hub.url, 'quanly1', 'mot-lan-mat-khau-3').catch(() => null), null);
-      assert.equal((await login(hub.url, 'quanly1', 'mat-khau-rieng-cua-toi')).user.name, 'quanly1');
-      const me = (await (await authedFetch((await login(hub.url, 'quanly1', 'mat-khau-rieng-cua-toi')).accessToken)(`${hub.url}/api/auth/me`)).json()) as { mustChangePassword: boolean };
-      assert.equal(me.mustChangePassword, false);
-      await ctx.close();
-    });
+        // quanly1 signs in with the one-time password: asked for a new one before anything else.
+        await page.locator('#logout').click();
+        await page.locator('#login-user').waitFor();
+        // Error 4: lockout says when to retry (three failures lock this test hub).
+        for (let i = 0; i < 3; i++) {
+          await signIn('quanly1', 'khong-dung-mat-khau');
+          await page.locator('#login-error', { hasText: /Sai tên đăng nhập/ }).waitFor();
+          await page.locator('#login-error').evaluate((e) => (e.textContent = ''));
+        }
+        await signIn('quanly1', 'mot-lan-mat-khau-1');
+        await page
+          .locator('#login-error', { hasText: /Đăng nhập sai quá nhiều lần\. Thử lại sau \d+ giây \(lúc \d\d:\d\d:\d\d\)/ })
+          .waitFor();
+        await page.screenshot({ path: `${ARTIFACTS}/login-locked.png` });
+        // The lock lasts loginLockoutBaseS (2 s here); meanwhile an admin resets the password (a new one-time one).
+        const q1 = ((await (await admin(`${hub.url}/api/users`)).json()) as { id: number; username: string }[]).find(
+          (u) => u.username === 'quanly1',
+        )!;
+        assert.equal(
+          (await admin(`${hub.url}/api/users/${q1.id}`, { method: 'PATCH', body: { password: 'mot-lan-mat-khau-3' } })).status,
+          200,
+        );
+        await page.waitForTimeout(2500);
+        await page.reload();
+        await signIn('quanly1', 'mot-lan-mat-khau-3');
+        await page.locator('#change-password').waitFor({ timeout: 10_000 });
+        assert.match((await page.locator('#change-password').textContent()) ?? '', /mật khẩu một lần/);
+        // Error 5: the current password wrong.
+        await page.locator('#pw-current').fill('sai-mat-khau-hien-tai');
+        await page.locator('#pw-new').fill('mat-khau-rieng-cua-toi');
+        await page.locator('#pw-again').fill('mat-khau-rieng-cua-toi');
+        await page.locator('#pw-submit').click();
+        await page.locator('#pw-error', { hasText: 'Mật khẩu hiện tại không đúng' }).waitFor();
+        await page.screenshot({ path: `${ARTIFACTS}/change-password-forced.png` });
+        await page.locator('#pw-current').fill('mot-lan-mat-khau-3');
+        await page.locator('#pw-submit').click();
+        await page.locator('#change-password').waitFor({ state: 'hidden', timeout: 10_000 });
+        await page.locator('section.reports').waitFor({ timeout: 10_000 });
+        // The one-time password no longer works; the new one does, without the forced form.
+        assert.equal(await login(hub.url, 'quanly1', 'mot-lan-mat-khau-3').catch(() => null), null);
+        assert.equal((await login(hub.url, 'quanly1', 'mat-khau-rieng-cua-toi')).user.name, 'quanly1');
+        const me = (await (
+          await authedFetch((await login(hub.url, 'quanly1', 'mat-khau-rieng-cua-toi')).accessToken)(`${hub.url}/api/auth/me`)
+        ).json()) as { mustChangePassword: boolean };
+        assert.equal(me.mustChangePassword, false);
+        await ctx.close();
+      },
+    );
   } finally {
     await browser?.close();
     await hub.close();

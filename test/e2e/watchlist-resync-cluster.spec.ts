@@ -16,7 +16,9 @@ const pgClient = pg.Client;
 
 const resyncResults = async (hub: HubProcess): Promise<Record<string, number>> => {
   const text = await (await fetch(`${hub.url}/metrics`)).text();
-  return Object.fromEntries([...text.matchAll(/^cg_watchlist_resync_requests_total\{result="([a-z]+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+  return Object.fromEntries(
+    [...text.matchAll(/^cg_watchlist_resync_requests_total\{result="([a-z]+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]),
+  );
 };
 
 test(
@@ -28,7 +30,15 @@ test(
     let gate: mqtt.MqttClient | undefined;
     try {
       const admin = authedFetch((await login(a.url)).accessToken);
-      assert.equal((await admin(`${a.url}/api/sites/${site.siteId}/watchlist`, { method: 'POST', body: { fullName: 'Trần Văn R', idNumber: '001099000333' } })).status, 201);
+      assert.equal(
+        (
+          await admin(`${a.url}/api/sites/${site.siteId}/watchlist`, {
+            method: 'POST',
+            body: { fullName: 'Trần Văn R', idNumber: '001099000333' },
+          })
+        ).status,
+        201,
+      );
 
       // A gate's connection (the private broker takes anonymous clients): every full snapshot it receives.
       gate = await mqtt.connectAsync(broker.url, { clientId: `rs-${process.pid}-${Date.now()}`, protocolVersion: 4 });
@@ -51,7 +61,12 @@ test(
       // One request: both instances receive it, one answers, the other counts it as answered elsewhere.
       const first = ask('g1');
       await first.send();
-      await waitFor(() => snapshots.length, (n) => n >= 1, 10_000, 'the snapshot');
+      await waitFor(
+        () => snapshots.length,
+        (n) => n >= 1,
+        10_000,
+        'the snapshot',
+      );
       const r1 = await waitFor(both, (r) => r.sum('snapshot') + r.sum('elsewhere') === 2, 10_000, 'both instances handled the request');
       assert.equal(r1.sum('snapshot'), 1, JSON.stringify(r1));
       assert.equal(r1.sum('elsewhere'), 1, JSON.stringify(r1));
@@ -59,7 +74,11 @@ test(
       // The instance that found the claim held looks again once it could have lapsed: it must find it done.
       await new Promise((r) => setTimeout(r, CLAIM_MS + 1000));
       assert.equal(snapshots.length, 1, 'exactly one snapshot for one request');
-      assert.deepEqual(snapshots[0]!.upserts.map((u) => u.idNumberHmac !== undefined), [true], "the site's one entry");
+      assert.deepEqual(
+        snapshots[0]!.upserts.map((u) => u.idNumberHmac !== undefined),
+        [true],
+        "the site's one entry",
+      );
 
       // An instance claimed the next request and died before answering (its claim is left in Redis,
       // as after a SIGKILL): both live instances find it held; once it lapses one of them answers.
@@ -70,7 +89,12 @@ test(
       const r2 = await waitFor(both, (r) => r.sum('elsewhere') === 3, 10_000, 'both instances found the claim held');
       assert.equal(r2.sum('snapshot'), 1, 'nobody answered while the claim held');
       assert.equal(snapshots.length, 1);
-      await waitFor(() => snapshots.length, (n) => n >= 2, CLAIM_MS + 10_000, 'the request answered after the dead claim lapsed');
+      await waitFor(
+        () => snapshots.length,
+        (n) => n >= 2,
+        CLAIM_MS + 10_000,
+        'the request answered after the dead claim lapsed',
+      );
       assert.ok(Date.now() - t0 >= CLAIM_MS - 200, `not before the claim lapsed (${Date.now() - t0} ms)`);
       assert.equal(await redis.get(resyncClaimKey(second.topic, second.payload)), 'done');
       await new Promise((r) => setTimeout(r, CLAIM_MS + 1000));
@@ -115,12 +139,30 @@ test(
         ),
       );
       assert.deepEqual(statuses, Array(n).fill(201));
-      await waitFor(() => new Set(deltas).size, (k) => k >= n, 30_000, 'a delta for every change');
+      await waitFor(
+        () => new Set(deltas).size,
+        (k) => k >= n,
+        30_000,
+        'a delta for every change',
+      );
       // Nothing is left to publish on either instance: no later copy can come.
-      await waitFor(async () => Number((await pg.query('SELECT count(*) AS c FROM watchlist_outbox')).rows[0].c), (c) => c === 0, 30_000, 'the outbox emptied');
+      await waitFor(
+        async () => Number((await pg.query('SELECT count(*) AS c FROM watchlist_outbox')).rows[0].c),
+        (c) => c === 0,
+        30_000,
+        'the outbox emptied',
+      );
       assert.equal(deltas.length, n, `each delta once: ${deltas.join(',')}`);
-      assert.deepEqual(deltas, [...deltas].sort((x, y) => x - y), 'in sequence order');
-      assert.deepEqual(deltas, Array.from({ length: n }, (_, i) => deltas[0]! + i), 'no gap');
+      assert.deepEqual(
+        deltas,
+        [...deltas].sort((x, y) => x - y),
+        'in sequence order',
+      );
+      assert.deepEqual(
+        deltas,
+        Array.from({ length: n }, (_, i) => deltas[0]! + i),
+        'no gap',
+      );
     } finally {
       await gate?.endAsync();
       await pg.end();

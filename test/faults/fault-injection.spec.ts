@@ -17,14 +17,16 @@ import { waitFor } from '../support/wait-for.js';
  * The hub must stay up, say so in /health and /metrics, lose no acknowledged event and recover.
  */
 
-const metric = async (hub: HubProcess, re: RegExp): Promise<number> => Number(re.exec(await (await fetch(`${hub.url}/metrics`)).text())?.[1] ?? NaN);
+const metric = async (hub: HubProcess, re: RegExp): Promise<number> =>
+  Number(re.exec(await (await fetch(`${hub.url}/metrics`)).text())?.[1] ?? NaN);
 const stored = (hub: HubProcess) => metric(hub, /cg_ingest_events_total\{result="stored"\} (\d+)/);
 const depUp = (hub: HubProcess, dep: string) => metric(hub, new RegExp(`cg_dependency_up\\{dependency="${dep}"\\} (\\d+)`));
 const health = async (hub: HubProcess) => {
   const r = await fetch(`${hub.url}/health`);
   return { code: r.status, body: (await r.json()) as { status: string; details: Record<string, { status: string; message?: string }> } };
 };
-const alive = (hub: HubProcess) => assert.equal(hub.exited, null, `the hub process ended: ${JSON.stringify(hub.exited)}\n--- hub log ---\n${hub.log.slice(-3000)}`);
+const alive = (hub: HubProcess) =>
+  assert.equal(hub.exited, null, `the hub process ended: ${JSON.stringify(hub.exited)}\n--- hub log ---\n${hub.log.slice(-3000)}`);
 
 const cleanups: (() => Promise<unknown>)[] = [];
 after(async () => {
@@ -39,7 +41,11 @@ test(
     const redis = new PrivateRedis();
     const broker = new PrivateMosquitto({ anonymous: true }); // not a broker-security test
     const db = await createTestDatabase();
-    cleanups.push(() => db.drop(), () => broker.stop(), () => redis.stop());
+    cleanups.push(
+      () => db.drop(),
+      () => broker.stop(),
+      () => redis.stop(),
+    );
     await redis.start();
     await broker.start();
     const hub = new HubProcess({
@@ -64,20 +70,38 @@ test(
     await redis.kill();
     const sim = new TrafficSimulator(site.edgeConfig(broker.url), edge.outbox, { rate: 100, limit: 300 });
     sim.start();
-    await waitFor(() => stored(hub), (n) => n >= 300, 60_000, 'events stored while Redis is down');
+    await waitFor(
+      () => stored(hub),
+      (n) => n >= 300,
+      60_000,
+      'events stored while Redis is down',
+    );
 
     // Logins answer at once (no 500, no hang) and the lockout still holds, on this instance's own state.
     const t0 = Date.now();
-    const ok = await fetch(`${hub.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TEST_ADMIN) });
+    const ok = await fetch(`${hub.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(TEST_ADMIN),
+    });
     assert.equal(ok.status, 200);
     assert.ok(Date.now() - t0 < 3000, `login took ${Date.now() - t0} ms with Redis down`);
     const wrong: number[] = [];
     for (let i = 0; i < 4; i++) wrong.push(await loginFrom('127.0.0.9', hub.url, TEST_ADMIN.username, 'not-the-password'));
     assert.deepEqual(wrong, [401, 401, 401, 429], 'lockout on local state while Redis is down');
-    assert.equal((await authedFetch(session.accessToken)(`${hub.url}/api/sites`)).status, 200, 'tokens still checked (revocations kept locally)');
+    assert.equal(
+      (await authedFetch(session.accessToken)(`${hub.url}/api/sites`)).status,
+      200,
+      'tokens still checked (revocations kept locally)',
+    );
 
     // Degraded, not down: the balancer keeps the instance; Prometheus sees the outage.
-    const h = await waitFor(() => health(hub), (x) => x.body.details.redis?.status === 'down' && Number((x.body.details.redis as { downForS?: number }).downForS) >= 5, 20_000, '/health reporting 5 s of Redis outage');
+    const h = await waitFor(
+      () => health(hub),
+      (x) => x.body.details.redis?.status === 'down' && Number((x.body.details.redis as { downForS?: number }).downForS) >= 5,
+      20_000,
+      '/health reporting 5 s of Redis outage',
+    );
     assert.equal(h.code, 200);
     assert.equal(h.body.status, 'degraded');
     assert.equal(await depUp(hub, 'redis'), 0);
@@ -89,12 +113,22 @@ test(
     assert.equal((await health(hub)).body.status, 'degraded');
     const sim2 = new TrafficSimulator(site.edgeConfig(broker.url), edge.outbox, { rate: 100, limit: 100 });
     sim2.start();
-    await waitFor(() => stored(hub), (n) => n >= 100, 60_000, 'events stored after a start with Redis down');
+    await waitFor(
+      () => stored(hub),
+      (n) => n >= 100,
+      60_000,
+      'events stored after a start with Redis down',
+    );
     alive(hub);
 
     // Redis back on the same address: the hub uses it again without a restart.
     await redis.start();
-    await waitFor(() => health(hub), (x) => x.body.status === 'ok' && x.body.details.redis?.status === 'up', 30_000, '/health: Redis up again');
+    await waitFor(
+      () => health(hub),
+      (x) => x.body.status === 'ok' && x.body.details.redis?.status === 'up',
+      30_000,
+      '/health: Redis up again',
+    );
     assert.equal(await depUp(hub, 'redis'), 1);
     for (let i = 0; i < 2; i++) assert.equal(await loginFrom('127.0.0.10', hub.url, TEST_ADMIN.username, 'wrong-again'), 401);
     const r = new Redis(redis.url);
@@ -114,30 +148,70 @@ test(
     const site = testSite('fp');
     const pgsql = new PrivatePostgres();
     const broker = new PrivateMosquitto({ anonymous: true });
-    cleanups.push(() => broker.stop(), () => pgsql.stop());
+    cleanups.push(
+      () => broker.stop(),
+      () => pgsql.stop(),
+    );
     await pgsql.start();
     await broker.start();
-    const hub = new HubProcess({ DATABASE_URL: pgsql.url, MQTT_URL: broker.url, HUB_INGEST_CLIENTS: '2', HUB_SITES_FILE: site.sitesFile, LOG_LEVEL: 'error', ...TEST_ADMIN_ENV });
+    const hub = new HubProcess({
+      DATABASE_URL: pgsql.url,
+      MQTT_URL: broker.url,
+      HUB_INGEST_CLIENTS: '2',
+      HUB_SITES_FILE: site.sitesFile,
+      LOG_LEVEL: 'error',
+      ...TEST_ADMIN_ENV,
+    });
     cleanups.push(() => hub.stop());
     await hub.start();
     const edge = await startEdge(site.edgeConfig(broker.url), false);
     cleanups.push(() => edge.close());
     const sim = new TrafficSimulator(site.edgeConfig(broker.url), edge.outbox, { rate: 200, limit: 1500 });
     sim.start();
-    await waitFor(() => stored(hub), (n) => n >= 200, 60_000, 'storing before the outage');
+    await waitFor(
+      () => stored(hub),
+      (n) => n >= 200,
+      60_000,
+      'storing before the outage',
+    );
     await pgsql.kill('SIGQUIT');
-    const h = await waitFor(() => health(hub), (x) => x.code === 503, 20_000, '/health 503 with PostgreSQL down');
+    const h = await waitFor(
+      () => health(hub),
+      (x) => x.code === 503,
+      20_000,
+      '/health 503 with PostgreSQL down',
+    );
     assert.equal(h.body.details.database?.status, 'down');
     assert.equal(await depUp(hub, 'database'), 0);
-    await waitFor(() => sim.produced, (n) => n >= 1000, 30_000, 'gates keep producing during the outage');
+    await waitFor(
+      () => sim.produced,
+      (n) => n >= 1000,
+      30_000,
+      'gates keep producing during the outage',
+    );
     alive(hub);
     await pgsql.start();
     await waitFor(() => sim.done, Boolean, 60_000, 'simulator finished');
-    await waitFor(() => edge.outbox.depth(), (d) => d === 0, 90_000, 'edge outbox drained after PostgreSQL returned');
-    await waitFor(() => health(hub), (x) => x.code === 200, 30_000, '/health 200 again');
+    await waitFor(
+      () => edge.outbox.depth(),
+      (d) => d === 0,
+      90_000,
+      'edge outbox drained after PostgreSQL returned',
+    );
+    await waitFor(
+      () => health(hub),
+      (x) => x.code === 200,
+      30_000,
+      '/health 200 again',
+    );
     assert.equal(await depUp(hub, 'database'), 1);
     // The broker queued what the hub could not acknowledge; the hub works through it after its retry back-off.
-    await waitFor(() => stored(hub), (n) => n >= 1500, 60_000, 'the queued events stored');
+    await waitFor(
+      () => stored(hub),
+      (n) => n >= 1500,
+      60_000,
+      'the queued events stored',
+    );
     // Every acknowledged event is in the database, once.
     const { default: pg } = await import('pg');
     const c = new pg.Client({ connectionString: pgsql.url });
@@ -161,24 +235,56 @@ test(
     const broker = new PrivateMosquitto({ anonymous: true });
     cleanups.push(() => broker.stop());
     await broker.start();
-    const hub = new HubProcess({ SQLITE_PATH: `${site.dir}/hub.db`, MQTT_URL: broker.url, HUB_INGEST_CLIENTS: '2', HUB_SITES_FILE: site.sitesFile, LOG_LEVEL: 'error', ...TEST_ADMIN_ENV });
+    const hub = new HubProcess({
+      SQLITE_PATH: `${site.dir}/hub.db`,
+      MQTT_URL: broker.url,
+      HUB_INGEST_CLIENTS: '2',
+      HUB_SITES_FILE: site.sitesFile,
+      LOG_LEVEL: 'error',
+      ...TEST_ADMIN_ENV,
+    });
     cleanups.push(() => hub.stop());
     await hub.start();
     const edge = await startEdge(site.edgeConfig(broker.url), false);
     cleanups.push(() => edge.close());
     const sim = new TrafficSimulator(site.edgeConfig(broker.url), edge.outbox, { rate: 200, limit: 1200 });
     sim.start();
-    await waitFor(() => stored(hub), (n) => n >= 200, 60_000, 'storing before the outage');
+    await waitFor(
+      () => stored(hub),
+      (n) => n >= 200,
+      60_000,
+      'storing before the outage',
+    );
     await broker.stop(); // a restart of the broker service (its persistence written)
-    const h = await waitFor(() => health(hub), (x) => x.code === 503, 20_000, '/health 503 with the broker down');
+    const h = await waitFor(
+      () => health(hub),
+      (x) => x.code === 503,
+      20_000,
+      '/health 503 with the broker down',
+    );
     assert.equal(h.body.details.mqtt?.status, 'down');
     assert.equal(await depUp(hub, 'mqtt'), 0);
     alive(hub);
     await broker.start();
-    await waitFor(() => health(hub), (x) => x.code === 200, 30_000, '/health 200 after the broker returned');
+    await waitFor(
+      () => health(hub),
+      (x) => x.code === 200,
+      30_000,
+      '/health 200 after the broker returned',
+    );
     await waitFor(() => sim.done, Boolean, 60_000, 'simulator finished');
-    await waitFor(() => edge.outbox.depth(), (d) => d === 0, 90_000, 'edge outbox drained');
-    await waitFor(() => stored(hub), (n) => n >= 1200, 30_000, 'every event stored');
+    await waitFor(
+      () => edge.outbox.depth(),
+      (d) => d === 0,
+      90_000,
+      'edge outbox drained',
+    );
+    await waitFor(
+      () => stored(hub),
+      (n) => n >= 1200,
+      30_000,
+      'every event stored',
+    );
     assert.equal(await depUp(hub, 'mqtt'), 1);
     alive(hub);
   },

@@ -19,10 +19,13 @@ after(async () => {
 function open(url: string, token: string): Promise<{ res: IncomingMessage; req: ClientRequest }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      res.pause();
-      resolve({ res, req });
-    });
+    const req = request(
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, agent: false, headers: { authorization: `Bearer ${token}` } },
+      (res) => {
+        res.pause();
+        resolve({ res, req });
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -41,7 +44,13 @@ test(
   { timeout: 120_000 },
   async () => {
     const site = testSite('hr');
-    const env = { HUB_SITES_FILE: site.sitesFile, SQLITE_PATH: join(site.dir, 'hub.db'), EMBEDDED_MQTT_PORT: '0', LOG_LEVEL: 'warn', ...TEST_ADMIN_ENV };
+    const env = {
+      HUB_SITES_FILE: site.sitesFile,
+      SQLITE_PATH: join(site.dir, 'hub.db'),
+      EMBEDDED_MQTT_PORT: '0',
+      LOG_LEVEL: 'warn',
+      ...TEST_ADMIN_ENV,
+    };
     const first = new HubProcess(env);
     await first.start();
     await first.stop();
@@ -50,7 +59,9 @@ test(
     const to = Math.floor(Date.now() / DAY) * DAY;
     const from = to - 365 * DAY;
     const db = new Database(env.SQLITE_PATH);
-    const insert = db.prepare('INSERT INTO gate_events (event_id, site_id, zone_id, gate_id, lane_id, direction, source, occurred_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO gate_events (event_id, site_id, zone_id, gate_id, lane_id, direction, source, occurred_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     db.transaction(() => {
       for (let i = 0; i < EVENTS; i++) {
         const at = from + Math.floor((i / EVENTS) * 365 * DAY);
@@ -64,7 +75,10 @@ test(
     const admin = (await login(hub.url)).accessToken;
     const tokens: string[] = [];
     for (const name of ['quan.ly.a', 'quan.ly.b', 'quan.ly.c']) {
-      const r = await authedFetch(admin)(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username: name, password: 'a-long-enough-password-1', role: 'manager', siteIds: [site.siteId] } });
+      const r = await authedFetch(admin)(`${hub.url}/api/users`, {
+        method: 'POST',
+        body: { mustChangePassword: false, username: name, password: 'a-long-enough-password-1', role: 'manager', siteIds: [site.siteId] },
+      });
       assert.equal(r.status, 201);
       tokens.push((await login(hub.url, name, 'a-long-enough-password-1')).accessToken);
     }
@@ -81,12 +95,22 @@ test(
     assert.match(body.message, /Đang chạy quá nhiều bản xuất.*\/ Too many exports or reports running/);
     // A second manager takes the other two slots of the hub; a third is refused by the hub-wide limit.
     const b = await Promise.all([open(url, tokens[1]!), open(url, tokens[1]!)]);
-    assert.deepEqual(b.map((x) => x.res.statusCode), [200, 200]);
+    assert.deepEqual(
+      b.map((x) => x.res.statusCode),
+      [200, 200],
+    );
     const c = await open(url, tokens[2]!);
     assert.equal(c.res.statusCode, 429);
     c.req.destroy();
     // The report summary is a heavy read too.
-    assert.equal((await authedFetch(tokens[2]!)(`${hub.url}/api/reports/summary?siteId=${site.siteId}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`)).status, 429);
+    assert.equal(
+      (
+        await authedFetch(tokens[2]!)(
+          `${hub.url}/api/reports/summary?siteId=${site.siteId}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`,
+        )
+      ).status,
+      429,
+    );
     // Lighter reads and /health are not limited.
     assert.equal((await fetch(`${hub.url}/health`)).status, 200);
     // One export read to its end frees its slot: the third manager gets in.
@@ -98,6 +122,14 @@ test(
     // A client that goes away mid-export frees its slot as well.
     for (const x of [...ten, ...b, d]) x.req.destroy();
     // (the hub notices each closed connection a moment later)
-    await waitFor(() => authedFetch(tokens[2]!)(`${hub.url}/api/reports/summary?siteId=${site.siteId}&from=${new Date(to - 7 * DAY).toISOString()}&to=${new Date(to).toISOString()}`).then((r) => r.status), (s) => s === 200, 10_000, 'slots freed by the closed exports');
+    await waitFor(
+      () =>
+        authedFetch(tokens[2]!)(
+          `${hub.url}/api/reports/summary?siteId=${site.siteId}&from=${new Date(to - 7 * DAY).toISOString()}&to=${new Date(to).toISOString()}`,
+        ).then((r) => r.status),
+      (s) => s === 200,
+      10_000,
+      'slots freed by the closed exports',
+    );
   },
 );

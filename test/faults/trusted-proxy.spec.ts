@@ -11,10 +11,20 @@ function loginVia(url: string, from: string, username: string, password: string,
   const body = JSON.stringify({ username, password });
   const u = new URL(`${url}/api/auth/login`);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        localAddress: from,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -32,14 +42,24 @@ test(
   { timeout: 120_000 },
   async () => {
     const site = testSite('tp');
-    const hub = new HubProcess({ SQLITE_PATH: `${site.dir}/hub.db`, HUB_SITES_FILE: site.sitesFile, EMBEDDED_MQTT_PORT: '0', HUB_TRUST_PROXY: '127.0.0.1', LOG_LEVEL: 'warn', ...TEST_ADMIN_ENV });
+    const hub = new HubProcess({
+      SQLITE_PATH: `${site.dir}/hub.db`,
+      HUB_SITES_FILE: site.sitesFile,
+      EMBEDDED_MQTT_PORT: '0',
+      HUB_TRUST_PROXY: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ...TEST_ADMIN_ENV,
+    });
     cleanups.push(() => hub.stop());
     await hub.start();
     const nginx = new PrivateNginx([hub.url.replace('http://', '')]);
     cleanups.push(() => nginx.stop());
     await nginx.start();
     const admin = (await login(hub.url)).accessToken;
-    const created = await authedFetch(admin)(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, ...USER, role: 'manager', siteIds: [site.siteId] } });
+    const created = await authedFetch(admin)(`${hub.url}/api/users`, {
+      method: 'POST',
+      body: { mustChangePassword: false, ...USER, role: 'manager', siteIds: [site.siteId] },
+    });
     assert.equal(created.status, 201, await created.text());
 
     // A stranger at 127.0.0.2 guesses the user's password through the balancer until locked…
@@ -58,7 +78,9 @@ test(
     assert.equal(await loginVia(nginx.url, '127.0.0.5', TEST_ADMIN.username, TEST_ADMIN.password), 200);
 
     // The audit log records the client's address, not the balancer's.
-    const rows = await authedJson(admin)<{ items?: { detail?: { ip?: string } }[] } | { detail?: { ip?: string } }[]>(`${hub.url}/api/audit?action=auth.login&limit=50`);
+    const rows = await authedJson(admin)<{ items?: { detail?: { ip?: string } }[] } | { detail?: { ip?: string } }[]>(
+      `${hub.url}/api/audit?action=auth.login&limit=50`,
+    );
     const list = Array.isArray(rows) ? rows : (rows.items ?? []);
     const ips = new Set(list.map((r) => r.detail?.ip));
     assert.ok(ips.has('127.0.0.3') && ips.has('127.0.0.5'), `audit ips: ${[...ips].join(', ')}`);
@@ -66,20 +88,37 @@ test(
   },
 );
 
-test('HUB_TRUST_PROXY unset (the default): X-Forwarded-For is ignored, a client cannot dodge its lockout by sending a new one each time', { timeout: 60_000 }, async () => {
-  const site = testSite('tq');
-  const hub = new HubProcess({ SQLITE_PATH: `${site.dir}/hub.db`, HUB_SITES_FILE: site.sitesFile, EMBEDDED_MQTT_PORT: '0', LOG_LEVEL: 'warn', ...TEST_ADMIN_ENV });
-  cleanups.push(() => hub.stop());
-  await hub.start();
-  const got: number[] = [];
-  for (let i = 0; i < 6; i++) got.push(await loginVia(hub.url, '127.0.0.6', TEST_ADMIN.username, 'wrong', { 'x-forwarded-for': `10.0.0.${i + 1}` }));
-  assert.deepEqual(got, [401, 401, 401, 401, 401, 429]);
-  assert.equal(await loginVia(hub.url, '127.0.0.7', TEST_ADMIN.username, TEST_ADMIN.password), 200);
-});
+test(
+  'HUB_TRUST_PROXY unset (the default): X-Forwarded-For is ignored, a client cannot dodge its lockout by sending a new one each time',
+  { timeout: 60_000 },
+  async () => {
+    const site = testSite('tq');
+    const hub = new HubProcess({
+      SQLITE_PATH: `${site.dir}/hub.db`,
+      HUB_SITES_FILE: site.sitesFile,
+      EMBEDDED_MQTT_PORT: '0',
+      LOG_LEVEL: 'warn',
+      ...TEST_ADMIN_ENV,
+    });
+    cleanups.push(() => hub.stop());
+    await hub.start();
+    const got: number[] = [];
+    for (let i = 0; i < 6; i++)
+      got.push(await loginVia(hub.url, '127.0.0.6', TEST_ADMIN.username, 'wrong', { 'x-forwarded-for': `10.0.0.${i + 1}` }));
+    assert.deepEqual(got, [401, 401, 401, 401, 401, 429]);
+    assert.equal(await loginVia(hub.url, '127.0.0.7', TEST_ADMIN.username, TEST_ADMIN.password), 200);
+  },
+);
 
 test('an unknown username is locked like a real one (no enumeration by 429)', { timeout: 60_000 }, async () => {
   const site = testSite('te');
-  const hub = new HubProcess({ SQLITE_PATH: `${site.dir}/hub.db`, HUB_SITES_FILE: site.sitesFile, EMBEDDED_MQTT_PORT: '0', LOG_LEVEL: 'warn', ...TEST_ADMIN_ENV });
+  const hub = new HubProcess({
+    SQLITE_PATH: `${site.dir}/hub.db`,
+    HUB_SITES_FILE: site.sitesFile,
+    EMBEDDED_MQTT_PORT: '0',
+    LOG_LEVEL: 'warn',
+    ...TEST_ADMIN_ENV,
+  });
   cleanups.push(() => hub.stop());
   await hub.start();
   const known: number[] = [];

@@ -8,12 +8,28 @@ import { DataSource } from 'typeorm';
 import { stringify } from 'yaml';
 import { hubConfigFromEnv, type HubConfig } from '../../apps/hub/src/config/hub-config.js';
 import { startHub, type HubApp } from '../../apps/hub/src/hub-app.js';
-import { SocketEvents, type Alert, type CountsPayload, type Decision, type LaneState, type SitesConfig } from '../../libs/contracts/src/index.js';
+import {
+  SocketEvents,
+  type Alert,
+  type CountsPayload,
+  type Decision,
+  type LaneState,
+  type SitesConfig,
+} from '../../libs/contracts/src/index.js';
 import type { ActuatorConfigInput } from '../../edge/src/actuators/actuator-config.schema.js';
 import { EdgeConfigSchema, type EdgeConfig } from '../../edge/src/config/edge-config.schema.js';
 import type { LaneConfigInput } from '../../edge/src/gate/lane-config.schema.js';
 import { authedFetch, authedJson, login, TEST_ADMIN_CONFIG } from '../support/hub-auth.js';
-import { createCsca, createTestCard, EmrtdApplet, ensurePcscd, VpcdLink, type PcscdHandle, type TestCard, type TestIssuer } from '../../libs/cccd/src/emulator/index.js';
+import {
+  createCsca,
+  createTestCard,
+  EmrtdApplet,
+  ensurePcscd,
+  VpcdLink,
+  type PcscdHandle,
+  type TestCard,
+  type TestIssuer,
+} from '../../libs/cccd/src/emulator/index.js';
 import type { ResettableCard } from '../../libs/cccd/src/emulator/vpcd-link.js';
 
 /** Shared read-only face photos: `CG_SHARED_DIR` or `../shared` beside the repository. */
@@ -26,7 +42,10 @@ export { testCardQr as cardQr } from '../../libs/cccd/src/emulator/index.js';
 class PulledMidRead implements ResettableCard {
   private n = 0;
   onPull: () => void = () => undefined;
-  constructor(private readonly inner: EmrtdApplet, private readonly afterApdus: number) {}
+  constructor(
+    private readonly inner: EmrtdApplet,
+    private readonly afterApdus: number,
+  ) {}
   get atr() {
     return this.inner.atr;
   }
@@ -100,7 +119,13 @@ export function laneSite(kind: SiteKind, gates: number) {
   const siteId = `${kind.slice(0, 3)}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const dir = mkdtempSync(join(tmpdir(), 'cg-lanes-'));
   const gateIds = Array.from({ length: gates }, (_, i) => `g${i + 1}`);
-  const site = { id: siteId, name: `${kind} (test)`, kind, zones: [{ id: 'z1', name: 'Cổng chính' }], gates: gateIds.map((id) => ({ id, zone: 'z1', name: `Cổng ${id}` })) };
+  const site = {
+    id: siteId,
+    name: `${kind} (test)`,
+    kind,
+    zones: [{ id: 'z1', name: 'Cổng chính' }],
+    gates: gateIds.map((id) => ({ id, zone: 'z1', name: `Cổng ${id}` })),
+  };
   const sitesFile = join(dir, 'sites.yaml');
   writeFileSync(sitesFile, stringify({ sites: [site] } satisfies SitesConfig));
   const edgeConfig = (mqttUrl: string, lanes: Record<string, LaneConfigInput[]>, actuators: ActuatorConfigInput[]): EdgeConfig =>
@@ -111,7 +136,10 @@ export function laneSite(kind: SiteKind, gates: number) {
       outbox: { path: join(dir, 'outbox.db'), synchronous: 'NORMAL' },
       zones: site.zones,
       // The lane cameras loop still photos, which never blink: the passive liveness check.
-      gates: site.gates.map((g) => ({ ...g, ...(lanes[g.id] ? { lanes: lanes[g.id]!.map((l) => ({ ...l, policy: { livenessCheck: 'passive' as const, ...l.policy } })) } : {}) })),
+      gates: site.gates.map((g) => ({
+        ...g,
+        ...(lanes[g.id] ? { lanes: lanes[g.id]!.map((l) => ({ ...l, policy: { livenessCheck: 'passive' as const, ...l.policy } })) } : {}),
+      })),
       actuators,
       statusIntervalMs: 1000,
     });
@@ -123,10 +151,21 @@ export type LaneSite = ReturnType<typeof laneSite>;
 export function startLaneHub(site: LaneSite, overrides: Partial<HubConfig> = {}): Promise<HubApp> {
   const d = site.dir;
   return startHub(
-    hubConfigFromEnv({}, {
-      port: 0, embeddedMqttPort: 0, embeddedMqttHost: '127.0.0.1', sitesFile: site.sitesFile, sqlitePath: `${d}/hub.db`, dataKeyFile: `${d}/keys.json`,
-      jwtSecretFile: `${d}/jwt.key`, retentionIntervalMin: 0, ...TEST_ADMIN_CONFIG, ...overrides,
-    }),
+    hubConfigFromEnv(
+      {},
+      {
+        port: 0,
+        embeddedMqttPort: 0,
+        embeddedMqttHost: '127.0.0.1',
+        sitesFile: site.sitesFile,
+        sqlitePath: `${d}/hub.db`,
+        dataKeyFile: `${d}/keys.json`,
+        jwtSecretFile: `${d}/jwt.key`,
+        retentionIntervalMin: 0,
+        ...TEST_ADMIN_CONFIG,
+        ...overrides,
+      },
+    ),
     false,
   );
 }
@@ -135,13 +174,21 @@ export function startLaneHub(site: LaneSite, overrides: Partial<HubConfig> = {})
 export async function userToken(hubUrl: string, username: string, role: 'security' | 'operator', siteId: string): Promise<string> {
   const admin = authedFetch((await login(hubUrl)).accessToken);
   const password = `${username}-long-password-1`;
-  const res = await admin(`${hubUrl}/api/users`, { method: 'POST', body: { mustChangePassword: false, username, password, role, siteIds: [siteId] } });
+  const res = await admin(`${hubUrl}/api/users`, {
+    method: 'POST',
+    body: { mustChangePassword: false, username, password, role, siteIds: [siteId] },
+  });
   if (res.status !== 201) throw new Error(`creating ${username}: ${res.status} ${await res.text()}`);
   return (await login(hubUrl, username, password)).accessToken;
 }
 
 /** Enrols a person (watchlist or allowlist) through the hub's REST API; returns the entry id. */
-export async function enrol(hubUrl: string, token: string, siteId: string, body: { listKind: 'watchlist' | 'allowlist'; fullName: string; severity: string; reason?: string; photos: string[] }): Promise<string> {
+export async function enrol(
+  hubUrl: string,
+  token: string,
+  siteId: string,
+  body: { listKind: 'watchlist' | 'allowlist'; fullName: string; severity: string; reason?: string; photos: string[] },
+): Promise<string> {
   const res = await authedFetch(token)(`${hubUrl}/api/sites/${siteId}/watchlist`, { method: 'POST', body });
   if (res.status !== 201) throw new Error(`enrolling ${body.fullName}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { entry: { entryId: string } }).entry.entryId;
@@ -186,13 +233,24 @@ export interface StoredDecision {
 export async function storedDecisions(hub: HubApp, siteId: string): Promise<StoredDecision[]> {
   const db = hub.app.get(DataSource);
   const p = db.options.type === 'postgres' ? '$1' : '?';
-  const rows: { event_id: string; gate_id: string; lane_id: string | null; source: string; decision_outcome: string | null; decision_json: string | Decision }[] = await db.query(
+  const rows: {
+    event_id: string;
+    gate_id: string;
+    lane_id: string | null;
+    source: string;
+    decision_outcome: string | null;
+    decision_json: string | Decision;
+  }[] = await db.query(
     `SELECT event_id, gate_id, lane_id, source, decision_outcome, decision_json FROM gate_events WHERE site_id = ${p} AND decision_json IS NOT NULL ORDER BY event_id`,
     [siteId],
   );
   // PostgreSQL returns the JSONB column parsed, SQLite the text.
   return rows.map((r) => ({
-    eventId: r.event_id, gateId: r.gate_id, laneId: r.lane_id, source: r.source, outcome: r.decision_outcome,
+    eventId: r.event_id,
+    gateId: r.gate_id,
+    laneId: r.lane_id,
+    source: r.source,
+    outcome: r.decision_outcome,
     decision: typeof r.decision_json === 'string' ? (JSON.parse(r.decision_json) as Decision) : r.decision_json,
   }));
 }
@@ -219,7 +277,11 @@ export class RelayBoard {
       if (req.url !== '/status') this.calls.push(req.url!);
       else this.polls++;
       res.setHeader('content-type', 'application/json');
-      res.end(req.url === '/status' ? JSON.stringify({ relay: this.released ? 'on' : 'off', door: this.doorOpen ? 'open' : 'closed' }) : '{"ok":true}');
+      res.end(
+        req.url === '/status'
+          ? JSON.stringify({ relay: this.released ? 'on' : 'off', door: this.doorOpen ? 'open' : 'closed' })
+          : '{"ok":true}',
+      );
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -235,7 +297,15 @@ export class RelayBoard {
   }
 
   actuator(id: string, extra: Partial<ActuatorConfigInput> = {}): ActuatorConfigInput {
-    return { id, kind: 'http', releaseUrl: `${this.base}/relay/on`, lockUrl: `${this.base}/relay/off`, statusUrl: `${this.base}/status`, pollMs: 100, ...extra } as ActuatorConfigInput;
+    return {
+      id,
+      kind: 'http',
+      releaseUrl: `${this.base}/relay/on`,
+      lockUrl: `${this.base}/relay/off`,
+      statusUrl: `${this.base}/status`,
+      pollMs: 100,
+      ...extra,
+    } as ActuatorConfigInput;
   }
 
   async stop(): Promise<void> {

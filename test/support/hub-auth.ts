@@ -7,8 +7,16 @@ export const TEST_ADMIN = { username: 'admin', password: 'test-admin-password-1'
 export const TEST_ADMIN_ENV = { HUB_ADMIN_USERNAME: TEST_ADMIN.username, HUB_ADMIN_PASSWORD: TEST_ADMIN.password };
 export const TEST_ADMIN_CONFIG = { adminUsername: TEST_ADMIN.username, adminPassword: TEST_ADMIN.password };
 
-export async function login(hubUrl: string, username: string = TEST_ADMIN.username, password: string = TEST_ADMIN.password): Promise<TokenPair> {
-  const res = await fetch(`${hubUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+export async function login(
+  hubUrl: string,
+  username: string = TEST_ADMIN.username,
+  password: string = TEST_ADMIN.password,
+): Promise<TokenPair> {
+  const res = await fetch(`${hubUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   if (res.status !== 200) throw new Error(`login as ${username} failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as TokenPair;
 }
@@ -18,10 +26,20 @@ export function loginFrom(localAddress: string, hubUrl: string, username: string
   const body = JSON.stringify({ username, password });
   const u = new URL(`${hubUrl}/api/auth/login`);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -48,7 +66,12 @@ export function authedJson(credential: string) {
 }
 
 /** Issues MQTT credentials for these gates through the hub's admin API. */
-export async function issueGateCredentials(hubUrl: string, adminToken: string, siteId: string, gateIds: readonly string[]): Promise<Map<string, GateCredentialIssued>> {
+export async function issueGateCredentials(
+  hubUrl: string,
+  adminToken: string,
+  siteId: string,
+  gateIds: readonly string[],
+): Promise<Map<string, GateCredentialIssued>> {
   const f = authedFetch(adminToken);
   const out = new Map<string, GateCredentialIssued>();
   for (const gateId of gateIds) {
@@ -61,11 +84,25 @@ export async function issueGateCredentials(hubUrl: string, adminToken: string, s
 
 /** The edge config with each gate's own MQTT login. */
 export function withGateCredentials(cfg: EdgeConfig, creds: Map<string, GateCredentialIssued>): EdgeConfig {
-  return { ...cfg, gates: cfg.gates.map((g) => { const c = creds.get(g.id); return c ? { ...g, mqtt: { username: c.username, password: c.password } } : g; }) };
+  return {
+    ...cfg,
+    gates: cfg.gates.map((g) => {
+      const c = creds.get(g.id);
+      return c ? { ...g, mqtt: { username: c.username, password: c.password } } : g;
+    }),
+  };
 }
 
 /** Logs in as the test admin and gives the edge config of `siteId` credentials for all its gates. */
 export async function credentialedEdgeConfig(hubUrl: string, cfg: EdgeConfig): Promise<EdgeConfig> {
   const { accessToken } = await login(hubUrl);
-  return withGateCredentials(cfg, await issueGateCredentials(hubUrl, accessToken, cfg.site.id, cfg.gates.map((g) => g.id)));
+  return withGateCredentials(
+    cfg,
+    await issueGateCredentials(
+      hubUrl,
+      accessToken,
+      cfg.site.id,
+      cfg.gates.map((g) => g.id),
+    ),
+  );
 }

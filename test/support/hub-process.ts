@@ -35,7 +35,13 @@ export class HubProcess {
     // Healthy, or gone: a start is judged by what the process does, not by how fast a (possibly loaded)
     // machine runs it. The bound only keeps a hung start from hanging the test run.
     const status = await waitFor(
-      () => (this.exited ? -1 : fetch(`${this.url}/health`).then((r) => r.status, () => 0)),
+      () =>
+        this.exited
+          ? -1
+          : fetch(`${this.url}/health`).then(
+              (r) => r.status,
+              () => 0,
+            ),
       (s) => s === 200 || s === -1,
       START_BOUND_MS,
       'hub process healthy',

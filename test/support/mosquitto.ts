@@ -15,7 +15,12 @@ const portOpen = (port: number) =>
   });
 
 /** The options of the shipped config that a private instance replaces (checked, so a change to the file is noticed). */
-const SHIPPED = { listener: /^listener 1883$/m, persistence: /^persistence_location .*$/m, include: /^include_dir \/etc\/mosquitto\/cong-ai$/m, anonymous: /^allow_anonymous false$/m };
+const SHIPPED = {
+  listener: /^listener 1883$/m,
+  persistence: /^persistence_location .*$/m,
+  include: /^include_dir \/etc\/mosquitto\/cong-ai$/m,
+  anonymous: /^allow_anonymous false$/m,
+};
 
 /**
  * A private Mosquitto on a free port, configured from deploy/mosquitto/mosquitto.conf (same queue
@@ -39,7 +44,8 @@ export class PrivateMosquitto {
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
     const shipped = readFileSync('deploy/mosquitto/mosquitto.conf', 'utf8');
-    for (const [what, re] of Object.entries(SHIPPED)) if (!re.test(shipped)) throw new Error(`deploy/mosquitto/mosquitto.conf changed: no ${what} line matching ${re}`);
+    for (const [what, re] of Object.entries(SHIPPED))
+      if (!re.test(shipped)) throw new Error(`deploy/mosquitto/mosquitto.conf changed: no ${what} line matching ${re}`);
     const include = this.opts.authDir ?? join(this.dir, 'conf.d');
     mkdirSync(include, { recursive: true });
     const conf = shipped

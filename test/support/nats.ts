@@ -70,9 +70,17 @@ export class PrivateNats {
     };
     let conf = replace(/^server_name: .*$/m, `server_name: ${this.name}`, shipped);
     conf = replace(/^listen: .*$/m, `listen: 127.0.0.1:${this.port}\nhttp: 127.0.0.1:${this.httpPort}`, conf);
-    conf = replace(/^include "cong-ai\/cg-auth\.conf"$/m, this.opts.auth ? 'include "cong-ai/cg-auth.conf"' : '# (anonymous: a test not about broker security)', conf);
+    conf = replace(
+      /^include "cong-ai\/cg-auth\.conf"$/m,
+      this.opts.auth ? 'include "cong-ai/cg-auth.conf"' : '# (anonymous: a test not about broker security)',
+      conf,
+    );
     conf = replace(/^\s*store_dir: .*$/m, `  store_dir: "${join(this.dir, 'jetstream')}"`, conf);
-    conf = replace(/^\s*listen: 0\.0\.0\.0:1883$/m, `  listen: 127.0.0.1:${this.mqttPort}${this.opts.streamReplicas ? `\n  stream_replicas: ${this.opts.streamReplicas}` : ''}`, conf);
+    conf = replace(
+      /^\s*listen: 0\.0\.0\.0:1883$/m,
+      `  listen: 127.0.0.1:${this.mqttPort}${this.opts.streamReplicas ? `\n  stream_replicas: ${this.opts.streamReplicas}` : ''}`,
+      conf,
+    );
     const c = this.opts.cluster;
     if (c) {
       const routes = c.routes.map((p) => `nats-route://127.0.0.1:${p}`).join(', ');
@@ -142,7 +150,13 @@ export class PrivateNats {
  */
 async function mqttStores(node: PrivateNats): Promise<string | null> {
   // allowRetries=false: a connection closed before CONNACK rejects instead of waiting for a reconnect.
-  const c = await mqtt.connectAsync(node.url, { clientId: `cg-probe-${node.port}-${Date.now()}`, clean: true, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 }, false).catch((e: Error) => e);
+  const c = await mqtt
+    .connectAsync(
+      node.url,
+      { clientId: `cg-probe-${node.port}-${Date.now()}`, clean: true, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 },
+      false,
+    )
+    .catch((e: Error) => e);
   if (c instanceof Error) return c.message;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -168,14 +182,18 @@ export class PrivateNatsCluster {
 
   static async create(size = 3): Promise<PrivateNatsCluster> {
     const ports: { port: number; mqttPort: number; httpPort: number; routePort: number }[] = [];
-    for (let i = 0; i < size; i++) ports.push({ port: await freePort(), mqttPort: await freePort(), httpPort: await freePort(), routePort: await freePort() });
+    for (let i = 0; i < size; i++)
+      ports.push({ port: await freePort(), mqttPort: await freePort(), httpPort: await freePort(), routePort: await freePort() });
     const name = `cg-test-${ports[0]!.port}`;
     return new PrivateNatsCluster(
-      ports.map((p, i) => new PrivateNats({
-        ports: p,
-        cluster: { name, port: p.routePort, routes: ports.filter((_, j) => j !== i).map((q) => q.routePort) },
-        streamReplicas: size,
-      })),
+      ports.map(
+        (p, i) =>
+          new PrivateNats({
+            ports: p,
+            cluster: { name, port: p.routePort, routes: ports.filter((_, j) => j !== i).map((q) => q.routePort) },
+            streamReplicas: size,
+          }),
+      ),
     );
   }
 
@@ -196,7 +214,8 @@ export class PrivateNatsCluster {
       for (;;) {
         const err = await mqttStores(node);
         if (err === null) break;
-        if (Date.now() > deadline) throw new Error(`NATS node ${node.name} does not store MQTT QoS 1 messages: ${err}\n${node.lastLog().slice(-1500)}`);
+        if (Date.now() > deadline)
+          throw new Error(`NATS node ${node.name} does not store MQTT QoS 1 messages: ${err}\n${node.lastLog().slice(-1500)}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }

@@ -26,7 +26,8 @@ export class PrivateNginx {
     this.port = await freePort();
     const shipped = readFileSync('deploy/nginx/hub-lb.conf', 'utf8');
     const servers = /^\s*server hub-[ab]:3000 .*$/gm;
-    if (!/^\s*listen 8080;$/m.test(shipped) || (shipped.match(servers) ?? []).length !== 2) throw new Error('deploy/nginx/hub-lb.conf changed: expected `listen 8080;` and two `server hub-a/b:3000` lines');
+    if (!/^\s*listen 8080;$/m.test(shipped) || (shipped.match(servers) ?? []).length !== 2)
+      throw new Error('deploy/nginx/hub-lb.conf changed: expected `listen 8080;` and two `server hub-a/b:3000` lines');
     let i = 0;
     const site = shipped
       .replace(/^\s*listen 8080;$/m, `  listen 127.0.0.1:${this.port};`)

@@ -70,7 +70,10 @@ export class PrivateRedis extends PrivateService {
   }
 
   protected command() {
-    return { cmd: 'redis-server', args: ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'] };
+    return {
+      cmd: 'redis-server',
+      args: ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    };
   }
 }
 
@@ -97,7 +100,11 @@ export class PrivatePostgres extends PrivateService {
       const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
       this.ids = process.getuid?.() === 0 ? { uid: id('-u'), gid: id('-g') } : undefined;
       if (this.ids) chownSync(this.dir, this.ids.uid, this.ids.gid);
-      const r = spawnSync(pgBin('initdb'), ['-D', join(this.dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync'], { encoding: 'utf8', uid: this.ids?.uid, gid: this.ids?.gid });
+      const r = spawnSync(pgBin('initdb'), ['-D', join(this.dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync'], {
+        encoding: 'utf8',
+        uid: this.ids?.uid,
+        gid: this.ids?.gid,
+      });
       if (r.status !== 0) throw new Error(`initdb failed: ${r.stderr}`);
     }
     await super.start();
@@ -106,7 +113,20 @@ export class PrivatePostgres extends PrivateService {
   protected command() {
     return {
       cmd: pgBin('postgres'),
-      args: ['-D', join(this.dir, 'data'), '-p', String(this.port), '-h', '127.0.0.1', '-k', this.dir, '-c', 'fsync=off', '-c', 'max_connections=50'],
+      args: [
+        '-D',
+        join(this.dir, 'data'),
+        '-p',
+        String(this.port),
+        '-h',
+        '127.0.0.1',
+        '-k',
+        this.dir,
+        '-c',
+        'fsync=off',
+        '-c',
+        'max_connections=50',
+      ],
       ...this.ids,
     };
   }

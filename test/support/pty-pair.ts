@@ -12,12 +12,20 @@ export class PtyPair {
   /** Held open while plugged: socat ends the link when the last opener of a pty side closes it. */
   private fd: number | undefined;
 
-  constructor(readonly scanner: string, readonly host: string) {}
+  constructor(
+    readonly scanner: string,
+    readonly host: string,
+  ) {}
 
   async plug(): Promise<void> {
     const p = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${this.scanner}`, `pty,raw,echo=0,link=${this.host}`], { stdio: 'ignore' });
     this.proc = p;
-    await waitFor(() => existsSync(this.scanner) && existsSync(this.host), (ok) => ok, 5000, 'socat pty links');
+    await waitFor(
+      () => existsSync(this.scanner) && existsSync(this.host),
+      (ok) => ok,
+      5000,
+      'socat pty links',
+    );
     this.fd = openSync(this.scanner, 'w');
   }
 
@@ -37,6 +45,11 @@ export class PtyPair {
       p.once('exit', () => resolve());
       p.kill('SIGTERM');
     });
-    await waitFor(() => existsSync(this.scanner) || existsSync(this.host), (any) => !any, 5000, 'socat pty links gone');
+    await waitFor(
+      () => existsSync(this.scanner) || existsSync(this.host),
+      (any) => !any,
+      5000,
+      'socat pty links gone',
+    );
   }
 }

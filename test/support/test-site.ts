@@ -16,7 +16,10 @@ export function testSite(prefix = 't') {
         id: siteId,
         name: 'Ga Hà Nội (test)',
         kind: 'station',
-        zones: [{ id: 'sanh-a', name: 'Sảnh A' }, { id: 'sanh-b', name: 'Sảnh B' }],
+        zones: [
+          { id: 'sanh-a', name: 'Sảnh A' },
+          { id: 'sanh-b', name: 'Sảnh B' },
+        ],
         gates: [
           { id: 'g1', zone: 'sanh-a', name: 'Cổng 1' },
           { id: 'g2', zone: 'sanh-a', name: 'Cổng 2' },

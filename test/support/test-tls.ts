@@ -23,7 +23,10 @@ async function selfSignedCa(name: string): Promise<{ cert: x509.X509Certificate;
     notAfter: new Date(Date.now() + 86400e3),
     keys,
     signingAlgorithm: ALG,
-    extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
   return { cert, keys };
 }
@@ -54,12 +57,20 @@ export async function createTestTls(): Promise<TestTls> {
     signingKey: ca.keys.privateKey,
     signingAlgorithm: ALG,
     extensions: [
-      new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }, { type: 'dns', value: 'localhost' }]),
+      new x509.SubjectAlternativeNameExtension([
+        { type: 'ip', value: '127.0.0.1' },
+        { type: 'dns', value: 'localhost' },
+      ]),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
     ],
   });
-  const files = { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key'), otherCaFile: join(dir, 'other-ca.crt') };
+  const files = {
+    caFile: join(dir, 'ca.crt'),
+    certFile: join(dir, 'server.crt'),
+    keyFile: join(dir, 'server.key'),
+    otherCaFile: join(dir, 'other-ca.crt'),
+  };
   writeFileSync(files.caFile, ca.cert.toString('pem'));
   writeFileSync(files.otherCaFile, other.cert.toString('pem'));
   writeFileSync(files.certFile, cert.toString('pem'));

@@ -7,10 +7,13 @@ import type { SitesConfig } from '../../libs/contracts/src/index.js';
 
 export const sharedDir = () => resolve(process.env.CG_SHARED_DIR ?? '../shared');
 export const facePhoto = (rel: string): Buffer => readFileSync(join(sharedDir(), 'faces', rel));
-export const multiFacePhoto = (name = 'fr_obama_and_biden.jpg'): Buffer => readFileSync(join(sharedDir(), 'faces-extras', 'multi_face', name));
+export const multiFacePhoto = (name = 'fr_obama_and_biden.jpg'): Buffer =>
+  readFileSync(join(sharedDir(), 'faces-extras', 'multi_face', name));
 /** A photo of nothing: a grey gradient, no face. */
 export const noFacePhoto = (): Promise<Buffer> =>
-  sharp({ create: { width: 480, height: 360, channels: 3, background: { r: 120, g: 130, b: 140 } } }).jpeg().toBuffer();
+  sharp({ create: { width: 480, height: 360, channels: 3, background: { r: 120, g: 130, b: 140 } } })
+    .jpeg()
+    .toBuffer();
 
 /** Two sites (A and B) with two gates each, in a fresh temp dir. */
 export function twoSites(prefix = 'w') {
@@ -23,7 +26,10 @@ export function twoSites(prefix = 'w') {
     name: `Site ${id}`,
     kind: 'industrial' as const,
     zones: [{ id: 'z1', name: 'Zone 1' }],
-    gates: [{ id: 'g1', zone: 'z1', name: 'Gate 1' }, { id: 'g2', zone: 'z1', name: 'Gate 2' }],
+    gates: [
+      { id: 'g1', zone: 'z1', name: 'Gate 1' },
+      { id: 'g2', zone: 'z1', name: 'Gate 2' },
+    ],
   });
   const sites: SitesConfig = { sites: [site(a), site(b)] } as SitesConfig;
   const sitesFile = join(dir, 'sites.yaml');

@@ -35,7 +35,10 @@ export async function startHub(
   // No global body parser: the access guard reads JSON bodies after authentication, with a small limit
   // except on the photo routes (http/json-body.ts); form-encoded bodies are refused.
   const json = cfg.logFormat === 'json';
-  const app = await NestFactory.create<NestExpressApplication>(HubModule.forConfig(cfg), json ? { bufferLogs: true, bodyParser: false } : { logger, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(
+    HubModule.forConfig(cfg),
+    json ? { bufferLogs: true, bodyParser: false } : { logger, bodyParser: false },
+  );
   if (json) app.useLogger(app.get(PinoLogger));
   // Off unless HUB_TRUST_PROXY names the balancer: only then is X-Forwarded-For believed (req.ip is
   // then the client's address for login lockout, throttling and the audit log).
@@ -44,7 +47,12 @@ export async function startHub(
   if (cfg.redisUrl) app.useWebSocketAdapter(new RedisIoAdapter(app));
   const doc = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('Cổng AI hub').setDescription('Gate events, headcounts and live data').setVersion('1').addBearerAuth().build(),
+    new DocumentBuilder()
+      .setTitle('Cổng AI hub')
+      .setDescription('Gate events, headcounts and live data')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
   );
   SwaggerModule.setup('docs', app, doc);
   serveWebApp(app);

@@ -50,8 +50,28 @@ export class HubModule {
   static forConfig(cfg: HubConfig): DynamicModule {
     return {
       module: HubModule,
-      imports: [...(cfg.logFormat === 'json' ? [jsonLogging(cfg)] : []), TypeOrmModule.forRoot(dataSourceOptions(cfg)), ClusterModule.forConfig(cfg), TerminusModule, EventEmitterModule.forRoot(), ...authImports(cfg)],
-      controllers: [IngestController, SitesController, SiteSettingsController, CountsController, EventsController, DeadLettersController, HealthController, MetricsController, ...authControllers, ...watchlistControllers, ...reportsControllers, ...gateControlControllers],
+      imports: [
+        ...(cfg.logFormat === 'json' ? [jsonLogging(cfg)] : []),
+        TypeOrmModule.forRoot(dataSourceOptions(cfg)),
+        ClusterModule.forConfig(cfg),
+        TerminusModule,
+        EventEmitterModule.forRoot(),
+        ...authImports(cfg),
+      ],
+      controllers: [
+        IngestController,
+        SitesController,
+        SiteSettingsController,
+        CountsController,
+        EventsController,
+        DeadLettersController,
+        HealthController,
+        MetricsController,
+        ...authControllers,
+        ...watchlistControllers,
+        ...reportsControllers,
+        ...gateControlControllers,
+      ],
       providers: [
         { provide: HUB_CONFIG, useValue: cfg },
         { provide: APP_FILTER, useClass: CodedErrorFilter },

@@ -16,7 +16,8 @@ export const faceStrings = {
     reason_challenge_no_face: 'Không thấy khuôn mặt trong lúc thử thách',
     reason_liveness_passive_low: 'Điểm người thật (thụ động) thấp: nhân viên kiểm tra',
     reason_watchlist_possible: 'Có thể trùng danh sách theo dõi (điểm dưới ngưỡng trùng): an ninh kiểm tra',
-    photosHint: 'Chọn 2–3 ảnh rõ mặt của cùng một người (chụp khác lúc, khác góc): hệ thống ghép các ảnh thành một mẫu chung và nhận ra người đó tốt hơn.',
+    photosHint:
+      'Chọn 2–3 ảnh rõ mặt của cùng một người (chụp khác lúc, khác góc): hệ thống ghép các ảnh thành một mẫu chung và nhận ra người đó tốt hơn.',
   },
   en: {
     reason_liveness_challenge_failed: 'Liveness challenge not passed: operator to check',
@@ -33,6 +34,7 @@ export const faceStrings = {
     reason_challenge_no_face: 'No face seen during the challenge',
     reason_liveness_passive_low: 'Low passive liveness score: operator to check',
     reason_watchlist_possible: 'Possible watchlist match (below the match threshold): security to check',
-    photosHint: 'Choose 2–3 clear photos of the same person (taken at different times, from different angles): they are fused into one template and the person is recognised better.',
+    photosHint:
+      'Choose 2–3 clear photos of the same person (taken at different times, from different angles): they are fused into one template and the person is recognised better.',
   },
 } as const;

@@ -28,6 +28,12 @@ export const SCREENS: Screen[] = [
 ];
 
 /** Where each role lands after signing in. */
-export const HOME: Record<Role, string> = { admin: '/alerts', security: '/alerts', operator: '/console', manager: '/reports', ioc: '/wall' };
+export const HOME: Record<Role, string> = {
+  admin: '/alerts',
+  security: '/alerts',
+  operator: '/console',
+  manager: '/reports',
+  ioc: '/wall',
+};
 
 export const mayOpen = (role: Role, path: string) => SCREENS.find((s) => path.startsWith(s.path))?.roles.includes(role) ?? true;

@@ -42,7 +42,11 @@ export function refresh(): Promise<boolean> {
   refreshing ??= (async () => {
     const rt = tokens()?.refreshToken;
     if (!rt) return false;
-    const res = await fetch('/api/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: rt }) });
+    const res = await fetch('/api/auth/refresh', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: rt }),
+    });
     if (!res.ok) {
       localStorage.removeItem(TOKENS);
       return false;
@@ -61,7 +65,11 @@ function askLogin(): Promise<void> {
 
 /** The sign-in form's submit: null on success, else the HTTP status and the hub's error body (its code says why). */
 export async function login(username: string, password: string): Promise<{ status: number; body: unknown } | null> {
-  const res = await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) }).catch(() => null);
+  const res = await fetch('/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  }).catch(() => null);
   if (!res) return { status: 0, body: null };
   if (!res.ok) return { status: res.status, body: await res.json().catch(() => null) };
   store(await res.json());
@@ -116,7 +124,11 @@ export class KeyRefused extends Error {
 
 /** An HTTP answer other than 2xx, with the hub's message. */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly body: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: unknown,
+  ) {
     super(message);
   }
 }
@@ -137,15 +149,37 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
 /** JSON call; throws ApiError with the hub's message (the screens show it). */
 export async function api<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
   const { json, ...rest } = init;
-  const res = await apiFetch(path, json === undefined ? rest : { ...rest, headers: { 'content-type': 'application/json', ...(rest.headers as Record<string, string>) }, body: JSON.stringify(json) });
+  const res = await apiFetch(
+    path,
+    json === undefined
+      ? rest
+      : {
+          ...rest,
+          headers: { 'content-type': 'application/json', ...(rest.headers as Record<string, string>) },
+          body: JSON.stringify(json),
+        },
+  );
   const text = await res.text();
-  const body = text ? (() => { try { return JSON.parse(text); } catch { return text; } })() : null;
+  const body = text
+    ? (() => {
+        try {
+          return JSON.parse(text);
+        } catch {
+          return text;
+        }
+      })()
+    : null;
   if (!res.ok) {
     // The hub still holds a one-time password for this user (reset meanwhile): the change form opens.
-    if (res.status === 403 && (body as { code?: unknown })?.code === 'password_change_required' && session.principal) session.principal.mustChangePassword = true;
+    if (res.status === 403 && (body as { code?: unknown })?.code === 'password_change_required' && session.principal)
+      session.principal.mustChangePassword = true;
     const m = (body as { message?: unknown })?.message;
     // The hub's code in the viewer's language; its English message only for a code the web does not know.
-    throw new ApiError(res.status, errorText(body) ?? (Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : `${res.status} ${res.statusText}`), body);
+    throw new ApiError(
+      res.status,
+      errorText(body) ?? (Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : `${res.status} ${res.statusText}`),
+      body,
+    );
   }
   return body as T;
 }
@@ -154,7 +188,12 @@ export async function logout(): Promise<void> {
   const rt = tokens()?.refreshToken;
   localStorage.removeItem(TOKENS);
   localStorage.removeItem(KEY);
-  if (rt) await fetch('/api/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: rt }) }).catch(() => undefined);
+  if (rt)
+    await fetch('/api/auth/logout', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: rt }),
+    }).catch(() => undefined);
   location.assign('/');
 }
 

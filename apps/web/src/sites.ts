@@ -11,4 +11,5 @@ export function loadSites(force = false): Promise<SiteInfo[]> {
   return loading;
 }
 export const siteName = (id: string) => sites.value.find((s) => s.siteId === id)?.name ?? id;
-export const gateName = (siteId: string, gateId: string) => sites.value.find((s) => s.siteId === siteId)?.gates.find((g) => g.gateId === gateId)?.name ?? gateId;
+export const gateName = (siteId: string, gateId: string) =>
+  sites.value.find((s) => s.siteId === siteId)?.gates.find((g) => g.gateId === gateId)?.name ?? gateId;

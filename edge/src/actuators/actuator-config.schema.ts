@@ -54,7 +54,10 @@ export const ModbusActuatorSchema = z.strictObject({
 export const GpioActuatorSchema = z.strictObject({
   ...Common,
   kind: z.literal('gpio'),
-  chip: z.string().regex(/^(gpiochip\d+|\d+|\/dev\/gpiochip\d+)$/).default('gpiochip0'),
+  chip: z
+    .string()
+    .regex(/^(gpiochip\d+|\d+|\/dev\/gpiochip\d+)$/)
+    .default('gpiochip0'),
   line: z.number().int().min(0).max(1023),
   activeLow: z.boolean().default(false),
   doorLine: z.number().int().min(0).max(1023).optional(),
@@ -63,6 +66,11 @@ export const GpioActuatorSchema = z.strictObject({
   gpiomonPath: z.string().default('gpiomon'),
 });
 
-export const ActuatorConfigSchema = z.discriminatedUnion('kind', [SimulatedActuatorSchema, HttpRelayActuatorSchema, ModbusActuatorSchema, GpioActuatorSchema]);
+export const ActuatorConfigSchema = z.discriminatedUnion('kind', [
+  SimulatedActuatorSchema,
+  HttpRelayActuatorSchema,
+  ModbusActuatorSchema,
+  GpioActuatorSchema,
+]);
 export type ActuatorConfig = z.infer<typeof ActuatorConfigSchema>;
 export type ActuatorConfigInput = z.input<typeof ActuatorConfigSchema>;

@@ -31,7 +31,10 @@ export class PulseTimer {
   private timer: NodeJS.Timeout | undefined;
   private until = 0;
 
-  constructor(private readonly relock: () => Promise<void>, private readonly onError: (e: Error) => void) {}
+  constructor(
+    private readonly relock: () => Promise<void>,
+    private readonly onError: (e: Error) => void,
+  ) {}
 
   get releasedUntil(): number {
     return this.until;

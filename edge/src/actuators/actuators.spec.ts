@@ -43,7 +43,9 @@ test('simulator records every pulse; overlapping grants extend the release; door
 });
 
 test('Modbus TCP: fail-secure writes the coil ON for the pulse then OFF; fail-safe the reverse; door input polled; a dead controller is an error, not a crash', async () => {
-  const { ServerTCP } = createRequire(import.meta.url)('modbus-serial') as { ServerTCP: new (v: object, o: object) => { close(cb: () => void): void; on(e: string, l: () => void): void } };
+  const { ServerTCP } = createRequire(import.meta.url)('modbus-serial') as {
+    ServerTCP: new (v: object, o: object) => { close(cb: () => void): void; on(e: string, l: () => void): void };
+  };
   const coils: boolean[] = [];
   const writes: [number, boolean][] = [];
   let door = false;
@@ -63,7 +65,9 @@ test('Modbus TCP: fail-secure writes the coil ON for the pulse then OFF; fail-sa
   );
   await new Promise<void>((r) => server.on('initialized', () => r()));
   try {
-    const secure = createActuator(cfg({ id: 'm', kind: 'modbus', host: '127.0.0.1', port, coil: 5, doorInput: 3, pulseMs: 80, pollMs: 50 }));
+    const secure = createActuator(
+      cfg({ id: 'm', kind: 'modbus', host: '127.0.0.1', port, coil: 5, doorInput: 3, pulseMs: 80, pollMs: 50 }),
+    );
     const seen: boolean[] = [];
     secure.onDoor((c) => seen.push(c.open));
     await secure.init();
@@ -102,13 +106,26 @@ test('HTTP relay board: release then lock request, door contact from the status 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    const relay = createActuator(cfg({ id: 'h', kind: 'http', releaseUrl: `${base}/relay/1/on`, lockUrl: `${base}/relay/1/off`, statusUrl: `${base}/status`, pulseMs: 60, pollMs: 50 }));
+    const relay = createActuator(
+      cfg({
+        id: 'h',
+        kind: 'http',
+        releaseUrl: `${base}/relay/1/on`,
+        lockUrl: `${base}/relay/1/off`,
+        statusUrl: `${base}/status`,
+        pulseMs: 60,
+        pollMs: 50,
+      }),
+    );
     const seen: boolean[] = [];
     relay.onDoor((c) => seen.push(c.open));
     await relay.init();
     await relay.release(60);
     await until(() => calls.filter((c) => c === '/relay/1/off').length === 2);
-    assert.deepEqual(calls.filter((c) => c.startsWith('/relay')), ['/relay/1/off', '/relay/1/on', '/relay/1/off']);
+    assert.deepEqual(
+      calls.filter((c) => c.startsWith('/relay')),
+      ['/relay/1/off', '/relay/1/on', '/relay/1/off'],
+    );
     status = '{"door":"open"}';
     await until(() => seen.includes(true));
     fail = true;
@@ -129,15 +146,25 @@ test('GPIO (libgpiod tools): line levels per mode, door edges from gpiomon; a mi
   writeFileSync(gpiomon, `#!/bin/sh\necho "gpiomon $*" >> ${log}\necho "1 1700000000"\nsleep 5\n`);
   chmodSync(gpioset, 0o755);
   chmodSync(gpiomon, 0o755);
-  const gpio = createActuator(cfg({ id: 'g', kind: 'gpio', chip: 'gpiochip0', line: 17, doorLine: 27, pulseMs: 60, gpiosetPath: gpioset, gpiomonPath: gpiomon }));
+  const gpio = createActuator(
+    cfg({ id: 'g', kind: 'gpio', chip: 'gpiochip0', line: 17, doorLine: 27, pulseMs: 60, gpiosetPath: gpioset, gpiomonPath: gpiomon }),
+  );
   const seen: boolean[] = [];
   gpio.onDoor((c) => seen.push(c.open));
   await gpio.init();
   await gpio.release(60);
-  await until(() => readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('gpioset')).length === 3);
+  await until(
+    () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('gpioset')).length === 3,
+  );
   await until(() => seen.includes(true));
   const lines = readFileSync(log, 'utf8').trim().split('\n');
-  assert.deepEqual(lines.filter((l) => l.startsWith('gpioset')), ['gpioset gpiochip0 17=0', 'gpioset gpiochip0 17=1', 'gpioset gpiochip0 17=0']);
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith('gpioset')),
+    ['gpioset gpiochip0 17=0', 'gpioset gpiochip0 17=1', 'gpioset gpiochip0 17=0'],
+  );
   assert.ok(lines.some((l) => l.startsWith('gpiomon --line-buffered --format=%e %s gpiochip0 27')));
   await gpio.close();
 

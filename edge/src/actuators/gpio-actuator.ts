@@ -17,7 +17,10 @@ export class GpioActuator implements ActuatorDriver {
   private monitor: ChildProcess | undefined;
   private closed = false;
 
-  constructor(private readonly cfg: z.infer<typeof GpioActuatorSchema>, private readonly onError: (e: Error) => void = () => undefined) {
+  constructor(
+    private readonly cfg: z.infer<typeof GpioActuatorSchema>,
+    private readonly onError: (e: Error) => void = () => undefined,
+  ) {
     this.timer = new PulseTimer(() => this.set(false), onError);
   }
 
@@ -27,13 +30,19 @@ export class GpioActuator implements ActuatorDriver {
   }
 
   private set(release: boolean): Promise<void> {
-    const args = [...(this.cfg.activeLow ? ['--active-low'] : []), this.cfg.chip.replace('/dev/', ''), `${this.cfg.line}=${this.level(release)}`];
+    const args = [
+      ...(this.cfg.activeLow ? ['--active-low'] : []),
+      this.cfg.chip.replace('/dev/', ''),
+      `${this.cfg.line}=${this.level(release)}`,
+    ];
     return new Promise((resolve, reject) => {
       const p = spawn(this.cfg.gpiosetPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       p.stderr.on('data', (d) => (err += d));
       p.once('error', (e) => reject(new ActuatorError(`gpioset: ${e.message}`)));
-      p.once('exit', (code) => (code === 0 ? resolve() : reject(new ActuatorError(`gpioset ${args.join(' ')}: exit ${code}: ${err.trim()}`))));
+      p.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new ActuatorError(`gpioset ${args.join(' ')}: exit ${code}: ${err.trim()}`)),
+      );
     });
   }
 

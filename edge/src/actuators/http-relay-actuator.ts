@@ -11,7 +11,10 @@ export class HttpRelayActuator implements ActuatorDriver {
   private readonly doorOpen: RegExp;
   private poller: DoorContactPoller | undefined;
 
-  constructor(private readonly cfg: z.infer<typeof HttpRelayActuatorSchema>, private readonly onError: (e: Error) => void = () => undefined) {
+  constructor(
+    private readonly cfg: z.infer<typeof HttpRelayActuatorSchema>,
+    private readonly onError: (e: Error) => void = () => undefined,
+  ) {
     this.timer = new PulseTimer(async () => void (await this.call(cfg.lockUrl)), onError);
     this.doorOpen = new RegExp(cfg.doorOpenPattern);
   }
@@ -32,7 +35,12 @@ export class HttpRelayActuator implements ActuatorDriver {
     await this.call(this.cfg.lockUrl);
     const statusUrl = this.cfg.statusUrl;
     if (!statusUrl) return;
-    this.poller = new DoorContactPoller(async () => this.doorOpen.test(await this.call(statusUrl)), this.cfg.pollMs, this.door, this.onError);
+    this.poller = new DoorContactPoller(
+      async () => this.doorOpen.test(await this.call(statusUrl)),
+      this.cfg.pollMs,
+      this.door,
+      this.onError,
+    );
     this.poller.start();
   }
 

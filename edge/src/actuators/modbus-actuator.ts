@@ -23,7 +23,10 @@ export class ModbusActuator implements ActuatorDriver {
   private poller: DoorContactPoller | undefined;
   private readonly timer: PulseTimer;
 
-  constructor(private readonly cfg: z.infer<typeof ModbusActuatorSchema>, private readonly onError: (e: Error) => void = () => undefined) {
+  constructor(
+    private readonly cfg: z.infer<typeof ModbusActuatorSchema>,
+    private readonly onError: (e: Error) => void = () => undefined,
+  ) {
     this.timer = new PulseTimer(() => this.write(false), onError);
   }
 

@@ -12,7 +12,10 @@ export class SimulatedActuator implements ActuatorDriver {
   readonly pulses: RecordedPulse[] = [];
   released = false;
   private listeners: ((c: DoorContact) => void)[] = [];
-  private readonly timer = new PulseTimer(async () => void (this.released = false), () => undefined);
+  private readonly timer = new PulseTimer(
+    async () => void (this.released = false),
+    () => undefined,
+  );
 
   async init(): Promise<void> {
     this.released = false;

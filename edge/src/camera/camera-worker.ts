@@ -41,7 +41,16 @@ async function main(): Promise<void> {
     const tracks = pipeline.tracks.map((t) => ({ id: t.id, box: { ...t.box }, state: t.state }));
     void renderViewFrame(frame, tracks, lines)
       .then((v) => {
-        if (v && Date.now() < view.until) post({ type: 'view-frame', seq: viewSeq++, at: frame.capturedAt, width: v.width, height: v.height, tracks: v.tracks, jpeg: v.jpeg });
+        if (v && Date.now() < view.until)
+          post({
+            type: 'view-frame',
+            seq: viewSeq++,
+            at: frame.capturedAt,
+            width: v.width,
+            height: v.height,
+            tracks: v.tracks,
+            jpeg: v.jpeg,
+          });
       })
       .catch(() => undefined)
       .finally(() => (rendering = false));

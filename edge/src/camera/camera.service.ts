@@ -50,7 +50,14 @@ export class CameraService implements OnApplicationBootstrap {
         // Live view only: never queued, dropped while the broker is away.
         if (!gateId || !client?.connected) return;
         const msg = CameraFrameSchema.parse({
-          siteId: this.cfg.site.id, gateId, cameraId, seq: f.seq, at: new Date(f.at).toISOString(), width: f.width, height: f.height, tracks: f.tracks,
+          siteId: this.cfg.site.id,
+          gateId,
+          cameraId,
+          seq: f.seq,
+          at: new Date(f.at).toISOString(),
+          width: f.width,
+          height: f.height,
+          tracks: f.tracks,
           jpeg: Buffer.from(f.jpeg.buffer, f.jpeg.byteOffset, f.jpeg.byteLength).toString('base64'),
         });
         client.publish(topics.gateCameraFrames(this.cfg.site.id, gateId, cameraId), JSON.stringify(msg), { qos: 0 });
@@ -80,7 +87,8 @@ export class CameraService implements OnApplicationBootstrap {
       if (!g.cameras.length) continue;
       const client = this.links.client(g.id);
       const topic = topics.gateCameraView(this.cfg.site.id, g.id);
-      const subscribe = () => client.subscribe(topic, { qos: 0 }, (e) => e && this.log.warn(`gate ${g.id}: camera view subscription failed: ${e.message}`));
+      const subscribe = () =>
+        client.subscribe(topic, { qos: 0 }, (e) => e && this.log.warn(`gate ${g.id}: camera view subscription failed: ${e.message}`));
       client.on('connect', subscribe);
       if (client.connected) subscribe();
       client.on('message', (t, payload) => {

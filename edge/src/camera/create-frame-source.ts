@@ -43,14 +43,16 @@ export function createFrameSource(cam: CameraConfig, onState?: (h: CameraHealth)
         ...common,
         // Re-resolved before every reconnect: a camera may hand out a new URI after a reboot.
         url: async () =>
-          (await resolveOnvifStream({
-            host: cam.host,
-            port: cam.port,
-            ...(cam.username !== undefined ? { username: cam.username } : {}),
-            ...(cam.password !== undefined ? { password: cam.password } : {}),
-            ...(cam.profile !== undefined ? { profile: cam.profile } : {}),
-            timeoutMs: common.connectTimeoutMs,
-          })).streamUri,
+          (
+            await resolveOnvifStream({
+              host: cam.host,
+              port: cam.port,
+              ...(cam.username !== undefined ? { username: cam.username } : {}),
+              ...(cam.password !== undefined ? { password: cam.password } : {}),
+              ...(cam.profile !== undefined ? { profile: cam.profile } : {}),
+              timeoutMs: common.connectTimeoutMs,
+            })
+          ).streamUri,
         inputArgs: rtspInput(common.connectTimeoutMs),
         delivery: 'latest',
         restart: true,

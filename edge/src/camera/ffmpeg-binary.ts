@@ -15,7 +15,7 @@ export interface FfmpegBinary {
 
 /** The one message for a missing ffmpeg: it names every way to provide one. */
 export const FFMPEG_MISSING_HELP =
-  'ffmpeg not found. Provide one of: Debian\'s ffmpeg (`apt-get install ffmpeg`, or `npm run setup:system`); ' +
+  "ffmpeg not found. Provide one of: Debian's ffmpeg (`apt-get install ffmpeg`, or `npm run setup:system`); " +
   'the bundled static build (`npm ci` installs @ffmpeg-installer/ffmpeg; it was not installed for this platform); ' +
   'or FFMPEG_PATH=/path/to/ffmpeg.';
 
@@ -60,7 +60,9 @@ function probe(path: string, origin: FfmpegBinary['origin']): FfmpegBinary {
   try {
     out = execFileSync(path, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
-    throw new FfmpegMissingError(`${origin === 'FFMPEG_PATH' ? 'FFMPEG_PATH' : 'ffmpeg'} ${path} does not run (${(e as Error).message.split('\n')[0]}). ${FFMPEG_MISSING_HELP}`);
+    throw new FfmpegMissingError(
+      `${origin === 'FFMPEG_PATH' ? 'FFMPEG_PATH' : 'ffmpeg'} ${path} does not run (${(e as Error).message.split('\n')[0]}). ${FFMPEG_MISSING_HELP}`,
+    );
   }
   const version = /ffmpeg version (\S+)/.exec(out)?.[1] ?? 'unknown';
   const release = /^n?(\d+)\.(\d+)/.exec(version);
@@ -81,7 +83,8 @@ export function resolveFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegBinar
   if (hit) return hit;
   let found: FfmpegBinary;
   if (env.FFMPEG_PATH) {
-    if (!executable(env.FFMPEG_PATH)) throw new FfmpegMissingError(`FFMPEG_PATH=${env.FFMPEG_PATH} is not an executable file. ${FFMPEG_MISSING_HELP}`);
+    if (!executable(env.FFMPEG_PATH))
+      throw new FfmpegMissingError(`FFMPEG_PATH=${env.FFMPEG_PATH} is not an executable file. ${FFMPEG_MISSING_HELP}`);
     found = probe(env.FFMPEG_PATH, 'FFMPEG_PATH');
   } else {
     const system = onPath(env);

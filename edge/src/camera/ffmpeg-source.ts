@@ -111,11 +111,25 @@ export class FfmpegSource implements FrameSource {
     }
     if (this.stopped) return;
     const args = [
-      '-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1',
-      ...this.o.inputArgs, '-i', url,
-      '-an', '-sn', '-dn',
-      '-vf', `fps=${this.o.fps},scale=${this.o.width}:${this.o.height}`,
-      '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-threads',
+      '1',
+      ...this.o.inputArgs,
+      '-i',
+      url,
+      '-an',
+      '-sn',
+      '-dn',
+      '-vf',
+      `fps=${this.o.fps},scale=${this.o.width}:${this.o.height}`,
+      '-pix_fmt',
+      'rgb24',
+      '-f',
+      'rawvideo',
+      'pipe:1',
     ];
     let ffmpegPath: string;
     try {
@@ -167,7 +181,11 @@ export class FfmpegSource implements FrameSource {
         if (this.stopped) return;
         if (spawnError) {
           const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-          this.fail({ kind: missing ? 'ffmpeg-missing' : 'exited', permanent: missing, message: missing ? `${ffmpegPath} not found. ${FFMPEG_MISSING_HELP}` : spawnError.message });
+          this.fail({
+            kind: missing ? 'ffmpeg-missing' : 'exited',
+            permanent: missing,
+            message: missing ? `${ffmpegPath} not found. ${FFMPEG_MISSING_HELP}` : spawnError.message,
+          });
           return;
         }
         if (code === 0 && !this.o.restart) {
@@ -176,9 +194,11 @@ export class FfmpegSource implements FrameSource {
           void this.drain().then(() => this.endResolve());
           return;
         }
-        const why = this.killReason ?? (code === 0
-          ? { kind: 'exited' as const, permanent: false, message: `stream ${redactUrl(url)} ended` }
-          : classifyFfmpegFailure(url, stderr, code, signal));
+        const why =
+          this.killReason ??
+          (code === 0
+            ? { kind: 'exited' as const, permanent: false, message: `stream ${redactUrl(url)} ended` }
+            : classifyFfmpegFailure(url, stderr, code, signal));
         this.fail(why);
       });
     });
@@ -224,14 +244,22 @@ export class FfmpegSource implements FrameSource {
   private checkStall(): void {
     if (!this.child || this.stopped) return;
     const now = Date.now();
-    if (this.state === 'streaming' || this.lastFrameAt !== undefined && this.lastFrameAt >= this.attemptStartedAt) {
+    if (this.state === 'streaming' || (this.lastFrameAt !== undefined && this.lastFrameAt >= this.attemptStartedAt)) {
       if (!this.busy && now - this.lastProgressAt > this.o.stallMs) {
-        this.killReason = { kind: 'stalled', permanent: false, message: `no frame for ${Math.round((now - this.lastProgressAt) / 1000)} s: stream stalled, reconnecting` };
+        this.killReason = {
+          kind: 'stalled',
+          permanent: false,
+          message: `no frame for ${Math.round((now - this.lastProgressAt) / 1000)} s: stream stalled, reconnecting`,
+        };
         this.setState('stalled');
         this.kill();
       }
     } else if (now - this.attemptStartedAt > this.o.connectTimeoutMs) {
-      this.killReason = { kind: 'unreachable', permanent: false, message: `no video within ${Math.round(this.o.connectTimeoutMs / 1000)} s of connecting` };
+      this.killReason = {
+        kind: 'unreachable',
+        permanent: false,
+        message: `no video within ${Math.round(this.o.connectTimeoutMs / 1000)} s of connecting`,
+      };
       this.kill();
     }
   }

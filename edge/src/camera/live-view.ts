@@ -38,9 +38,13 @@ export async function renderViewFrame(
   const font = Math.max(11, Math.round(height / 28));
   const parts: string[] = [];
   for (const l of lines) {
-    parts.push(`<line x1="${px(l.from.x)}" y1="${px(l.from.y)}" x2="${px(l.to.x)}" y2="${px(l.to.y)}" stroke="#ffd400" stroke-width="3" stroke-dasharray="10 6"/>`);
+    parts.push(
+      `<line x1="${px(l.from.x)}" y1="${px(l.from.y)}" x2="${px(l.to.x)}" y2="${px(l.to.y)}" stroke="#ffd400" stroke-width="3" stroke-dasharray="10 6"/>`,
+    );
     parts.push(`<circle cx="${px(l.inside.x)}" cy="${px(l.inside.y)}" r="5" fill="#ffd400"/>`);
-    parts.push(`<text x="${px(l.inside.x)}" y="${(l.inside.y * scale - 8).toFixed(1)}" fill="#ffd400" font-family="sans-serif" font-size="${font}" font-weight="bold" text-anchor="middle">IN</text>`);
+    parts.push(
+      `<text x="${px(l.inside.x)}" y="${(l.inside.y * scale - 8).toFixed(1)}" fill="#ffd400" font-family="sans-serif" font-size="${font}" font-weight="bold" text-anchor="middle">IN</text>`,
+    );
   }
   for (const t of shown) {
     const b = t.box;
@@ -49,21 +53,29 @@ export async function renderViewFrame(
     const y = Math.max(0, b.y1 * scale);
     const w = Math.max(1, (b.x2 - b.x1) * scale);
     const h = Math.max(1, (b.y2 - b.y1) * scale);
-    parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    parts.push(
+      `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" fill="none" stroke="${color}" stroke-width="2"/>`,
+    );
     const label = esc(`#${t.id}`);
     const lw = font * 0.62 * label.length + 6;
     const ly = Math.max(0, y - font - 4);
     parts.push(`<rect x="${x.toFixed(1)}" y="${ly.toFixed(1)}" width="${lw.toFixed(1)}" height="${font + 4}" fill="${color}"/>`);
-    parts.push(`<text x="${(x + 3).toFixed(1)}" y="${(ly + font).toFixed(1)}" fill="#0d1117" font-family="sans-serif" font-size="${font}" font-weight="bold">${label}</text>`);
+    parts.push(
+      `<text x="${(x + 3).toFixed(1)}" y="${(ly + font).toFixed(1)}" fill="#0d1117" font-family="sans-serif" font-size="${font}" font-weight="bold">${label}</text>`,
+    );
   }
   const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`);
-  const base = await sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), { raw: { width: frame.width, height: frame.height, channels: 3 } })
+  const base = await sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), {
+    raw: { width: frame.width, height: frame.height, channels: 3 },
+  })
     .resize(width, height)
     .composite([{ input: svg, top: 0, left: 0 }])
     .raw()
     .toBuffer({ resolveWithObject: true });
   for (const quality of QUALITIES) {
-    const jpeg = await sharp(base.data, { raw: { width: base.info.width, height: base.info.height, channels: base.info.channels } }).jpeg({ quality, mozjpeg: false }).toBuffer();
+    const jpeg = await sharp(base.data, { raw: { width: base.info.width, height: base.info.height, channels: base.info.channels } })
+      .jpeg({ quality, mozjpeg: false })
+      .toBuffer();
     if (jpeg.length <= maxBytes) return { jpeg, width, height, tracks: shown.length };
   }
   return null;

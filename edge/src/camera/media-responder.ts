@@ -16,7 +16,14 @@ import { EncryptedMediaStore, loadMediaKey, mediaDirOf } from './media-store.js'
 /** A log line: text, or `{ msg, …ids }` (the edge's JSON logs keep the ids as fields). */
 export type MediaLog = (m: string | { msg: string; [field: string]: unknown }, level?: 'warn' | 'debug') => void;
 
-export function attachMediaResponder(client: MqttClient, siteId: string, gateId: string, store: EncryptedMediaStore, log: MediaLog, onSubscribed: () => void = () => undefined): void {
+export function attachMediaResponder(
+  client: MqttClient,
+  siteId: string,
+  gateId: string,
+  store: EncryptedMediaStore,
+  log: MediaLog,
+  onSubscribed: () => void = () => undefined,
+): void {
   const requestTopic = topics.gateMediaRequests(siteId, gateId);
   const replyTopic = topics.gateMediaReplies(siteId, gateId);
   const subscribe = () =>
@@ -26,7 +33,13 @@ export function attachMediaResponder(client: MqttClient, siteId: string, gateId:
     });
   client.on('connect', subscribe);
   if (client.connected) subscribe();
-  const reply = (r: MediaReply) => client.publish(replyTopic, JSON.stringify(MediaReplySchema.parse(r)), { qos: 1 }, (e) => e && log(`gate ${gateId}: media reply not sent: ${e.message}`));
+  const reply = (r: MediaReply) =>
+    client.publish(
+      replyTopic,
+      JSON.stringify(MediaReplySchema.parse(r)),
+      { qos: 1 },
+      (e) => e && log(`gate ${gateId}: media reply not sent: ${e.message}`),
+    );
   client.on('message', (topic, payload) => {
     if (topic !== requestTopic) return;
     let req: MediaRequest;
@@ -37,15 +50,26 @@ export function attachMediaResponder(client: MqttClient, siteId: string, gateId:
     }
     // The hub's request id (and the event's id for a crop) on each line about it.
     const ids = { gateId, requestId: req.requestId, ...(req.type === 'crop_get' ? { eventId: req.eventId } : {}) };
-    if (req.siteId !== siteId || req.gateId !== gateId) return log({ msg: `gate ${gateId}: media request for ${req.siteId}/${req.gateId} refused`, ...ids });
-    void answer(req, store).then((r) => {
-      log({ msg: `gate ${gateId}: ${req.type} answered: ${r.type === 'crop' ? r.status : `${r.deleted} deleted, ${r.missing} missing`}`, ...ids }, 'debug');
-      reply(r);
-    }, (e: Error) => {
-      log({ msg: `gate ${gateId}: media request ${req.requestId} failed: ${e.message}`, ...ids });
-      // An erase that failed (disk error) is not acknowledged: the hub sends it again.
-      if (req.type === 'crop_get') reply({ type: 'crop', requestId: req.requestId, status: 'refused', reason: 'the crop could not be read' });
-    });
+    if (req.siteId !== siteId || req.gateId !== gateId)
+      return log({ msg: `gate ${gateId}: media request for ${req.siteId}/${req.gateId} refused`, ...ids });
+    void answer(req, store).then(
+      (r) => {
+        log(
+          {
+            msg: `gate ${gateId}: ${req.type} answered: ${r.type === 'crop' ? r.status : `${r.deleted} deleted, ${r.missing} missing`}`,
+            ...ids,
+          },
+          'debug',
+        );
+        reply(r);
+      },
+      (e: Error) => {
+        log({ msg: `gate ${gateId}: media request ${req.requestId} failed: ${e.message}`, ...ids });
+        // An erase that failed (disk error) is not acknowledged: the hub sends it again.
+        if (req.type === 'crop_get')
+          reply({ type: 'crop', requestId: req.requestId, status: 'refused', reason: 'the crop could not be read' });
+      },
+    );
   });
 }
 
@@ -58,7 +82,7 @@ async function answer(req: MediaRequest, store: EncryptedMediaStore): Promise<Me
   const refuse = (reason: string): MediaReply => ({ type: 'crop', requestId: req.requestId, status: 'refused', reason });
   if (Date.parse(req.expiresAt) < Date.now()) return refuse('expired');
   // The crop of this event only (the edge names crops <camera>-<eventId>).
-  if (!req.ref.endsWith(`-${req.eventId}.jpg`)) return refuse('the reference is not this event\'s crop');
+  if (!req.ref.endsWith(`-${req.eventId}.jpg`)) return refuse("the reference is not this event's crop");
   let jpeg: Buffer;
   try {
     jpeg = await store.read(req.ref);
@@ -74,7 +98,10 @@ async function answer(req: MediaRequest, store: EncryptedMediaStore): Promise<Me
 export class MediaResponder implements OnApplicationBootstrap {
   private readonly log = new Logger('Media');
 
-  constructor(@Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig, private readonly links: GateLinks) {}
+  constructor(
+    @Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig,
+    private readonly links: GateLinks,
+  ) {}
 
   onApplicationBootstrap(): void {
     let store: EncryptedMediaStore;
@@ -85,6 +112,7 @@ export class MediaResponder implements OnApplicationBootstrap {
       this.log.error(`face crops cannot be served or erased: ${(e as Error).message}`);
       return;
     }
-    for (const [gateId, client] of this.links.entries()) attachMediaResponder(client, this.cfg.site.id, gateId, store, (m, level = 'warn') => this.log[level](m));
+    for (const [gateId, client] of this.links.entries())
+      attachMediaResponder(client, this.cfg.site.id, gateId, store, (m, level = 'warn') => this.log[level](m));
   }
 }

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { EncryptedMediaStore, loadMediaKey } from './media-store.js';
 
-const crop = () => sharp({ create: { width: 112, height: 112, channels: 3, background: { r: 200, g: 150, b: 120 } } }).jpeg().toBuffer();
+const crop = () =>
+  sharp({ create: { width: 112, height: 112, channels: 3, background: { r: 200, g: 150, b: 120 } } })
+    .jpeg()
+    .toBuffer();
 
 test('face crops are AES-256-GCM at rest, bound to their name; altered, moved or foreign-key files are refused', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cg-media-'));

@@ -26,7 +26,10 @@ const REF = /^media:(face_crop)\/([A-Za-z0-9_.-]{1,200})\.jpg$/;
  * or altered fails authentication. `purge` deletes crops older than the retention.
  */
 export class EncryptedMediaStore implements MediaStore {
-  constructor(private readonly dir: string, private readonly key: Buffer) {
+  constructor(
+    private readonly dir: string,
+    private readonly key: Buffer,
+  ) {
     if (key.length !== 32) throw new Error('the media key must be 32 bytes (AES-256)');
   }
 

@@ -36,7 +36,8 @@ type Cam = InstanceType<typeof onvif.Cam>;
 function explain(target: OnvifTarget, err: Error): OnvifError {
   const where = `ONVIF device ${target.host}:${target.port}`;
   const m = err.message ?? String(err);
-  if (/NotAuthorized|Sender not authorized|authenticat|401/i.test(m)) return new OnvifError(`${where} refused the credentials: check username and password`);
+  if (/NotAuthorized|Sender not authorized|authenticat|401/i.test(m))
+    return new OnvifError(`${where} refused the credentials: check username and password`);
   if (/ECONNREFUSED/.test(m)) return new OnvifError(`${where} refused the connection: wrong port or not an ONVIF device`);
   if (/timeout|ETIMEDOUT|EHOSTUNREACH/i.test(m)) return new OnvifError(`${where} did not answer: offline or wrong address`);
   return new OnvifError(`${where}: ${m}`);
@@ -73,7 +74,9 @@ export async function resolveOnvifStream(target: OnvifTarget): Promise<OnvifStre
     : (profiles.find((p) => p.encoding !== undefined) ?? profiles[0]);
   if (!profile) {
     const known = profiles.map((p) => p.token).join(', ') || 'none';
-    throw new OnvifError(`ONVIF device ${target.host}:${target.port} has no profile ${target.profile ?? 'with video'} (profiles: ${known})`);
+    throw new OnvifError(
+      `ONVIF device ${target.host}:${target.port} has no profile ${target.profile ?? 'with video'} (profiles: ${known})`,
+    );
   }
   const call = <T>(fn: (cb: (err: Error | null, data?: T) => void) => void) =>
     new Promise<T>((resolve, reject) => fn((err, data) => (err ? reject(explain(target, err)) : resolve(data as T))));
@@ -103,20 +106,25 @@ export interface DiscoveredDevice {
 /** WS-Discovery probe on the local segment (UDP multicast 239.255.255.250:3702). */
 export async function discoverOnvifDevices(timeoutMs = 3000, networkInterface?: string): Promise<DiscoveredDevice[]> {
   return new Promise((resolve, reject) => {
-    onvif.Discovery.probe({ timeout: timeoutMs, resolve: false, ...(networkInterface ? { device: networkInterface } : {}) }, (err: Error | Error[] | null, found?: Array<Cam | object>) => {
-      // Errors also list stray non-ONVIF answers; fail only when nothing was found.
-      const first = Array.isArray(err) ? err[0] : err;
-      if (first && (!found || found.length === 0)) return reject(new OnvifError(`ONVIF discovery failed: ${first.message}`));
-      const devices: DiscoveredDevice[] = [];
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the onvif package ships no types: its parsed XML is read field by field, each coerced
-      for (const d of (found ?? []) as any[]) {
-        const match = d?.probeMatches?.probeMatch;
-        const xaddrs = String(match?.XAddrs ?? '').split(/\s+/).filter(Boolean);
-        if (xaddrs.length === 0) continue;
-        const u = new URL(xaddrs[0]!);
-        devices.push({ urn: String(match?.endpointReference?.address ?? ''), host: u.hostname, port: Number(u.port || 80), xaddrs });
-      }
-      resolve(devices);
-    });
+    onvif.Discovery.probe(
+      { timeout: timeoutMs, resolve: false, ...(networkInterface ? { device: networkInterface } : {}) },
+      (err: Error | Error[] | null, found?: Array<Cam | object>) => {
+        // Errors also list stray non-ONVIF answers; fail only when nothing was found.
+        const first = Array.isArray(err) ? err[0] : err;
+        if (first && (!found || found.length === 0)) return reject(new OnvifError(`ONVIF discovery failed: ${first.message}`));
+        const devices: DiscoveredDevice[] = [];
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the onvif package ships no types: its parsed XML is read field by field, each coerced
+        for (const d of (found ?? []) as any[]) {
+          const match = d?.probeMatches?.probeMatch;
+          const xaddrs = String(match?.XAddrs ?? '')
+            .split(/\s+/)
+            .filter(Boolean);
+          if (xaddrs.length === 0) continue;
+          const u = new URL(xaddrs[0]!);
+          devices.push({ urn: String(match?.endpointReference?.address ?? ''), host: u.hostname, port: Number(u.port || 80), xaddrs });
+        }
+        resolve(devices);
+      },
+    );
   });
 }

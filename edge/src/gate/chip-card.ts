@@ -5,11 +5,19 @@ import type { CardHandle } from './lane-ports.js';
 export class ChipCard implements CardHandle {
   private closed = false;
 
-  constructor(private readonly transport: CardTransport, private readonly trustStore: CscaTrustStore, private readonly apduTimeoutMs = 2000) {}
+  constructor(
+    private readonly transport: CardTransport,
+    private readonly trustStore: CscaTrustStore,
+    private readonly apduTimeoutMs = 2000,
+  ) {}
 
   read(key: { can: string }): Promise<CccdReadResult> {
     // Extended-length READ BINARY cuts the DG2 photo from ~100 APDUs to a handful.
-    return new CccdReader(this.transport, { trustStore: this.trustStore, timeoutMs: this.apduTimeoutMs, ...(this.transport.supportsExtendedLength ? { maxReadChunk: 4096 } : {}) }).read(key);
+    return new CccdReader(this.transport, {
+      trustStore: this.trustStore,
+      timeoutMs: this.apduTimeoutMs,
+      ...(this.transport.supportsExtendedLength ? { maxReadChunk: 4096 } : {}),
+    }).read(key);
   }
 
   async close(): Promise<void> {

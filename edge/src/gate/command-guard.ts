@@ -17,7 +17,10 @@ export class CommandGuard {
   private readonly insert: Database.Statement<[string, number]>;
   private admitted = 0;
 
-  constructor(path: string, private readonly now: () => number = Date.now) {
+  constructor(
+    path: string,
+    private readonly now: () => number = Date.now,
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');

@@ -40,30 +40,41 @@ export function decide(f: DecisionFacts, policy: LanePolicy, thresholds: { match
     return { outcome: policy.onPassiveAuthFail === 'review' ? 'review' : 'deny', reasons: ['passive_auth_failed'] };
 
   if (f.method !== 'count_only') {
-    if (f.face === 'camera_unavailable') return { outcome: policy.onCameraDown === 'review' ? 'review' : 'deny', reasons: ['camera_unavailable'] };
+    if (f.face === 'camera_unavailable')
+      return { outcome: policy.onCameraDown === 'review' ? 'review' : 'deny', reasons: ['camera_unavailable'] };
     if (f.face === 'no_face' || f.face === undefined) return { outcome: 'deny', reasons: ['no_face'] };
     if (!f.face.qualityOk) return { outcome: 'deny', reasons: ['face_quality'] };
     const livenessFloor = policy.livenessThreshold ?? thresholds.liveness;
     // Under the active challenge the passive score is advisory: a low one sends the entrant to the operator.
-    if (f.face.liveness !== undefined && f.face.liveness < livenessFloor && policy.livenessCheck !== 'challenge') return { outcome: 'deny', reasons: ['liveness_failed'] };
+    if (f.face.liveness !== undefined && f.face.liveness < livenessFloor && policy.livenessCheck !== 'challenge')
+      return { outcome: 'deny', reasons: ['liveness_failed'] };
   }
 
   const unsynced = f.listsUnsynced ? ['watchlist_not_synced'] : [];
   // Passive liveness is not a proven screen (advisory): the active challenge, a blink, or an operator decides.
   const faceGate = f.method !== 'count_only' && typeof f.face === 'object';
   const live = faceGate ? (f.face as LiveFace) : undefined;
-  const passiveLow = live && policy.livenessCheck === 'challenge' && live.liveness !== undefined && live.liveness < (policy.livenessThreshold ?? thresholds.liveness);
+  const passiveLow =
+    live &&
+    policy.livenessCheck === 'challenge' &&
+    live.liveness !== undefined &&
+    live.liveness < (policy.livenessThreshold ?? thresholds.liveness);
   const livenessDoubt =
     passiveLow && live.challenge === 'passed'
       ? ['liveness_passive_low']
       : live && policy.livenessCheck === 'blink' && live.challenge !== 'passed'
-      ? ['liveness_unverified']
-      : live && policy.livenessCheck === 'challenge' && live.challenge !== 'passed'
-        ? // The operator sees which step failed and how (wrong order, too slow, frozen, looped).
-          ['liveness_challenge_failed', ...(live.challengeFailure ? [`challenge_step_${live.challengeFailure.step}`, `challenge_${live.challengeFailure.reason}`] : [])]
-        : live && policy.livenessCheck === 'operator'
-          ? ['liveness_operator_check']
-          : undefined;
+        ? ['liveness_unverified']
+        : live && policy.livenessCheck === 'challenge' && live.challenge !== 'passed'
+          ? // The operator sees which step failed and how (wrong order, too slow, frozen, looped).
+            [
+              'liveness_challenge_failed',
+              ...(live.challengeFailure
+                ? [`challenge_step_${live.challengeFailure.step}`, `challenge_${live.challengeFailure.reason}`]
+                : []),
+            ]
+          : live && policy.livenessCheck === 'operator'
+            ? ['liveness_operator_check']
+            : undefined;
   // A chip photo, or the portrait of an online-verified VNeID identity: 1:1 against the live face.
   if (f.method === 'chip_face' || (f.method === 'qr_face' && f.vneid === 'verified')) {
     if (f.referenceMissing || f.similarity === undefined) return { outcome: 'review', reasons: ['chip_photo_unusable'] };

@@ -83,7 +83,13 @@ export class FrameFaceCapturer implements FaceCapturer {
       prompt();
     }
     const deadline = start + windowMs;
-    type Seen = { face: LiveFace; rank: number; frame: RgbFrame; box: { x: number; y: number; width: number; height: number }; good: boolean };
+    type Seen = {
+      face: LiveFace;
+      rank: number;
+      frame: RgbFrame;
+      box: { x: number; y: number; width: number; height: number };
+      good: boolean;
+    };
     const seen: Seen[] = [];
     let livenessMs = 0;
     let seenFrame = false;
@@ -96,7 +102,12 @@ export class FrameFaceCapturer implements FaceCapturer {
       const fused = firstGoodAt !== undefined && (good() >= this.fuseFrames || Date.now() - firstGoodAt >= FUSE_MS);
       if (fused && (!blink || blink.passed) && (!active || active.state.status !== 'running')) break;
       const waitMore = blink || active?.state.status === 'running';
-      const until = firstGoodAt !== undefined && !waitMore ? Math.min(deadline, firstGoodAt + FUSE_MS) : seenFrame ? deadline : Math.min(deadline, start + NO_FRAME_MS);
+      const until =
+        firstGoodAt !== undefined && !waitMore
+          ? Math.min(deadline, firstGoodAt + FUSE_MS)
+          : seenFrame
+            ? deadline
+            : Math.min(deadline, start + NO_FRAME_MS);
       const frame = await this.next(lastSeq, lastAt, until, signal);
       if (!frame) {
         if (!seenFrame) return 'camera_unavailable';
@@ -108,12 +119,15 @@ export class FrameFaceCapturer implements FaceCapturer {
       // With enough good frames already, a challenge frame needs only its landmarks: skipping the
       // embedder and the passive model keeps the frame rate up, so a short blink is not missed.
       const landmarksOnly = !!active && good() >= this.fuseFrames;
-      const [face] = await this.faces.analyze({ width: frame.width, height: frame.height, data: frame.data }, {
-        maxFaces: 1,
-        search: 'fast',
-        ...(landmarksOnly ? { embed: false, liveness: false } : {}),
-        onStage: (stage, ms) => stage === 'liveness' && (livenessMs += ms),
-      });
+      const [face] = await this.faces.analyze(
+        { width: frame.width, height: frame.height, data: frame.data },
+        {
+          maxFaces: 1,
+          search: 'fast',
+          ...(landmarksOnly ? { embed: false, liveness: false } : {}),
+          onStage: (stage, ms) => stage === 'liveness' && (livenessMs += ms),
+        },
+      );
       if (!face) {
         active?.tick(frame.capturedAt);
         continue;
@@ -125,7 +139,13 @@ export class FrameFaceCapturer implements FaceCapturer {
       const live = face.liveness ?? 1;
       const rank = (face.quality.ok ? 2 : 0) + live + Math.min(1, face.box.width / 200);
       const ok = face.quality.ok && live >= this.livenessFloor;
-      seen.push({ face: { embedding: face.embedding, liveness: face.liveness, qualityOk: face.quality.ok, livenessMs: 0 }, rank, frame, box: face.box, good: ok });
+      seen.push({
+        face: { embedding: face.embedding, liveness: face.liveness, qualityOk: face.quality.ok, livenessMs: 0 },
+        rank,
+        frame,
+        box: face.box,
+        good: ok,
+      });
       if (ok && firstGoodAt === undefined) firstGoodAt = Date.now();
     }
     if (!seen.length) return seenFrame ? 'no_face' : 'camera_unavailable';
@@ -133,7 +153,10 @@ export class FrameFaceCapturer implements FaceCapturer {
     const best = seen[0];
     // Fuse the best frames of the same standard (all good, or — with no good frame — the best few).
     const pool = seen.filter((s) => s.good === best.good).slice(0, this.fuseFrames);
-    const fused = fuseEmbeddings(pool.map((s) => s.face.embedding), this.faces.thresholdsFor('card').review);
+    const fused = fuseEmbeddings(
+      pool.map((s) => s.face.embedding),
+      this.faces.thresholdsFor('card').review,
+    );
     best.face.embedding = fused.embedding;
     best.face.fusedFrames = fused.frames;
     // Liveness of a fused capture is its weakest fused frame's: one spoofed frame is enough to doubt.
@@ -165,7 +188,10 @@ export class FrameFaceCapturer implements FaceCapturer {
       const f = this.latest;
       try {
         if (f && armed() && Date.now() - f.capturedAt < 1000) {
-          const [face] = await this.faces.analyze({ width: f.width, height: f.height, data: f.data }, { maxFaces: 1, embed: false, liveness: false, search: 'single' });
+          const [face] = await this.faces.analyze(
+            { width: f.width, height: f.height, data: f.data },
+            { maxFaces: 1, embed: false, liveness: false, search: 'single' },
+          );
           if (face && face.box.width >= minFacePx && armed()) onFace();
         }
       } catch {

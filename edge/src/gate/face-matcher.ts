@@ -13,9 +13,17 @@ export class PipelineFaceMatcher implements FaceMatcher {
   readonly livenessThreshold: number;
   readonly model: string;
 
-  constructor(private readonly faces: FacePipeline, overrides: { threshold?: number; liveness?: number } = {}) {
+  constructor(
+    private readonly faces: FacePipeline,
+    overrides: { threshold?: number; liveness?: number } = {},
+  ) {
     const card = faces.thresholdsFor('card');
-    const band = Math.max(0, faces.embedderEntry.thresholds.cosine !== undefined ? faces.embedderEntry.thresholds.cosine - (faces.embedderEntry.thresholds.cardReview ?? faces.embedderEntry.thresholds.cosine) : 0);
+    const band = Math.max(
+      0,
+      faces.embedderEntry.thresholds.cosine !== undefined
+        ? faces.embedderEntry.thresholds.cosine - (faces.embedderEntry.thresholds.cardReview ?? faces.embedderEntry.thresholds.cosine)
+        : 0,
+    );
     this.threshold = overrides.threshold ?? card.accept;
     this.reviewThreshold = overrides.threshold !== undefined ? overrides.threshold - band : card.review;
     this.livenessThreshold = overrides.liveness ?? faces.livenessThreshold;
@@ -33,7 +41,10 @@ export class PipelineFaceMatcher implements FaceMatcher {
   async thumbnail(photo: Uint8Array): Promise<Uint8Array | undefined> {
     // Decoded by libs/face so a JPEG 2000 DG2 works too.
     const img = await decodeImage(photo);
-    const jpeg = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).resize(112, 140, { fit: 'cover' }).jpeg({ quality: 70 }).toBuffer();
+    const jpeg = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+      .resize(112, 140, { fit: 'cover' })
+      .jpeg({ quality: 70 })
+      .toBuffer();
     return new Uint8Array(jpeg);
   }
 }

@@ -24,7 +24,8 @@ export function loadIdHmacKey(file: string | undefined, env: NodeJS.ProcessEnv =
   }
   if (b64 === undefined) return undefined;
   const key = Buffer.from(b64, 'base64');
-  if (!/^[A-Za-z0-9+/]{43}=?$/.test(b64) || key.length !== 32) throw new IdHmacKeyError(`${from} must be the hub's HUB_ID_HMAC_KEY: base64 of 32 bytes`);
+  if (!/^[A-Za-z0-9+/]{43}=?$/.test(b64) || key.length !== 32)
+    throw new IdHmacKeyError(`${from} must be the hub's HUB_ID_HMAC_KEY: base64 of 32 bytes`);
   return key;
 }
 

@@ -81,23 +81,28 @@ export const LanePolicySchema = z.strictObject({
 });
 export type LanePolicy = z.infer<typeof LanePolicySchema>;
 
-export const LaneConfigSchema = z.strictObject({
-  id: IdSchema,
-  direction: DirectionSchema.default('entry'),
-  /** PC/SC reader name (exact) or /regex/; absent = no reader fitted. */
-  reader: z.string().min(1).optional(),
-  /**
-   * The lane's own face camera (rtsp/onvif/file, fields as in edge/camera; a still image file works
-   * as a test camera). Separate from the gate's counting cameras: decoded in the agent, not a worker.
-   */
-  camera: z.looseObject({ id: IdSchema, kind: z.enum(['rtsp', 'onvif', 'file']) }).optional(),
-  /** Actuator id from the edge's actuators. */
-  actuator: IdSchema.optional(),
-  /** Where the lane's QR codes come from: serial (USB-COM/CDC, RS-232) or HID (evdev) scanners, the lane camera. */
-  qr: z.array(QrInputSchema).max(4).default([]),
-  policy: LanePolicySchema.default(LanePolicySchema.parse({})),
-  timeouts: LaneTimeoutsSchema.default(TIMEOUT_DEFAULTS),
-}).refine((l) => l.camera || !l.qr.some((q) => q.kind === 'camera'), { path: ['qr'], message: "a { kind: 'camera' } QR input needs the lane's camera" });
+export const LaneConfigSchema = z
+  .strictObject({
+    id: IdSchema,
+    direction: DirectionSchema.default('entry'),
+    /** PC/SC reader name (exact) or /regex/; absent = no reader fitted. */
+    reader: z.string().min(1).optional(),
+    /**
+     * The lane's own face camera (rtsp/onvif/file, fields as in edge/camera; a still image file works
+     * as a test camera). Separate from the gate's counting cameras: decoded in the agent, not a worker.
+     */
+    camera: z.looseObject({ id: IdSchema, kind: z.enum(['rtsp', 'onvif', 'file']) }).optional(),
+    /** Actuator id from the edge's actuators. */
+    actuator: IdSchema.optional(),
+    /** Where the lane's QR codes come from: serial (USB-COM/CDC, RS-232) or HID (evdev) scanners, the lane camera. */
+    qr: z.array(QrInputSchema).max(4).default([]),
+    policy: LanePolicySchema.default(LanePolicySchema.parse({})),
+    timeouts: LaneTimeoutsSchema.default(TIMEOUT_DEFAULTS),
+  })
+  .refine((l) => l.camera || !l.qr.some((q) => q.kind === 'camera'), {
+    path: ['qr'],
+    message: "a { kind: 'camera' } QR input needs the lane's camera",
+  });
 export type LaneConfig = z.infer<typeof LaneConfigSchema>;
 export type LaneConfigInput = z.input<typeof LaneConfigSchema>;
 

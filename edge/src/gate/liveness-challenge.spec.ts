@@ -11,19 +11,26 @@ import { drawChallenge, LivenessChallenge, type ChallengeStep } from './liveness
 const IOD = 60;
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 function face(yaw: number, openness = 0.3, jitter = 0, rand = Math.random): Point[] {
   const t = (yaw * Math.PI) / 180;
   const p: Point[] = [];
   const put = (i: number, x: number, y: number, z = 0) => {
-    p[i] = { x: 320 + (x * Math.cos(t) + z * Math.sin(t)) * IOD + (rand() - 0.5) * jitter * IOD, y: 240 + y * IOD + (rand() - 0.5) * jitter * IOD };
+    p[i] = {
+      x: 320 + (x * Math.cos(t) + z * Math.sin(t)) * IOD + (rand() - 0.5) * jitter * IOD,
+      y: 240 + y * IOD + (rand() - 0.5) * jitter * IOD,
+    };
   };
   for (let i = 0; i <= 16; i++) put(i, -0.9 + (1.8 * i) / 16, 0.2 + 0.8 * Math.sin((Math.PI * i) / 16), -0.3);
   for (let i = 17; i <= 26; i++) put(i, -0.75 + (1.5 * (i - 17)) / 9, -0.3);
-  for (let i = 27; i <= 35; i++) put(i, i <= 30 ? 0 : -0.15 + (0.3 * (i - 31)) / 4, i <= 30 ? 0.15 * (i - 27) : 0.5, i <= 30 ? 0.18 * (i - 26) : 0.35);
+  for (let i = 27; i <= 35; i++)
+    put(i, i <= 30 ? 0 : -0.15 + (0.3 * (i - 31)) / 4, i <= 30 ? 0.15 * (i - 27) : 0.5, i <= 30 ? 0.18 * (i - 26) : 0.35);
   put(30, 0, 0.45, 0.55);
-  for (const [start, cx] of [[36, -0.5], [42, 0.5]] as const) {
+  for (const [start, cx] of [
+    [36, -0.5],
+    [42, 0.5],
+  ] as const) {
     const h = 0.25 * openness;
     put(start, cx - 0.25, 0);
     put(start + 1, cx - 0.08, -h);
@@ -132,7 +139,7 @@ describe('liveness challenge (active, random order)', () => {
     assert.deepEqual([once.status, once.index], ['running', 1]);
   });
 
-  it('reads directions as the entrant\'s own, flipped for a mirrored camera', () => {
+  it("reads directions as the entrant's own, flipped for a mirrored camera", () => {
     const steps: ChallengeStep[] = ['turn_left'];
     const mirrored = performance(['turn_right']);
     assert.equal(run(new LivenessChallenge(steps, { mirrored: true }), mirrored).status, 'passed');

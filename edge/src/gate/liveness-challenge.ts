@@ -97,7 +97,8 @@ interface Seen {
 
 /** Landmarks relative to the eye midpoint (translation removed), for frame-to-frame comparison. */
 function normalised(l: readonly Point[]): Seen {
-  const mx = (l[36].x + l[45].x) / 2, my = (l[36].y + l[45].y) / 2;
+  const mx = (l[36].x + l[45].x) / 2,
+    my = (l[36].y + l[45].y) / 2;
   const pose = estimatePose(l);
   return { shape: l.map((p) => ({ x: p.x - mx, y: p.y - my })), iod: Math.max(1e-6, pose.interocular) };
 }

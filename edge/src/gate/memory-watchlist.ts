@@ -23,7 +23,10 @@ export class MemoryWatchlist implements LaneWatchlist {
     this.thresholds =
       typeof faceThreshold === 'number'
         ? { watchlist: faceThreshold, allowlist: faceThreshold, watchlistReview: faceThreshold }
-        : { ...faceThreshold, watchlistReview: Math.min(faceThreshold.watchlist, faceThreshold.watchlistReview ?? faceThreshold.watchlist) };
+        : {
+            ...faceThreshold,
+            watchlistReview: Math.min(faceThreshold.watchlist, faceThreshold.watchlistReview ?? faceThreshold.watchlist),
+          };
     this.replace(entries);
   }
 
@@ -69,7 +72,10 @@ export class MemoryWatchlist implements LaneWatchlist {
         const score = cosineSimilarity(t, template);
         if (score < this.thresholds[e.listKind]) continue;
         // A watchlist hit outranks any allowlist hit; otherwise the closest wins.
-        const better = !best || (e.listKind === 'watchlist' && best.listKind !== 'watchlist') || (e.listKind === best.listKind && score > (best.score ?? 0));
+        const better =
+          !best ||
+          (e.listKind === 'watchlist' && best.listKind !== 'watchlist') ||
+          (e.listKind === best.listKind && score > (best.score ?? 0));
         if (better) best = { entryId: e.entryId, listKind: e.listKind, severity: e.severity, score };
       }
     }

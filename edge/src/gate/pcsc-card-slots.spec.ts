@@ -11,7 +11,11 @@ test('card reader lanes with pcscd not answering: said once, tried again with ba
   const socketPath = join(mkdtempSync(join(tmpdir(), 'cg-nopcscd-')), 'pcscd.comm');
   const errors: string[] = [];
   const lane = { id: 'l1' } as unknown as Lane;
-  const slots = new PcscCardSlots([{ lane, reader: '/Virtual/' }], {} as CscaTrustStore, (e) => errors.push(e.message), { socketPath, retryMs: 20, maxRetryMs: 40 });
+  const slots = new PcscCardSlots([{ lane, reader: '/Virtual/' }], {} as CscaTrustStore, (e) => errors.push(e.message), {
+    socketPath,
+    retryMs: 20,
+    maxRetryMs: 40,
+  });
   // Before the probe, creating the binding without pcscd looped on the main thread at 100 % CPU.
   let ticks = 0;
   let longest = 0;

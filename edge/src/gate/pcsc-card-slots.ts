@@ -4,7 +4,8 @@ import { ChipCard } from './chip-card.js';
 import type { Lane } from './lane.js';
 
 /** A lane's reader setting: an exact PC/SC name or `/regex/`. */
-const matches = (pattern: string, name: string) => (pattern.startsWith('/') && pattern.endsWith('/') ? new RegExp(pattern.slice(1, -1)).test(name) : pattern === name);
+const matches = (pattern: string, name: string) =>
+  pattern.startsWith('/') && pattern.endsWith('/') ? new RegExp(pattern.slice(1, -1)).test(name) : pattern === name;
 
 /**
  * Binds PC/SC readers to lanes by reader name (exact, or `/regex/`): a card inserted in a lane's
@@ -81,7 +82,13 @@ export class PcscCardSlots {
       .map(({ lane, reader }) => {
         const name = names.find((n) => matches(reader, n));
         const present = name === undefined ? undefined : this.monitor?.cardPresent(name);
-        return { laneId: lane.id, reader, connected: name !== undefined, ...(name !== undefined ? { name } : {}), ...(present !== undefined ? { cardPresent: present } : {}) };
+        return {
+          laneId: lane.id,
+          reader,
+          connected: name !== undefined,
+          ...(name !== undefined ? { name } : {}),
+          ...(present !== undefined ? { cardPresent: present } : {}),
+        };
       });
   }
 

@@ -1,7 +1,10 @@
 /** A step of the lane that ended without a result: the reason is what the event and console show. */
 export class StepFailure extends Error {
   override name = 'StepFailure';
-  constructor(readonly reason: string, detail?: string) {
+  constructor(
+    readonly reason: string,
+    detail?: string,
+  ) {
     super(detail ? `${reason}: ${detail}` : reason);
   }
 }
@@ -10,7 +13,12 @@ export class StepFailure extends Error {
  * Runs a step with a deadline and the lane's abort signal; on timeout or abort it rejects with a
  * StepFailure at once (the step itself is told through `signal` and may finish later, ignored).
  */
-export function runStep<T>(reasonOnTimeout: string, ms: number, signal: AbortSignal, step: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export function runStep<T>(
+  reasonOnTimeout: string,
+  ms: number,
+  signal: AbortSignal,
+  step: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const ctl = new AbortController();
   const onAbort = () => ctl.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });

@@ -13,7 +13,10 @@ function pick<T>(hits: readonly T[], entry: (h: T) => Hit): T | undefined {
  * first, then entries kept on this box only (tests, a site's local additions).
  */
 export class SyncedWatchlist implements LaneWatchlist {
-  constructor(private readonly synced: EdgeWatchlist | undefined, private readonly local: LaneWatchlist) {}
+  constructor(
+    private readonly synced: EdgeWatchlist | undefined,
+    private readonly local: LaneWatchlist,
+  ) {}
 
   matchIdNumber(hmac: string): ListHit | undefined {
     const h = this.synced ? pick(this.synced.matchIdNumber(hmac), (e) => e) : undefined;

@@ -1,10 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  describeSchemaError,
-  GateEventSchema,
-  topics,
-  type GateEvent,
-} from '../../../libs/contracts/src/index.js';
+import { describeSchemaError, GateEventSchema, topics, type GateEvent } from '../../../libs/contracts/src/index.js';
 import { EDGE_CONFIG } from '../config/edge-config.token.js';
 import type { EdgeConfig } from '../config/edge-config.schema.js';
 import { GateLinks } from '../mqtt/gate-links.js';
@@ -34,7 +29,10 @@ export class OutboxService {
   delivered = 0;
   private closing = false;
 
-  constructor(@Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig, links: GateLinks) {
+  constructor(
+    @Inject(EDGE_CONFIG) private readonly cfg: EdgeConfig,
+    links: GateLinks,
+  ) {
     this.store = new OutboxStore(cfg.outbox.path, cfg.outbox.synchronous);
     for (const g of cfg.gates) {
       this.gateZone.set(g.id, g.zone);
@@ -61,7 +59,12 @@ export class OutboxService {
       const zone = this.gateZone.get(ev.gateId);
       if (!zone) throw new InvalidEventError(`event for gate ${ev.gateId}, which this edge does not serve`);
       if (zone !== ev.zoneId) throw new InvalidEventError(`gate ${ev.gateId} is in zone ${zone}, not ${ev.zoneId}`);
-      return { eventId: ev.eventId, gateId: ev.gateId, topic: topics.gateEvents(ev.siteId, ev.gateId), payload: Buffer.from(JSON.stringify(ev)) };
+      return {
+        eventId: ev.eventId,
+        gateId: ev.gateId,
+        topic: topics.gateEvents(ev.siteId, ev.gateId),
+        payload: Buffer.from(JSON.stringify(ev)),
+      };
     });
     this.store.append(rows);
     // Per event, at debug level (LOG_LEVEL=debug): the id to follow it to the hub's logs.

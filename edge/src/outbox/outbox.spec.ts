@@ -51,8 +51,17 @@ test('events written while the broker is unreachable survive an agent restart an
   );
   const second = await startEdge(cfg, false);
   try {
-    await waitFor(() => second.outbox.depth(), (d) => d === 0, 20_000, 'outbox drained after restart');
-    assert.deepEqual(received, events.map((e) => e.eventId), 'every event once, in the order written');
+    await waitFor(
+      () => second.outbox.depth(),
+      (d) => d === 0,
+      20_000,
+      'outbox drained after restart',
+    );
+    assert.deepEqual(
+      received,
+      events.map((e) => e.eventId),
+      'every event once, in the order written',
+    );
   } finally {
     await second.close();
     await new Promise<void>((r) => broker.close(() => r()));

@@ -38,7 +38,9 @@ export class OutboxStore {
     this.insertStmt = this.db.prepare(
       'INSERT INTO outbox (event_id, gate_id, topic, payload, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING',
     );
-    this.nextStmt = this.db.prepare('SELECT seq, event_id AS eventId, topic, payload FROM outbox WHERE gate_id = ? AND seq > ? ORDER BY seq LIMIT ?');
+    this.nextStmt = this.db.prepare(
+      'SELECT seq, event_id AS eventId, topic, payload FROM outbox WHERE gate_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
     this.deleteStmt = this.db.prepare('DELETE FROM outbox WHERE seq = ?');
     this.countStmt = this.db.prepare('SELECT COUNT(*) AS n FROM outbox');
   }

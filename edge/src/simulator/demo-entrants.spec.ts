@@ -29,14 +29,25 @@ const waitFor = async (cond: () => boolean, ms: number, what: string) => {
 test('demo entrants: the holder opens, a borrowed card is refused, a VNeID QR waits for the operator', { timeout: 120_000 }, async () => {
   const faces = await FacePipeline.create();
   const matcher = new PipelineFaceMatcher(faces);
-  const capturer = new FrameFaceCapturer(laneFrameSource({ id: 'cam', kind: 'file', path: face('df01', 2) }), faces, matcher.livenessThreshold);
+  const capturer = new FrameFaceCapturer(
+    laneFrameSource({ id: 'cam', kind: 'file', path: face('df01', 2) }),
+    faces,
+    matcher.livenessThreshold,
+  );
   const decisions: Decision[] = [];
   const states: LaneState[] = [];
   const pulses: number[] = [];
   const lane = new Lane({
-    siteId: 'demo', zoneId: 'z', gateId: 'g2', policy: 'station', antiPassbackZone: false, antiPassback: new AntiPassback(3600_000),
+    siteId: 'demo',
+    zoneId: 'z',
+    gateId: 'g2',
+    policy: 'station',
+    antiPassbackZone: false,
+    antiPassback: new AntiPassback(3600_000),
     config: LaneConfigSchema.parse({ id: 'l1', policy: { livenessCheck: 'passive' }, timeouts: { resultMs: 200, reviewMs: 1500 } }),
-    face: capturer, matcher, watchlist: new MemoryWatchlist(matcher.threshold),
+    face: capturer,
+    matcher,
+    watchlist: new MemoryWatchlist(matcher.threshold),
     actuator: { open: async () => void pulses.push(Date.now()) },
     hmacId: (id) => id,
     sink: { decision: (e) => decisions.push(GateEventSchema.parse(e).decision!), state: (s) => states.push(s), online: () => true },
@@ -48,7 +59,10 @@ test('demo entrants: the holder opens, a borrowed card is refused, a VNeID QR wa
     assert.deepEqual([decisions[0]!.outcome, decisions[0]!.method], ['open', 'chip_face'], `holder: ${decisions[0]!.reasons.join(',')}`);
     assert.deepEqual([decisions[1]!.outcome, decisions[1]!.reasons], ['deny', ['face_mismatch']]);
     assert.deepEqual([decisions[2]!.method, decisions[2]!.reasons], ['qr_face', ['qr_needs_operator', 'review_timeout']]);
-    assert.ok(states.some((s) => s.phase === 'awaiting_review'), 'the VNeID entrant waited for an operator');
+    assert.ok(
+      states.some((s) => s.phase === 'awaiting_review'),
+      'the VNeID entrant waited for an operator',
+    );
     assert.equal(pulses.length, 1, 'only the holder was let through');
   } finally {
     demo.stop();

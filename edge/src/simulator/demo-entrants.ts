@@ -30,16 +30,35 @@ export class DemoEntrants {
   private cards: { holder: TestCard; other: TestCard } | undefined;
   private trust: CscaTrustStore | undefined;
 
-  constructor(private readonly lane: Lane, private readonly faces: DemoFaces, private readonly everyMs = 12_000) {}
+  constructor(
+    private readonly lane: Lane,
+    private readonly faces: DemoFaces,
+    private readonly everyMs = 12_000,
+  ) {}
 
   async start(): Promise<void> {
     const missing = [this.faces.holder, this.faces.other].filter((f) => !existsSync(f));
-    if (missing.length) throw new Error(`demo entrants need the chip photos ${missing.join(', ')} (they ship in config/demo/media; pass --demo-media <dir> if they live elsewhere)`);
+    if (missing.length)
+      throw new Error(
+        `demo entrants need the chip photos ${missing.join(', ')} (they ship in config/demo/media; pass --demo-media <dir> if they live elsewhere)`,
+      );
     const csca = await createCsca();
     this.trust = new CscaTrustStore().add(csca.der);
     this.cards = {
-      holder: await createTestCard({ idNumber: '037190004321', facePath: this.faces.holder, csca, aa: 'none', person: { fullName: 'Phạm Thị Lan', sex: 'Nữ' } }),
-      other: await createTestCard({ idNumber: '001088012777', facePath: this.faces.other, csca, aa: 'none', person: { fullName: 'Đỗ Văn Hùng', sex: 'Nam' } }),
+      holder: await createTestCard({
+        idNumber: '037190004321',
+        facePath: this.faces.holder,
+        csca,
+        aa: 'none',
+        person: { fullName: 'Phạm Thị Lan', sex: 'Nữ' },
+      }),
+      other: await createTestCard({
+        idNumber: '001088012777',
+        facePath: this.faces.other,
+        csca,
+        aa: 'none',
+        person: { fullName: 'Đỗ Văn Hùng', sex: 'Nam' },
+      }),
     };
     this.timer = setInterval(() => this.arrive(), this.everyMs);
     this.log.log(`emulated entrants at lane ${this.lane.id} every ${this.everyMs / 1000} s (holder's card, borrowed card, VNeID QR)`);

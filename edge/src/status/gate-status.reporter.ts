@@ -54,7 +54,16 @@ export class GateStatusReporter implements OnApplicationBootstrap {
       this.links.links().map((link) =>
         link.connected
           ? link
-              .publishAsync(topics.gateStatus(this.cfg.site.id, link.gateId), JSON.stringify({ siteId: this.cfg.site.id, gateId: link.gateId, state: 'offline', at: new Date().toISOString() } satisfies GateStatus), { retain: true })
+              .publishAsync(
+                topics.gateStatus(this.cfg.site.id, link.gateId),
+                JSON.stringify({
+                  siteId: this.cfg.site.id,
+                  gateId: link.gateId,
+                  state: 'offline',
+                  at: new Date().toISOString(),
+                } satisfies GateStatus),
+                { retain: true },
+              )
               .catch(() => undefined)
           : undefined,
       ),

@@ -97,7 +97,16 @@ export class ByteTracker {
 
     for (const d of third.unmatchedDets) {
       const filter = new KalmanBoxFilter(d.box);
-      const t: Track = { id: this.nextId++, state: 'tentative', box: filter.box(), detection: d, score: d.score, hits: 1, age: 1, lostFor: 0 };
+      const t: Track = {
+        id: this.nextId++,
+        state: 'tentative',
+        box: filter.box(),
+        detection: d,
+        score: d.score,
+        hits: 1,
+        age: 1,
+        lostFor: 0,
+      };
       if (this.o.minHits <= 1) t.state = 'tracked';
       this.filters.set(t.id, filter);
       this.tracks.push(t);

@@ -80,14 +80,22 @@ export function adaptCenterNetGraph(g: TfjsGraphArtifacts, w: number, h: number)
       : n,
   );
   if (!nodes.some((n) => n.name === HEATMAP) || !nodes.some((n) => n.name === SIZES)) throw new Error('CenterNet graph: outputs not found');
-  const int32Const = (name: string) => ({ name, op: 'Const', attr: { value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: '4' }] } } }, dtype: { type: 'DT_INT32' } } });
+  const int32Const = (name: string) => ({
+    name,
+    op: 'Const',
+    attr: { value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: '4' }] } } }, dtype: { type: 'DT_INT32' } },
+  });
   nodes.push(int32Const('person_heatmap/begin'), int32Const('person_heatmap/size'), {
     name: PERSON_HEATMAP,
     op: 'Slice',
     input: [HEATMAP, 'person_heatmap/begin', 'person_heatmap/size'],
     attr: { T: { type: 'DT_FLOAT' }, Index: { type: 'DT_INT32' } },
   });
-  const tensor = (name: string, dims: number[]) => ({ name, dtype: 'DT_FLOAT', tensorShape: { dim: dims.map((d) => ({ size: String(d) })) } });
+  const tensor = (name: string, dims: number[]) => ({
+    name,
+    dtype: 'DT_FLOAT',
+    tensorShape: { dim: dims.map((d) => ({ size: String(d) })) },
+  });
   return {
     ...g,
     modelTopology: { ...g.modelTopology, node: nodes },
@@ -156,7 +164,9 @@ export class CenterNetDetector implements PersonDetector {
 
   async detect(frame: RgbFrame): Promise<PersonDetection[]> {
     resizeRgbInto(frame, this.inputW, this.inputH, this.buffer);
-    const out = await this.model.run({ [this.model.inputNames[0]!]: { type: 'float32', dims: [1, this.inputH, this.inputW, 3], data: this.buffer } });
+    const out = await this.model.run({
+      [this.model.inputNames[0]!]: { type: 'float32', dims: [1, this.inputH, this.inputW, 3], data: this.buffer },
+    });
     const heat = out[PERSON_HEATMAP]!;
     const sizes = out[SIZES]!;
     return decodeCenterNet(heat.data as Float32Array, sizes.data as Float32Array, heat.dims[2]!, heat.dims[1]!, {

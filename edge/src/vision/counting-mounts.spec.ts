@@ -18,11 +18,27 @@ describe('camera mounts', () => {
     const side = CameraConfigSchema.parse({ id: 'c', kind: 'file', path: 'x.mp4', lines: [line] });
     assert.equal(side.mount, 'side');
     assert.equal(side.detector, 'movenet');
-    assert.deepEqual([side.width, side.height, side.detectEvery, side.lines[0]!.band, side.lines[0]!.anchor], [640, 360, 1, 0.04, 'bottom']);
+    assert.deepEqual(
+      [side.width, side.height, side.detectEvery, side.lines[0]!.band, side.lines[0]!.anchor],
+      [640, 360, 1, 0.04, 'bottom'],
+    );
     const oblique = CameraConfigSchema.parse({ id: 'c', kind: 'file', path: 'x.mp4', mount: 'oblique', lines: [line] });
-    assert.deepEqual([oblique.detector, oblique.inputWidth, oblique.detectEvery, oblique.lines[0]!.anchor], ['centernet', 768, 2, 'bottom']);
-    const overhead = CameraConfigSchema.parse({ id: 'c', kind: 'file', path: 'x.mp4', mount: 'overhead', detectEvery: 3, lines: [{ ...line, band: 0.1 }] });
-    assert.deepEqual([overhead.detector, overhead.detectEvery, overhead.lines[0]!.anchor, overhead.lines[0]!.band], ['motion', 3, 'center', 0.1]);
+    assert.deepEqual(
+      [oblique.detector, oblique.inputWidth, oblique.detectEvery, oblique.lines[0]!.anchor],
+      ['centernet', 768, 2, 'bottom'],
+    );
+    const overhead = CameraConfigSchema.parse({
+      id: 'c',
+      kind: 'file',
+      path: 'x.mp4',
+      mount: 'overhead',
+      detectEvery: 3,
+      lines: [{ ...line, band: 0.1 }],
+    });
+    assert.deepEqual(
+      [overhead.detector, overhead.detectEvery, overhead.lines[0]!.anchor, overhead.lines[0]!.band],
+      ['motion', 3, 'center', 0.1],
+    );
     // A parsed config parses again to itself (workers re-validate what they are given).
     assert.deepEqual(CameraConfigSchema.parse(overhead), overhead);
     assert.throws(() => CameraConfigSchema.parse({ id: 'c', kind: 'file', path: 'x.mp4', mount: 'ceiling', lines: [line] }), /mount/);
@@ -75,11 +91,18 @@ describe('CenterNet decoding', () => {
     const load = (name: string): TfjsGraphArtifacts => {
       const json = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
       const bin = Buffer.concat(json.weightsManifest[0].paths.map((p: string) => readFileSync(join(dir, p))));
-      return { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights), weightData: new Uint8Array(bin).buffer };
+      return {
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
+        weightData: new Uint8Array(bin).buffer,
+      };
     };
     const g = adaptCenterNetGraph(load('centernet'), 768, 448);
     const input = g.modelTopology.node.find((n) => n.op === 'Placeholder')!;
-    assert.deepEqual(input.attr!.shape.shape.dim.map((d: { size: string }) => Number(d.size)), [1, 448, 768, 3]);
+    assert.deepEqual(
+      input.attr!.shape.shape.dim.map((d: { size: string }) => Number(d.size)),
+      [1, 448, 768, 3],
+    );
     // The three upsampling sizes now read H/16×W/16, H/8×W/8, H/4×W/4.
     const view = new DataView(g.weightData);
     let offset = 0;
@@ -91,7 +114,11 @@ describe('CenterNet decoding', () => {
       offset += n * bytes[s.quantization?.dtype ?? s.dtype]!;
     }
     assert.equal(offset, g.weightData.byteLength);
-    assert.deepEqual(sizes, [[28, 48], [56, 96], [112, 192]]);
+    assert.deepEqual(sizes, [
+      [28, 48],
+      [56, 96],
+      [112, 192],
+    ]);
     assert.ok(g.modelTopology.node.some((n) => n.name === 'person_heatmap' && n.op === 'Slice'));
     assert.throws(() => adaptCenterNetGraph(load('blazeface'), 768, 448), /CenterNet graph/);
   });
@@ -130,7 +157,10 @@ describe('overhead motion detector', () => {
       assert.ok(Math.abs((b.x1 + b.x2) / 2 - (x + 25)) < 8, `blob centre ${(b.x1 + b.x2) / 2} vs ${x + 25}`);
       seen.push((b.x1 + b.x2) / 2);
     }
-    assert.ok(seen.every((x, i) => i === 0 || x > seen[i - 1]!), 'the blob moves with the person');
+    assert.ok(
+      seen.every((x, i) => i === 0 || x > seen[i - 1]!),
+      'the blob moves with the person',
+    );
   });
 
   it('splits a blob several people large when the person size is known', () => {
@@ -189,7 +219,8 @@ describe('CenterNet on onnxruntime', () => {
     assert.equal(a.length, b.length);
     a.forEach((p, i) => {
       assert.ok(Math.abs(p.score - b[i]!.score) < 1e-3, `score ${p.score} vs ${b[i]!.score}`);
-      for (const k of ['x1', 'y1', 'x2', 'y2'] as const) assert.ok(Math.abs(p.box[k] - b[i]!.box[k]) < 0.5, `${k} ${p.box[k]} vs ${b[i]!.box[k]}`);
+      for (const k of ['x1', 'y1', 'x2', 'y2'] as const)
+        assert.ok(Math.abs(p.box[k] - b[i]!.box[k]) < 0.5, `${k} ${p.box[k]} vs ${b[i]!.box[k]}`);
     });
   });
 });
@@ -201,9 +232,14 @@ describe('oblique tracking in a crowd', () => {
     const { COUNTING_PROFILES } = await import('./counting-profiles.js');
     const tracker = new ByteTracker(COUNTING_PROFILES.oblique.tracker);
     // A horizontal line at y = 360 (720p); inside is below it. Each walker is 24×70 px (far away).
-    const counter = new CrossingCounter([{ id: 'l', from: { x: 0, y: 360 }, to: { x: 1280, y: 360 }, inside: { x: 640, y: 700 }, band: 0.02 * 720, anchor: 'bottom' }]);
+    const counter = new CrossingCounter([
+      { id: 'l', from: { x: 0, y: 360 }, to: { x: 1280, y: 360 }, inside: { x: 640, y: 700 }, band: 0.02 * 720, anchor: 'bottom' },
+    ]);
     const walker = (x: number, feet: number, score = 0.5) => ({ box: { x1: x - 12, y1: feet - 70, x2: x + 12, y2: feet }, score });
-    const ids = new Map<string, Set<number>>([['down', new Set()], ['up', new Set()]]);
+    const ids = new Map<string, Set<number>>([
+      ['down', new Set()],
+      ['up', new Set()],
+    ]);
     const counted: string[] = [];
     // Detections 5 times a second (every 2nd frame at 10 fps); 1.4 m/s ≈ 30 px per detection here.
     for (let i = 0; i <= 20; i++) {

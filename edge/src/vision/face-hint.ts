@@ -27,7 +27,7 @@ export function faceHintFromKeypoints(kp: readonly (Point & { score: number })[]
   const size = Math.max(eyeDist * 2.6, earDist * 1.3);
   if (size < 4) return undefined;
   const cx = (le.x + re.x + nose.x) / 3;
-  const cy = (le.y + re.y) / 2 * 0.6 + nose.y * 0.4;
+  const cy = ((le.y + re.y) / 2) * 0.6 + nose.y * 0.4;
   const box: Box = {
     x1: Math.max(person.x1, cx - size / 2),
     y1: Math.max(person.y1, cy - size * 0.55),

@@ -165,7 +165,10 @@ export function tfjsGraphToOnnx(g: TfjsGraphArtifacts, options: TfjsToOnnxOption
       case 'Mean': {
         const axes = Array.from(needConst(inputs[1]!, n.name).data).map((a) => ({ 1: 2, 2: 3, 3: 1, [-1]: 1 })[a as 1 | 2 | 3 | -1]);
         if (axes.some((a) => a === undefined)) throw new UnsupportedGraphError(`${n.name}: mean over the batch`);
-        return b.node('ReduceMean', [build(inputs[0]!)], { axes: { ints: axes as number[] }, keepdims: { i: n.attr?.keep_dims?.b ? 1 : 0 } });
+        return b.node('ReduceMean', [build(inputs[0]!)], {
+          axes: { ints: axes as number[] },
+          keepdims: { i: n.attr?.keep_dims?.b ? 1 : 0 },
+        });
       }
       case 'ResizeBilinear': {
         if (n.attr?.align_corners?.b) throw new UnsupportedGraphError(`${n.name}: align_corners`);
@@ -179,7 +182,11 @@ export function tfjsGraphToOnnx(g: TfjsGraphArtifacts, options: TfjsToOnnxOption
       case 'ConcatV2': {
         const axis = needConst(inputs[inputs.length - 1]!, n.name).data[0]!;
         if (axis !== 3 && axis !== -1) throw new UnsupportedGraphError(`${n.name}: concat on axis ${axis}`);
-        return b.node('Concat', inputs.slice(0, -1).map((i) => build(i)), { axis: { i: 1 } });
+        return b.node(
+          'Concat',
+          inputs.slice(0, -1).map((i) => build(i)),
+          { axis: { i: 1 } },
+        );
       }
       default:
         throw new UnsupportedGraphError(`op ${n.op} (${n.name}) is not supported by the TF.js → ONNX conversion`);
@@ -190,7 +197,12 @@ export function tfjsGraphToOnnx(g: TfjsGraphArtifacts, options: TfjsToOnnxOption
     let y = build(o.tensor);
     if (o.slice) {
       const c = o.slice.channel;
-      y = b.node('Slice', [y, b.int64Constant(`${o.name}_starts`, [c]), b.int64Constant(`${o.name}_ends`, [c + 1]), b.int64Constant(`${o.name}_axes`, [1])]);
+      y = b.node('Slice', [
+        y,
+        b.int64Constant(`${o.name}_starts`, [c]),
+        b.int64Constant(`${o.name}_ends`, [c + 1]),
+        b.int64Constant(`${o.name}_axes`, [1]),
+      ]);
     }
     if (o.nhwc) y = b.node('Transpose', [y], { perm: { ints: [0, 2, 3, 1] } });
     b.node('Identity', [y], {}, o.name);

@@ -16,21 +16,35 @@ describe('linearAssignment', () => {
     const permutations = (n: number): number[][] =>
       n === 0 ? [[]] : permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(fc.float({ min: 0, max: 1, noNaN: true }), { minLength: 25, maxLength: 25 }), (n, flat) => {
-        const cost = Array.from({ length: n }, (_, i) => flat.slice(i * n, i * n + n));
-        const a = linearAssignment(cost, Infinity);
-        const got = a.matches.reduce((s, [r, c]) => s + cost[r]![c]!, 0);
-        const best = Math.min(...permutations(n).map((p) => p.reduce((s, c, r) => s + cost[r]![c]!, 0)));
-        assert.equal(a.matches.length, n);
-        assert.ok(Math.abs(got - best) < 1e-9, `${got} vs ${best}`);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.float({ min: 0, max: 1, noNaN: true }), { minLength: 25, maxLength: 25 }),
+        (n, flat) => {
+          const cost = Array.from({ length: n }, (_, i) => flat.slice(i * n, i * n + n));
+          const a = linearAssignment(cost, Infinity);
+          const got = a.matches.reduce((s, [r, c]) => s + cost[r]![c]!, 0);
+          const best = Math.min(...permutations(n).map((p) => p.reduce((s, c, r) => s + cost[r]![c]!, 0)));
+          assert.equal(a.matches.length, n);
+          assert.ok(Math.abs(got - best) < 1e-9, `${got} vs ${best}`);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('leaves pairs above maxCost and surplus rows/cols unmatched', () => {
-    const a = linearAssignment([[0.1, 0.9], [0.95, 0.99], [0.2, 0.3]], 0.5);
-    assert.deepEqual(a.matches, [[0, 0], [2, 1]]);
+    const a = linearAssignment(
+      [
+        [0.1, 0.9],
+        [0.95, 0.99],
+        [0.2, 0.3],
+      ],
+      0.5,
+    );
+    assert.deepEqual(a.matches, [
+      [0, 0],
+      [2, 1],
+    ]);
     assert.deepEqual(a.unmatchedRows, [1]);
     assert.deepEqual(linearAssignment([], 1, 3).unmatchedCols, [0, 1, 2]);
   });
@@ -79,7 +93,14 @@ describe('ByteTracker', () => {
 
 describe('CountingLine', () => {
   const line = () =>
-    new CountingLine({ id: 'door', from: { x: 320, y: 0 }, to: { x: 320, y: 360 }, inside: { x: 600, y: 180 }, band: 14, anchor: 'bottom' });
+    new CountingLine({
+      id: 'door',
+      from: { x: 320, y: 0 },
+      to: { x: 320, y: 360 },
+      inside: { x: 600, y: 180 },
+      band: 14,
+      anchor: 'bottom',
+    });
   const at = (x: number) => ({ x1: x - 30, y1: 180, x2: x + 30, y2: 340 });
 
   it('counts toward the inside as entry, away as exit', () => {
@@ -101,7 +122,14 @@ describe('CountingLine', () => {
   });
 
   it('ignores crossings past the ends of the segment', () => {
-    const l = new CountingLine({ id: 'half', from: { x: 320, y: 0 }, to: { x: 320, y: 200 }, inside: { x: 600, y: 100 }, band: 10, anchor: 'bottom' });
+    const l = new CountingLine({
+      id: 'half',
+      from: { x: 320, y: 0 },
+      to: { x: 320, y: 200 },
+      inside: { x: 600, y: 100 },
+      band: 10,
+      anchor: 'bottom',
+    });
     assert.deepEqual([100, 500].map((x) => l.observe(1, at(x))).filter(Boolean), [], 'feet at y=340, below the segment');
   });
 

@@ -30,13 +30,17 @@ export class WatchlistCacheStore {
 
   /** One delta, atomically with its sequence number. */
   apply(seq: number, upserts: readonly WatchlistEdgeEntry[], removes: readonly string[], replaceAll = false): void {
-    const up = this.db.prepare(`INSERT INTO entries (entry_id, json) VALUES (?, ?) ON CONFLICT (entry_id) DO UPDATE SET json = excluded.json`);
+    const up = this.db.prepare(
+      `INSERT INTO entries (entry_id, json) VALUES (?, ?) ON CONFLICT (entry_id) DO UPDATE SET json = excluded.json`,
+    );
     const del = this.db.prepare(`DELETE FROM entries WHERE entry_id = ?`);
     this.db.transaction(() => {
       if (replaceAll) this.db.exec(`DELETE FROM entries`);
       for (const id of removes) del.run(id);
       for (const e of upserts) up.run(e.entryId, JSON.stringify(e));
-      this.db.prepare(`INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(seq));
+      this.db
+        .prepare(`INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
+        .run(String(seq));
     })();
   }
 

@@ -19,10 +19,30 @@ function table(title: string, results: CccdReadResult[]): void {
   for (const name of steps) {
     const xs = results.map((r) => r.steps.find((s) => s.step === name)!);
     const mean = (f: (s: (typeof xs)[number]) => number) => xs.reduce((a, s) => a + f(s), 0) / xs.length;
-    console.log(`  ${name.padEnd(24)} ${mean((s) => s.apdus).toFixed(0).padStart(6)} ${mean((s) => s.bytesSent).toFixed(0).padStart(8)} ${mean((s) => s.bytesReceived).toFixed(0).padStart(8)} ${mean((s) => s.ms).toFixed(2).padStart(9)}`);
+    console.log(
+      `  ${name.padEnd(24)} ${mean((s) => s.apdus)
+        .toFixed(0)
+        .padStart(6)} ${mean((s) => s.bytesSent)
+        .toFixed(0)
+        .padStart(8)} ${mean((s) => s.bytesReceived)
+        .toFixed(0)
+        .padStart(8)} ${mean((s) => s.ms)
+        .toFixed(2)
+        .padStart(9)}`,
+    );
   }
   const t = (f: (r: CccdReadResult) => number) => results.reduce((a, r) => a + f(r), 0) / results.length;
-  console.log(`  ${'TOTAL'.padEnd(24)} ${t((r) => r.totals.apdus).toFixed(0).padStart(6)} ${t((r) => r.totals.bytesSent).toFixed(0).padStart(8)} ${t((r) => r.totals.bytesReceived).toFixed(0).padStart(8)} ${t((r) => r.totals.ms).toFixed(2).padStart(9)}`);
+  console.log(
+    `  ${'TOTAL'.padEnd(24)} ${t((r) => r.totals.apdus)
+      .toFixed(0)
+      .padStart(6)} ${t((r) => r.totals.bytesSent)
+      .toFixed(0)
+      .padStart(8)} ${t((r) => r.totals.bytesReceived)
+      .toFixed(0)
+      .padStart(8)} ${t((r) => r.totals.ms)
+      .toFixed(2)
+      .padStart(9)}`,
+  );
 }
 
 function throughput(name: string, bytes: number, fn: () => void): void {
@@ -33,18 +53,25 @@ function throughput(name: string, bytes: number, fn: () => void): void {
     n++;
   }
   const s = (performance.now() - start) / 1000;
-  console.log(`  ${name.padEnd(34)} ${(n / s).toFixed(0).padStart(8)} ops/s  ${((n * bytes) / s / 1e6).toFixed(1).padStart(7)} MB/s  (${bytes} B)`);
+  console.log(
+    `  ${name.padEnd(34)} ${(n / s).toFixed(0).padStart(8)} ops/s  ${((n * bytes) / s / 1e6).toFixed(1).padStart(7)} MB/s  (${bytes} B)`,
+  );
 }
 
 async function main(): Promise<void> {
   const card = await createTestCard();
   const trustStore = new CscaTrustStore().add(card.csca.der);
-  console.log(`test card: DG2 photo ${card.faceJpeg.length} B JPEG, SOD ${card.files.get(0x011d)!.length} B, DG13 ${card.dataGroups.get(13)!.length} B`);
+  console.log(
+    `test card: DG2 photo ${card.faceJpeg.length} B JPEG, SOD ${card.files.get(0x011d)!.length} B, DG13 ${card.dataGroups.get(13)!.length} B`,
+  );
 
   const inProcess = async (label: string, key: Parameters<CccdReader['read']>[0], chunk: number, ext: boolean) => {
     const out: CccdReadResult[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const r = new CccdReader(new InProcessTransport(new EmrtdApplet(card, { extendedLength: ext }), ext), { trustStore, maxReadChunk: chunk });
+      const r = new CccdReader(new InProcessTransport(new EmrtdApplet(card, { extendedLength: ext }), ext), {
+        trustStore,
+        maxReadChunk: chunk,
+      });
       out.push(await r.read(key));
     }
     table(label, out);
@@ -57,7 +84,10 @@ async function main(): Promise<void> {
     const pcscd = await ensurePcscd();
     const monitor = await PcscMonitor.open();
     try {
-      for (const [label, chunk] of [['PC/SC via pcscd+vpcd, PACE-CAN, 4096 B chunks', 4096], ['PC/SC via pcscd+vpcd, PACE-CAN, 223 B chunks', 223]] as const) {
+      for (const [label, chunk] of [
+        ['PC/SC via pcscd+vpcd, PACE-CAN, 4096 B chunks', 4096],
+        ['PC/SC via pcscd+vpcd, PACE-CAN, 223 B chunks', 223],
+      ] as const) {
         const link = new VpcdLink(new EmrtdApplet(card));
         await link.insert();
         const transport = await monitor.waitForCard(/^Virtual PCD/, 10000);

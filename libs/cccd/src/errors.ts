@@ -27,7 +27,10 @@ export class CccdError extends Error {
 }
 
 export class TlvError extends CccdError {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super('TLV_MALFORMED', `${message} at offset ${offset}`);
     this.name = 'TlvError';
   }
@@ -35,14 +38,21 @@ export class TlvError extends CccdError {
 
 /** A card error status word (anything but 9000, 61xx handled by the transport layer). */
 export class CardStatusError extends CccdError {
-  constructor(readonly sw: number, readonly command: string) {
+  constructor(
+    readonly sw: number,
+    readonly command: string,
+  ) {
     super('CARD_STATUS', `${command}: card returned SW ${sw.toString(16).padStart(4, '0').toUpperCase()} (${describeStatusWord(sw)})`);
     this.name = 'CardStatusError';
   }
 }
 
 export class AccessDeniedError extends CccdError {
-  constructor(readonly method: 'PACE' | 'BAC', detail: string, readonly sw?: number) {
+  constructor(
+    readonly method: 'PACE' | 'BAC',
+    detail: string,
+    readonly sw?: number,
+  ) {
     super('ACCESS_DENIED', `${method} access denied: ${detail}`);
     this.name = 'AccessDeniedError';
   }

@@ -1,6 +1,13 @@
 // Public API of libs/cccd: read and verify the Vietnamese CCCD chip (ICAO 9303) and its front QR code.
 export * from './errors.js';
-export { CccdReader, AccessKeySchema, CccdReadResultSchema, type AccessKey, type CccdReadResult, type CccdReaderOptions } from './reader/cccd-reader.js';
+export {
+  CccdReader,
+  AccessKeySchema,
+  CccdReadResultSchema,
+  type AccessKey,
+  type CccdReadResult,
+  type CccdReaderOptions,
+} from './reader/cccd-reader.js';
 export { CardSession, EMRTD_AID, type CardSessionOptions } from './reader/card-session.js';
 export { StepStatsSchema, type StepStats } from './reader/apdu-stats.js';
 export type { CardTransport } from './transport/transport.js';

@@ -12,7 +12,8 @@ import { z } from 'zod';
  */
 export const BrokerUrlSchema = (field: string, loginWhere: string) =>
   z.string().superRefine((s, ctx) => {
-    if (!/^(mqtt|mqtts|ws|wss):\/\//.test(s)) return void ctx.addIssue({ code: 'custom', message: `${field} must start with mqtt://, mqtts://, ws:// or wss://` });
+    if (!/^(mqtt|mqtts|ws|wss):\/\//.test(s))
+      return void ctx.addIssue({ code: 'custom', message: `${field} must start with mqtt://, mqtts://, ws:// or wss://` });
     let u: URL;
     try {
       u = new URL(s);
@@ -30,9 +31,11 @@ export function brokerListIssues(urls: readonly string[], field: string): { inde
   const parsed = urls.map((u) => new URL(u));
   const seen = new Set<string>();
   parsed.forEach((u, i) => {
-    if (u.protocol !== parsed[0]!.protocol) issues.push({ index: i, message: `every broker in ${field} uses one scheme (${parsed[0]!.protocol}//), not ${u.protocol}//` });
+    if (u.protocol !== parsed[0]!.protocol)
+      issues.push({ index: i, message: `every broker in ${field} uses one scheme (${parsed[0]!.protocol}//), not ${u.protocol}//` });
     // mqtt.js takes the path (MQTT over WebSocket) from the first URL only.
-    if (u.protocol.startsWith('ws') && u.pathname !== parsed[0]!.pathname) issues.push({ index: i, message: `every broker in ${field} has the same path (${parsed[0]!.pathname}), not ${u.pathname}` });
+    if (u.protocol.startsWith('ws') && u.pathname !== parsed[0]!.pathname)
+      issues.push({ index: i, message: `every broker in ${field} has the same path (${parsed[0]!.pathname}), not ${u.pathname}` });
     const key = `${u.hostname}:${u.port}`;
     if (seen.has(key)) issues.push({ index: i, message: `${urls[i]} is listed twice in ${field}` });
     seen.add(key);

@@ -140,7 +140,10 @@ export const AlertRuleSchema = z.strictObject({
   /** A critical alert still unacknowledged this many minutes after it was raised escalates (default: the hub's ALERT_ESCALATE_MINUTES; 0: never). */
   escalateAfterMinutes: z.number().min(0).max(1440).optional(),
   /** Where an escalation is POSTed (http/https), instead of the hub's ALERT_WEBHOOK_URL. */
-  webhookUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
+  webhookUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(500)
+    .optional(),
 });
 export type AlertRule = z.infer<typeof AlertRuleSchema>;
 export const AlertRuleListSchema = z.array(AlertRuleSchema);

@@ -16,5 +16,19 @@ export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
 
 /** The code an answer gets when its thrower named none: by HTTP status. */
 export const codeForStatus = (status: number): string =>
-  ({ 400: 'invalid_input', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'too_large', 415: 'unsupported_media', 422: 'unprocessable', 429: 'too_many_requests', 502: 'upstream_failed', 503: 'unavailable', 504: 'upstream_timeout' } as Record<number, string>)[status] ??
-  (status >= 500 ? 'server_error' : 'request_failed');
+  (
+    ({
+      400: 'invalid_input',
+      401: 'unauthenticated',
+      403: 'forbidden',
+      404: 'not_found',
+      409: 'conflict',
+      413: 'too_large',
+      415: 'unsupported_media',
+      422: 'unprocessable',
+      429: 'too_many_requests',
+      502: 'upstream_failed',
+      503: 'unavailable',
+      504: 'upstream_timeout',
+    }) as Record<number, string>
+  )[status] ?? (status >= 500 ? 'server_error' : 'request_failed');

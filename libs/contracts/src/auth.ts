@@ -109,7 +109,10 @@ export const AuditQuerySchema = z.strictObject({
   from: IsoTimeSchema.optional(),
   to: IsoTimeSchema.optional(),
   /** The target: what kind of thing (`user`, `site`, `person`, …) and, optionally, which one. */
-  subjectType: z.string().regex(/^[a-z_]{1,32}$/).optional(),
+  subjectType: z
+    .string()
+    .regex(/^[a-z_]{1,32}$/)
+    .optional(),
   subjectId: z.string().min(1).max(128).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   /** Rows with a smaller id than this (paging newest first). */

@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CAMERA_VIEW, CameraFrameSchema, CameraViewLeaseSchema, GateEventSchema, parseCameraFramesTopic, parseGateTopic, topics, GateCommandSchema, CountsQuerySchema } from './index.js';
+import {
+  CAMERA_VIEW,
+  CameraFrameSchema,
+  CameraViewLeaseSchema,
+  GateEventSchema,
+  parseCameraFramesTopic,
+  parseGateTopic,
+  topics,
+  GateCommandSchema,
+  CountsQuerySchema,
+} from './index.js';
 
 const valid = {
   eventId: '019a0000-0000-7000-8000-000000000001',
@@ -28,7 +38,14 @@ test('topics round-trip through the parser', () => {
 });
 
 test('gate commands are a discriminated union', () => {
-  const base = { commandId: crypto.randomUUID(), siteId: 's', gateId: 'g', issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 10_000).toISOString(), issuedBy: 'u1' };
+  const base = {
+    commandId: crypto.randomUUID(),
+    siteId: 's',
+    gateId: 'g',
+    issuedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 10_000).toISOString(),
+    issuedBy: 'u1',
+  };
   assert.equal(GateCommandSchema.safeParse({ ...base, type: 'open_gate', reason: 'x' }).success, true);
   assert.equal(GateCommandSchema.safeParse({ ...base, type: 'open_gate' }).success, false);
   assert.equal(GateCommandSchema.safeParse({ ...base, type: 'self_destruct' }).success, false);
@@ -42,12 +59,33 @@ test('count queries refuse reversed ranges and too many buckets', () => {
 });
 
 test('camera view: frame topics round-trip; frames over 64 KB, wider than 640 px or for another camera are refused', () => {
-  assert.deepEqual(parseCameraFramesTopic(topics.gateCameraFrames('site-a', 'g1', 'cam-1')), { siteId: 'site-a', gateId: 'g1', cameraId: 'cam-1' });
+  assert.deepEqual(parseCameraFramesTopic(topics.gateCameraFrames('site-a', 'g1', 'cam-1')), {
+    siteId: 'site-a',
+    gateId: 'g1',
+    cameraId: 'cam-1',
+  });
   assert.equal(parseCameraFramesTopic('cg/v1/sites/a/gates/b/cameras/c/d/frames'), null);
   assert.equal(parseGateTopic(topics.gateCameraFrames('a', 'b', 'c')), null, 'not a gate events/status topic');
-  const frame = { siteId: 's', gateId: 'g', cameraId: 'c', seq: 0, at: new Date().toISOString(), width: 640, height: 360, tracks: 2, jpeg: Buffer.alloc(CAMERA_VIEW.maxJpegBytes).toString('base64') };
+  const frame = {
+    siteId: 's',
+    gateId: 'g',
+    cameraId: 'c',
+    seq: 0,
+    at: new Date().toISOString(),
+    width: 640,
+    height: 360,
+    tracks: 2,
+    jpeg: Buffer.alloc(CAMERA_VIEW.maxJpegBytes).toString('base64'),
+  };
   assert.equal(CameraFrameSchema.safeParse(frame).success, true);
-  assert.equal(CameraFrameSchema.safeParse({ ...frame, jpeg: Buffer.alloc(CAMERA_VIEW.maxJpegBytes + 3).toString('base64') }).success, false);
+  assert.equal(
+    CameraFrameSchema.safeParse({ ...frame, jpeg: Buffer.alloc(CAMERA_VIEW.maxJpegBytes + 3).toString('base64') }).success,
+    false,
+  );
   assert.equal(CameraFrameSchema.safeParse({ ...frame, width: 1280 }).success, false);
-  assert.equal(CameraViewLeaseSchema.safeParse({ siteId: 's', gateId: 'g', cameraId: 'c', until: new Date().toISOString(), fps: 10 }).success, false, 'at most 3 frames a second');
+  assert.equal(
+    CameraViewLeaseSchema.safeParse({ siteId: 's', gateId: 'g', cameraId: 'c', until: new Date().toISOString(), fps: 10 }).success,
+    false,
+    'at most 3 frames a second',
+  );
 });

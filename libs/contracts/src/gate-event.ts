@@ -10,7 +10,10 @@ export type EventSource = z.infer<typeof EventSourceSchema>;
 /** Who passed, when the gate knows it (card read and/or face match). Protected by the hub's privacy rules. */
 export const IdentitySchema = z.strictObject({
   /** 12-digit CCCD number. */
-  idNumber: z.string().regex(/^\d{12}$/, 'idNumber must be the 12-digit CCCD number').optional(),
+  idNumber: z
+    .string()
+    .regex(/^\d{12}$/, 'idNumber must be the 12-digit CCCD number')
+    .optional(),
   fullName: z.string().min(1).max(200).optional(),
   dateOfBirth: z.iso.date().optional(),
   /** L2-normalised face embedding, base64 of little-endian float32. */
@@ -28,7 +31,10 @@ export const AttachmentSchema = z.strictObject({
   kind: z.enum(['face_crop', 'frame', 'chip_photo']),
   /** Opaque reference resolved by the edge's media store (never the image itself). */
   ref: z.string().min(1).max(512),
-  sha256: z.string().regex(/^[a-f0-9]{64}$/).optional(),
+  sha256: z
+    .string()
+    .regex(/^[a-f0-9]{64}$/)
+    .optional(),
 });
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
@@ -65,10 +71,21 @@ export const DecisionSchema = z.strictObject({
   /** How the person was admitted: chip + face, allowlist face 1:N, QR + face, operator… */
   method: z.enum(['chip_face', 'allowlist_face', 'qr_face', 'operator', 'count_only', 'none']).optional(),
   watchlist: z
-    .strictObject({ listKind: z.enum(['watchlist', 'allowlist']), entryId: z.string().max(64), severity: z.string().max(16).optional(), score: z.number().optional(), by: z.enum(['id_number', 'face']) })
+    .strictObject({
+      listKind: z.enum(['watchlist', 'allowlist']),
+      entryId: z.string().max(64),
+      severity: z.string().max(16).optional(),
+      score: z.number().optional(),
+      by: z.enum(['id_number', 'face']),
+    })
     .optional(),
   review: z
-    .strictObject({ verdict: z.enum(['approve', 'deny']), by: z.string().max(64), reason: z.string().max(500), commandId: z.string().max(64).optional() })
+    .strictObject({
+      verdict: z.enum(['approve', 'deny']),
+      by: z.string().max(64),
+      reason: z.string().max(500),
+      commandId: z.string().max(64).optional(),
+    })
     .optional(),
   /** An operator overrode anti-passback (audited at the hub). */
   override: z.strictObject({ by: z.string().max(64), reason: z.string().max(500) }).optional(),

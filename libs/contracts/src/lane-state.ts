@@ -3,7 +3,16 @@ import { DecisionOutcomeSchema, DecisionSchema } from './gate-event.js';
 import { IdSchema, IsoTimeSchema } from './ids.js';
 
 /** Where a lane is in its cycle; the console shows one of these per lane. */
-export const LanePhaseSchema = z.enum(['idle', 'reading_card', 'capturing_face', 'verifying', 'awaiting_review', 'open', 'denied', 'fault']);
+export const LanePhaseSchema = z.enum([
+  'idle',
+  'reading_card',
+  'capturing_face',
+  'verifying',
+  'awaiting_review',
+  'open',
+  'denied',
+  'fault',
+]);
 export type LanePhase = z.infer<typeof LanePhaseSchema>;
 
 /** A small JPEG (≤ 24 KB) as base64, e.g. a 112 px face crop; never a full frame. */

@@ -63,7 +63,19 @@ export const ExportQuerySchema = rangeChecks(
 export type ExportQuery = z.infer<typeof ExportQuerySchema>;
 
 /** The export's columns, in order (CSV header and XLSX first row). */
-export const EXPORT_COLUMNS = ['event_id', 'occurred_at', 'local_time', 'site', 'zone', 'gate', 'lane', 'direction', 'source', 'outcome', 'reasons'] as const;
+export const EXPORT_COLUMNS = [
+  'event_id',
+  'occurred_at',
+  'local_time',
+  'site',
+  'zone',
+  'gate',
+  'lane',
+  'direction',
+  'source',
+  'outcome',
+  'reasons',
+] as const;
 
 /** The worded export's headers (`lang` given), in the order of `EXPORT_COLUMNS`. */
 export const EXPORT_HEADERS = {
@@ -73,6 +85,24 @@ export const EXPORT_HEADERS = {
 
 /** The worded XLSX's sheets and their headers. */
 export const EXPORT_SHEETS = {
-  vi: { events: 'Sự kiện', days: 'Theo ngày', gates: 'Theo cổng', reasons: 'Lý do từ chối', day: ['Ngày', 'Lượt vào', 'Lượt ra', 'Lượt từ chối'], gate: ['Cổng', 'Khu vực', 'Lượt vào', 'Lượt ra', 'Lượt từ chối'], reason: ['Lý do', 'Số lần'], total: 'Tổng cộng' },
-  en: { events: 'Events', days: 'By day', gates: 'By gate', reasons: 'Refusal reasons', day: ['Date', 'Entries', 'Exits', 'Refusals'], gate: ['Gate', 'Zone', 'Entries', 'Exits', 'Refusals'], reason: ['Reason', 'Count'], total: 'Total' },
+  vi: {
+    events: 'Sự kiện',
+    days: 'Theo ngày',
+    gates: 'Theo cổng',
+    reasons: 'Lý do từ chối',
+    day: ['Ngày', 'Lượt vào', 'Lượt ra', 'Lượt từ chối'],
+    gate: ['Cổng', 'Khu vực', 'Lượt vào', 'Lượt ra', 'Lượt từ chối'],
+    reason: ['Lý do', 'Số lần'],
+    total: 'Tổng cộng',
+  },
+  en: {
+    events: 'Events',
+    days: 'By day',
+    gates: 'By gate',
+    reasons: 'Refusal reasons',
+    day: ['Date', 'Entries', 'Exits', 'Refusals'],
+    gate: ['Gate', 'Zone', 'Entries', 'Exits', 'Refusals'],
+    reason: ['Reason', 'Count'],
+    total: 'Total',
+  },
 } as const;

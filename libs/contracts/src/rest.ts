@@ -72,12 +72,24 @@ export const EventRowSchema = z.object({
 });
 export type EventRow = z.infer<typeof EventRowSchema>;
 /** `scanned`: a name search looked through this many events with an identity and stopped (narrow the range for the rest). */
-export const EventPageSchema = z.object({ items: z.array(EventRowSchema), nextCursor: z.string().nullable(), scanned: z.number().int().optional() });
+export const EventPageSchema = z.object({
+  items: z.array(EventRowSchema),
+  nextCursor: z.string().nullable(),
+  scanned: z.number().int().optional(),
+});
 /** GET /api/events/:eventId — one event; `identity` only for the roles that may see it (audited). */
 export const EventDetailSchema = EventRowSchema.extend({
   review: z.object({ verdict: z.string(), by: z.string(), reason: z.string() }).nullable(),
   watchlist: z.object({ listKind: z.string(), severity: z.string().nullable(), by: z.string() }).nullable(),
-  identity: z.object({ fullName: z.string().nullable(), idNumber: z.string().nullable(), dateOfBirth: z.string().nullable(), matchScore: z.number().nullable(), livenessScore: z.number().nullable() }).nullable(),
+  identity: z
+    .object({
+      fullName: z.string().nullable(),
+      idNumber: z.string().nullable(),
+      dateOfBirth: z.string().nullable(),
+      matchScore: z.number().nullable(),
+      livenessScore: z.number().nullable(),
+    })
+    .nullable(),
   identityHidden: z.boolean(),
 });
 export type EventDetail = z.infer<typeof EventDetailSchema>;

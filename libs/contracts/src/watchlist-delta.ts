@@ -10,7 +10,10 @@ export const WatchlistEdgeEntrySchema = z.strictObject({
   listKind: z.enum(['watchlist', 'allowlist']),
   severity: SeveritySchema,
   /** HMAC-SHA256 of the CCCD number with the site's matching key, hex. */
-  idNumberHmac: z.string().regex(/^[a-f0-9]{64}$/).optional(),
+  idNumberHmac: z
+    .string()
+    .regex(/^[a-f0-9]{64}$/)
+    .optional(),
   /** Face templates, base64 float32, L2-normalised. */
   templates: z.array(z.base64().max(8192)).max(16).default([]),
   faceModel: z.string().max(64).optional(),

@@ -12,7 +12,8 @@ const validity = {
   validFrom: IsoTimeSchema.optional(),
   validUntil: IsoTimeSchema.optional(),
 };
-const validWindow = (v: { validFrom?: string; validUntil?: string }) => !v.validFrom || !v.validUntil || Date.parse(v.validFrom) < Date.parse(v.validUntil);
+const validWindow = (v: { validFrom?: string; validUntil?: string }) =>
+  !v.validFrom || !v.validUntil || Date.parse(v.validFrom) < Date.parse(v.validUntil);
 
 /** POST /api/sites/:siteId/watchlist — photos are base64 JPEG/PNG/WebP, each enrolled through the face pipeline. */
 export const WatchlistEntryCreateSchema = z
@@ -31,18 +32,17 @@ export const WatchlistEntryCreateSchema = z
 export type WatchlistEntryCreate = z.infer<typeof WatchlistEntryCreateSchema>;
 
 /** PATCH /api/sites/:siteId/watchlist/:entryId — any field but the site; `photos` are added to the entry's. */
-export const WatchlistEntryUpdateSchema = z
-  .strictObject({
-    listKind: ListKindSchema.optional(),
-    fullName: z.string().trim().min(1).max(200).optional(),
-    idNumber: CccdNumberSchema.nullable().optional(),
-    reason: z.string().max(500).optional(),
-    severity: SeveritySchema.optional(),
-    source: z.string().min(1).max(100).optional(),
-    validFrom: IsoTimeSchema.nullable().optional(),
-    validUntil: IsoTimeSchema.nullable().optional(),
-    photos: z.array(z.base64().max(8_000_000)).max(8).optional(),
-  });
+export const WatchlistEntryUpdateSchema = z.strictObject({
+  listKind: ListKindSchema.optional(),
+  fullName: z.string().trim().min(1).max(200).optional(),
+  idNumber: CccdNumberSchema.nullable().optional(),
+  reason: z.string().max(500).optional(),
+  severity: SeveritySchema.optional(),
+  source: z.string().min(1).max(100).optional(),
+  validFrom: IsoTimeSchema.nullable().optional(),
+  validUntil: IsoTimeSchema.nullable().optional(),
+  photos: z.array(z.base64().max(8_000_000)).max(8).optional(),
+});
 export type WatchlistEntryUpdate = z.infer<typeof WatchlistEntryUpdateSchema>;
 
 export const WatchlistListQuerySchema = z.strictObject({
@@ -113,7 +113,17 @@ export const WatchlistImportReportSchema = z.object({
 export type WatchlistImportReport = z.infer<typeof WatchlistImportReportSchema>;
 
 /** The CSV columns of a bulk import; `photos` names files in the folder/zip, separated by `;`. */
-export const WATCHLIST_CSV_COLUMNS = ['full_name', 'id_number', 'reason', 'severity', 'list_kind', 'valid_from', 'valid_until', 'source', 'photos'] as const;
+export const WATCHLIST_CSV_COLUMNS = [
+  'full_name',
+  'id_number',
+  'reason',
+  'severity',
+  'list_kind',
+  'valid_from',
+  'valid_until',
+  'source',
+  'photos',
+] as const;
 
 /** POST /api/privacy/person-export and person-erase: everything held about one CCCD number. */
 export const PersonRequestSchema = z.strictObject({ idNumber: CccdNumberSchema, siteId: IdSchema.optional() });
@@ -123,7 +133,15 @@ export type PersonRequest = z.infer<typeof PersonRequestSchema>;
 export const PersonSearchRequestSchema = z.strictObject({ name: z.string().trim().min(2).max(100), siteId: IdSchema.optional() });
 export type PersonSearchRequest = z.infer<typeof PersonSearchRequestSchema>;
 export const PersonSearchResultSchema = z.object({
-  people: z.array(z.object({ idNumber: z.string(), fullName: z.string(), siteIds: z.array(z.string()), watchlistEntries: z.number().int(), events: z.number().int() })),
+  people: z.array(
+    z.object({
+      idNumber: z.string(),
+      fullName: z.string(),
+      siteIds: z.array(z.string()),
+      watchlistEntries: z.number().int(),
+      events: z.number().int(),
+    }),
+  ),
   /** Events with an identity read for this search (newest first); `complete`: every one was read. */
   scannedEvents: z.number().int(),
   complete: z.boolean(),
@@ -134,10 +152,20 @@ export const PersonExportSchema = z.object({
   idNumber: z.string(),
   exportedAt: IsoTimeSchema,
   watchlistEntries: z.array(WatchlistEntryViewSchema.extend({ idNumber: z.string().nullable() })),
-  events: z.array(z.object({ eventId: z.string(), siteId: z.string(), gateId: z.string(), occurredAt: IsoTimeSchema, identity: z.record(z.string(), z.unknown()) })),
+  events: z.array(
+    z.object({
+      eventId: z.string(),
+      siteId: z.string(),
+      gateId: z.string(),
+      occurredAt: IsoTimeSchema,
+      identity: z.record(z.string(), z.unknown()),
+    }),
+  ),
   alerts: z.array(z.record(z.string(), z.unknown())),
   /** Messages the hub refused whose payload held the number (decrypted excerpts). */
-  deadLetters: z.array(z.object({ id: z.number().int(), receivedAt: IsoTimeSchema, topic: z.string(), reason: z.string(), payloadExcerpt: z.string() })),
+  deadLetters: z.array(
+    z.object({ id: z.number().int(), receivedAt: IsoTimeSchema, topic: z.string(), reason: z.string(), payloadExcerpt: z.string() }),
+  ),
 });
 export type PersonExport = z.infer<typeof PersonExportSchema>;
 

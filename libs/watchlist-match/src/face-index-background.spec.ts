@@ -47,7 +47,9 @@ test('a large list builds its graph in a worker: the event loop keeps running, t
   assert.ok(g.ok, g.ok ? '' : String(g.error));
   assert.equal(g.templates, n, 'the graph holds the rows live when the build started');
   assert.ok(turnsWhileBuilding >= 2, `the event loop turned ${turnsWhileBuilding} times during the build`);
-  t.diagnostic(`build ${g.buildMs.toFixed(0)} ms; ${turnsWhileBuilding} event-loop turns meanwhile; longest stall ${stall.toFixed(0)} ms (a figure, not a pass mark)`);
+  t.diagnostic(
+    `build ${g.buildMs.toFixed(0)} ms; ${turnsWhileBuilding} event-loop turns meanwhile; longest stall ${stall.toFixed(0)} ms (a figure, not a pass mark)`,
+  );
   assert.equal(index.mode, 'hnsw');
   assert.equal(index.building, false, 'two changes since the build do not warrant another');
 
@@ -64,7 +66,11 @@ test('a large list builds its graph in a worker: the event loop keeps running, t
     const q = data[i * 150]!.map((x, d) => x + 0.05 * noise[i]![d]!);
     const len = Math.hypot(...q);
     const got = index.search(q, 1)[0]!;
-    const want = exactTopK(all, q.map((x) => x / len), 1)[0]!;
+    const want = exactTopK(
+      all,
+      q.map((x) => x / len),
+      1,
+    )[0]!;
     if (got.key === want.key) {
       agree++;
       assert.ok(Math.abs(got.similarity - want.similarity) < 1e-5, 'similarities are exact');

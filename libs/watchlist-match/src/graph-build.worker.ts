@@ -51,5 +51,14 @@ for (let at = 0; at < job.slots.length; at += CHUNK) {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }
 index.save(job.file);
-const result: GraphBuildResult = { file: job.file, count: job.slots.length, end: job.end, buildMs: performance.now() - t0, fitMs, peakRss, projection, graphDimensions };
+const result: GraphBuildResult = {
+  file: job.file,
+  count: job.slots.length,
+  end: job.end,
+  buildMs: performance.now() - t0,
+  fitMs,
+  peakRss,
+  projection,
+  graphDimensions,
+};
 parentPort!.postMessage(result);

@@ -59,7 +59,8 @@ test('the wasm products the build worker uses equal the plain ones', async () =>
   const x = flat(rows);
   const fast = tf.gram(x, rows.length, dims);
   const slow = gramJs(x, rows.length, dims);
-  for (let i = 0; i < fast.length; i++) assert.ok(Math.abs(fast[i]! - slow[i]!) < 1e-3 * Math.max(1, Math.abs(slow[i]!)), `gram[${i}] ${fast[i]} vs ${slow[i]}`);
+  for (let i = 0; i < fast.length; i++)
+    assert.ok(Math.abs(fast[i]! - slow[i]!) < 1e-3 * Math.max(1, Math.abs(slow[i]!)), `gram[${i}] ${fast[i]} vs ${slow[i]}`);
   const p = fitProjection(x, dims, Uint32Array.from(rows.keys()), 8, (a, n, d) => tf.gram(a, n, d));
   const many = tf.project(p, x, rows.length);
   rows.forEach((r, i) => {
@@ -73,7 +74,13 @@ test('a graph built in fewer PCA dimensions finds the same top-1 as an exact sca
   const n = 6000;
   const data = unevenVectors(n, dims, 24, 21, 0.05);
   const graphs: GraphInfo[] = [];
-  const index = new FaceIndex({ dimensions: dims, exactBelow: 4096, buildThreads: 1, graph: { graphDimensions: 32, rerank: 16 }, onGraph: (g) => graphs.push(g) });
+  const index = new FaceIndex({
+    dimensions: dims,
+    exactBelow: 4096,
+    buildThreads: 1,
+    graph: { graphDimensions: 32, rerank: 16 },
+    onGraph: (g) => graphs.push(g),
+  });
   data.forEach((v, i) => index.add(i, v));
   await index.settled();
   assert.equal(index.mode, 'hnsw');
@@ -102,7 +109,13 @@ test('a list without spread (every template the same) gets a graph over its own 
   const dims = 128;
   const v = normaliseInPlace(Float32Array.from({ length: dims }, (_, i) => Math.sin(i + 1)));
   const graphs: GraphInfo[] = [];
-  const index = new FaceIndex({ dimensions: dims, exactBelow: 4096, buildThreads: 1, graph: { graphDimensions: 16 }, onGraph: (g) => graphs.push(g) });
+  const index = new FaceIndex({
+    dimensions: dims,
+    exactBelow: 4096,
+    buildThreads: 1,
+    graph: { graphDimensions: 16 },
+    onGraph: (g) => graphs.push(g),
+  });
   // 5 000: not a power of two, so the mean carries rounding error and the centred rows are not exactly 0.
   for (let i = 0; i < 5000; i++) index.add(i, v);
   await index.settled();

@@ -21,7 +21,11 @@ test('HNSW and exact scan agree on the top-1 of noisy copies; the index switches
   let agree = 0;
   for (let i = 0; i < 100; i++) {
     const q = data[i]!.map((x, d) => x + 0.2 * noise[i]![d]!);
-    const exact = exactTopK(data.map((v, k) => [k, v] as [number, Float32Array]), q.map((x) => x / Math.hypot(...q)), 1)[0]!;
+    const exact = exactTopK(
+      data.map((v, k) => [k, v] as [number, Float32Array]),
+      q.map((x) => x / Math.hypot(...q)),
+      1,
+    )[0]!;
     const got = index.search(q, 1)[0]!;
     assert.equal(exact.key, i);
     if (got.key === exact.key) agree++;
@@ -31,7 +35,10 @@ test('HNSW and exact scan agree on the top-1 of noisy copies; the index switches
   for (let i = 0; i < 400; i++) index.remove(i);
   assert.equal(index.mode, 'exact');
   assert.equal(index.search(data[450]!, 1)[0]!.key, 450);
-  assert.deepEqual(index.search(data[3]!, 1).map((h) => h.key === 3), [false]);
+  assert.deepEqual(
+    index.search(data[3]!, 1).map((h) => h.key === 3),
+    [false],
+  );
 });
 
 test('matcher: one hit per entry above the threshold, validity window and list kind respected, removal', () => {
@@ -42,12 +49,18 @@ test('matcher: one hit per entry above the threshold, validity window and list k
   m.upsert({ entryId: 'b', listKind: 'allowlist', severity: 'low', templates: [b1!] });
   m.upsert({ entryId: 'c', listKind: 'watchlist', severity: 'critical', templates: [c1!], validUntil: now - 1, idNumberHmac: 'h-c' });
   const hits = m.matchFace(a2!, { threshold: 0.9, at: now });
-  assert.deepEqual(hits.map((h) => h.entry.entryId), ['a']);
+  assert.deepEqual(
+    hits.map((h) => h.entry.entryId),
+    ['a'],
+  );
   assert.ok(hits[0]!.similarity > 0.999);
   assert.deepEqual(m.matchFace(c1!, { threshold: 0.9, at: now }), [], 'expired entry never matches');
   assert.equal(m.matchFace(c1!, { threshold: 0.9, at: now - 10 }).length, 1);
   assert.deepEqual(m.matchFace(b1!, { threshold: 0.9, at: now, listKind: 'watchlist' }), []);
-  assert.deepEqual(m.matchIdNumber('h-a', now).map((e) => e.entryId), ['a']);
+  assert.deepEqual(
+    m.matchIdNumber('h-a', now).map((e) => e.entryId),
+    ['a'],
+  );
   assert.deepEqual(m.matchIdNumber('h-c', now), []);
   m.upsert({ entryId: 'a', listKind: 'watchlist', severity: 'high', templates: [b1!] });
   assert.deepEqual(m.matchIdNumber('h-a', now), [], 'upsert replaces the old HMAC');
@@ -59,7 +72,11 @@ test('matcher: one hit per entry above the threshold, validity window and list k
 test('matcher: an entry of several photos is also searched by its fused template (mean of its templates)', () => {
   const [a1, a2, a3, other, noise] = vectors(5, 128, 11);
   // Three "photos" of one person: a shared identity direction plus a different nuisance each.
-  const person = (v: Float32Array) => { const x = Float32Array.from(other!, (o, d) => o + 0.9 * v[d]!); const n = Math.hypot(...x); return x.map((y) => y / n); };
+  const person = (v: Float32Array) => {
+    const x = Float32Array.from(other!, (o, d) => o + 0.9 * v[d]!);
+    const n = Math.hypot(...x);
+    return x.map((y) => y / n);
+  };
   const photos = [person(a1!), person(a2!), person(a3!)];
   const m = new WatchlistMatcher({ exactBelow: 10 });
   m.upsert({ entryId: 'p', listKind: 'watchlist', severity: 'high', templates: photos });
@@ -73,7 +90,10 @@ test('matcher: an entry of several photos is also searched by its fused template
   const bestPhoto = Math.max(...photos.map((t) => cos(t, probe)));
   const hit = m.matchFace(probe, { threshold: -1 })[0]!;
   assert.equal(hit.entry.entryId, 'p');
-  assert.ok(Math.abs(hit.similarity - cos(fused, probe)) < 1e-5, `scored by the fused template (${hit.similarity} vs ${cos(fused, probe)})`);
+  assert.ok(
+    Math.abs(hit.similarity - cos(fused, probe)) < 1e-5,
+    `scored by the fused template (${hit.similarity} vs ${cos(fused, probe)})`,
+  );
   assert.ok(hit.similarity > bestPhoto + 0.01, `fused ${hit.similarity} beats the best single photo ${bestPhoto}`);
   // One template: nothing to fuse; templates of two dimensions fuse per dimension only.
   assert.deepEqual(fusedTemplates([noise!]), []);
@@ -81,7 +101,10 @@ test('matcher: an entry of several photos is also searched by its fused template
   // Removal takes the fused template with it.
   m.remove('p');
   assert.equal(m.templateCount, 1);
-  assert.deepEqual(m.matchFace(probe, { threshold: 0.5 }).map((h) => h.entry.entryId), []);
+  assert.deepEqual(
+    m.matchFace(probe, { threshold: 0.5 }).map((h) => h.entry.entryId),
+    [],
+  );
 });
 
 test('ID-number HMAC is keyed and refuses anything but 12 digits; template codec round-trips', () => {

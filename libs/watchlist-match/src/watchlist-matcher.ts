@@ -161,7 +161,12 @@ export class WatchlistMatcher {
   private index(dims: number): FaceIndex {
     let idx = this.indexes.get(dims);
     if (!idx) {
-      idx = new FaceIndex({ dimensions: dims, exactBelow: this.opts.exactBelow, buildThreads: this.opts.buildThreads, onGraph: this.opts.onGraph });
+      idx = new FaceIndex({
+        dimensions: dims,
+        exactBelow: this.opts.exactBelow,
+        buildThreads: this.opts.buildThreads,
+        onGraph: this.opts.onGraph,
+      });
       this.indexes.set(dims, idx);
     }
     return idx;

@@ -1,6 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { alertRoleRoom, alertRoom, doorAlarmOf, SocketEvents, type DoorAlarm, type GateEvent, type Severity } from '../../../../libs/contracts/src/index.js';
+import {
+  alertRoleRoom,
+  alertRoom,
+  doorAlarmOf,
+  SocketEvents,
+  type DoorAlarm,
+  type GateEvent,
+  type Severity,
+} from '../../../../libs/contracts/src/index.js';
 import { decodeTemplate, type MatchEntry } from '../../../../libs/watchlist-match/src/index.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import type { AlertEntity } from '../database/entities/index.js';
@@ -16,7 +24,16 @@ import { LiveCropStore } from './live-crop.store.js';
 
 /** The handling columns of an alert just raised. */
 const NEW_ALERT = {
-  status: 'open', acknowledgedBy: null, acknowledgedAt: null, closedBy: null, closedAt: null, note: null, ackNote: null, closeNote: null, sightings: 1, escalatedAt: null,
+  status: 'open',
+  acknowledgedBy: null,
+  acknowledgedAt: null,
+  closedBy: null,
+  closedAt: null,
+  note: null,
+  ackNote: null,
+  closeNote: null,
+  sightings: 1,
+  escalatedAt: null,
 } as const;
 
 /** A door forced open is a break-in attempt; one held open lets others follow (tailgating). */
@@ -97,7 +114,8 @@ export class AlertChecker {
       const at = Date.parse(e.occurredAt);
       const hits = new Map<string, { entry: MatchEntry; kind: 'face' | 'face_near' | 'id_number'; score: number }>();
       if (e.identity?.idNumber) {
-        for (const entry of matcher.matchIdNumber(this.cipher.idHmac(e.identity.idNumber), at, 'watchlist')) hits.set(entry.entryId, { entry, kind: 'id_number', score: 1 });
+        for (const entry of matcher.matchIdNumber(this.cipher.idHmac(e.identity.idNumber), at, 'watchlist'))
+          hits.set(entry.entryId, { entry, kind: 'id_number', score: 1 });
       }
       if (e.identity?.faceTemplate) {
         let t: Float32Array | null = null;
@@ -111,7 +129,12 @@ export class AlertChecker {
           // (the calibrated REVIEW floor up): a possible match, which security always sees — a
           // wanted person is never missed silently because the score fell just short.
           for (const m of matcher.matchFace(t, { threshold: this.possibleFloor, at, listKind: 'watchlist' }))
-            if (!hits.has(m.entry.entryId)) hits.set(m.entry.entryId, { entry: m.entry, kind: m.similarity >= this.threshold ? 'face' : 'face_near', score: m.similarity });
+            if (!hits.has(m.entry.entryId))
+              hits.set(m.entry.entryId, {
+                entry: m.entry,
+                kind: m.similarity >= this.threshold ? 'face' : 'face_near',
+                score: m.similarity,
+              });
       }
       for (const hit of hits.values()) {
         // Matches are critical and possible matches always reach security: neither waits on the site's rule.
@@ -132,10 +155,22 @@ export class AlertChecker {
     if (await this.alerts.seen(e.eventId, entryId)) return;
     const snapshot = e.attachments?.find((a) => a.kind === 'face_crop') ?? e.attachments?.find((a) => a.kind === 'frame');
     const seenAt = Date.parse(e.occurredAt);
-    const s = { eventId: e.eventId, entryId, gateId: e.gateId, laneId: e.laneId ?? null, occurredAt: seenAt, matchKind: hit.kind, score: hit.score, snapshotRef: snapshot?.ref ?? null };
+    const s = {
+      eventId: e.eventId,
+      entryId,
+      gateId: e.gateId,
+      laneId: e.laneId ?? null,
+      occurredAt: seenAt,
+      matchKind: hit.kind,
+      score: hit.score,
+      snapshotRef: snapshot?.ref ?? null,
+    };
     this.crops.promote(e.eventId);
     const prev = await this.alerts.latestFor(e.siteId, entryId);
-    if (prev && (this.alerts.isActive(prev) || Math.abs(seenAt - (prev.lastSeenAt ?? prev.occurredAt)) <= this.rules.groupWindowMs(e.siteId))) {
+    if (
+      prev &&
+      (this.alerts.isActive(prev) || Math.abs(seenAt - (prev.lastSeenAt ?? prev.occurredAt)) <= this.rules.groupWindowMs(e.siteId))
+    ) {
       // A match folded into a possible-match alert makes it critical (it was only 'medium').
       this.push(SocketEvents.alertUpdate, await this.alerts.fold(prev, s, hit.kind === 'face_near' ? undefined : MATCH_SEVERITY));
       return;
@@ -178,10 +213,29 @@ export class AlertChecker {
     if (!alarm || !this.rules.notify(e.siteId, DOOR_SEVERITY[alarm])) return undefined;
     const at = Date.parse(e.occurredAt);
     return {
-      id: randomUUID(), kind: 'door', siteId: e.siteId, zoneId: e.zoneId, gateId: e.gateId, laneId: e.laneId ?? null, eventId: e.eventId,
-      entryId: null, listKind: null, severity: DOOR_SEVERITY[alarm], matchKind: null, score: null, fullNameEnc: null, reason: alarm,
-      idNumberHmac: null, snapshotRef: null, occurredAt: at, raisedAt: Date.now(), ...NEW_ALERT,
-      gatesJson: JSON.stringify([e.gateId]), lastSeenAt: at, lastEventId: e.eventId, lastSnapshotRef: null,
+      id: randomUUID(),
+      kind: 'door',
+      siteId: e.siteId,
+      zoneId: e.zoneId,
+      gateId: e.gateId,
+      laneId: e.laneId ?? null,
+      eventId: e.eventId,
+      entryId: null,
+      listKind: null,
+      severity: DOOR_SEVERITY[alarm],
+      matchKind: null,
+      score: null,
+      fullNameEnc: null,
+      reason: alarm,
+      idNumberHmac: null,
+      snapshotRef: null,
+      occurredAt: at,
+      raisedAt: Date.now(),
+      ...NEW_ALERT,
+      gatesJson: JSON.stringify([e.gateId]),
+      lastSeenAt: at,
+      lastEventId: e.eventId,
+      lastSnapshotRef: null,
     };
   }
 
@@ -190,7 +244,10 @@ export class AlertChecker {
     const server = this.live.server;
     if (!server) return;
     const roles = this.rules.notify(row.siteId, row.severity) ?? [];
-    const rooms = [alertRoom(row.siteId), ...roles.filter((r) => r !== 'security' && r !== 'admin').map((r) => alertRoleRoom(row.siteId, r))];
+    const rooms = [
+      alertRoom(row.siteId),
+      ...roles.filter((r) => r !== 'security' && r !== 'admin').map((r) => alertRoleRoom(row.siteId, r)),
+    ];
     server.to(rooms).emit(event, this.alerts.view(row));
   }
 }

@@ -35,7 +35,8 @@ export class AlertEscalator implements OnApplicationBootstrap, OnModuleDestroy {
     const shortest = this.rules.shortestEscalationMs();
     const every = Math.min(15_000, Math.max(1000, (shortest || 60_000) / 10));
     this.timer = setTimeout(() => {
-      this.running = this.tick().then(() => undefined)
+      this.running = this.tick()
+        .then(() => undefined)
         .catch((e: Error) => this.log.error(`escalation check failed: ${e.message}`))
         .finally(() => {
           this.running = null;
@@ -58,7 +59,14 @@ export class AlertEscalator implements OnApplicationBootstrap, OnModuleDestroy {
       row.escalatedAt = now;
       const minutes = Math.round(((now - row.raisedAt) / 60_000) * 10) / 10;
       const url = this.rules.webhookUrl(row.siteId);
-      await this.audit.record({ actor: 'system', action: 'alert.escalated', subjectType: 'alert', subjectId: row.id, siteId: row.siteId, detail: { minutesUnacknowledged: minutes, webhook: Boolean(url) } });
+      await this.audit.record({
+        actor: 'system',
+        action: 'alert.escalated',
+        subjectType: 'alert',
+        subjectId: row.id,
+        siteId: row.siteId,
+        detail: { minutesUnacknowledged: minutes, webhook: Boolean(url) },
+      });
       this.log.warn(`critical alert ${row.id} at ${row.siteId} unacknowledged for ${minutes} min: escalated`);
       this.checker.push(SocketEvents.alertUpdate, row);
       const v = this.alerts.view(row);
@@ -66,8 +74,19 @@ export class AlertEscalator implements OnApplicationBootstrap, OnModuleDestroy {
         void this.webhook.send(url, {
           type: 'alert.escalated',
           alert: {
-            alertId: v.alertId, kind: v.kind, siteId: v.siteId, gateId: v.gateId, laneId: v.laneId, severity: v.severity, reason: v.reason, sightings: v.sightings,
-            firstSeenAt: v.firstSeenAt, lastSeenAt: v.lastSeenAt, raisedAt: v.raisedAt, escalatedAt: v.escalatedAt!, minutesUnacknowledged: minutes,
+            alertId: v.alertId,
+            kind: v.kind,
+            siteId: v.siteId,
+            gateId: v.gateId,
+            laneId: v.laneId,
+            severity: v.severity,
+            reason: v.reason,
+            sightings: v.sightings,
+            firstSeenAt: v.firstSeenAt,
+            lastSeenAt: v.lastSeenAt,
+            raisedAt: v.raisedAt,
+            escalatedAt: v.escalatedAt!,
+            minutesUnacknowledged: minutes,
           },
         });
     }

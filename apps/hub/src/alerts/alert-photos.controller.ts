@@ -33,13 +33,21 @@ export class AlertPhotosController {
   @ApiOkResponse({ description: '{ liveCrop, listPhoto }: base64 JPEGs, null when there is none' })
   async photos(@Param('siteId') siteId: string, @Param('alertId') alertId: string, @CurrentPrincipal() p: Principal) {
     const row = await this.alerts.find(alertId);
-    if (!row || row.siteId !== siteId) throw codedError(404, 'ALERT_NOT_FOUND', `no alert ${alertId} at site ${siteId}`, { alertId: alertId.slice(0, 36) });
+    if (!row || row.siteId !== siteId)
+      throw codedError(404, 'ALERT_NOT_FOUND', `no alert ${alertId} at site ${siteId}`, { alertId: alertId.slice(0, 36) });
     const tpl = row.entryId
       ? await this.db.getRepository(WatchlistTemplateEntity).findOne({ where: { entryId: row.entryId }, order: { id: 'ASC' } })
       : null;
     const listPhoto = tpl?.cropEnc ? this.cipher.decrypt(tpl.cropEnc, aad.crop(tpl.entryId)).toString('base64') : null;
     const liveCrop = this.crops.get(row.lastEventId ?? row.eventId) ?? this.crops.get(row.eventId);
-    await this.audit.record({ actor: p, action: 'alert.photos', subjectType: 'alert', subjectId: alertId, siteId, detail: { liveCrop: liveCrop !== null, listPhoto: listPhoto !== null } });
+    await this.audit.record({
+      actor: p,
+      action: 'alert.photos',
+      subjectType: 'alert',
+      subjectId: alertId,
+      siteId,
+      detail: { liveCrop: liveCrop !== null, listPhoto: listPhoto !== null },
+    });
     return { liveCrop, listPhoto };
   }
 }

@@ -17,7 +17,10 @@ const DEFAULT: AlertRule = { siteId: '*', minSeverity: 'low', notifyRoles: ['sec
 export class AlertRules implements OnApplicationBootstrap {
   private rules = new Map<string, AlertRule>();
 
-  constructor(private readonly db: DataSource, @Inject(HUB_CONFIG) private readonly cfg: HubConfig) {}
+  constructor(
+    private readonly db: DataSource,
+    @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reload();
@@ -61,7 +64,10 @@ export class AlertRules implements OnApplicationBootstrap {
 
   /** The shortest escalation delay of any site (ms), for the checker's pace; 0 when none escalates. */
   shortestEscalationMs(): number {
-    const all = [this.cfg.alertEscalateMinutes, ...[...this.rules.values()].map((r) => r.escalateAfterMinutes ?? this.cfg.alertEscalateMinutes)].filter((m) => m > 0);
+    const all = [
+      this.cfg.alertEscalateMinutes,
+      ...[...this.rules.values()].map((r) => r.escalateAfterMinutes ?? this.cfg.alertEscalateMinutes),
+    ].filter((m) => m > 0);
     return all.length ? Math.min(...all) * 60_000 : 0;
   }
 

@@ -25,7 +25,10 @@ export class AlertWebhook implements OnModuleDestroy {
   private readonly stop = new AbortController();
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(@Inject(HUB_CONFIG) cfg: HubConfig, private readonly audit: AuditService) {
+  constructor(
+    @Inject(HUB_CONFIG) cfg: HubConfig,
+    private readonly audit: AuditService,
+  ) {
     this.signer = cfg.alertWebhookSecret ? new Webhook(Buffer.from(cfg.alertWebhookSecret, 'utf8'), { format: 'raw' }) : null;
   }
 
@@ -41,13 +44,27 @@ export class AlertWebhook implements OnModuleDestroy {
     const a = payload.alert;
     const deliveryId = `msg_${randomUUID()}`;
     const audit = (action: string, detail: Record<string, unknown>) =>
-      this.audit.record({ actor: 'system', action, subjectType: 'alert', subjectId: a.alertId, siteId: a.siteId, detail: { url: redact(url), deliveryId, ...detail } }).catch((e: Error) => this.log.error(`audit: ${e.message}`));
+      this.audit
+        .record({
+          actor: 'system',
+          action,
+          subjectType: 'alert',
+          subjectId: a.alertId,
+          siteId: a.siteId,
+          detail: { url: redact(url), deliveryId, ...detail },
+        })
+        .catch((e: Error) => this.log.error(`audit: ${e.message}`));
     if (!this.signer) {
       this.log.error(`alert ${a.alertId} escalated but ALERT_WEBHOOK_SECRET is not set: nothing sent to ${redact(url)}`);
       await audit('alert.webhook_failed', { error: 'no_secret', attempts: 0 });
       return false;
     }
-    const body = JSON.stringify({ type: payload.type, deliveryId, sentAt: new Date().toISOString(), alert: a } satisfies AlertWebhookPayload);
+    const body = JSON.stringify({
+      type: payload.type,
+      deliveryId,
+      sentAt: new Date().toISOString(),
+      alert: a,
+    } satisfies AlertWebhookPayload);
     let attempts = 0;
     try {
       const status = await pRetry(
@@ -56,7 +73,13 @@ export class AlertWebhook implements OnModuleDestroy {
           const now = new Date();
           const res = await fetch(url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'user-agent': 'cong-ai-hub', 'webhook-id': deliveryId, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': this.signer!.sign(deliveryId, now, body) },
+            headers: {
+              'content-type': 'application/json',
+              'user-agent': 'cong-ai-hub',
+              'webhook-id': deliveryId,
+              'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+              'webhook-signature': this.signer!.sign(deliveryId, now, body),
+            },
             body,
             signal: AbortSignal.any([AbortSignal.timeout(WEBHOOK_RETRY.attemptTimeoutMs), this.stop.signal]),
           });
@@ -71,7 +94,10 @@ export class AlertWebhook implements OnModuleDestroy {
           minTimeout: WEBHOOK_RETRY.minTimeoutMs,
           maxTimeout: WEBHOOK_RETRY.maxTimeoutMs,
           signal: this.stop.signal,
-          onFailedAttempt: (e) => this.log.warn(`alert ${a.alertId} webhook attempt ${e.attemptNumber} to ${redact(url)} failed: ${e.message}${e.retriesLeft ? ` (${e.retriesLeft} retries left)` : ''}`),
+          onFailedAttempt: (e) =>
+            this.log.warn(
+              `alert ${a.alertId} webhook attempt ${e.attemptNumber} to ${redact(url)} failed: ${e.message}${e.retriesLeft ? ` (${e.retriesLeft} retries left)` : ''}`,
+            ),
         },
       );
       await audit('alert.webhook_delivered', { attempts, status });

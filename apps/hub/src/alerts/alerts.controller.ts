@@ -41,7 +41,11 @@ export class AlertsController {
 
   @Get()
   @Access(HANDLE, { param: 'siteId' })
-  async list(@Param('siteId') siteId: string, @Query(new ZodPipe(AlertListQuerySchema.omit({ siteId: true }))) q: Omit<AlertListQuery, 'siteId'>, @CurrentPrincipal() p: Principal) {
+  async list(
+    @Param('siteId') siteId: string,
+    @Query(new ZodPipe(AlertListQuerySchema.omit({ siteId: true }))) q: Omit<AlertListQuery, 'siteId'>,
+    @CurrentPrincipal() p: Principal,
+  ) {
     const rows = await this.alerts.list({ ...q, siteId });
     await this.audit.record({ actor: p, action: 'alert.list', subjectType: 'alert', siteId, detail: { count: rows.length } });
     return rows.map((r) => this.alerts.view(r));
@@ -51,12 +55,18 @@ export class AlertsController {
   @Post('acknowledge')
   @HttpCode(200)
   @Access(HANDLE, { param: 'siteId' })
-  async acknowledgeMany(@Param('siteId') siteId: string, @Body(new ZodPipe(AlertBulkAckSchema)) body: AlertBulkAck, @CurrentPrincipal() p: Principal) {
+  async acknowledgeMany(
+    @Param('siteId') siteId: string,
+    @Body(new ZodPipe(AlertBulkAckSchema)) body: AlertBulkAck,
+    @CurrentPrincipal() p: Principal,
+  ) {
     const ids = [...new Set(body.alertIds)];
     const rows = await this.alerts.findMany(siteId, ids);
     const found = new Set(rows.map((r) => r.id));
     const acknowledged = [];
-    const skipped: { alertId: string; code: string; status?: string }[] = ids.filter((id) => !found.has(id)).map((alertId) => ({ alertId, code: 'ALERT_NOT_FOUND' }));
+    const skipped: { alertId: string; code: string; status?: string }[] = ids
+      .filter((id) => !found.has(id))
+      .map((alertId) => ({ alertId, code: 'ALERT_NOT_FOUND' }));
     for (const row of rows) {
       if (row.status !== 'open') {
         skipped.push({ alertId: row.id, code: 'ALERT_WRONG_STATE', status: row.status });
@@ -87,15 +97,23 @@ export class AlertsController {
     @CurrentPrincipal() p: Principal,
   ) {
     const step = NEXT[action];
-    if (!step) throw codedError(404, 'ALERT_UNKNOWN_ACTION', `no alert action ${action} (acknowledge, resolve, false-positive)`, { action });
+    if (!step)
+      throw codedError(404, 'ALERT_UNKNOWN_ACTION', `no alert action ${action} (acknowledge, resolve, false-positive)`, { action });
     const row = await this.alerts.find(alertId);
     if (!row || row.siteId !== siteId) throw notFound(alertId, siteId);
-    if (!step.from.includes(row.status)) throw codedError(409, 'ALERT_WRONG_STATE', `alert is ${row.status}: cannot ${action}`, { status: row.status, action });
+    if (!step.from.includes(row.status))
+      throw codedError(409, 'ALERT_WRONG_STATE', `alert is ${row.status}: cannot ${action}`, { status: row.status, action });
     return this.step(row, step.to, body.note, p, false);
   }
 
   /** One step of the workflow: who and when, the step's own note (kept apart from the others), audited with the note, pushed. */
-  private async step(row: AlertEntity, to: 'acknowledged' | 'resolved' | 'false_positive', note: string | undefined, p: Principal, bulk: boolean) {
+  private async step(
+    row: AlertEntity,
+    to: 'acknowledged' | 'resolved' | 'false_positive',
+    note: string | undefined,
+    p: Principal,
+    bulk: boolean,
+  ) {
     const now = Date.now();
     const text = note?.trim() || null;
     if (to === 'acknowledged') Object.assign(row, { acknowledgedBy: p.name, acknowledgedAt: now, ackNote: text });
@@ -103,19 +121,30 @@ export class AlertsController {
     row.status = to;
     if (text) row.note = text;
     await this.alerts.save(row);
-    await this.audit.record({ actor: p, action: `alert.${to}`, subjectType: 'alert', subjectId: row.id, siteId: row.siteId, detail: { note: text, at: new Date(now).toISOString(), ...(bulk ? { bulk: true } : {}) } });
+    await this.audit.record({
+      actor: p,
+      action: `alert.${to}`,
+      subjectType: 'alert',
+      subjectId: row.id,
+      siteId: row.siteId,
+      detail: { note: text, at: new Date(now).toISOString(), ...(bulk ? { bulk: true } : {}) },
+    });
     this.checker.push(SocketEvents.alertUpdate, row);
     return this.alerts.view(row);
   }
 }
 
-const notFound = (alertId: string, siteId: string) => codedError(404, 'ALERT_NOT_FOUND', `no alert ${alertId} at site ${siteId}`, { alertId: alertId.slice(0, 36) });
+const notFound = (alertId: string, siteId: string) =>
+  codedError(404, 'ALERT_NOT_FOUND', `no alert ${alertId} at site ${siteId}`, { alertId: alertId.slice(0, 36) });
 
 /** Alert rules by site and severity (admin). */
 @ApiTags('alerts')
 @Controller('api/alert-rules')
 export class AlertRulesController {
-  constructor(private readonly rules: AlertRules, private readonly audit: AuditService) {}
+  constructor(
+    private readonly rules: AlertRules,
+    private readonly audit: AuditService,
+  ) {}
 
   @Get()
   @Access(['admin'])
@@ -126,7 +155,14 @@ export class AlertRulesController {
   @Put()
   @Access(['admin'])
   async put(@Body(new ZodPipe(AlertRuleSchema)) rule: AlertRule, @CurrentPrincipal() p: Principal) {
-    await this.audit.record({ actor: p, action: 'alert_rule.put', subjectType: 'alert_rule', subjectId: rule.siteId, siteId: rule.siteId === '*' ? null : rule.siteId, detail: rule });
+    await this.audit.record({
+      actor: p,
+      action: 'alert_rule.put',
+      subjectType: 'alert_rule',
+      subjectId: rule.siteId,
+      siteId: rule.siteId === '*' ? null : rule.siteId,
+      detail: rule,
+    });
     return this.rules.put(rule);
   }
 }

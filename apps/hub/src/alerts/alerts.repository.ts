@@ -23,7 +23,10 @@ export interface Sighting {
 
 @Injectable()
 export class AlertsRepository {
-  constructor(private readonly db: DataSource, private readonly cipher: DataCipher) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly cipher: DataCipher,
+  ) {}
 
   /** Inserts new alerts; an (event, entry) pair, or an event's door alarm, alerts once however often it is checked. */
   async insert(rows: AlertEntity[]): Promise<AlertEntity[]> {
@@ -39,12 +42,17 @@ export class AlertsRepository {
 
   /** Whether this event's sighting of this entry is already part of an alert (checks are idempotent). */
   async seen(eventId: string, entryId: string): Promise<boolean> {
-    return (await this.db.getRepository(AlertSightingEntity).existsBy({ eventId, entryId })) || (await this.db.getRepository(AlertEntity).existsBy({ eventId, entryId }));
+    return (
+      (await this.db.getRepository(AlertSightingEntity).existsBy({ eventId, entryId })) ||
+      (await this.db.getRepository(AlertEntity).existsBy({ eventId, entryId }))
+    );
   }
 
   /** The newest watchlist alert of this entry at this site. */
   latestFor(siteId: string, entryId: string): Promise<AlertEntity | null> {
-    return this.db.getRepository(AlertEntity).findOne({ where: { siteId, entryId, kind: 'watchlist' }, order: { raisedAt: 'DESC', id: 'DESC' } });
+    return this.db
+      .getRepository(AlertEntity)
+      .findOne({ where: { siteId, entryId, kind: 'watchlist' }, order: { raisedAt: 'DESC', id: 'DESC' } });
   }
 
   /** A new alert with its first sighting. */
@@ -67,15 +75,34 @@ export class AlertsRepository {
     Object.assign(row, {
       sightings: row.sightings + 1,
       gatesJson: JSON.stringify(gates),
-      ...(newest ? { lastSeenAt: s.occurredAt, lastEventId: s.eventId, lastSnapshotRef: s.snapshotRef ?? row.lastSnapshotRef, gateId: s.gateId, laneId: s.laneId, score: s.score, matchKind: s.matchKind } : {}),
+      ...(newest
+        ? {
+            lastSeenAt: s.occurredAt,
+            lastEventId: s.eventId,
+            lastSnapshotRef: s.snapshotRef ?? row.lastSnapshotRef,
+            gateId: s.gateId,
+            laneId: s.laneId,
+            score: s.score,
+            matchKind: s.matchKind,
+          }
+        : {}),
       ...(s.occurredAt < row.occurredAt ? { occurredAt: s.occurredAt } : {}),
     });
     await this.db.transaction(async (m) => {
       await m.getRepository(AlertSightingEntity).insert({ ...s, alertId: row.id });
       // Counted in SQL: two hub instances folding into the same alert at once both count.
       await m.getRepository(AlertEntity).update(row.id, {
-        gatesJson: row.gatesJson, lastSeenAt: row.lastSeenAt, lastEventId: row.lastEventId, lastSnapshotRef: row.lastSnapshotRef, gateId: row.gateId,
-        laneId: row.laneId, score: row.score, matchKind: row.matchKind, occurredAt: row.occurredAt, severity: row.severity, sightings: () => 'sightings + 1',
+        gatesJson: row.gatesJson,
+        lastSeenAt: row.lastSeenAt,
+        lastEventId: row.lastEventId,
+        lastSnapshotRef: row.lastSnapshotRef,
+        gateId: row.gateId,
+        laneId: row.laneId,
+        score: row.score,
+        matchKind: row.matchKind,
+        occurredAt: row.occurredAt,
+        severity: row.severity,
+        sightings: () => 'sightings + 1',
       } as never);
     });
     return (await this.find(row.id)) ?? row;
@@ -83,7 +110,14 @@ export class AlertsRepository {
 
   async sightings(alertId: string): Promise<AlertSighting[]> {
     const rows = await this.db.getRepository(AlertSightingEntity).find({ where: { alertId }, order: { occurredAt: 'ASC' }, take: 500 });
-    return rows.map((r) => ({ eventId: r.eventId, gateId: r.gateId, laneId: r.laneId, occurredAt: new Date(r.occurredAt).toISOString(), matchKind: r.matchKind, score: r.score }));
+    return rows.map((r) => ({
+      eventId: r.eventId,
+      gateId: r.gateId,
+      laneId: r.laneId,
+      occurredAt: new Date(r.occurredAt).toISOString(),
+      matchKind: r.matchKind,
+      score: r.score,
+    }));
   }
 
   find(alertId: string): Promise<AlertEntity | null> {

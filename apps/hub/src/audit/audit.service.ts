@@ -70,7 +70,8 @@ export class AuditService implements BeforeApplicationShutdown {
           this.recent.delete(k);
           if (v.repeats > 0) evicted.push(v);
         }
-      for (const v of evicted) this.writeRepeats(v).catch((e: Error) => this.log.error(`audit write failed (${v.entry.action} repeats): ${e.message}`));
+      for (const v of evicted)
+        this.writeRepeats(v).catch((e: Error) => this.log.error(`audit write failed (${v.entry.action} repeats): ${e.message}`));
     }
     this.recent.delete(key);
     this.recent.set(key, { at: now, repeats: 0, lastAt: now, entry: r });
@@ -107,10 +108,22 @@ export class AuditService implements BeforeApplicationShutdown {
     // same reading as every row: it stands for 1 + repeats entries.
     const before = v.repeats - 1;
     v.repeats = 0;
-    await this.insert(v.lastAt, actor, r.subjectId == null ? null : String(r.subjectId), r, before > 0 ? { ...(r.detail ?? {}), repeats: before } : r.detail);
+    await this.insert(
+      v.lastAt,
+      actor,
+      r.subjectId == null ? null : String(r.subjectId),
+      r,
+      before > 0 ? { ...(r.detail ?? {}), repeats: before } : r.detail,
+    );
   }
 
-  private async insert(at: number, actor: string, subjectId: string | null, r: AuditRecord, detail: Record<string, unknown> | null | undefined): Promise<void> {
+  private async insert(
+    at: number,
+    actor: string,
+    subjectId: string | null,
+    r: AuditRecord,
+    detail: Record<string, unknown> | null | undefined,
+  ): Promise<void> {
     await this.db.getRepository(AuditEntryEntity).insert({
       at,
       actor,

@@ -33,10 +33,20 @@ async function runMatrix(databaseUrl?: string): Promise<void> {
   try {
     const adminToken = (await login(hub.url)).accessToken;
     const admin = authedFetch(adminToken);
-    const credentials: Record<Who, string | null> = { anonymous: null, admin: adminToken, security: null, operator: null, manager: null, ioc: null };
+    const credentials: Record<Who, string | null> = {
+      anonymous: null,
+      admin: adminToken,
+      security: null,
+      operator: null,
+      manager: null,
+      ioc: null,
+    };
     for (const role of ['security', 'operator', 'manager'] as const) {
       const username = `${role}-a`;
-      const r = await admin(`${hub.url}/api/users`, { method: 'POST', body: { mustChangePassword: false, username, password: `${role}-password-123`, role, siteIds: [siteA] } });
+      const r = await admin(`${hub.url}/api/users`, {
+        method: 'POST',
+        body: { mustChangePassword: false, username, password: `${role}-password-123`, role, siteIds: [siteA] },
+      });
       assert.equal(r.status, 201, await r.text());
       credentials[role] = (await login(hub.url, username, `${role}-password-123`)).accessToken;
     }
@@ -63,7 +73,10 @@ async function runMatrix(databaseUrl?: string): Promise<void> {
           const cred = credentials[who];
           const res = await fetch(`${hub.url}${req.path}`, {
             method,
-            headers: { ...(cred ? { authorization: `Bearer ${cred}` } : {}), ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+            headers: {
+              ...(cred ? { authorization: `Bearer ${cred}` } : {}),
+              ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+            },
             body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
           });
           await res.arrayBuffer();
@@ -76,7 +89,8 @@ async function runMatrix(databaseUrl?: string): Promise<void> {
     assert.deepEqual(failures, []);
 
     // Listings without a site in the request are scoped to the caller's grants.
-    const sitesOf = async (cred: string) => ((await (await authedFetch(cred)(`${hub.url}/api/sites`)).json()) as SiteInfo[]).map((s) => s.siteId).sort();
+    const sitesOf = async (cred: string) =>
+      ((await (await authedFetch(cred)(`${hub.url}/api/sites`)).json()) as SiteInfo[]).map((s) => s.siteId).sort();
     assert.deepEqual(await sitesOf(credentials.manager!), [siteA]);
     assert.deepEqual(await sitesOf(credentials.ioc!), [siteA]);
     assert.deepEqual(await sitesOf(adminToken), [siteA, siteB].sort());
@@ -89,9 +103,13 @@ async function runMatrix(databaseUrl?: string): Promise<void> {
   }
 }
 
-test('role × route × site matrix on SQLite: every route listed, 401 without credentials, 403 for wrong role or other site', { timeout: 90_000 }, async () => {
-  await runMatrix();
-});
+test(
+  'role × route × site matrix on SQLite: every route listed, 401 without credentials, 403 for wrong role or other site',
+  { timeout: 90_000 },
+  async () => {
+    await runMatrix();
+  },
+);
 
 test('role × route × site matrix on PostgreSQL', { timeout: 90_000 }, async () => {
   const pg = await createTestDatabase();

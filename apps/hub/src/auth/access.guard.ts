@@ -35,7 +35,10 @@ function siteOf(req: Request, from: SiteFrom): unknown {
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector, private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: SessionsService,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
@@ -51,13 +54,17 @@ export class AccessGuard implements CanActivate {
     req.principal = principal;
     if (!rule.roles?.includes(principal.role)) throw new ForbiddenException(`role ${principal.role} may not use this route`);
     // A one-time (or admin-set) password: nothing but "who am I" and "change password" until it is changed.
-    if (principal.mustChangePassword && !this.reflector.getAllAndOverride<boolean | undefined>(BEFORE_PASSWORD_CHANGE_KEY, [ctx.getHandler(), ctx.getClass()]))
+    if (
+      principal.mustChangePassword &&
+      !this.reflector.getAllAndOverride<boolean | undefined>(BEFORE_PASSWORD_CHANGE_KEY, [ctx.getHandler(), ctx.getClass()])
+    )
       throw new CodedError(403, 'password_change_required', 'change the one-time password first (POST /api/auth/password)');
     // Only now is the body read, with the route's limit (large only where photos are posted).
     await readJsonBody(req, this.reflector.getAllAndOverride<string | undefined>(BODY_LIMIT_KEY, [ctx.getHandler(), ctx.getClass()]));
     if (rule.site) {
       const siteId = siteOf(req, rule.site);
-      if (typeof siteId === 'string' && siteId && !canAccessSite(principal, siteId)) throw new ForbiddenException(`no grant for site ${siteId}`);
+      if (typeof siteId === 'string' && siteId && !canAccessSite(principal, siteId))
+        throw new ForbiddenException(`no grant for site ${siteId}`);
       if (Array.isArray(siteId)) throw new ForbiddenException('one site per request');
     }
     return true;

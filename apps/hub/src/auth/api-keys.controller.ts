@@ -17,7 +17,11 @@ import { ADMIN } from './roles.js';
 @ApiBearerAuth()
 @Controller('api/api-keys')
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeysService, private readonly sockets: SocketAuth, private readonly audit: AuditService) {}
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly sockets: SocketAuth,
+    private readonly audit: AuditService,
+  ) {}
 
   @Get()
   @Access(ADMIN)
@@ -33,7 +37,13 @@ export class ApiKeysController {
   @ApiOkResponse({ schema: openApiSchema(ApiKeyCreatedSchema) as never })
   async create(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(CreateApiKeySchema)) b: CreateApiKey) {
     const k = await this.keys.create(b);
-    await this.audit.record({ actor: p, action: 'apikey.create', subjectType: 'api_key', subjectId: k.id, detail: { name: k.name, siteIds: k.siteIds } });
+    await this.audit.record({
+      actor: p,
+      action: 'apikey.create',
+      subjectType: 'api_key',
+      subjectId: k.id,
+      detail: { name: k.name, siteIds: k.siteIds },
+    });
     return k;
   }
 

@@ -30,7 +30,14 @@ export class ApiKeysService {
   async create(k: CreateApiKey): Promise<ApiKeyCreated> {
     const key = PREFIX + randomBytes(32).toString('base64url');
     const row = await this.repo.save(
-      this.repo.create({ name: k.name, keyHash: sha256(key), siteIdsJson: JSON.stringify([...new Set(k.siteIds)].sort()), createdAt: Date.now(), revokedAt: null, lastUsedAt: null }),
+      this.repo.create({
+        name: k.name,
+        keyHash: sha256(key),
+        siteIdsJson: JSON.stringify([...new Set(k.siteIds)].sort()),
+        createdAt: Date.now(),
+        revokedAt: null,
+        lastUsedAt: null,
+      }),
     );
     return { ...info(row), key };
   }

@@ -29,7 +29,12 @@ const body = (s: Parameters<typeof openApiSchema>[0]) => ApiBody({ schema: openA
 @ApiTags('auth')
 @Controller('api/auth')
 export class AuthController {
-  constructor(private readonly sessions: SessionsService, private readonly users: UsersService, private readonly audit: AuditService, private readonly sockets: SocketAuth) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+    private readonly sockets: SocketAuth,
+  ) {}
 
   /** Username + password → access token (short-lived) and refresh token. Throttled per IP, locked per username. */
   @Post('login')
@@ -88,7 +93,8 @@ export class AuthController {
   @body(ChangePasswordSchema)
   async changePassword(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(ChangePasswordSchema)) b: ChangePassword): Promise<void> {
     const user = await this.users.findById(p.id);
-    if (!user || !(await verifyPassword(user.passwordHash, b.currentPassword))) throw new CodedError(400, 'wrong_current_password', 'current password is wrong');
+    if (!user || !(await verifyPassword(user.passwordHash, b.currentPassword)))
+      throw new CodedError(400, 'wrong_current_password', 'current password is wrong');
     await this.users.setPassword(user.id, b.newPassword);
     await this.sessions.revokeUser(user.id);
     await this.sockets.disconnectWhere((s) => s.kind === 'user' && s.id === user.id);

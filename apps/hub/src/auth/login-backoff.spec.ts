@@ -22,10 +22,21 @@ const PASSWORD = 'a-long-password-1';
  * the same way (a 429 does not tell which names exist). Base 60 s: nothing here depends on timing.
  */
 async function scenario(extra: Partial<HubConfig>, beforeGuesses?: (userId: number) => Promise<void>) {
-  const { hub, siteA } = await startTwoSiteHub({ loginRateLimit: 10_000, loginLockoutThreshold: 3, loginLockoutBaseS: 600, loginBackoffThreshold: 6, loginBackoffBaseS: 60, loginBackoffMaxS: 600, ...extra });
+  const { hub, siteA } = await startTwoSiteHub({
+    loginRateLimit: 10_000,
+    loginLockoutThreshold: 3,
+    loginLockoutBaseS: 600,
+    loginBackoffThreshold: 6,
+    loginBackoffBaseS: 60,
+    loginBackoffMaxS: 600,
+    ...extra,
+  });
   try {
     const admin = authedFetch((await login(hub.url)).accessToken);
-    const made = await admin(`${hub.url}/api/users`, { method: 'POST', body: { username: 'mgr-b', password: PASSWORD, role: 'manager', siteIds: [siteA] } });
+    const made = await admin(`${hub.url}/api/users`, {
+      method: 'POST',
+      body: { username: 'mgr-b', password: PASSWORD, role: 'manager', siteIds: [siteA] },
+    });
     assert.equal(made.status, 201);
     const userId = ((await made.json()) as { id: number }).id;
     await beforeGuesses?.(userId);
@@ -51,7 +62,8 @@ async function scenario(extra: Partial<HubConfig>, beforeGuesses?: (userId: numb
       while (!stop) statuses.push(await loginFrom(address(), hub.url, 'mgr-b', `h-${statuses.length}`));
     })();
     try {
-      for (let i = 0; i < 3; i++) assert.equal(await loginFrom(home, hub.url, 'mgr-b', PASSWORD), 200, 'the user signs in while strangers hammer');
+      for (let i = 0; i < 3; i++)
+        assert.equal(await loginFrom(home, hub.url, 'mgr-b', PASSWORD), 200, 'the user signs in while strangers hammer');
       while (statuses.length < 20) await new Promise((r) => setImmediate(r));
     } finally {
       stop = true;
@@ -65,15 +77,22 @@ async function scenario(extra: Partial<HubConfig>, beforeGuesses?: (userId: numb
 
     // Audited: the slowed attempts name the account.
     const audit = (await (await admin(`${hub.url}/api/audit?action=auth.login_backoff&limit=200`)).json()) as { actor: string }[];
-    assert.ok(audit.some((a) => a.actor === 'mgr-b'), 'the back-off is in the audit log');
+    assert.ok(
+      audit.some((a) => a.actor === 'mgr-b'),
+      'the back-off is in the audit log',
+    );
   } finally {
     await hub.close();
   }
 }
 
-test('login: per user + address lockout and a per-account back-off over all addresses; the user at their own address still signs in (in process)', { timeout: 90_000 }, async () => {
-  await scenario({});
-});
+test(
+  'login: per user + address lockout and a per-account back-off over all addresses; the user at their own address still signs in (in process)',
+  { timeout: 90_000 },
+  async () => {
+    await scenario({});
+  },
+);
 
 test('login: the same with the counts in Redis (hub instances share them)', { timeout: 90_000 }, async () => {
   const redis = new Redis(CLUSTER_REDIS_URL);
@@ -82,7 +101,8 @@ test('login: the same with the counts in Redis (hub instances share them)', { ti
     const keys: string[] = [];
     try {
       await scenario({ redisUrl: CLUSTER_REDIS_URL, instanceId: `backoff-${process.pid}` }, async (id) => {
-        for (const who of [String(id), 'name:nobody-b']) keys.push(`cg:login-account:${createHash('sha256').update(who).digest('hex').slice(0, 40)}`);
+        for (const who of [String(id), 'name:nobody-b'])
+          keys.push(`cg:login-account:${createHash('sha256').update(who).digest('hex').slice(0, 40)}`);
         await redis.del(...keys);
       });
     } finally {

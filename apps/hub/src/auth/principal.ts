@@ -17,4 +17,5 @@ export const canAccessSite = (p: Pick<Principal, 'siteIds'>, siteId: string): bo
 export const actorName = (p: Pick<Principal, 'kind' | 'name'>): string => (p.kind === 'apiKey' ? `apikey:${p.name}` : p.name);
 
 /** The sites a principal may see, among those known. */
-export const visibleSites = (p: Pick<Principal, 'siteIds'>, known: readonly string[]): string[] => (p.siteIds === '*' ? [...known] : known.filter((s) => p.siteIds.includes(s)));
+export const visibleSites = (p: Pick<Principal, 'siteIds'>, known: readonly string[]): string[] =>
+  p.siteIds === '*' ? [...known] : known.filter((s) => p.siteIds.includes(s));

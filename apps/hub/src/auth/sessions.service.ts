@@ -51,7 +51,13 @@ export class SessionsService {
     const user = await this.users.findByUsername(username);
     const now = Date.now();
     const fail = (reason: string) => {
-      this.audit.recordQuietly({ actor: username.slice(0, 63), action: 'auth.login_failed', subjectType: 'user', subjectId: user?.id, detail: { reason, ip } });
+      this.audit.recordQuietly({
+        actor: username.slice(0, 63),
+        action: 'auth.login_failed',
+        subjectType: 'user',
+        subjectId: user?.id,
+        detail: { reason, ip },
+      });
       return new UnauthorizedException(INVALID);
     };
     // Failures are counted per username *and* client address: a stranger guessing from elsewhere
@@ -62,8 +68,17 @@ export class SessionsService {
     const lock = await this.failures.get(who, ip);
     if (lock?.lockedUntil && lock.lockedUntil > now) {
       const retry = Math.ceil((lock.lockedUntil - now) / 1000);
-      this.audit.recordQuietly({ actor: user?.username ?? username.slice(0, 63), action: 'auth.login_locked', subjectType: 'user', subjectId: user?.id, detail: { ip, retryAfterS: retry } });
-      throw new HttpException({ statusCode: 429, message: `too many failed logins; try again in ${retry} s`, retryAfterS: retry }, HttpStatus.TOO_MANY_REQUESTS);
+      this.audit.recordQuietly({
+        actor: user?.username ?? username.slice(0, 63),
+        action: 'auth.login_locked',
+        subjectType: 'user',
+        subjectId: user?.id,
+        detail: { ip, retryAfterS: retry },
+      });
+      throw new HttpException(
+        { statusCode: 429, message: `too many failed logins; try again in ${retry} s`, retryAfterS: retry },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
     // …plus a slower back-off per account over all addresses, so a guess spread over many addresses is
     // slowed too: past loginBackoffThreshold failures, an address that never signed in as this user
@@ -71,8 +86,17 @@ export class SessionsService {
     const next = await this.failures.backoff(who, ip, now);
     if (next !== null) {
       const retry = Math.ceil((next - now) / 1000);
-      this.audit.recordQuietly({ actor: user?.username ?? username.slice(0, 63), action: 'auth.login_backoff', subjectType: 'user', subjectId: user?.id, detail: { ip, retryAfterS: retry } });
-      throw new HttpException({ statusCode: 429, message: `too many failed logins for this account; try again in ${retry} s`, retryAfterS: retry }, HttpStatus.TOO_MANY_REQUESTS);
+      this.audit.recordQuietly({
+        actor: user?.username ?? username.slice(0, 63),
+        action: 'auth.login_backoff',
+        subjectType: 'user',
+        subjectId: user?.id,
+        detail: { ip, retryAfterS: retry },
+      });
+      throw new HttpException(
+        { statusCode: 429, message: `too many failed logins for this account; try again in ${retry} s`, retryAfterS: retry },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
     const policy = { threshold: this.cfg.loginLockoutThreshold, baseS: this.cfg.loginLockoutBaseS };
     const backoff = { threshold: this.cfg.loginBackoffThreshold, baseS: this.cfg.loginBackoffBaseS, maxS: this.cfg.loginBackoffMaxS };
@@ -104,14 +128,25 @@ export class SessionsService {
     if (!row) throw new UnauthorizedException('refresh token is not valid');
     if (row.revokedAt) {
       await this.revokeSession(row.familyId);
-      this.audit.recordQuietly({ actor: `user#${row.userId}`, action: 'auth.refresh_reuse', subjectType: 'user', subjectId: row.userId, detail: { session: row.familyId } });
+      this.audit.recordQuietly({
+        actor: `user#${row.userId}`,
+        action: 'auth.refresh_reuse',
+        subjectType: 'user',
+        subjectId: row.userId,
+        detail: { session: row.familyId },
+      });
       throw new UnauthorizedException('refresh token was already used; the session is revoked');
     }
     if (row.expiresAt <= Date.now()) throw new UnauthorizedException('refresh token expired; log in again');
     const user = await this.users.findById(row.userId);
     if (!user || user.disabled) throw new UnauthorizedException('refresh token is not valid');
     // Only one of two concurrent refreshes with the same token wins.
-    const r = await repo.createQueryBuilder().update().set({ revokedAt: Date.now() }).where('id = :id AND revoked_at IS NULL', { id: row.id }).execute();
+    const r = await repo
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: Date.now() })
+      .where('id = :id AND revoked_at IS NULL', { id: row.id })
+      .execute();
     if (!r.affected) throw new UnauthorizedException('refresh token was already used');
     return this.issue(user, row.familyId);
   }
@@ -138,7 +173,16 @@ export class SessionsService {
     try {
       const c = await this.jwt.verifyAsync<AccessClaims>(credential, { algorithms: ['HS256'] });
       if (await this.revoked.has(c.sid)) return null;
-      return { kind: 'user', id: Number(c.sub), name: c.name, role: c.role, siteIds: c.sites, sessionId: c.sid, expiresAt: c.exp * 1000, ...(c.mcp ? { mustChangePassword: true } : {}) };
+      return {
+        kind: 'user',
+        id: Number(c.sub),
+        name: c.name,
+        role: c.role,
+        siteIds: c.sites,
+        sessionId: c.sid,
+        expiresAt: c.exp * 1000,
+        ...(c.mcp ? { mustChangePassword: true } : {}),
+      };
     } catch {
       return null;
     }
@@ -153,8 +197,22 @@ export class SessionsService {
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
     const expiresAt = Date.now() + this.cfg.refreshTokenTtlS * 1000;
-    await this.db.getRepository(RefreshTokenEntity).insert({ id, userId: user.id, familyId, tokenHash: sha256(secret).toString('hex'), createdAt: Date.now(), expiresAt, revokedAt: null });
-    return { accessToken, expiresIn: this.cfg.accessTokenTtlS, refreshToken: `${id}.${secret}`, refreshExpiresAt: new Date(expiresAt).toISOString(), user: { ...p, mustChangePassword: user.mustChangePassword } };
+    await this.db.getRepository(RefreshTokenEntity).insert({
+      id,
+      userId: user.id,
+      familyId,
+      tokenHash: sha256(secret).toString('hex'),
+      createdAt: Date.now(),
+      expiresAt,
+      revokedAt: null,
+    });
+    return {
+      accessToken,
+      expiresIn: this.cfg.accessTokenTtlS,
+      refreshToken: `${id}.${secret}`,
+      refreshExpiresAt: new Date(expiresAt).toISOString(),
+      user: { ...p, mustChangePassword: user.mustChangePassword },
+    };
   }
 
   private async findRefresh(token: string): Promise<RefreshTokenEntity | null> {
@@ -168,7 +226,13 @@ export class SessionsService {
   }
 
   private async revokeSession(familyId: string): Promise<void> {
-    await this.db.getRepository(RefreshTokenEntity).createQueryBuilder().update().set({ revokedAt: Date.now() }).where('family_id = :f AND revoked_at IS NULL', { f: familyId }).execute();
+    await this.db
+      .getRepository(RefreshTokenEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: Date.now() })
+      .where('family_id = :f AND revoked_at IS NULL', { f: familyId })
+      .execute();
     await this.revoked.add(familyId, Date.now() + this.cfg.accessTokenTtlS * 1000);
   }
 }

@@ -34,7 +34,10 @@ export const userInfo = (u: UserEntity): UserInfo => ({
 export class UsersService implements OnApplicationBootstrap {
   private readonly log = new Logger('Users');
 
-  constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig, private readonly db: DataSource) {}
+  constructor(
+    @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
+    private readonly db: DataSource,
+  ) {}
 
   private get repo() {
     return this.db.getRepository(UserEntity);
@@ -46,7 +49,13 @@ export class UsersService implements OnApplicationBootstrap {
     const generated = !this.cfg.adminPassword;
     const password = this.cfg.adminPassword ?? randomBytes(15).toString('base64url');
     const existing = await this.repo.findOneBy({ username });
-    if (existing) await this.repo.update(existing.id, { role: 'admin', passwordHash: await hashPassword(password), disabled: false, mustChangePassword: generated });
+    if (existing)
+      await this.repo.update(existing.id, {
+        role: 'admin',
+        passwordHash: await hashPassword(password),
+        disabled: false,
+        mustChangePassword: generated,
+      });
     else await this.create({ username, password, role: 'admin', siteIds: [], mustChangePassword: generated }, generated);
     if (generated) {
       // Printed once, on the console only (not the log file's structured fields); there is no default password.
@@ -71,7 +80,8 @@ export class UsersService implements OnApplicationBootstrap {
 
   /** A new user; `oneTime`: the password was chosen for them (by an admin), so they must change it at first sign-in. */
   async create(u: CreateUser, oneTime = true): Promise<UserEntity> {
-    if (await this.repo.existsBy({ username: u.username })) throw new CodedError(409, 'user_exists', `user ${u.username} exists`, { username: u.username });
+    if (await this.repo.existsBy({ username: u.username }))
+      throw new CodedError(409, 'user_exists', `user ${u.username} exists`, { username: u.username });
     const row = this.repo.create({
       username: u.username,
       passwordHash: await hashPassword(u.password),
@@ -105,7 +115,12 @@ export class UsersService implements OnApplicationBootstrap {
 
   /** The user's own choice (POST /api/auth/password): no longer a one-time password. */
   async setPassword(id: number, password: string): Promise<void> {
-    await this.repo.update(id, { passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null, mustChangePassword: false });
+    await this.repo.update(id, {
+      passwordHash: await hashPassword(password),
+      failedLogins: 0,
+      lockedUntil: null,
+      mustChangePassword: false,
+    });
   }
 
   /** Removes a user (its refresh tokens first). The audit log keeps its actions under its username. */

@@ -43,7 +43,10 @@ export class EmbeddedBroker implements OnApplicationShutdown {
   /** Gates that publish before the ingest transport listens wait here (unacknowledged), not dropped. */
   private readonly ingestInstalled = new Promise<void>((r) => (this.ingestReady = r));
 
-  constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig, db: DataSource) {
+  constructor(
+    @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
+    db: DataSource,
+  ) {
     this.credentials = new MqttCredentialStore(db);
   }
 
@@ -53,14 +56,18 @@ export class EmbeddedBroker implements OnApplicationShutdown {
     if (!aedes) return;
     this.ingest = handler;
     await new Promise<void>((r) =>
-      aedes.subscribe(statusFilter, (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
-        Promise.resolve()
-          .then(() => handler(packet.topic, toBuffer(packet.payload)))
-          .then(cb, (e: Error) => {
-            this.log.error(`ingest failed on ${packet.topic}: ${e.message}`);
-            cb();
-          });
-      }, r),
+      aedes.subscribe(
+        statusFilter,
+        (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
+          Promise.resolve()
+            .then(() => handler(packet.topic, toBuffer(packet.payload)))
+            .then(cb, (e: Error) => {
+              this.log.error(`ingest failed on ${packet.topic}: ${e.message}`);
+              cb();
+            });
+        },
+        r,
+      ),
     );
     this.ingestReady();
   }
@@ -81,7 +88,9 @@ export class EmbeddedBroker implements OnApplicationShutdown {
             // A client id is the session: connecting with another gate's id would kick that gate off
             // (takeover) and resume its session, so each login keeps to its own ids.
             if (id.kind === 'gate' ? !isGateClientIdOf(username, client.id) : isGateClientId(client.id)) {
-              this.log.warn(`MQTT client id "${client.id.slice(0, 140)}" refused for "${username}": ${id.kind === 'gate' ? 'a gate connects as its own name or <name>:<suffix>' : 'gate client ids are reserved for gates'}`);
+              this.log.warn(
+                `MQTT client id "${client.id.slice(0, 140)}" refused for "${username}": ${id.kind === 'gate' ? 'a gate connects as its own name or <name>:<suffix>' : 'gate client ids are reserved for gates'}`,
+              );
               return done(Object.assign(new Error('client identifier rejected'), { returnCode: 2 as const }), false);
             }
             client[IDENTITY] = { ...id, username };
@@ -104,13 +113,15 @@ export class EmbeddedBroker implements OnApplicationShutdown {
         // dead-lettered), and a hub killed before that sends no PUBACK, so the edge sends it again.
         if (!isGateEventsTopic(packet.topic)) return done(null);
         const payload = toBuffer(packet.payload);
-        this.ingestInstalled.then(() => this.ingest!(packet.topic, payload)).then(
-          () => done(null),
-          (e: Error) => {
-            this.log.error(`ingest failed on ${packet.topic}: ${e.message}`);
-            done(null);
-          },
-        );
+        this.ingestInstalled
+          .then(() => this.ingest!(packet.topic, payload))
+          .then(
+            () => done(null),
+            (e: Error) => {
+              this.log.error(`ingest failed on ${packet.topic}: ${e.message}`);
+              done(null);
+            },
+          );
       },
       authorizeSubscribe: (client: AuthedClient, sub, done) => {
         const id = client[IDENTITY];
@@ -124,10 +135,13 @@ export class EmbeddedBroker implements OnApplicationShutdown {
     const { embeddedMqttTlsCert: cert, embeddedMqttTlsKey: key } = this.cfg;
     // Every connection through the size guard: an oversized PUBLISH is refused from its header, before
     // aedes parses or buffers it (payload-limits.ts).
-    const handle = (socket: import('node:net').Socket) => aedes.handle(new MqttSizeGuard(socket, (o, guard) => this.oversize(o, guard.client as AuthedClient | undefined)) as never);
+    const handle = (socket: import('node:net').Socket) =>
+      aedes.handle(new MqttSizeGuard(socket, (o, guard) => this.oversize(o, guard.client as AuthedClient | undefined)) as never);
     this.server = cert && key ? createTlsServer({ cert: readFileSync(cert), key: readFileSync(key) }, handle) : createServer(handle);
     await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', (e) => reject(new Error(`embedded MQTT broker cannot listen on ${this.cfg.embeddedMqttHost}:${this.cfg.embeddedMqttPort}: ${e.message}`)));
+      this.server!.once('error', (e) =>
+        reject(new Error(`embedded MQTT broker cannot listen on ${this.cfg.embeddedMqttHost}:${this.cfg.embeddedMqttPort}: ${e.message}`)),
+      );
       this.server!.listen(this.cfg.embeddedMqttPort, this.cfg.embeddedMqttHost, resolve);
     });
     this.log.log(`embedded MQTT broker listening on ${cert && key ? 'mqtts' : 'mqtt'}://${this.cfg.embeddedMqttHost}:${this.port}`);

@@ -32,22 +32,33 @@ export class EmbeddedMqtt extends HubMqtt implements OnModuleInit {
 
   async subscribe(filter: string, _qos: 0 | 1, handler: MqttHandler): Promise<void> {
     await new Promise<void>((r) =>
-      this.aedes.subscribe(filter, (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
-        void Promise.resolve(handler(packet.topic, toBuffer(packet.payload))).catch((e: Error) => this.log.error(`${packet.topic}: ${e.message}`));
-        cb();
-      }, r),
+      this.aedes.subscribe(
+        filter,
+        (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
+          void Promise.resolve(handler(packet.topic, toBuffer(packet.payload))).catch((e: Error) =>
+            this.log.error(`${packet.topic}: ${e.message}`),
+          );
+          cb();
+        },
+        r,
+      ),
     );
   }
 
   async publish(topic: string, payload: Buffer): Promise<void> {
     const aedes = this.aedes;
     await new Promise<void>((resolve, reject) =>
-      aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (e?: Error | null) => (e ? reject(e) : resolve())),
+      aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (e?: Error | null) =>
+        e ? reject(e) : resolve(),
+      ),
     );
   }
 
   publishVolatile(topic: string, payload: Buffer): void {
-    this.broker.instance?.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, (e?: Error | null) => e && this.log.warn(`${topic}: ${e.message}`));
+    this.broker.instance?.publish(
+      { cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false },
+      (e?: Error | null) => e && this.log.warn(`${topic}: ${e.message}`),
+    );
   }
 
   async openIngest(plan: IngestPlan, handler: MqttHandler): Promise<void> {

@@ -55,7 +55,14 @@ export class ExternalMqtt extends HubMqtt implements OnApplicationShutdown {
 
   /** A connection with the hub's login; a TLS certificate refusal stops it for good and is reported. */
   private connect(clientId: string, clean: boolean): MqttClient {
-    const options: IClientOptions = { clientId, clean, protocolVersion: 4, ...externalBrokerLogin(this.cfg), reconnectPeriod: 1000, keepalive: 15 };
+    const options: IClientOptions = {
+      clientId,
+      clean,
+      protocolVersion: 4,
+      ...externalBrokerLogin(this.cfg),
+      reconnectPeriod: 1000,
+      keepalive: 15,
+    };
     const target = brokerTarget(hubBrokerUrls(this.cfg));
     const client = mqtt.connect(target.url, { ...options, ...target.options });
     let lastError = '';
@@ -65,7 +72,9 @@ export class ExternalMqtt extends HubMqtt implements OnApplicationShutdown {
         // Not a passing network fault: the broker is not who it claims, or the CA is wrong. Stop
         // retrying, and fail the start (or say so loudly if it happens later).
         client.end(true);
-        this.certificateFailure ??= new Error(`MQTT broker ${this.cfg.mqttUrl}: TLS certificate refused (${code}): ${e.message}; check MQTT_CA_FILE and the broker's certificate`);
+        this.certificateFailure ??= new Error(
+          `MQTT broker ${this.cfg.mqttUrl}: TLS certificate refused (${code}): ${e.message}; check MQTT_CA_FILE and the broker's certificate`,
+        );
         this.log.error(this.certificateFailure.message);
         for (const w of this.certificateWaiters.splice(0)) w(this.certificateFailure);
         return;
@@ -88,12 +97,14 @@ export class ExternalMqtt extends HubMqtt implements OnApplicationShutdown {
     if (this.control) return this.control;
     const c = this.connect(`cg-${this.cfg.instanceId}-control`, true);
     c.on('connect', () => {
-      for (const [filter, { qos }] of this.controlSubs) c.subscribe(filter, { qos }, (e) => e && this.log.error(`subscribe ${filter}: ${e.message}`));
+      for (const [filter, { qos }] of this.controlSubs)
+        c.subscribe(filter, { qos }, (e) => e && this.log.error(`subscribe ${filter}: ${e.message}`));
     });
     c.on('message', (topic, payload) => {
       if (this.refusedForSize(topic, payload)) return;
       for (const [filter, { handler }] of this.controlSubs)
-        if (patternCovers(filter, topic)) void Promise.resolve(handler(topic, payload)).catch((e: Error) => this.log.error(`${topic}: ${e.message}`));
+        if (patternCovers(filter, topic))
+          void Promise.resolve(handler(topic, payload)).catch((e: Error) => this.log.error(`${topic}: ${e.message}`));
     });
     this.control = c;
     return c;
@@ -119,7 +130,10 @@ export class ExternalMqtt extends HubMqtt implements OnApplicationShutdown {
       messageId = client.getLastMessageId();
     });
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PublishNotSent(`the MQTT broker did not acknowledge within ${opts.timeoutMs} ms; the message was withdrawn`)), opts.timeoutMs);
+      timer = setTimeout(
+        () => reject(new PublishNotSent(`the MQTT broker did not acknowledge within ${opts.timeoutMs} ms; the message was withdrawn`)),
+        opts.timeoutMs,
+      );
     });
     try {
       await Promise.race([acked, late]);
@@ -145,7 +159,11 @@ export class ExternalMqtt extends HubMqtt implements OnApplicationShutdown {
    */
   async openIngest(plan: IngestPlan, handler: MqttHandler): Promise<void> {
     const opened = plan.sessions.map((spec) => this.consume(spec, handler));
-    await Promise.race([Promise.all(opened.map((c) => c.subscribed)), new Promise((r) => setTimeout(r, SUBSCRIBE_WAIT_MS)), this.certificateRefused()]);
+    await Promise.race([
+      Promise.all(opened.map((c) => c.subscribed)),
+      new Promise((r) => setTimeout(r, SUBSCRIBE_WAIT_MS)),
+      this.certificateRefused(),
+    ]);
   }
 
   /** One durable session: QoS 1 messages acknowledged after the handler resolves, in arrival order. */
@@ -157,7 +175,10 @@ export class ExternalMqtt extends HubMqtt implements OnApplicationShutdown {
     client.on('close', () => acks.reset());
     client.handleMessage = (packet, callback) => {
       const topic = packet.topic;
-      const run = accept(topic) && !this.refusedForSize(topic, packet.payload) ? Promise.resolve().then(() => handler(topic, toBuffer(packet.payload))) : Promise.resolve();
+      const run =
+        accept(topic) && !this.refusedForSize(topic, packet.payload)
+          ? Promise.resolve().then(() => handler(topic, toBuffer(packet.payload)))
+          : Promise.resolve();
       if (packet.qos !== 1 || packet.messageId === undefined) {
         void run.catch((e: Error) => log.error(`ingest failed on ${topic}: ${e.message}`));
         return callback();
@@ -168,7 +189,9 @@ export class ExternalMqtt extends HubMqtt implements OnApplicationShutdown {
     };
     const subscribed = new Promise<void>((resolve) => {
       client.on('connect', (ack) => {
-        log.log(`${spec.clientId} up (session ${ack.sessionPresent ? 'resumed' : 'new'}, ${Object.keys(spec.subscriptions).length} subscription(s))`);
+        log.log(
+          `${spec.clientId} up (session ${ack.sessionPresent ? 'resumed' : 'new'}, ${Object.keys(spec.subscriptions).length} subscription(s))`,
+        );
         client.subscribe(spec.subscriptions, (err) => {
           if (err) log.error(`subscribe failed: ${err.message}`);
           resolve();

@@ -27,49 +27,73 @@ function deferred() {
   return { promise, resolve };
 }
 
-test('external-broker ingest: messages are read while earlier ones are unacknowledged; a PUBACK goes out only after its handler resolves, in arrival order; none from a dropped connection', { timeout: 30_000 }, async () => {
-  const b = await broker();
-  const cfg = hubConfigFromEnv({}, { mqttUrl: b.url, instanceId: 'ack-test' });
-  const hubMqtt = new ExternalMqtt(cfg);
-  const pub = await mqtt.connectAsync(b.url, { clientId: 'pub', clean: true, protocolVersion: 4 });
-  const seen: string[] = [];
-  const gates = new Map<string, ReturnType<typeof deferred>>();
-  try {
-    const consumer = hubMqtt.consume({ clientId: 'hub-in', clean: false, subscriptions: { 't/#': { qos: 1 } } }, (_topic, payload) => {
-      const key = `${payload.toString()}#${seen.filter((s) => s === payload.toString()).length}`;
-      seen.push(payload.toString());
-      const d = deferred();
-      gates.set(key, d);
-      return d.promise;
-    });
-    await consumer.subscribed;
-    for (const m of ['m1', 'm2', 'm3']) await pub.publishAsync('t/x', m, { qos: 1 });
+test(
+  'external-broker ingest: messages are read while earlier ones are unacknowledged; a PUBACK goes out only after its handler resolves, in arrival order; none from a dropped connection',
+  { timeout: 30_000 },
+  async () => {
+    const b = await broker();
+    const cfg = hubConfigFromEnv({}, { mqttUrl: b.url, instanceId: 'ack-test' });
+    const hubMqtt = new ExternalMqtt(cfg);
+    const pub = await mqtt.connectAsync(b.url, { clientId: 'pub', clean: true, protocolVersion: 4 });
+    const seen: string[] = [];
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    try {
+      const consumer = hubMqtt.consume({ clientId: 'hub-in', clean: false, subscriptions: { 't/#': { qos: 1 } } }, (_topic, payload) => {
+        const key = `${payload.toString()}#${seen.filter((s) => s === payload.toString()).length}`;
+        seen.push(payload.toString());
+        const d = deferred();
+        gates.set(key, d);
+        return d.promise;
+      });
+      await consumer.subscribed;
+      for (const m of ['m1', 'm2', 'm3']) await pub.publishAsync('t/x', m, { qos: 1 });
 
-    // All three reach the handler although none is acknowledged: the batcher can group them.
-    await waitFor(() => seen.length, (n) => n === 3, 5000, 'three messages handed over');
-    assert.deepEqual(b.acks, []);
-    // m2 done first: its PUBACK waits for m1's (arrival order).
-    gates.get('m2#0')!.resolve();
-    await new Promise((r) => setTimeout(r, 200));
-    assert.deepEqual(b.acks, [], 'no PUBACK before every earlier message is handled');
-    gates.get('m1#0')!.resolve();
-    await waitFor(() => b.acks.length, (n) => n === 2, 5000, 'm1 and m2 acknowledged');
-    assert.deepEqual(b.acks, ['m1', 'm2']);
+      // All three reach the handler although none is acknowledged: the batcher can group them.
+      await waitFor(
+        () => seen.length,
+        (n) => n === 3,
+        5000,
+        'three messages handed over',
+      );
+      assert.deepEqual(b.acks, []);
+      // m2 done first: its PUBACK waits for m1's (arrival order).
+      gates.get('m2#0')!.resolve();
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(b.acks, [], 'no PUBACK before every earlier message is handled');
+      gates.get('m1#0')!.resolve();
+      await waitFor(
+        () => b.acks.length,
+        (n) => n === 2,
+        5000,
+        'm1 and m2 acknowledged',
+      );
+      assert.deepEqual(b.acks, ['m1', 'm2']);
 
-    // m3 is still being handled when the connection drops: the broker redelivers it on the new
-    // connection, and the old connection's late completion must not acknowledge that copy.
-    b.client('hub-in')!.conn.destroy();
-    await waitFor(() => seen.filter((s) => s === 'm3').length, (n) => n === 2, 10_000, 'm3 redelivered after the reconnect');
-    gates.get('m3#0')!.resolve();
-    await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(b.acks, ['m1', 'm2'], 'the first copy finishing does not acknowledge the redelivered one');
-    gates.get('m3#1')!.resolve();
-    await waitFor(() => b.acks.length, (n) => n === 3, 5000, 'the redelivered m3 acknowledged once handled');
-    assert.deepEqual(b.acks, ['m1', 'm2', 'm3']);
-  } finally {
-    await pub.endAsync();
-    await hubMqtt.onApplicationShutdown();
-    await new Promise<void>((r) => b.aedes.close(() => r()));
-    await new Promise<void>((r) => b.server.close(() => r()));
-  }
-});
+      // m3 is still being handled when the connection drops: the broker redelivers it on the new
+      // connection, and the old connection's late completion must not acknowledge that copy.
+      b.client('hub-in')!.conn.destroy();
+      await waitFor(
+        () => seen.filter((s) => s === 'm3').length,
+        (n) => n === 2,
+        10_000,
+        'm3 redelivered after the reconnect',
+      );
+      gates.get('m3#0')!.resolve();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(b.acks, ['m1', 'm2'], 'the first copy finishing does not acknowledge the redelivered one');
+      gates.get('m3#1')!.resolve();
+      await waitFor(
+        () => b.acks.length,
+        (n) => n === 3,
+        5000,
+        'the redelivered m3 acknowledged once handled',
+      );
+      assert.deepEqual(b.acks, ['m1', 'm2', 'm3']);
+    } finally {
+      await pub.endAsync();
+      await hubMqtt.onApplicationShutdown();
+      await new Promise<void>((r) => b.aedes.close(() => r()));
+      await new Promise<void>((r) => b.server.close(() => r()));
+    }
+  },
+);

@@ -32,7 +32,9 @@ export type PayloadKind = keyof typeof PAYLOAD_LIMITS;
  */
 export const BROKER_MAX_PAYLOAD = Math.max(...Object.values(PAYLOAD_LIMITS));
 
-const GATE_TOPIC = new RegExp(`^${TOPIC_ROOT}/sites/[^/]+/gates/[^/]+/(events|status|lanes|watchlist-resync|media-replies|cameras/[^/]+/frames)$`);
+const GATE_TOPIC = new RegExp(
+  `^${TOPIC_ROOT}/sites/[^/]+/gates/[^/]+/(events|status|lanes|watchlist-resync|media-replies|cameras/[^/]+/frames)$`,
+);
 
 /** The topic's kind for its size limit. */
 export function payloadKind(topic: string): PayloadKind {

@@ -27,7 +27,13 @@ test('PUBACKs written with mqtt-packet: well-formed, in arrival order, none afte
   assert.deepEqual(c.packets, [], 'm2 waits for m1');
   m1();
   await c.tick();
-  assert.deepEqual((c.packets as { cmd: string; messageId?: number }[]).map((p) => [p.cmd, p.messageId]), [['puback', 11], ['puback', 12]]);
+  assert.deepEqual(
+    (c.packets as { cmd: string; messageId?: number }[]).map((p) => [p.cmd, p.messageId]),
+    [
+      ['puback', 11],
+      ['puback', 12],
+    ],
+  );
   acks.reset();
   m3();
   await c.tick();

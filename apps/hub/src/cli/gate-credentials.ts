@@ -42,7 +42,14 @@ async function main(): Promise<void> {
     if (values.revoke) {
       for (const g of gateIds) {
         const done = await store.revokeGate(site.id, g);
-        if (done) await audit.record({ actor: 'cli', action: 'gate_credential.revoke', subjectType: 'gate', subjectId: `${site.id}/${g}`, siteId: site.id });
+        if (done)
+          await audit.record({
+            actor: 'cli',
+            action: 'gate_credential.revoke',
+            subjectType: 'gate',
+            subjectId: `${site.id}/${g}`,
+            siteId: site.id,
+          });
         console.log(`${site.id}/${g}: ${done ? 'revoked' : 'had no credentials'}`);
       }
       return;
@@ -50,7 +57,13 @@ async function main(): Promise<void> {
     const gates = [];
     for (const g of gateIds) {
       const c = await store.issueGate(site.id, g);
-      await audit.record({ actor: 'cli', action: 'gate_credential.issue', subjectType: 'gate', subjectId: `${site.id}/${g}`, siteId: site.id });
+      await audit.record({
+        actor: 'cli',
+        action: 'gate_credential.issue',
+        subjectType: 'gate',
+        subjectId: `${site.id}/${g}`,
+        siteId: site.id,
+      });
       gates.push({ id: g, mqtt: { username: c.username, password: c.password } });
     }
     console.log(`# MQTT logins for site ${site.id} (shown once; put them under gates[] of the edge config):`);

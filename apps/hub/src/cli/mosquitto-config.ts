@@ -36,8 +36,13 @@ async function main(): Promise<void> {
   if (broker !== 'mosquitto' && broker !== 'nats') throw new ConfigError(`--broker must be mosquitto or nats, not "${broker}"`);
   const tlsParts = [values['tls-cert'], values['tls-key'], values['tls-ca']];
   if (tlsParts.some(Boolean) && !tlsParts.every(Boolean)) throw new ConfigError('TLS needs all of --tls-cert, --tls-key and --tls-ca');
-  const tls: MosquittoTls | null = values['tls-cert'] ? { certFile: values['tls-cert'], keyFile: values['tls-key']!, caFile: values['tls-ca']!, port: Number(values['tls-port']) } : null;
-  if (broker === 'nats' && tls) throw new ConfigError('--tls-* adds a Mosquitto listener; for NATS put the certificate into nats.conf (mqtt { tls { cert_file, key_file } })');
+  const tls: MosquittoTls | null = values['tls-cert']
+    ? { certFile: values['tls-cert'], keyFile: values['tls-key']!, caFile: values['tls-ca']!, port: Number(values['tls-port']) }
+    : null;
+  if (broker === 'nats' && tls)
+    throw new ConfigError(
+      '--tls-* adds a Mosquitto listener; for NATS put the certificate into nats.conf (mqtt { tls { cert_file, key_file } })',
+    );
   const { cfg, db } = await openHubDatabase();
   try {
     const store = new MqttCredentialStore(db);
@@ -50,16 +55,24 @@ async function main(): Promise<void> {
     if (broker === 'nats') {
       const stale = withoutNatsHash(rows.filter((r) => r !== hubRow));
       if (stale.length) {
-        throw new ConfigError(`issued before NATS support, so without a bcrypt hash NATS can check: ${stale.join(', ')}; issue them again (npm run hub:gate-credentials -- --site <site> --gate <gate>) and put the new passwords into the edge configs`);
+        throw new ConfigError(
+          `issued before NATS support, so without a bcrypt hash NATS can check: ${stale.join(', ')}; issue them again (npm run hub:gate-credentials -- --site <site> --gate <gate>) and put the new passwords into the edge configs`,
+        );
       }
       if (hubRow && !hubRow.natsPasswordHash && !values['rotate-hub']) {
-        throw new ConfigError(`the hub's login "${hubUser}" was issued before NATS support and has no bcrypt hash NATS can check: run again with --rotate-hub (a new hub.env)`);
+        throw new ConfigError(
+          `the hub's login "${hubUser}" was issued before NATS support and has no bcrypt hash NATS can check: run again with --rotate-hub (a new hub.env)`,
+        );
       }
     }
     if (values['rotate-hub'] || !hubRow) {
       const hub = await store.issueHub(hubUser);
       const scheme = tls ? `mqtts://<broker-host>:${tls.port}` : 'mqtt://<broker-host>:1883';
-      writeFileSync(join(out, 'hub.env'), `# The hub's ${broker === 'nats' ? 'NATS' : 'Mosquitto'} login (generated); MQTT_URL=${scheme}${tls ? ` MQTT_CA_FILE=${tls.caFile}` : ''}\nMQTT_USERNAME=${hub.username}\nMQTT_PASSWORD=${hub.password}\n`, { mode: 0o600 });
+      writeFileSync(
+        join(out, 'hub.env'),
+        `# The hub's ${broker === 'nats' ? 'NATS' : 'Mosquitto'} login (generated); MQTT_URL=${scheme}${tls ? ` MQTT_CA_FILE=${tls.caFile}` : ''}\nMQTT_USERNAME=${hub.username}\nMQTT_PASSWORD=${hub.password}\n`,
+        { mode: 0o600 },
+      );
       console.log(`hub broker login "${hub.username}" written to ${join(out, 'hub.env')}`);
       rows = await store.all();
     }
@@ -68,7 +81,9 @@ async function main(): Promise<void> {
       writeFileSync(join(out, 'cg-auth.conf'), natsAuthConf(rows), { mode: 0o644 });
       const gates = rows.filter((r) => r.kind === 'gate').length;
       console.log(`wrote ${out}/cg-auth.conf: ${gates} gate login(s) + hub, MQTT-only, permissions from the hub's ACL`);
-      console.log(`deploy/nats/nats.conf includes it as "cong-ai/cg-auth.conf" (relative to nats.conf: --out <nats.conf's directory>/cong-ai); reload every node (nats-server --signal reload)`);
+      console.log(
+        `deploy/nats/nats.conf includes it as "cong-ai/cg-auth.conf" (relative to nats.conf: --out <nats.conf's directory>/cong-ai); reload every node (nats-server --signal reload)`,
+      );
       return;
     }
     // Mosquitto drops to its own user before reading these. Hashes only, yet not for every local user
@@ -83,12 +98,16 @@ async function main(): Promise<void> {
       try {
         chownSync(join(out, f), -1, gid);
       } catch (e) {
-        console.warn(`could not give ${f} to group ${gid} (${(e as Error).message}): run \`chgrp ${gid} ${join(out, f)}\` as root, or Mosquitto cannot read it`);
+        console.warn(
+          `could not give ${f} to group ${gid} (${(e as Error).message}): run \`chgrp ${gid} ${join(out, f)}\` as root, or Mosquitto cannot read it`,
+        );
       }
     }
     const gates = rows.filter((r) => r.kind === 'gate').length;
     console.log(`wrote ${out}/passwd, acl, cg-auth.conf: ${gates} gate login(s) + hub${tls ? `, TLS on :${tls.port}` : ''}`);
-    console.log(`deploy/mosquitto/mosquitto.conf reads them from include_dir /etc/mosquitto/cong-ai (change it if --out differs); reload Mosquitto (SIGHUP)`);
+    console.log(
+      `deploy/mosquitto/mosquitto.conf reads them from include_dir /etc/mosquitto/cong-ai (change it if --out differs); reload Mosquitto (SIGHUP)`,
+    );
   } finally {
     await db.destroy();
   }

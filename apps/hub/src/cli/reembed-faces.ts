@@ -28,14 +28,24 @@ async function main(): Promise<void> {
       console.log(`re-embedding ${stale} template(s) with ${model}`);
       const tty = process.stdout.isTTY;
       const t0 = Date.now();
-      const report = await reembedTemplates(db, new DataCipher(KeyRing.load(cfg)), model, (jpeg) => faces.embed(jpeg), (p) =>
-        tty ? process.stdout.write(`\r${progressBar(p)}`) : p.done % 100 === 0 && console.log(progressBar(p)),
+      const report = await reembedTemplates(
+        db,
+        new DataCipher(KeyRing.load(cfg)),
+        model,
+        (jpeg) => faces.embed(jpeg),
+        (p) => (tty ? process.stdout.write(`\r${progressBar(p)}`) : p.done % 100 === 0 && console.log(progressBar(p))),
       );
       if (tty) process.stdout.write('\n');
-      console.log(`${report.reembedded} re-embedded in ${((Date.now() - t0) / 1000).toFixed(1)} s; sites changed: ${[...report.sites].join(', ') || 'none'}`);
-      for (const f of report.failed) console.log(`  NOT re-embedded: template ${f.templateId} of entry ${f.entryId}: ${f.reason} — enrol a new photo`);
+      console.log(
+        `${report.reembedded} re-embedded in ${((Date.now() - t0) / 1000).toFixed(1)} s; sites changed: ${[...report.sites].join(', ') || 'none'}`,
+      );
+      for (const f of report.failed)
+        console.log(`  NOT re-embedded: template ${f.templateId} of entry ${f.entryId}: ${f.reason} — enrol a new photo`);
       await new AuditService(db).record({
-        actor: 'cli', action: 'watchlist.reembed', subjectType: 'face_model', subjectId: model,
+        actor: 'cli',
+        action: 'watchlist.reembed',
+        subjectType: 'face_model',
+        subjectId: model,
         detail: { reembedded: report.reembedded, failed: report.failed.length, sites: [...report.sites] },
       });
       if (report.failed.length) process.exitCode = 2;

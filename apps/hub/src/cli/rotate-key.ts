@@ -43,14 +43,25 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     // Progress on a terminal only; logs get the summary.
     const tty = process.stdout.isTTY;
-    const reports = await reencryptAll(db, cipher, { batch, onBatch: (r) => tty && process.stdout.write(`\r${r.column}: ${r.reencrypted + r.encrypted} …`.padEnd(72)) });
+    const reports = await reencryptAll(db, cipher, {
+      batch,
+      onBatch: (r) => tty && process.stdout.write(`\r${r.column}: ${r.reencrypted + r.encrypted} …`.padEnd(72)),
+    });
     if (tty) process.stdout.write('\r'.padEnd(73) + '\r');
-    for (const r of reports) console.log(`${r.column.padEnd(34)} re-encrypted ${r.reencrypted}${r.encrypted ? `, encrypted (was clear text) ${r.encrypted}` : ''}${r.failed.length ? `, FAILED ${r.failed.length}: ${r.failed.slice(0, 10).join(', ')}${r.failed.length > 10 ? ' …' : ''}` : ''}`);
+    for (const r of reports)
+      console.log(
+        `${r.column.padEnd(34)} re-encrypted ${r.reencrypted}${r.encrypted ? `, encrypted (was clear text) ${r.encrypted}` : ''}${r.failed.length ? `, FAILED ${r.failed.length}: ${r.failed.slice(0, 10).join(', ')}${r.failed.length > 10 ? ' …' : ''}` : ''}`,
+      );
     const total = reports.reduce((n, r) => n + r.reencrypted + r.encrypted, 0);
     const failed = reports.reduce((n, r) => n + r.failed.length, 0);
-    console.log(`${total} value(s) now under ${ring.currentId} in ${((Date.now() - t0) / 1000).toFixed(1)} s${failed ? `; ${failed} could not be decrypted (tampered or key missing) and were left as they are` : ''}`);
+    console.log(
+      `${total} value(s) now under ${ring.currentId} in ${((Date.now() - t0) / 1000).toFixed(1)} s${failed ? `; ${failed} could not be decrypted (tampered or key missing) and were left as they are` : ''}`,
+    );
     await new AuditService(db).record({
-      actor: 'cli', action: 'data_key.rotate', subjectType: 'data_key', subjectId: ring.currentId,
+      actor: 'cli',
+      action: 'data_key.rotate',
+      subjectType: 'data_key',
+      subjectId: ring.currentId,
       detail: { reencrypted: total, failed, columns: Object.fromEntries(reports.map((r) => [r.column, r.reencrypted + r.encrypted])) },
     });
     if (failed) process.exitCode = 2;

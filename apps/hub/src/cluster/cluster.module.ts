@@ -14,7 +14,15 @@ export class ClusterModule {
   static forConfig(cfg: HubConfig): DynamicModule {
     return {
       module: ClusterModule,
-      providers: [{ provide: HUB_CONFIG, useValue: cfg }, RedisConnection, RevokedSessions, AdvisoryLockRepository, JobLock, LoginFailures, OnceClaims],
+      providers: [
+        { provide: HUB_CONFIG, useValue: cfg },
+        RedisConnection,
+        RevokedSessions,
+        AdvisoryLockRepository,
+        JobLock,
+        LoginFailures,
+        OnceClaims,
+      ],
       exports: [RedisConnection, RevokedSessions, JobLock, LoginFailures, OnceClaims],
     };
   }

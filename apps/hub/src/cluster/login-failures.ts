@@ -113,7 +113,15 @@ export class LoginFailures {
     const pair = `${userId}\n${ip}`;
     return this.redis.shared(
       async (r) => {
-        const [failed, locked] = (await r.eval(FAIL_SCRIPT, 2, redisKey(pair), userIndexKey(userId), now, policy.threshold, policy.baseS)) as [number, string];
+        const [failed, locked] = (await r.eval(
+          FAIL_SCRIPT,
+          2,
+          redisKey(pair),
+          userIndexKey(userId),
+          now,
+          policy.threshold,
+          policy.baseS,
+        )) as [number, string];
         return { failed: Number(failed), lockedUntil: Number(locked) > 0 ? Number(locked) : null };
       },
       () => this.recordLocal(pair, now, policy),
@@ -145,7 +153,10 @@ export class LoginFailures {
   async clear(userId: number | string, ip: string): Promise<void> {
     const pair = `${userId}\n${ip}`;
     this.local.delete(pair);
-    await this.redis.shared(async (r) => void (await r.del(redisKey(pair))), () => undefined);
+    await this.redis.shared(
+      async (r) => void (await r.del(redisKey(pair))),
+      () => undefined,
+    );
   }
 
   /**
@@ -162,15 +173,12 @@ export class LoginFailures {
       const a = this.accounts.get(who);
       return a?.nextAt && a.nextAt > now && now - a.at < FORGET_MS ? a.nextAt : null;
     };
-    return this.redis.shared(
-      async (r) => {
-        const [known, next] = await Promise.all([r.exists(knownKey(pair)), r.hget(accountKey(who), 'nextAt')]);
-        if (known) return null;
-        const n = Number(next ?? 0);
-        return n > now ? n : local();
-      },
-      local,
-    );
+    return this.redis.shared(async (r) => {
+      const [known, next] = await Promise.all([r.exists(knownKey(pair)), r.hget(accountKey(who), 'nextAt')]);
+      if (known) return null;
+      const n = Number(next ?? 0);
+      return n > now ? n : local();
+    }, local);
   }
 
   /** One failure counted against the account, over all addresses. */
@@ -183,7 +191,10 @@ export class LoginFailures {
       this.accounts.set(who, { failed, nextAt: backoffUntil(now, failed, policy), at: now });
       while (this.accounts.size > MAX_LOCAL) this.accounts.delete(this.accounts.keys().next().value!);
     };
-    await this.redis.shared(async (r) => void (await r.eval(ACCOUNT_FAIL_SCRIPT, 1, accountKey(who), now, policy.threshold, policy.baseS, policy.maxS)), local);
+    await this.redis.shared(
+      async (r) => void (await r.eval(ACCOUNT_FAIL_SCRIPT, 1, accountKey(who), now, policy.threshold, policy.baseS, policy.maxS)),
+      local,
+    );
   }
 
   /** The user signed in from `ip`: that address is not slowed by the account's back-off for 30 days. */
@@ -192,6 +203,9 @@ export class LoginFailures {
     this.known.delete(pair);
     this.known.set(pair, now);
     while (this.known.size > MAX_LOCAL) this.known.delete(this.known.keys().next().value!);
-    await this.redis.shared(async (r) => void (await r.set(knownKey(pair), '1', 'PX', KNOWN_MS)), () => undefined);
+    await this.redis.shared(
+      async (r) => void (await r.set(knownKey(pair), '1', 'PX', KNOWN_MS)),
+      () => undefined,
+    );
   }
 }

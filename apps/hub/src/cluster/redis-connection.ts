@@ -27,11 +27,14 @@ export class RedisConnection implements OnApplicationShutdown {
   private lastError = '';
 
   constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig) {
-    this.command = cfg.redisUrl ? this.connect('command', { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: REDIS_COMMAND_TIMEOUT_MS }) : null;
+    this.command = cfg.redisUrl
+      ? this.connect('command', { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: REDIS_COMMAND_TIMEOUT_MS })
+      : null;
     if (this.command) {
       this.downSinceMs = Date.now(); // until the first 'ready'
       this.command.on('ready', () => {
-        if (this.downSinceMs !== null && this.lastError) this.log.log(`command: Redis is back after ${Math.round((Date.now() - this.downSinceMs) / 1000)} s; shared state in use again`);
+        if (this.downSinceMs !== null && this.lastError)
+          this.log.log(`command: Redis is back after ${Math.round((Date.now() - this.downSinceMs) / 1000)} s; shared state in use again`);
         this.downSinceMs = null;
         this.lastError = '';
         for (const h of this.readyHooks) h();
@@ -75,7 +78,11 @@ export class RedisConnection implements OnApplicationShutdown {
   state(): { up: boolean; downForS?: number; error?: string } | null {
     if (!this.command) return null;
     if (this.ready) return { up: true };
-    return { up: false, downForS: this.downSinceMs === null ? 0 : Math.round((Date.now() - this.downSinceMs) / 1000), error: this.lastError || this.command.status };
+    return {
+      up: false,
+      downForS: this.downSinceMs === null ? 0 : Math.round((Date.now() - this.downSinceMs) / 1000),
+      error: this.lastError || this.command.status,
+    };
   }
 
   /** A connection for SUBSCRIBE (created on first use); subscriptions wait for Redis and are restored after an outage. */
@@ -91,7 +98,11 @@ export class RedisConnection implements OnApplicationShutdown {
    * local sockets still get every push. `sub` waits for Redis and re-subscribes when it is back.
    */
   adapterClients(): { pub: Redis; sub: Redis } {
-    const pub = this.connect('adapter-pub', { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
+    const pub = this.connect('adapter-pub', {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    });
     const publish = pub.publish.bind(pub) as (...a: unknown[]) => Promise<number>;
     (pub as unknown as { publish: (...a: unknown[]) => Promise<number> }).publish = (...a: unknown[]) => {
       const p = publish(...a);
@@ -117,6 +128,8 @@ export class RedisConnection implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.command, this.sub].map((r) => (r && r.status === 'ready' ? r.quit().catch(() => r.disconnect()) : r?.disconnect())));
+    await Promise.all(
+      [this.command, this.sub].map((r) => (r && r.status === 'ready' ? r.quit().catch(() => r.disconnect()) : r?.disconnect())),
+    );
   }
 }

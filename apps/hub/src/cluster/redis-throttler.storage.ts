@@ -34,6 +34,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     );
     if (!shared) return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     const [hits, ttlMs, blockMs] = shared;
-    return { totalHits: hits, timeToExpire: Math.ceil(Math.max(0, ttlMs) / 1000), isBlocked: blockMs > 0, timeToBlockExpire: Math.ceil(Math.max(0, blockMs) / 1000) };
+    return {
+      totalHits: hits,
+      timeToExpire: Math.ceil(Math.max(0, ttlMs) / 1000),
+      isBlocked: blockMs > 0,
+      timeToBlockExpire: Math.ceil(Math.max(0, blockMs) / 1000),
+    };
   }
 }

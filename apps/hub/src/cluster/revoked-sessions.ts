@@ -31,14 +31,20 @@ export class RevokedSessions {
       }
     this.local.set(sessionId, untilMs);
     if (!this.redis.enabled) return;
-    const ok = await this.redis.shared(async (r) => (await r.set(key(sessionId), '1', 'PX', Math.max(1, untilMs - now)), true), () => false);
+    const ok = await this.redis.shared(
+      async (r) => (await r.set(key(sessionId), '1', 'PX', Math.max(1, untilMs - now)), true),
+      () => false,
+    );
     if (!ok) this.unsynced.add(sessionId);
   }
 
   async has(sessionId: string): Promise<boolean> {
     const until = this.local.get(sessionId);
     if (until !== undefined && until >= Date.now()) return true;
-    return this.redis.shared(async (r) => (await r.exists(key(sessionId))) === 1, () => false);
+    return this.redis.shared(
+      async (r) => (await r.exists(key(sessionId))) === 1,
+      () => false,
+    );
   }
 
   /** Revocations made while Redis was away, to Redis now. */
@@ -50,7 +56,10 @@ export class RevokedSessions {
         this.unsynced.delete(sid);
         continue;
       }
-      const ok = await this.redis.shared(async (r) => (await r.set(key(sid), '1', 'PX', Math.max(1, until - now)), true), () => false);
+      const ok = await this.redis.shared(
+        async (r) => (await r.set(key(sid), '1', 'PX', Math.max(1, until - now)), true),
+        () => false,
+      );
       if (!ok) return;
       this.unsynced.delete(sid);
     }

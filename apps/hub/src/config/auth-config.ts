@@ -3,13 +3,21 @@ import { z } from 'zod';
 /** The hub's authentication settings (merged into HubConfigSchema). */
 export const AuthConfigShape = {
   /** First start: the admin created when no admin exists. Unset: a one-time password is printed. */
-  adminUsername: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,62}$/).optional(),
+  adminUsername: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{1,62}$/)
+    .optional(),
   adminPassword: z.string().min(12, 'HUB_ADMIN_PASSWORD needs at least 12 characters').optional(),
   /** JWT signing key (≥ 32 chars); else read from jwtSecretFile, generated there when missing. */
   jwtSecret: z.string().min(32, 'HUB_JWT_SECRET needs at least 32 characters').optional(),
   jwtSecretFile: z.string().default('./data/hub-jwt.key'),
   accessTokenTtlS: z.coerce.number().int().min(10).max(86_400).default(900),
-  refreshTokenTtlS: z.coerce.number().int().min(60).max(90 * 86_400).default(7 * 86_400),
+  refreshTokenTtlS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(90 * 86_400)
+    .default(7 * 86_400),
   /** Login attempts per client IP per minute. */
   loginRateLimit: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Failed logins in a row before a username is locked; each further failure doubles the lock. */

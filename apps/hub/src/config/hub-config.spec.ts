@@ -31,6 +31,10 @@ test('listeners default to loopback (HTTP and the embedded broker alike); HUB_TR
   assert.equal(d.host, '127.0.0.1');
   assert.equal(d.embeddedMqttHost, '127.0.0.1');
   assert.deepEqual(d.trustProxy, []);
-  assert.deepEqual(hubConfigFromEnv({ HUB_TRUST_PROXY: '172.30.0.10, 10.0.0.0/8,loopback' }).trustProxy, ['172.30.0.10', '10.0.0.0/8', 'loopback']);
+  assert.deepEqual(hubConfigFromEnv({ HUB_TRUST_PROXY: '172.30.0.10, 10.0.0.0/8,loopback' }).trustProxy, [
+    '172.30.0.10',
+    '10.0.0.0/8',
+    'loopback',
+  ]);
   assert.throws(() => hubConfigFromEnv({ HUB_TRUST_PROXY: 'nginx' }), /HUB_TRUST_PROXY: "nginx" is not an IP address/);
 });

@@ -13,7 +13,10 @@ export const HubConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(3000),
   host: z.string().default('127.0.0.1'),
   /** postgres://… for PostgreSQL; unset for the embedded SQLite file. */
-  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional(),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
+    .optional(),
   sqlitePath: z.string().default('./data/hub.db'),
   /**
    * External broker (Mosquitto, NATS, EMQX): one URL, or the nodes of one cluster separated by commas
@@ -53,7 +56,15 @@ export const HubConfigSchema = z.object({
   /** How far ahead of the hub's clock an `occurredAt` may be (edge clock skew), seconds. */
   eventMaxFutureS: z.coerce.number().int().min(0).max(86_400).default(300),
   /** Browser origins besides the hub's own allowed to open a socket (comma-separated, e.g. a separate web host). */
-  socketOrigins: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+  socketOrigins: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   /**
    * Use one shared subscription ($share/<group>/…) instead, so several hub instances split the load.
    * Mosquitto 2.0 does not restore shared subscriptions from persistence: events gates resend right
@@ -61,14 +72,23 @@ export const HubConfigSchema = z.object({
    */
   ingestShared: z.union([z.boolean(), z.stringbool()]).default(false),
   /** Shared-subscription group; all hub instances of one deployment use the same one. */
-  ingestGroup: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('hub'),
+  ingestGroup: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/)
+    .default('hub'),
   /** Names this instance's broker sessions (`cg-<id>-ingest-<n>`); unique per hub instance. */
-  instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default('hub'),
+  instanceId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .default('hub'),
   /**
    * redis://… shared by every hub instance of a deployment: Socket.IO across instances, revoked
    * sessions, login throttling. Unset on a single box (all of it stays in process).
    */
-  redisUrl: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
+    .optional(),
   /**
    * The reverse proxies / load balancers in front of the hub whose X-Forwarded-For is believed
    * (Express "trust proxy"): comma-separated addresses or CIDRs, or `loopback`, `linklocal`,
@@ -79,11 +99,19 @@ export const HubConfigSchema = z.object({
   trustProxy: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .superRefine((list, ctx) => {
       for (const x of list)
         if (!TRUST_KEYWORDS.has(x) && !isIP(x.replace(/\/\d{1,3}$/, '')))
-          ctx.addIssue({ code: 'custom', message: `HUB_TRUST_PROXY: "${x}" is not an IP address, a CIDR or one of loopback, linklocal, uniquelocal` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `HUB_TRUST_PROXY: "${x}" is not an IP address, a CIDR or one of loopback, linklocal, uniquelocal`,
+          });
     }),
   /** Exports and report summaries (HeavyRead routes) one user may run at once; more get a 429 `heavy_read_busy`. */
   heavyReadsPerUser: z.coerce.number().int().min(1).max(100).default(2),
@@ -111,7 +139,8 @@ export const HubConfigSchema = z.object({
 export type HubConfig = z.infer<typeof HubConfigSchema>;
 
 /** The external broker's node URLs (one for a single broker; empty: the embedded broker). */
-export const hubBrokerUrls = (cfg: Pick<HubConfig, 'mqttUrl'>): string[] => (cfg.mqttUrl ? cfg.mqttUrl.split(',').map((u) => u.trim()) : []);
+export const hubBrokerUrls = (cfg: Pick<HubConfig, 'mqttUrl'>): string[] =>
+  cfg.mqttUrl ? cfg.mqttUrl.split(',').map((u) => u.trim()) : [];
 
 export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HubConfig> = {}): HubConfig {
   const r = HubConfigSchema.safeParse({
@@ -149,7 +178,8 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
     ...overrides,
   });
   if (!r.success) throw new ConfigError(`hub configuration is invalid: ${describeSchemaError(r.error)}`);
-  if (r.data.alertWebhookUrl && !r.data.alertWebhookSecret) throw new ConfigError('hub configuration is invalid: ALERT_WEBHOOK_URL is set without ALERT_WEBHOOK_SECRET (escalations are signed)');
+  if (r.data.alertWebhookUrl && !r.data.alertWebhookSecret)
+    throw new ConfigError('hub configuration is invalid: ALERT_WEBHOOK_URL is set without ALERT_WEBHOOK_SECRET (escalations are signed)');
   return r.data;
 }
 

@@ -8,10 +8,19 @@ export const PrivacyConfigShape = {
    * AES-256-GCM data keys as `kid:base64[,kid:base64…]`, the first one current (older ones only
    * decrypt). Unset: read from dataKeyFile, which is created with a fresh key at first start.
    */
-  dataKeys: z.string().regex(/^[A-Za-z0-9_-]{1,16}:[A-Za-z0-9+/=]{43,44}(,[A-Za-z0-9_-]{1,16}:[A-Za-z0-9+/=]{43,44})*$/, 'HUB_DATA_KEY must be kid:base64(32 bytes)[,…]').optional(),
+  dataKeys: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{1,16}:[A-Za-z0-9+/=]{43,44}(,[A-Za-z0-9_-]{1,16}:[A-Za-z0-9+/=]{43,44})*$/,
+      'HUB_DATA_KEY must be kid:base64(32 bytes)[,…]',
+    )
+    .optional(),
   dataKeyFile: z.string().default('./data/hub-data-keys.json'),
   /** HMAC-SHA256 key for CCCD numbers (base64, 32 bytes), shared with the edges; else from the key file. */
-  idHmacKey: z.string().regex(/^[A-Za-z0-9+/=]{43,44}$/, 'HUB_ID_HMAC_KEY must be base64 of 32 bytes').optional(),
+  idHmacKey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/=]{43,44}$/, 'HUB_ID_HMAC_KEY must be base64 of 32 bytes')
+    .optional(),
   /** Cosine threshold of a 1:N face alert; unset: the embedder's calibrated threshold (models/manifest.json). */
   faceMatchThreshold: z.coerce.number().min(0).max(1).optional(),
   /** Retention (days; 0 keeps forever): whole events, identity blocks and crop references of events, closed alerts, audit rows. */

@@ -23,8 +23,15 @@ export class CountsRepository {
       .andWhere('c.minute >= :from AND c.minute < :to', { from: Date.parse(q.from), to: Date.parse(q.to) });
     if (q.zoneId) qb.andWhere('c.zone_id = :zoneId', { zoneId: q.zoneId });
     if (q.gateId) qb.andWhere('c.gate_id = :gateId', { gateId: q.gateId });
-    const rows = await qb.groupBy('1').orderBy('1').getRawMany<{ start: string | number; entries: string | number; exits: string | number }>();
-    const buckets = rows.map((r) => ({ start: new Date(Number(r.start)).toISOString(), entries: Number(r.entries), exits: Number(r.exits) }));
+    const rows = await qb
+      .groupBy('1')
+      .orderBy('1')
+      .getRawMany<{ start: string | number; entries: string | number; exits: string | number }>();
+    const buckets = rows.map((r) => ({
+      start: new Date(Number(r.start)).toISOString(),
+      entries: Number(r.entries),
+      exits: Number(r.exits),
+    }));
     return {
       siteId: q.siteId,
       zoneId: q.zoneId,

@@ -41,7 +41,11 @@ export class EventsCommitted {
 }
 
 export class IngestRetry {
-  constructor(readonly batchSize: number, readonly error: Error, readonly retryInMs: number) {}
+  constructor(
+    readonly batchSize: number,
+    readonly error: Error,
+    readonly retryInMs: number,
+  ) {}
 }
 
 /** Per site: the minutes (epoch ms of each start) the batch touched, and whether any event fell today. */

@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { Controller, ForbiddenException, Get, GatewayTimeoutException, HttpException, HttpStatus, NotFoundException, Param, Res, BadRequestException } from '@nestjs/common';
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  GatewayTimeoutException,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Res,
+  BadRequestException,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -24,14 +35,28 @@ export const CROP_ROLES: readonly Role[] = ['admin', 'security', 'operator'];
 @ApiBearerAuth()
 @Controller('api/events/:eventId/crop')
 export class EventCropController {
-  constructor(private readonly db: DataSource, private readonly media: EdgeMediaService, private readonly audit: AuditService) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly media: EdgeMediaService,
+    private readonly audit: AuditService,
+  ) {}
 
   @Get()
   @Access(ALL_ROLES)
-  @ApiOkResponse({ description: 'image/jpeg; 403 for other roles or sites, 404 when there is no crop (or the edge purged it), 504 when the edge does not answer' })
+  @ApiOkResponse({
+    description:
+      'image/jpeg; 403 for other roles or sites, 404 when there is no crop (or the edge purged it), 504 when the edge does not answer',
+  })
   async crop(@Param('eventId') eventId: string, @CurrentPrincipal() p: Principal, @Res() res: Response): Promise<void> {
     const audit = (result: string, siteId: string | null, detail: Record<string, unknown> = {}) =>
-      this.audit.record({ actor: p, action: 'event.crop', subjectType: 'event', subjectId: eventId.slice(0, 64), siteId, detail: { result, ...detail } });
+      this.audit.record({
+        actor: p,
+        action: 'event.crop',
+        subjectType: 'event',
+        subjectId: eventId.slice(0, 64),
+        siteId,
+        detail: { result, ...detail },
+      });
     if (!CROP_ROLES.includes(p.role)) {
       await audit('refused_role', null, { role: p.role });
       throw new ForbiddenException(`role ${p.role} may not see face crops`);
@@ -50,7 +75,9 @@ export class EventCropController {
       await audit('no_event', null);
       throw new NotFoundException(`no event ${eventId}`);
     }
-    const attachment = parseAttachments(event.attachmentsJson).find((a) => a.kind === 'face_crop' && MediaRefSchema.safeParse(a.ref).success);
+    const attachment = parseAttachments(event.attachmentsJson).find(
+      (a) => a.kind === 'face_crop' && MediaRefSchema.safeParse(a.ref).success,
+    );
     if (!attachment) {
       await audit('no_crop', event.siteId);
       throw new NotFoundException(`event ${eventId} has no face crop (none was taken, or it was erased or is past retention)`);
@@ -60,7 +87,10 @@ export class EventCropController {
     // taken, an edge could hand over any image as this person's face.
     if (!attachment.sha256) {
       await audit('unverifiable', event.siteId, at);
-      throw new HttpException(`gate ${event.gateId}'s event names no hash for its crop, so the hub cannot check what the edge would send; not served`, HttpStatus.BAD_GATEWAY);
+      throw new HttpException(
+        `gate ${event.gateId}'s event names no hash for its crop, so the hub cannot check what the edge would send; not served`,
+        HttpStatus.BAD_GATEWAY,
+      );
     }
     const reply = await this.media.fetchCrop(event.siteId, event.gateId, eventId, attachment.ref);
     if (!reply) {
@@ -82,7 +112,10 @@ export class EventCropController {
       throw new HttpException(`the crop from gate ${event.gateId}'s edge does not match the event's hash`, HttpStatus.BAD_GATEWAY);
     }
     await audit('served', event.siteId, { ...at, bytes: jpeg.length });
-    res.status(200).set({ 'content-type': 'image/jpeg', 'cache-control': 'no-store, private', 'content-length': String(jpeg.length) }).end(jpeg);
+    res
+      .status(200)
+      .set({ 'content-type': 'image/jpeg', 'cache-control': 'no-store, private', 'content-length': String(jpeg.length) })
+      .end(jpeg);
   }
 }
 

@@ -11,7 +11,10 @@ export type { ExportRow } from '../reports/export-page-sql.js';
 /** Newest-first keyset paging: the cursor is the last row's (occurredAt, eventId). */
 @Injectable()
 export class EventsRepository {
-  constructor(private readonly db: DataSource, private readonly cipher: DataCipher) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly cipher: DataCipher,
+  ) {}
 
   /** Oldest-first keyset page of an export's events after (occurredAt, eventId) `after`. */
   async exportPage(q: ExportQuery, after: [number, string] | null, limit: number): Promise<ExportRow[]> {
@@ -30,7 +33,11 @@ export class EventsRepository {
     const idNumber = q.person && /^\d{12}$/.test(q.person.replace(/\s/g, '')) ? q.person.replace(/\s/g, '') : null;
     const name = q.person && !idNumber ? fold(q.person) : null;
     const base = () => {
-      const qb = this.db.getRepository(GateEventEntity).createQueryBuilder('e').addSelect('e.decision_outcome', 'decision_outcome').addSelect('e.decision_json', 'decision_json');
+      const qb = this.db
+        .getRepository(GateEventEntity)
+        .createQueryBuilder('e')
+        .addSelect('e.decision_outcome', 'decision_outcome')
+        .addSelect('e.decision_json', 'decision_json');
       if (onlySites) qb.andWhere('e.site_id IN (:...onlySites)', { onlySites });
       if (q.siteId) qb.andWhere('e.site_id = :siteId', { siteId: q.siteId });
       if (q.zoneId) qb.andWhere('e.zone_id = :zoneId', { zoneId: q.zoneId });
@@ -82,7 +89,13 @@ export class EventsRepository {
       after = { at: rows.at(-1)!.e.occurredAt, id: rows.at(-1)!.e.eventId };
     }
     const capped = !more && scanned >= NAME_SCAN_MAX;
-    const last = more ? (items.length ? { occurredAt: Date.parse(items.at(-1)!.occurredAt), eventId: items.at(-1)!.eventId } : null) : capped ? lastSeen : null;
+    const last = more
+      ? items.length
+        ? { occurredAt: Date.parse(items.at(-1)!.occurredAt), eventId: items.at(-1)!.eventId }
+        : null
+      : capped
+        ? lastSeen
+        : null;
     return { items, nextCursor: last ? encodeCursor(last as { occurredAt: number; eventId: string }) : null, scanned };
   }
 
@@ -124,7 +137,13 @@ export class EventsRepository {
 
   /** One event with its decision (raw columns included), or null. */
   async one(eventId: string): Promise<{ e: GateEventEntity; raw: Record<string, unknown>; decision: Decision | null } | null> {
-    const { raw, entities } = await this.db.getRepository(GateEventEntity).createQueryBuilder('e').addSelect('e.decision_outcome', 'decision_outcome').addSelect('e.decision_json', 'decision_json').where('e.event_id = :eventId', { eventId }).getRawAndEntities();
+    const { raw, entities } = await this.db
+      .getRepository(GateEventEntity)
+      .createQueryBuilder('e')
+      .addSelect('e.decision_outcome', 'decision_outcome')
+      .addSelect('e.decision_json', 'decision_json')
+      .where('e.event_id = :eventId', { eventId })
+      .getRawAndEntities();
     if (!entities[0]) return null;
     const r = raw[0] as Record<string, unknown>;
     return { e: entities[0], raw: r, decision: decisionOf(r.e_decision_json ?? r.decision_json) };
@@ -136,7 +155,13 @@ export const NAME_SCAN_MAX = 20_000;
 
 /** Lower case, without Vietnamese accents (đ → d), single spaces: "Nguyễn  Văn" and "nguyen van" compare equal. */
 export function fold(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function decisionOf(v: unknown): Decision | null {
@@ -148,7 +173,8 @@ function decisionOf(v: unknown): Decision | null {
   }
 }
 
-const encodeCursor = (last: { occurredAt: number; eventId: string }) => Buffer.from(JSON.stringify([last.occurredAt, last.eventId])).toString('base64url');
+const encodeCursor = (last: { occurredAt: number; eventId: string }) =>
+  Buffer.from(JSON.stringify([last.occurredAt, last.eventId])).toString('base64url');
 
 function decodeCursor(cursor: string): { at: number; id: string } {
   try {

@@ -69,7 +69,8 @@ export class CameraViewRelay implements OnApplicationBootstrap, OnApplicationShu
     const p = socketPrincipal(socket);
     if (!this.registry.gate(q.siteId, q.gateId)) return { ok: false, error: `unknown gate ${q.gateId} of site ${q.siteId}` };
     if (!this.registry.mayWatchCameras(p, q.siteId)) return { ok: false, error: `not allowed to watch the cameras of site ${q.siteId}` };
-    if (!this.registry.cameraKnown(q.siteId, q.gateId, q.cameraId)) return { ok: false, error: `unknown camera ${q.cameraId} of gate ${q.gateId}` };
+    if (!this.registry.cameraKnown(q.siteId, q.gateId, q.cameraId))
+      return { ok: false, error: `unknown camera ${q.cameraId} of gate ${q.gateId}` };
     const room = cameraRoom(q.siteId, q.gateId, q.cameraId);
     if (socket.rooms.has(room)) return { ok: true };
     // Live video of people is personal data: every start of viewing is on the audit trail.
@@ -136,7 +137,17 @@ export class CameraViewRelay implements OnApplicationBootstrap, OnApplicationShu
     const f = r.data;
     const jpeg = Buffer.from(f.jpeg, 'base64');
     if (jpeg.length > CAMERA_VIEW.maxJpegBytes) return;
-    const out: CameraFramePayload = { siteId: f.siteId, gateId: f.gateId, cameraId: f.cameraId, seq: f.seq, at: f.at, width: f.width, height: f.height, tracks: f.tracks, jpeg };
+    const out: CameraFramePayload = {
+      siteId: f.siteId,
+      gateId: f.gateId,
+      cameraId: f.cameraId,
+      seq: f.seq,
+      at: f.at,
+      width: f.width,
+      height: f.height,
+      tracks: f.tracks,
+      jpeg,
+    };
     const now = Date.now();
     for (const socket of this.watchers(t)) {
       const p = socketPrincipal(socket);

@@ -1,4 +1,15 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Logger, Post, Query, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Inject,
+  Logger,
+  Post,
+  Query,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -50,7 +61,14 @@ export class GateControlController {
   /** Id, issue time and expiry of a new command: the edge refuses it once expired or seen before. */
   private envelope(p: Principal, siteId: string, gateId: string) {
     const now = Date.now();
-    return { commandId: randomUUID(), siteId, gateId, issuedAt: new Date(now).toISOString(), expiresAt: new Date(now + this.cfg.commandTtlSeconds * 1000).toISOString(), issuedBy: actorName(p) };
+    return {
+      commandId: randomUUID(),
+      siteId,
+      gateId,
+      issuedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + this.cfg.commandTtlSeconds * 1000).toISOString(),
+      issuedBy: actorName(p),
+    };
   }
 
   /**
@@ -67,7 +85,13 @@ export class GateControlController {
       throw e;
     }
     // With LOG_FORMAT=json this line also carries the HTTP request id: request → command → the gate's line.
-    this.log.log({ msg: `${cmd.type} sent to ${cmd.siteId}/${cmd.gateId}`, commandId: cmd.commandId, siteId: cmd.siteId, gateId: cmd.gateId, laneId: 'laneId' in cmd ? cmd.laneId : undefined });
+    this.log.log({
+      msg: `${cmd.type} sent to ${cmd.siteId}/${cmd.gateId}`,
+      commandId: cmd.commandId,
+      siteId: cmd.siteId,
+      gateId: cmd.gateId,
+      laneId: 'laneId' in cmd ? cmd.laneId : undefined,
+    });
     return { commandId: cmd.commandId, publishedAt: new Date().toISOString(), expiresAt: cmd.expiresAt };
   }
 
@@ -87,10 +111,27 @@ export class GateControlController {
   @HttpCode(202)
   @Access(['admin', 'operator'], { body: 'siteId' })
   @ApiFromSchemas(ReviewVerdictRequestSchema, GateCommandAckSchema)
-  async review(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(ReviewVerdictRequestSchema)) b: ReviewVerdictRequest): Promise<GateCommandAck> {
+  async review(
+    @CurrentPrincipal() p: Principal,
+    @Body(new ZodPipe(ReviewVerdictRequestSchema)) b: ReviewVerdictRequest,
+  ): Promise<GateCommandAck> {
     this.checkGate(b.siteId, b.gateId);
-    const cmd: GateCommand = { type: 'review_decision', ...this.envelope(p, b.siteId, b.gateId), laneId: b.laneId, decisionId: b.decisionId, verdict: b.verdict, reason: b.reason };
-    return this.send(cmd, { actor: p, action: `gate.review.${b.verdict}`, subjectType: 'gate_decision', subjectId: b.decisionId, siteId: b.siteId, detail: { gateId: b.gateId, laneId: b.laneId, reason: b.reason, commandId: cmd.commandId } });
+    const cmd: GateCommand = {
+      type: 'review_decision',
+      ...this.envelope(p, b.siteId, b.gateId),
+      laneId: b.laneId,
+      decisionId: b.decisionId,
+      verdict: b.verdict,
+      reason: b.reason,
+    };
+    return this.send(cmd, {
+      actor: p,
+      action: `gate.review.${b.verdict}`,
+      subjectType: 'gate_decision',
+      subjectId: b.decisionId,
+      siteId: b.siteId,
+      detail: { gateId: b.gateId, laneId: b.laneId, reason: b.reason, commandId: cmd.commandId },
+    });
   }
 
   @Post('open')
@@ -99,8 +140,20 @@ export class GateControlController {
   @ApiFromSchemas(OpenLaneRequestSchema, GateCommandAckSchema)
   async open(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(OpenLaneRequestSchema)) b: OpenLaneRequest): Promise<GateCommandAck> {
     this.checkGate(b.siteId, b.gateId);
-    const cmd: GateCommand = { type: 'open_gate', ...this.envelope(p, b.siteId, b.gateId), ...(b.laneId ? { laneId: b.laneId } : {}), reason: b.reason };
-    return this.send(cmd, { actor: p, action: 'gate.open', subjectType: 'gate', subjectId: `${b.gateId}/${b.laneId ?? '*'}`, siteId: b.siteId, detail: { reason: b.reason, commandId: cmd.commandId } });
+    const cmd: GateCommand = {
+      type: 'open_gate',
+      ...this.envelope(p, b.siteId, b.gateId),
+      ...(b.laneId ? { laneId: b.laneId } : {}),
+      reason: b.reason,
+    };
+    return this.send(cmd, {
+      actor: p,
+      action: 'gate.open',
+      subjectType: 'gate',
+      subjectId: `${b.gateId}/${b.laneId ?? '*'}`,
+      siteId: b.siteId,
+      detail: { reason: b.reason, commandId: cmd.commandId },
+    });
   }
 
   @Post('can')
@@ -111,6 +164,13 @@ export class GateControlController {
     this.checkGate(b.siteId, b.gateId);
     const cmd: GateCommand = { type: 'enter_can', ...this.envelope(p, b.siteId, b.gateId), laneId: b.laneId, can: b.can };
     // The CAN itself stays out of the audit row (it is part of the ID number).
-    return this.send(cmd, { actor: p, action: 'gate.can_entered', subjectType: 'gate', subjectId: `${b.gateId}/${b.laneId}`, siteId: b.siteId, detail: { commandId: cmd.commandId } });
+    return this.send(cmd, {
+      actor: p,
+      action: 'gate.can_entered',
+      subjectType: 'gate',
+      subjectId: `${b.gateId}/${b.laneId}`,
+      siteId: b.siteId,
+      detail: { commandId: cmd.commandId },
+    });
   }
 }

@@ -1,5 +1,12 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { CameraViewLeaseSchema, GateCommandSchema, topicFilters, topics, type CameraViewLease, type GateCommand } from '../../../../libs/contracts/src/index.js';
+import {
+  CameraViewLeaseSchema,
+  GateCommandSchema,
+  topicFilters,
+  topics,
+  type CameraViewLease,
+  type GateCommand,
+} from '../../../../libs/contracts/src/index.js';
 import { HubMqtt, PublishNotSent } from '../broker/hub-mqtt.service.js';
 
 /** A command that did not reach the broker in time (and will not go out later). */
@@ -32,7 +39,9 @@ export class GateMqttBridge implements OnApplicationBootstrap {
     try {
       await this.mqtt.publish(topics.gateCommands(cmd.siteId, cmd.gateId), payload, { timeoutMs });
     } catch (e) {
-      throw new CommandNotSent(e instanceof PublishNotSent ? e.message.replace('the message', 'the command') : `the command was not sent: ${(e as Error).message}`);
+      throw new CommandNotSent(
+        e instanceof PublishNotSent ? e.message.replace('the message', 'the command') : `the command was not sent: ${(e as Error).message}`,
+      );
     }
   }
 

@@ -1,5 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { LaneStateSchema, parseGateTopic, SeveritySchema, siteRoom, SocketEvents, type LaneState } from '../../../../libs/contracts/src/index.js';
+import {
+  LaneStateSchema,
+  parseGateTopic,
+  SeveritySchema,
+  siteRoom,
+  SocketEvents,
+  type LaneState,
+} from '../../../../libs/contracts/src/index.js';
 import { AlertRules } from '../alerts/alert-rules.service.js';
 import { LiveCropStore } from '../alerts/live-crop.store.js';
 import { canAccessSite } from '../auth/principal.js';
@@ -52,7 +59,12 @@ export class LaneStateRelay implements OnApplicationBootstrap {
     const registry = this.registry;
     if (!registry.gate(s.siteId, s.gateId)) return;
     if (!registry.laneAllowed(s.siteId, s.gateId, s.laneId)) {
-      await this.deadLetters.reject(topic, payload, 'unknown_lane', `lane ${s.laneId} is not configured for gate ${s.gateId} of site ${s.siteId}`);
+      await this.deadLetters.reject(
+        topic,
+        payload,
+        'unknown_lane',
+        `lane ${s.laneId} is not configured for gate ${s.gateId} of site ${s.siteId}`,
+      );
       return;
     }
     this.last.set(`${s.siteId}/${s.gateId}/${s.laneId}`, s);
@@ -77,7 +89,15 @@ export class LaneStateRelay implements OnApplicationBootstrap {
       if (!p || !canAccessSite(p, s.siteId)) continue;
       const view = maskLaneState(s, p.role);
       socket.emit(SocketEvents.laneState, view);
-      if (hit && !alerted.has(p.role)) socket.emit(SocketEvents.laneWatchlistHit, { siteId: s.siteId, gateId: s.gateId, laneId: s.laneId, decisionId: s.decisionId, at: s.at, severity: s.watchlist?.severity });
+      if (hit && !alerted.has(p.role))
+        socket.emit(SocketEvents.laneWatchlistHit, {
+          siteId: s.siteId,
+          gateId: s.gateId,
+          laneId: s.laneId,
+          decisionId: s.decisionId,
+          at: s.at,
+          severity: s.watchlist?.severity,
+        });
     }
   }
 }

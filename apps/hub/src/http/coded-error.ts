@@ -34,7 +34,8 @@ export class CodedErrorFilter extends BaseExceptionFilter {
     if (host.getType() !== 'http') return super.catch(e, host);
     const status = e.getStatus();
     const r = e.getResponse();
-    const body: Record<string, unknown> = typeof r === 'string' ? { statusCode: status, message: r } : { statusCode: status, ...(r as object) };
+    const body: Record<string, unknown> =
+      typeof r === 'string' ? { statusCode: status, message: r } : { statusCode: status, ...(r as object) };
     if (Array.isArray(body.message)) body.message = body.message.join('; ');
     body.message ??= e.message;
     // The login lockout (429 with retryAfterS) says when to retry; the per-IP throttle is another 429.

@@ -19,59 +19,72 @@ function instance(id: string, redisUrl: string | undefined, ttlS = 30) {
 
 const ready = (r: RedisConnection) => waitFor(() => r.ready, Boolean, 10_000, 'Redis ready');
 
-test('heavy reads with REDIS_URL: the per-user and total limits hold across hub instances; a released slot is free on the other instance', { timeout: 60_000 }, async () => {
-  const admin = new Redis(DB_URL);
-  await admin.flushdb();
-  const a = instance('heavy-a', DB_URL);
-  const b = instance('heavy-b', DB_URL);
-  try {
-    await Promise.all([ready(a.redis), ready(b.redis)]);
-    const u1a = [await a.limiter.tryAcquire('user:1'), await a.limiter.tryAcquire('user:1')];
-    assert.ok(u1a.every(Boolean), 'two for user 1 on A');
-    assert.equal(await b.limiter.tryAcquire('user:1'), null, 'a third for user 1 on B is refused (per user, all instances)');
-    const u2 = await b.limiter.tryAcquire('user:2');
-    assert.ok(u2, 'user 2 on B');
-    assert.equal(await a.limiter.tryAcquire('user:3'), null, 'a fourth in all is refused (total, all instances)');
-    assert.equal(await b.limiter.tryAcquire('user:3'), null);
-    u1a[0]!();
-    await waitFor(() => admin.zcard('cg:heavy-reads:all'), (n) => n === 2, 5000, 'the release reaches Redis');
-    assert.ok(await b.limiter.tryAcquire('user:1'), 'the slot A released is free on B');
-  } finally {
-    await a.redis.onApplicationShutdown();
-    await b.redis.onApplicationShutdown();
+test(
+  'heavy reads with REDIS_URL: the per-user and total limits hold across hub instances; a released slot is free on the other instance',
+  { timeout: 60_000 },
+  async () => {
+    const admin = new Redis(DB_URL);
     await admin.flushdb();
-    admin.disconnect();
-  }
-});
+    const a = instance('heavy-a', DB_URL);
+    const b = instance('heavy-b', DB_URL);
+    try {
+      await Promise.all([ready(a.redis), ready(b.redis)]);
+      const u1a = [await a.limiter.tryAcquire('user:1'), await a.limiter.tryAcquire('user:1')];
+      assert.ok(u1a.every(Boolean), 'two for user 1 on A');
+      assert.equal(await b.limiter.tryAcquire('user:1'), null, 'a third for user 1 on B is refused (per user, all instances)');
+      const u2 = await b.limiter.tryAcquire('user:2');
+      assert.ok(u2, 'user 2 on B');
+      assert.equal(await a.limiter.tryAcquire('user:3'), null, 'a fourth in all is refused (total, all instances)');
+      assert.equal(await b.limiter.tryAcquire('user:3'), null);
+      u1a[0]!();
+      await waitFor(
+        () => admin.zcard('cg:heavy-reads:all'),
+        (n) => n === 2,
+        5000,
+        'the release reaches Redis',
+      );
+      assert.ok(await b.limiter.tryAcquire('user:1'), 'the slot A released is free on B');
+    } finally {
+      await a.redis.onApplicationShutdown();
+      await b.redis.onApplicationShutdown();
+      await admin.flushdb();
+      admin.disconnect();
+    }
+  },
+);
 
-test('heavy reads with REDIS_URL: a hub that dies holding slots frees them after the slot TTL; held slots are renewed meanwhile', { timeout: 60_000 }, async () => {
-  const admin = new Redis(DB_URL);
-  await admin.flushdb();
-  const dead = instance('heavy-dead', DB_URL, 3);
-  const live = instance('heavy-live', DB_URL, 3);
-  try {
-    await Promise.all([ready(dead.redis), ready(live.redis)]);
-    // The live instance holds one slot past several TTLs: it is renewed, not lost.
-    const held = await live.limiter.tryAcquire('user:9');
-    assert.ok(held);
-    assert.ok(await dead.limiter.tryAcquire('user:1'));
-    assert.ok(await dead.limiter.tryAcquire('user:2'));
-    assert.equal(await live.limiter.tryAcquire('user:3'), null, 'full: 3 in all');
-    // The dead one's connection goes without releasing anything (a crash): its renewals stop.
-    dead.redis.command!.disconnect();
-    const freed = await waitFor(() => live.limiter.tryAcquire('user:3'), Boolean, 20_000, 'the dead instance\'s slots expire');
-    assert.ok(freed);
-    const members = await admin.zrange('cg:heavy-reads:all', 0, -1);
-    assert.equal(members.filter((m) => m.startsWith('heavy-live:')).length, members.length, 'only the live instance\'s slots remain');
-    assert.ok(members.length >= 2, 'the slot held all along is still there (renewed)');
-    held();
-  } finally {
-    await dead.redis.onApplicationShutdown();
-    await live.redis.onApplicationShutdown();
+test(
+  'heavy reads with REDIS_URL: a hub that dies holding slots frees them after the slot TTL; held slots are renewed meanwhile',
+  { timeout: 60_000 },
+  async () => {
+    const admin = new Redis(DB_URL);
     await admin.flushdb();
-    admin.disconnect();
-  }
-});
+    const dead = instance('heavy-dead', DB_URL, 3);
+    const live = instance('heavy-live', DB_URL, 3);
+    try {
+      await Promise.all([ready(dead.redis), ready(live.redis)]);
+      // The live instance holds one slot past several TTLs: it is renewed, not lost.
+      const held = await live.limiter.tryAcquire('user:9');
+      assert.ok(held);
+      assert.ok(await dead.limiter.tryAcquire('user:1'));
+      assert.ok(await dead.limiter.tryAcquire('user:2'));
+      assert.equal(await live.limiter.tryAcquire('user:3'), null, 'full: 3 in all');
+      // The dead one's connection goes without releasing anything (a crash): its renewals stop.
+      dead.redis.command!.disconnect();
+      const freed = await waitFor(() => live.limiter.tryAcquire('user:3'), Boolean, 20_000, "the dead instance's slots expire");
+      assert.ok(freed);
+      const members = await admin.zrange('cg:heavy-reads:all', 0, -1);
+      assert.equal(members.filter((m) => m.startsWith('heavy-live:')).length, members.length, "only the live instance's slots remain");
+      assert.ok(members.length >= 2, 'the slot held all along is still there (renewed)');
+      held();
+    } finally {
+      await dead.redis.onApplicationShutdown();
+      await live.redis.onApplicationShutdown();
+      await admin.flushdb();
+      admin.disconnect();
+    }
+  },
+);
 
 test('heavy reads with Redis unreachable: each instance keeps its own limits, nothing throws', { timeout: 30_000 }, async () => {
   const down = instance('heavy-down', `redis://127.0.0.1:${await freePort()}`);

@@ -1,4 +1,13 @@
-import { HttpException, HttpStatus, Inject, Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  UseInterceptors,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
 import { from, switchMap, type Observable } from 'rxjs';
@@ -58,7 +67,10 @@ export class HeavyReadLimiter {
   private readonly perUser = new Map<string, number>();
   private total = 0;
 
-  constructor(@Inject(HUB_CONFIG) private readonly cfg: HubConfig, private readonly redis: RedisConnection) {}
+  constructor(
+    @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
+    private readonly redis: RedisConnection,
+  ) {}
 
   get running(): number {
     return this.total;
@@ -81,7 +93,14 @@ export class HeavyReadLimiter {
       return null;
     }
     if (shared === null) return local;
-    const renew = setInterval(() => void this.redis.shared(async (r) => void (await r.eval(RENEW_SCRIPT, 2, ...keys, slot, ttlMs)), () => undefined), renewEvery(this.cfg.heavyReadSlotTtlS));
+    const renew = setInterval(
+      () =>
+        void this.redis.shared(
+          async (r) => void (await r.eval(RENEW_SCRIPT, 2, ...keys, slot, ttlMs)),
+          () => undefined,
+        ),
+      renewEvery(this.cfg.heavyReadSlotTtlS),
+    );
     renew.unref();
     let released = false;
     return () => {
@@ -90,7 +109,10 @@ export class HeavyReadLimiter {
       clearInterval(renew);
       local();
       // Redis away now: the slot expires by itself.
-      void this.redis.shared(async (r) => void (await Promise.all(keys.map((k) => r.zrem(k, slot)))), () => undefined);
+      void this.redis.shared(
+        async (r) => void (await Promise.all(keys.map((k) => r.zrem(k, slot)))),
+        () => undefined,
+      );
     };
   }
 
@@ -113,7 +135,10 @@ export class HeavyReadLimiter {
 
 @Injectable()
 export class HeavyReadInterceptor implements NestInterceptor {
-  constructor(private readonly limiter: HeavyReadLimiter, @Inject(HUB_CONFIG) private readonly cfg: HubConfig) {}
+  constructor(
+    private readonly limiter: HeavyReadLimiter,
+    @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
+  ) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = ctx.switchToHttp().getRequest<Request & { principal?: Principal }>();

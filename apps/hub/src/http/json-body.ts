@@ -18,7 +18,8 @@ const parserFor = (limit: string) => {
 };
 
 /** Whether the request carries a body at all (an empty POST does not). */
-const hasBody = (req: Request): boolean => req.headers['transfer-encoding'] !== undefined || Number.parseInt(req.headers['content-length'] ?? '0', 10) > 0;
+const hasBody = (req: Request): boolean =>
+  req.headers['transfer-encoding'] !== undefined || Number.parseInt(req.headers['content-length'] ?? '0', 10) > 0;
 
 /**
  * Parses a request's JSON body with the route's limit. The hub installs no global body parser: bodies
@@ -29,14 +30,39 @@ const hasBody = (req: Request): boolean => req.headers['transfer-encoding'] !== 
 export async function readJsonBody(req: Request, limit: string = SMALL_JSON_LIMIT): Promise<void> {
   if ((req as { _body?: boolean })._body || !hasBody(req)) return;
   if (!req.is(['application/json', '+json'])) {
-    throw new HttpException({ statusCode: 415, error: 'Unsupported Media Type', code: 'json_required', message: 'send the body as JSON (content-type: application/json)' }, HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+    throw new HttpException(
+      {
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        code: 'json_required',
+        message: 'send the body as JSON (content-type: application/json)',
+      },
+      HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    );
   }
   await new Promise<void>((resolve, reject) =>
     parserFor(limit)(req, {} as Response, (e?: unknown) => {
       if (!e) return resolve();
       const err = e as { status?: number; type?: string; limit?: number; message?: string };
-      if (err.type === 'entity.too.large') return reject(new HttpException({ statusCode: 413, error: 'Payload Too Large', code: 'body_too_large', params: { limit }, message: `body larger than ${limit}` }, HttpStatus.PAYLOAD_TOO_LARGE));
-      reject(new HttpException({ statusCode: err.status ?? 400, error: 'Bad Request', message: `body is not valid JSON: ${err.message ?? 'parse error'}` }, err.status ?? 400));
+      if (err.type === 'entity.too.large')
+        return reject(
+          new HttpException(
+            {
+              statusCode: 413,
+              error: 'Payload Too Large',
+              code: 'body_too_large',
+              params: { limit },
+              message: `body larger than ${limit}`,
+            },
+            HttpStatus.PAYLOAD_TOO_LARGE,
+          ),
+        );
+      reject(
+        new HttpException(
+          { statusCode: err.status ?? 400, error: 'Bad Request', message: `body is not valid JSON: ${err.message ?? 'parse error'}` },
+          err.status ?? 400,
+        ),
+      );
     }),
   );
 }

@@ -13,11 +13,27 @@ test("a hub whose external broker's TLS certificate does not verify refuses to s
   try {
     const cfg = (caFile: string) =>
       hubConfigFromEnv(
-        { MQTT_URL: `mqtts://127.0.0.1:${broker.mqttPort}`, MQTT_CA_FILE: caFile, MQTT_USERNAME: 'hub', MQTT_PASSWORD: 'not-checked-before-tls' },
-        { port: 0, sitesFile: `${dir}/sites.yaml`, sqlitePath: `${dir}/other.db`, jwtSecretFile: `${dir}/jwt2.key`, dataKeyFile: `${dir}/keys2.json`, retentionIntervalMin: 0, ...TEST_ADMIN_CONFIG },
+        {
+          MQTT_URL: `mqtts://127.0.0.1:${broker.mqttPort}`,
+          MQTT_CA_FILE: caFile,
+          MQTT_USERNAME: 'hub',
+          MQTT_PASSWORD: 'not-checked-before-tls',
+        },
+        {
+          port: 0,
+          sitesFile: `${dir}/sites.yaml`,
+          sqlitePath: `${dir}/other.db`,
+          jwtSecretFile: `${dir}/jwt2.key`,
+          dataKeyFile: `${dir}/keys2.json`,
+          retentionIntervalMin: 0,
+          ...TEST_ADMIN_CONFIG,
+        },
       );
     const t0 = Date.now();
-    await assert.rejects(startHub(cfg(tls.otherCaFile), false), /TLS certificate refused \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/);
+    await assert.rejects(
+      startHub(cfg(tls.otherCaFile), false),
+      /TLS certificate refused \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/,
+    );
     assert.ok(Date.now() - t0 < 5000, 'at once, not after the readiness timeout');
   } finally {
     await broker.close();

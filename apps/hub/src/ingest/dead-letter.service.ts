@@ -35,7 +35,11 @@ export class DeadLetterService implements OnApplicationBootstrap {
   private lastLog = 0;
   private suppressed = 0;
 
-  constructor(private readonly db: DataSource, private readonly metrics: MetricsService, private readonly cipher: DataCipher) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly metrics: MetricsService,
+    private readonly cipher: DataCipher,
+  ) {}
 
   /** Rows kept in clear by an older hub are encrypted at start. */
   async onApplicationBootstrap(): Promise<void> {
@@ -43,7 +47,11 @@ export class DeadLetterService implements OnApplicationBootstrap {
     for (;;) {
       const rows = await repo.find({ where: { payloadExcerpt: Not(Like('g1:%')) }, take: 500 });
       if (!rows.length) break;
-      for (const r of rows) await repo.update({ id: r.id, payloadExcerpt: r.payloadExcerpt }, this.sealed(r.ref ?? `legacy-${r.id}`, r.payloadExcerpt, r.detail));
+      for (const r of rows)
+        await repo.update(
+          { id: r.id, payloadExcerpt: r.payloadExcerpt },
+          this.sealed(r.ref ?? `legacy-${r.id}`, r.payloadExcerpt, r.detail),
+        );
       if (rows.length < 500) break;
     }
   }
@@ -92,7 +100,15 @@ export class DeadLetterService implements OnApplicationBootstrap {
     } catch (e) {
       payloadExcerpt = `(unreadable: ${(e as Error).message})`;
     }
-    return { id: r.id, receivedAt: r.receivedAt, topic: r.topic, reason: r.reason, detail: r.detail, payloadBytes: r.payloadBytes, payloadExcerpt };
+    return {
+      id: r.id,
+      receivedAt: r.receivedAt,
+      topic: r.topic,
+      reason: r.reason,
+      detail: r.detail,
+      payloadBytes: r.payloadBytes,
+      payloadExcerpt,
+    };
   }
 
   private sealed(ref: string, excerpt: string, detail: string): Pick<DeadLetterEntity, 'payloadExcerpt' | 'idHmacs' | 'detail'> {

@@ -15,7 +15,10 @@ const DeadLetterQuerySchema = z.strictObject({ limit: z.coerce.number().int().mi
 @ApiBearerAuth()
 @Controller('api/dead-letters')
 export class DeadLettersController {
-  constructor(private readonly deadLetters: DeadLetterService, private readonly audit: AuditService) {}
+  constructor(
+    private readonly deadLetters: DeadLetterService,
+    private readonly audit: AuditService,
+  ) {}
 
   /** The newest refused messages, with the reason and a truncated payload (may hold identity data: admins only, audited). */
   @Get()

@@ -20,12 +20,27 @@ async function runEventTime(databaseUrl?: string): Promise<void> {
   try {
     const adminToken = (await login(hub.url)).accessToken;
     const c = (await issueGateCredentials(hub.url, adminToken, siteA, ['g1'])).get('g1')!;
-    gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: c.username, password: c.password, clientId: c.username, protocolVersion: 4 });
+    gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
+      username: c.username,
+      password: c.password,
+      clientId: c.username,
+      protocolVersion: 4,
+    });
     const db = hub.app.get(DataSource);
-    const ev = (occurredAt: string, eventId = v7()): GateEvent => ({ eventId, siteId: siteA, zoneId: 'sanh', gateId: 'g1', direction: 'entry', source: 'camera', occurredAt });
+    const ev = (occurredAt: string, eventId = v7()): GateEvent => ({
+      eventId,
+      siteId: siteA,
+      zoneId: 'sanh',
+      gateId: 'g1',
+      direction: 'entry',
+      source: 'camera',
+      occurredAt,
+    });
     const send = (e: GateEvent) => gate!.publishAsync(topics.gateEvents(siteA, 'g1'), JSON.stringify(e), { qos: 1 });
-    const refused = async () => Number((await db.query(`SELECT COUNT(*) AS n FROM dead_letters WHERE reason = 'occurred_at_out_of_range'`))[0].n);
-    const stored = async () => ((await db.query(`SELECT event_id FROM gate_events`)) as { event_id: string }[]).map((r) => r.event_id).sort();
+    const refused = async () =>
+      Number((await db.query(`SELECT COUNT(*) AS n FROM dead_letters WHERE reason = 'occurred_at_out_of_range'`))[0].n);
+    const stored = async () =>
+      ((await db.query(`SELECT event_id FROM gate_events`)) as { event_id: string }[]).map((r) => r.event_id).sort();
     const counted = async () => Number((await db.query(`SELECT COALESCE(SUM(entries), 0) AS n FROM count_minutes`))[0].n);
 
     const now = Date.now();
@@ -56,9 +71,13 @@ async function runEventTime(databaseUrl?: string): Promise<void> {
   }
 }
 
-test('event time on SQLite: occurredAt bounded by the hub clock (backlog window capped at retention); a purged event re-sent is not counted twice', { timeout: 60_000 }, async () => {
-  await runEventTime();
-});
+test(
+  'event time on SQLite: occurredAt bounded by the hub clock (backlog window capped at retention); a purged event re-sent is not counted twice',
+  { timeout: 60_000 },
+  async () => {
+    await runEventTime();
+  },
+);
 
 test('event time on PostgreSQL: the same', { timeout: 60_000 }, async () => {
   const pg = await createTestDatabase();

@@ -40,12 +40,24 @@ export class GateStatusService {
     if (!this.registry.gate(s.siteId, s.gateId))
       return this.deadLetters.reject(topic, payload, 'unknown_gate', `gate ${s.gateId} of site ${s.siteId} is not registered`);
     // Device ids come from the gate: only configured lanes and cameras reach metrics, the table and sockets.
-    const unknownCameras = (s.cameras ?? []).filter((c) => !this.registry.cameraAllowed(s.siteId, s.gateId, c.cameraId)).map((c) => c.cameraId);
+    const unknownCameras = (s.cameras ?? [])
+      .filter((c) => !this.registry.cameraAllowed(s.siteId, s.gateId, c.cameraId))
+      .map((c) => c.cameraId);
     const laneOk = (laneId: string) => this.registry.laneAllowed(s.siteId, s.gateId, laneId);
     const unknownLanes = [...new Set([...(s.qrInputs ?? []), ...(s.cardReaders ?? [])].map((d) => d.laneId).filter((l) => !laneOk(l)))];
     if (unknownCameras.length || unknownLanes.length) {
-      const what = [unknownCameras.length ? `camera(s) ${unknownCameras.slice(0, 10).join(', ')}` : '', unknownLanes.length ? `lane(s) ${unknownLanes.slice(0, 10).join(', ')}` : ''].filter(Boolean).join(' and ');
-      await this.deadLetters.reject(topic, payload, unknownCameras.length ? 'unknown_camera' : 'unknown_lane', `${what} not configured for gate ${s.gateId}; ignored, the rest of the status applied`);
+      const what = [
+        unknownCameras.length ? `camera(s) ${unknownCameras.slice(0, 10).join(', ')}` : '',
+        unknownLanes.length ? `lane(s) ${unknownLanes.slice(0, 10).join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
+      await this.deadLetters.reject(
+        topic,
+        payload,
+        unknownCameras.length ? 'unknown_camera' : 'unknown_lane',
+        `${what} not configured for gate ${s.gateId}; ignored, the rest of the status applied`,
+      );
       if (s.cameras) s.cameras = s.cameras.filter((c) => !unknownCameras.includes(c.cameraId));
       if (s.qrInputs) s.qrInputs = s.qrInputs.filter((q) => laneOk(q.laneId));
       if (s.cardReaders) s.cardReaders = s.cardReaders.filter((r) => laneOk(r.laneId));
@@ -63,7 +75,8 @@ export class GateStatusService {
     }
     const online = s.state === 'online' ? 1 : 0;
     for (const q of s.qrInputs ?? []) this.deviceUp(s.siteId, s.gateId, q.laneId, `qr_${q.kind}`, q.source, online && q.connected ? 1 : 0);
-    for (const r of s.cardReaders ?? []) this.deviceUp(s.siteId, s.gateId, r.laneId, 'card_reader', r.reader, online && r.connected ? 1 : 0);
+    for (const r of s.cardReaders ?? [])
+      this.deviceUp(s.siteId, s.gateId, r.laneId, 'card_reader', r.reader, online && r.connected ? 1 : 0);
     await this.db
       .getRepository(GateEntity)
       .update({ siteId: s.siteId, id: s.gateId }, { online: s.state === 'online', statusAt: Date.now(), statusJson: JSON.stringify(s) });

@@ -15,7 +15,12 @@ test('ingest keeps going when the live push after a commit fails (a database err
   try {
     const adminToken = (await login(hub.url)).accessToken;
     const c = (await issueGateCredentials(hub.url, adminToken, siteA, ['g1'])).get('g1')!;
-    gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: c.username, password: c.password, clientId: c.username, protocolVersion: 4 });
+    gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
+      username: c.username,
+      password: c.password,
+      clientId: c.username,
+      protocolVersion: 4,
+    });
     // The first two pushes fail as a lost database connection would.
     const live = hub.app.get(LiveGateway);
     const real = live.pushCounts.bind(live);
@@ -27,7 +32,23 @@ test('ingest keeps going when the live push after a commit fails (a database err
     const db = hub.app.get(DataSource);
     const stored = async () => Number((await db.query(`SELECT COUNT(*) AS n FROM gate_events`))[0].n);
     const send = (n: number) =>
-      Promise.all(Array.from({ length: n }, () => gate!.publishAsync(topics.gateEvents(siteA, 'g1'), JSON.stringify({ eventId: v7(), siteId: siteA, zoneId: 'sanh', gateId: 'g1', direction: 'entry', source: 'camera', occurredAt: new Date().toISOString() }), { qos: 1 })));
+      Promise.all(
+        Array.from({ length: n }, () =>
+          gate!.publishAsync(
+            topics.gateEvents(siteA, 'g1'),
+            JSON.stringify({
+              eventId: v7(),
+              siteId: siteA,
+              zoneId: 'sanh',
+              gateId: 'g1',
+              direction: 'entry',
+              source: 'camera',
+              occurredAt: new Date().toISOString(),
+            }),
+            { qos: 1 },
+          ),
+        ),
+      );
     await send(1);
     await waitFor(stored, (n) => n === 1, 5000, 'the first event');
     // Later messages, one at a time and in a burst, are still stored and acknowledged.

@@ -1,10 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  describeSchemaError,
-  GateEventSchema,
-  MAX_EVENT_PAYLOAD_BYTES,
-  parseGateTopic,
-} from '../../../../libs/contracts/src/index.js';
+import { describeSchemaError, GateEventSchema, MAX_EVENT_PAYLOAD_BYTES, parseGateTopic } from '../../../../libs/contracts/src/index.js';
 import { HUB_CONFIG, type HubConfig } from '../config/hub-config.js';
 import { SiteRegistry } from '../registry/site-registry.service.js';
 import { Clock } from '../time/clock.js';
@@ -45,7 +40,8 @@ export class IngestPipeline {
     if (payload.length > MAX_EVENT_PAYLOAD_BYTES)
       return this.deadLetters.reject(topic, payload, 'oversized', `${payload.length} bytes, limit ${MAX_EVENT_PAYLOAD_BYTES}`);
     const t = parseGateTopic(topic);
-    if (!t || t.kind === 'commands' || t.kind === 'lanes') return this.deadLetters.reject(topic, payload, 'unknown_topic', 'not a gate events or status topic');
+    if (!t || t.kind === 'commands' || t.kind === 'lanes')
+      return this.deadLetters.reject(topic, payload, 'unknown_topic', 'not a gate events or status topic');
     let json: unknown;
     try {
       json = JSON.parse(payload.toString('utf8'));
@@ -57,17 +53,37 @@ export class IngestPipeline {
     if (!r.success) return this.deadLetters.reject(topic, payload, 'schema', describeSchemaError(r.error));
     const ev = r.data;
     if (ev.siteId !== t.siteId || ev.gateId !== t.gateId)
-      return this.deadLetters.reject(topic, payload, 'topic_mismatch', `payload says ${ev.siteId}/${ev.gateId}, topic says ${t.siteId}/${t.gateId}`);
+      return this.deadLetters.reject(
+        topic,
+        payload,
+        'topic_mismatch',
+        `payload says ${ev.siteId}/${ev.gateId}, topic says ${t.siteId}/${t.gateId}`,
+      );
     const gate = this.registry.gate(ev.siteId, ev.gateId);
     if (!gate) return this.deadLetters.reject(topic, payload, 'unknown_gate', `gate ${ev.gateId} of site ${ev.siteId} is not registered`);
     if (gate.zoneId !== ev.zoneId)
-      return this.deadLetters.reject(topic, payload, 'unknown_gate', `gate ${ev.gateId} is in zone ${gate.zoneId}, event says ${ev.zoneId}`);
+      return this.deadLetters.reject(
+        topic,
+        payload,
+        'unknown_gate',
+        `gate ${ev.gateId} is in zone ${gate.zoneId}, event says ${ev.zoneId}`,
+      );
     const at = Date.parse(ev.occurredAt);
     const window = this.occurredWindow(receivedAt, ev.siteId);
     if (at < window.from || at > window.to)
-      return this.deadLetters.reject(topic, payload, 'occurred_at_out_of_range', `occurredAt ${ev.occurredAt} is outside ${new Date(window.from).toISOString()} … ${new Date(window.to).toISOString()} (hub clock ${new Date(receivedAt).toISOString()})`);
+      return this.deadLetters.reject(
+        topic,
+        payload,
+        'occurred_at_out_of_range',
+        `occurredAt ${ev.occurredAt} is outside ${new Date(window.from).toISOString()} … ${new Date(window.to).toISOString()} (hub clock ${new Date(receivedAt).toISOString()})`,
+      );
     if (ev.laneId !== undefined && !this.registry.laneEventAllowed(ev.siteId, ev.gateId, ev.laneId))
-      return this.deadLetters.reject(topic, payload, 'unknown_lane', `lane ${ev.laneId} is not configured for gate ${ev.gateId} of site ${ev.siteId}`);
+      return this.deadLetters.reject(
+        topic,
+        payload,
+        'unknown_lane',
+        `lane ${ev.laneId} is not configured for gate ${ev.gateId} of site ${ev.siteId}`,
+      );
     return this.batcher.submit(ev, receivedAt);
   }
 }

@@ -86,12 +86,17 @@ export class MqttIngestTransport extends Server implements CustomTransportStrate
       return Array.from({ length: n }, (_, i) => ({
         clientId: this.clientId(i),
         clean: false,
-        subscriptions: { [topicFilters.sharedGateEvents(this.cfg.ingestGroup)]: { qos: 1 as const }, ...(i === 0 ? { [topicFilters.allGateStatus]: { qos: 1 as const } } : {}) },
+        subscriptions: {
+          [topicFilters.sharedGateEvents(this.cfg.ingestGroup)]: { qos: 1 as const },
+          ...(i === 0 ? { [topicFilters.allGateStatus]: { qos: 1 as const } } : {}),
+        },
       }));
     const out: ConsumerSpec[] = [];
     ingestPartition(this.registry.gateRefs(), n).forEach((gates, i) => {
       if (gates.length === 0 && i > 0) return;
-      const subs: Record<string, { qos: 0 | 1 }> = Object.fromEntries(gates.map((g) => [topics.gateEvents(g.siteId, g.gateId), { qos: 1 as const }]));
+      const subs: Record<string, { qos: 0 | 1 }> = Object.fromEntries(
+        gates.map((g) => [topics.gateEvents(g.siteId, g.gateId), { qos: 1 as const }]),
+      );
       if (i === 0) subs[topicFilters.allGateStatus] = { qos: 1 };
       out.push({ clientId: this.clientId(i), clean: false, subscriptions: subs });
     });

@@ -27,7 +27,12 @@ import { MqttCredentialStore } from './mqtt-credential-store.js';
 export class GateCredentialsController {
   private readonly store: MqttCredentialStore;
 
-  constructor(db: DataSource, private readonly registry: SiteRegistry, private readonly audit: AuditService, private readonly mqtt: HubMqtt) {
+  constructor(
+    db: DataSource,
+    private readonly registry: SiteRegistry,
+    private readonly audit: AuditService,
+    private readonly mqtt: HubMqtt,
+  ) {
     this.store = new MqttCredentialStore(db);
   }
 
@@ -47,7 +52,13 @@ export class GateCredentialsController {
     if (!this.registry.gate(b.siteId, b.gateId)) throw new NotFoundException(`gate ${b.siteId}/${b.gateId} is not registered`);
     const c = await this.store.issueGate(b.siteId, b.gateId);
     this.mqtt.disconnectLogin(c.username);
-    await this.audit.record({ actor: p, action: 'gate_credential.issue', subjectType: 'gate', subjectId: `${b.siteId}/${b.gateId}`, siteId: b.siteId });
+    await this.audit.record({
+      actor: p,
+      action: 'gate_credential.issue',
+      subjectType: 'gate',
+      subjectId: `${b.siteId}/${b.gateId}`,
+      siteId: b.siteId,
+    });
     return c;
   }
 

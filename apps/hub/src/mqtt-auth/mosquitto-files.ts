@@ -32,6 +32,15 @@ export function authConf(dir: string, tls: MosquittoTls | null): string {
     `password_file ${resolve(dir, 'passwd')}`,
     `acl_file ${resolve(dir, 'acl')}`,
   ];
-  if (tls) lines.push('', `# TLS (mqtts://): gates and hub connect here with the CA below.`, `listener ${tls.port}`, `certfile ${resolve(tls.certFile)}`, `keyfile ${resolve(tls.keyFile)}`, `cafile ${resolve(tls.caFile)}`, 'tls_version tlsv1.2');
+  if (tls)
+    lines.push(
+      '',
+      `# TLS (mqtts://): gates and hub connect here with the CA below.`,
+      `listener ${tls.port}`,
+      `certfile ${resolve(tls.certFile)}`,
+      `keyfile ${resolve(tls.keyFile)}`,
+      `cafile ${resolve(tls.caFile)}`,
+      'tls_version tlsv1.2',
+    );
   return lines.join('\n') + '\n';
 }

@@ -11,7 +11,12 @@ const HUB_READ = [
   `${TOPIC_ROOT}/sites/+/gates/+/media-replies`,
   `${TOPIC_ROOT}/sites/+/gates/+/cameras/+/frames`,
 ];
-const HUB_WRITE = [`${TOPIC_ROOT}/sites/+/gates/+/commands`, `${TOPIC_ROOT}/sites/+/watchlist`, `${TOPIC_ROOT}/sites/+/gates/+/media-requests`, `${TOPIC_ROOT}/sites/+/gates/+/camera-view`];
+const HUB_WRITE = [
+  `${TOPIC_ROOT}/sites/+/gates/+/commands`,
+  `${TOPIC_ROOT}/sites/+/watchlist`,
+  `${TOPIC_ROOT}/sites/+/gates/+/media-requests`,
+  `${TOPIC_ROOT}/sites/+/gates/+/camera-view`,
+];
 
 /** What each identity may do, as topic patterns; the aedes checks and the Mosquitto ACL file both come from here. */
 export function aclOf(id: MqttIdentity): { write: string[]; read: string[] } {
@@ -26,7 +31,12 @@ export function aclOf(id: MqttIdentity): { write: string[]; read: string[] } {
       // Frames of its own cameras only (the hub also drops camera ids the sites file does not list).
       topics.gateCameraFrames(id.siteId, id.gateId, '+'),
     ],
-    read: [topics.gateCommands(id.siteId, id.gateId), topics.siteWatchlist(id.siteId), topics.gateMediaRequests(id.siteId, id.gateId), topics.gateCameraView(id.siteId, id.gateId)],
+    read: [
+      topics.gateCommands(id.siteId, id.gateId),
+      topics.siteWatchlist(id.siteId),
+      topics.gateMediaRequests(id.siteId, id.gateId),
+      topics.gateCameraView(id.siteId, id.gateId),
+    ],
   };
 }
 

@@ -8,7 +8,12 @@ import { mosquittoHash, verifyMosquittoHash } from './mosquitto-hash.js';
 
 const newPassword = () => randomBytes(32).toString('base64url');
 
-const info = (c: MqttCredentialEntity): GateCredentialInfo => ({ username: c.username, siteId: c.siteId!, gateId: c.gateId!, createdAt: new Date(c.createdAt).toISOString() });
+const info = (c: MqttCredentialEntity): GateCredentialInfo => ({
+  username: c.username,
+  siteId: c.siteId!,
+  gateId: c.gateId!,
+  createdAt: new Date(c.createdAt).toISOString(),
+});
 
 /**
  * MQTT credentials in the hub database; plain class so the CLI commands use it without the app.
@@ -23,7 +28,15 @@ export class MqttCredentialStore {
 
   async issueGate(siteId: string, gateId: string): Promise<GateCredentialIssued> {
     const password = newPassword();
-    const row = this.repo.create({ username: gateMqttName(siteId, gateId), kind: 'gate', siteId, gateId, passwordHash: await mosquittoHash(password), natsPasswordHash: bcryptHash(password), createdAt: Date.now() });
+    const row = this.repo.create({
+      username: gateMqttName(siteId, gateId),
+      kind: 'gate',
+      siteId,
+      gateId,
+      passwordHash: await mosquittoHash(password),
+      natsPasswordHash: bcryptHash(password),
+      createdAt: Date.now(),
+    });
     await this.repo.save(row);
     return { ...info(row), password };
   }
@@ -31,7 +44,17 @@ export class MqttCredentialStore {
   /** The hub's own login for an external broker; a new password each call. */
   async issueHub(username: string): Promise<{ username: string; password: string }> {
     const password = newPassword();
-    await this.repo.save(this.repo.create({ username, kind: 'hub', siteId: null, gateId: null, passwordHash: await mosquittoHash(password), natsPasswordHash: bcryptHash(password), createdAt: Date.now() }));
+    await this.repo.save(
+      this.repo.create({
+        username,
+        kind: 'hub',
+        siteId: null,
+        gateId: null,
+        passwordHash: await mosquittoHash(password),
+        natsPasswordHash: bcryptHash(password),
+        createdAt: Date.now(),
+      }),
+    );
     return { username, password };
   }
 

@@ -42,12 +42,25 @@ export class HealthController {
       () => {
         const i = this.indicator.check('mqtt');
         const mode = this.mqtt.mode;
-        return this.mqtt.connected() ? i.up({ mode, backlog: this.ingest.backlog }) : i.down({ mode, message: 'not connected to the broker' });
+        return this.mqtt.connected()
+          ? i.up({ mode, backlog: this.ingest.backlog })
+          : i.down({ mode, message: 'not connected to the broker' });
       },
     ]);
     const redis = this.redis.state();
     if (!redis) return result;
-    const entry = redis.up ? { status: 'up' as const } : { status: 'down' as const, message: `Redis unreachable for ${redis.downForS} s (${redis.error}); this instance uses its own state`, downForS: redis.downForS };
-    return { ...result, status: redis.up ? result.status : 'degraded', info: { ...result.info, redis: entry }, details: { ...result.details, redis: entry } };
+    const entry = redis.up
+      ? { status: 'up' as const }
+      : {
+          status: 'down' as const,
+          message: `Redis unreachable for ${redis.downForS} s (${redis.error}); this instance uses its own state`,
+          downForS: redis.downForS,
+        };
+    return {
+      ...result,
+      status: redis.up ? result.status : 'degraded',
+      info: { ...result.info, redis: entry },
+      details: { ...result.details, redis: entry },
+    };
   }
 }

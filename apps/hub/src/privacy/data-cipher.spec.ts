@@ -34,7 +34,11 @@ test('AES-256-GCM: round trip; a flipped byte, a moved ciphertext or a missing k
   assert.equal(cipher.needsReencryption(ct), true);
   assert.equal(cipher.decryptString(ct, 'watchlist_entries.id_number:e1'), '001099012345');
   assert.match(cipher.encrypt('x', 'a'), /^g1:k2:/);
-  assert.equal(cipher.idHmac('001099012345'), new DataCipher(KeyRing.load({ dataKeyFile: file })).idHmac('001099012345'), 'HMAC key survives rotation');
+  assert.equal(
+    cipher.idHmac('001099012345'),
+    new DataCipher(KeyRing.load({ dataKeyFile: file })).idHmac('001099012345'),
+    'HMAC key survives rotation',
+  );
 });
 
 test('keys from HUB_DATA_KEY: the first is current, the others decrypt', () => {

@@ -53,7 +53,8 @@ export class EdgeMediaService implements OnApplicationBootstrap, BeforeApplicati
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const onReply = (topic: string, payload: Buffer) => void this.onReply(topic, payload).catch((e: Error) => this.log.error(`media reply: ${e.message}`));
+    const onReply = (topic: string, payload: Buffer) =>
+      void this.onReply(topic, payload).catch((e: Error) => this.log.error(`media reply: ${e.message}`));
     // Through HubMqtt (the one client layer): in-process on the embedded broker, the hub's control connection on an external one.
     await this.mqtt.subscribe(topicFilters.allGateMediaReplies, 1, onReply);
     this.schedule(0);
@@ -66,7 +67,15 @@ export class EdgeMediaService implements OnApplicationBootstrap, BeforeApplicati
   async fetchCrop(siteId: string, gateId: string, eventId: string, ref: string): Promise<CropReply | null> {
     const timeoutMs = this.cfg.cropTimeoutMs;
     const requestId = randomUUID();
-    const req: MediaRequest = { type: 'crop_get', requestId, siteId, gateId, eventId, ref, expiresAt: new Date(Date.now() + timeoutMs).toISOString() };
+    const req: MediaRequest = {
+      type: 'crop_get',
+      requestId,
+      siteId,
+      gateId,
+      eventId,
+      ref,
+      expiresAt: new Date(Date.now() + timeoutMs).toISOString(),
+    };
     let timer: NodeJS.Timeout | undefined;
     const answered = new Promise<CropReply | null>((resolve) => {
       this.waiting.set(requestId, { siteId, gateId, resolve });
@@ -85,7 +94,11 @@ export class EdgeMediaService implements OnApplicationBootstrap, BeforeApplicati
    * Records, inside the person-erase's transaction, one order per gate (split at MAX_ERASE_REFS) to
    * delete these crops; send with `sendPendingErases` after the commit. Returns the request ids.
    */
-  async recordErase(m: EntityManager, subject: string, crops: readonly { siteId: string; gateId: string; ref: string }[]): Promise<string[]> {
+  async recordErase(
+    m: EntityManager,
+    subject: string,
+    crops: readonly { siteId: string; gateId: string; ref: string }[],
+  ): Promise<string[]> {
     const byGate = new Map<string, { siteId: string; gateId: string; refs: string[] }>();
     for (const c of crops) {
       const k = `${c.siteId}/${c.gateId}`;
@@ -99,7 +112,20 @@ export class EdgeMediaService implements OnApplicationBootstrap, BeforeApplicati
       for (let i = 0; i < g.refs.length; i += MAX_ERASE_REFS) {
         const refs = g.refs.slice(i, i + MAX_ERASE_REFS);
         const requestId = randomUUID();
-        await m.getRepository(EdgeMediaEraseEntity).insert({ requestId, subject, siteId: g.siteId, gateId: g.gateId, refs: JSON.stringify(refs), cropCount: refs.length, createdAt: now, attempts: 0, lastSentAt: null, ackedAt: null, deleted: null, missing: null });
+        await m.getRepository(EdgeMediaEraseEntity).insert({
+          requestId,
+          subject,
+          siteId: g.siteId,
+          gateId: g.gateId,
+          refs: JSON.stringify(refs),
+          cropCount: refs.length,
+          createdAt: now,
+          attempts: 0,
+          lastSentAt: null,
+          ackedAt: null,
+          deleted: null,
+          missing: null,
+        });
         ids.push(requestId);
       }
     }
@@ -129,7 +155,13 @@ export class EdgeMediaService implements OnApplicationBootstrap, BeforeApplicati
     try {
       for (const row of await repo.find({ where: { ackedAt: IsNull() }, order: { createdAt: 'ASC' } })) {
         if (this.closed) return;
-        await this.publish({ type: 'crop_erase', requestId: row.requestId, siteId: row.siteId, gateId: row.gateId, refs: JSON.parse(row.refs) as string[] });
+        await this.publish({
+          type: 'crop_erase',
+          requestId: row.requestId,
+          siteId: row.siteId,
+          gateId: row.gateId,
+          refs: JSON.parse(row.refs) as string[],
+        });
         await repo.update({ requestId: row.requestId }, { attempts: row.attempts + 1, lastSentAt: Date.now() });
       }
     } catch (e) {
@@ -150,7 +182,14 @@ export class EdgeMediaService implements OnApplicationBootstrap, BeforeApplicati
       const rows = requestIds.length ? await repo.findBy({ requestId: In([...requestIds]) }) : [];
       if (rows.every((r) => r.ackedAt !== null) || Date.now() >= deadline || this.closed) {
         return rows
-          .map((r) => ({ requestId: r.requestId, siteId: r.siteId, gateId: r.gateId, crops: r.cropCount, confirmed: r.ackedAt !== null, deleted: r.deleted }))
+          .map((r) => ({
+            requestId: r.requestId,
+            siteId: r.siteId,
+            gateId: r.gateId,
+            crops: r.cropCount,
+            confirmed: r.ackedAt !== null,
+            deleted: r.deleted,
+          }))
           .sort((a, b) => `${a.siteId}/${a.gateId}`.localeCompare(`${b.siteId}/${b.gateId}`));
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -185,7 +224,10 @@ export class EdgeMediaService implements OnApplicationBootstrap, BeforeApplicati
     const repo = this.db.getRepository(EdgeMediaEraseEntity);
     const row = await repo.findOneBy({ requestId: reply.requestId, siteId: from.siteId, gateId: from.gateId });
     if (!row || row.ackedAt !== null) return;
-    const done = await repo.update({ requestId: row.requestId, ackedAt: IsNull() }, { ackedAt: Date.now(), deleted: reply.deleted, missing: reply.missing, refs: '[]' });
+    const done = await repo.update(
+      { requestId: row.requestId, ackedAt: IsNull() },
+      { ackedAt: Date.now(), deleted: reply.deleted, missing: reply.missing, refs: '[]' },
+    );
     if (!done.affected) return; // another instance recorded it first
     await this.audit.record({
       actor: 'system',
@@ -193,7 +235,14 @@ export class EdgeMediaService implements OnApplicationBootstrap, BeforeApplicati
       subjectType: 'person',
       subjectId: row.subject,
       siteId: row.siteId,
-      detail: { gateId: row.gateId, requestId: row.requestId, crops: row.cropCount, deleted: reply.deleted, missing: reply.missing, attempts: row.attempts },
+      detail: {
+        gateId: row.gateId,
+        requestId: row.requestId,
+        crops: row.cropCount,
+        deleted: reply.deleted,
+        missing: reply.missing,
+        attempts: row.attempts,
+      },
     });
   }
 

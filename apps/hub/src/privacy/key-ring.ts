@@ -53,7 +53,11 @@ export class KeyRing {
   }
 
   private static createFile(path: string): KeyFile {
-    const file: KeyFile = { current: 'k1', dataKeys: { k1: randomBytes(32).toString('base64') }, idHmacKey: randomBytes(32).toString('base64') };
+    const file: KeyFile = {
+      current: 'k1',
+      dataKeys: { k1: randomBytes(32).toString('base64') },
+      idHmacKey: randomBytes(32).toString('base64'),
+    };
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, JSON.stringify(file, null, 2), { mode: 0o600, flag: 'wx' });
     return file;

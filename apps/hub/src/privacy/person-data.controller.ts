@@ -1,6 +1,14 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { PersonRequestSchema, PersonSearchRequestSchema, type PersonEraseResult, type PersonExport, type PersonRequest, type PersonSearchRequest, type PersonSearchResult } from '../../../../libs/contracts/src/index.js';
+import {
+  PersonRequestSchema,
+  PersonSearchRequestSchema,
+  type PersonEraseResult,
+  type PersonExport,
+  type PersonRequest,
+  type PersonSearchRequest,
+  type PersonSearchResult,
+} from '../../../../libs/contracts/src/index.js';
 import { Access } from '../auth/access.decorators.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
@@ -18,7 +26,10 @@ export class PersonDataController {
   @Post('person-search')
   @HttpCode(200)
   @Access(['admin'])
-  search(@Body(new ZodPipe(PersonSearchRequestSchema)) req: PersonSearchRequest, @CurrentPrincipal() p: Principal): Promise<PersonSearchResult> {
+  search(
+    @Body(new ZodPipe(PersonSearchRequestSchema)) req: PersonSearchRequest,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<PersonSearchResult> {
     return this.person.searchByName(req, p);
   }
 

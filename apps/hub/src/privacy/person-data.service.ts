@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import { AttachmentSchema, MediaRefSchema, type PersonEraseResult, type PersonExport, type PersonRequest, type PersonSearchRequest, type PersonSearchResult } from '../../../../libs/contracts/src/index.js';
+import {
+  AttachmentSchema,
+  MediaRefSchema,
+  type PersonEraseResult,
+  type PersonExport,
+  type PersonRequest,
+  type PersonSearchRequest,
+  type PersonSearchResult,
+} from '../../../../libs/contracts/src/index.js';
 import { fold, NAME_SCAN_MAX } from '../events/events.repository.js';
 import { AlertsRepository } from '../alerts/alerts.repository.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -74,7 +82,10 @@ export class PersonDataService {
     const out: PersonExport = {
       idNumber: req.idNumber,
       exportedAt: new Date().toISOString(),
-      watchlistEntries: p.entries.map((r) => ({ ...this.watchlistRepo.view(r, templates.get(r.id) ?? 0), idNumber: this.watchlistRepo.idNumber(r) })),
+      watchlistEntries: p.entries.map((r) => ({
+        ...this.watchlistRepo.view(r, templates.get(r.id) ?? 0),
+        idNumber: this.watchlistRepo.idNumber(r),
+      })),
       events: p.events
         .filter((e) => e.identityJson)
         .map((e) => ({
@@ -87,10 +98,23 @@ export class PersonDataService {
       alerts: p.alerts.map((a) => this.alertsRepo.view(a)),
       deadLetters: p.deadLetters.map((d) => {
         const v = this.deadLetterService.view(d);
-        return { id: v.id, receivedAt: new Date(v.receivedAt).toISOString(), topic: v.topic, reason: v.reason, payloadExcerpt: v.payloadExcerpt };
+        return {
+          id: v.id,
+          receivedAt: new Date(v.receivedAt).toISOString(),
+          topic: v.topic,
+          reason: v.reason,
+          payloadExcerpt: v.payloadExcerpt,
+        };
       }),
     };
-    await this.audit.record({ actor, action: 'person.export', subjectType: 'person', subjectId: p.hmac, siteId: req.siteId ?? null, detail: this.counts(p) });
+    await this.audit.record({
+      actor,
+      action: 'person.export',
+      subjectType: 'person',
+      subjectId: p.hmac,
+      siteId: req.siteId ?? null,
+      detail: this.counts(p),
+    });
     return out;
   }
 
@@ -106,10 +130,16 @@ export class PersonDataService {
     let eraseIds: string[] = [];
     await this.db.transaction(async (m) => {
       eraseIds = await this.edgeMedia.recordErase(m, p.hmac, crops);
-      for (const ids of chunks(p.deadLetters.map((d) => String(d.id)))) deadLetters += (await m.getRepository(DeadLetterEntity).delete({ id: In(ids.map(Number)) })).affected ?? 0;
+      for (const ids of chunks(p.deadLetters.map((d) => String(d.id))))
+        deadLetters += (await m.getRepository(DeadLetterEntity).delete({ id: In(ids.map(Number)) })).affected ?? 0;
       // The event row stays (it was counted; counts live in count_minutes); who it was does not.
       for (const ids of chunks(p.events.map((e) => e.eventId)))
-        eventIdentities += (await m.getRepository(GateEventEntity).update({ eventId: In(ids) }, { identityJson: null, idNumberHmac: null, attachmentsJson: null })).affected ?? 0;
+        eventIdentities +=
+          (
+            await m
+              .getRepository(GateEventEntity)
+              .update({ eventId: In(ids) }, { identityJson: null, idNumberHmac: null, attachmentsJson: null })
+          ).affected ?? 0;
       for (const ids of chunks(p.alerts.map((a) => a.id))) {
         // The alert's timeline of sightings goes with it.
         await m.getRepository(AlertSightingEntity).delete({ alertId: In(ids) });
@@ -118,9 +148,28 @@ export class PersonDataService {
     });
     // Committed: the orders are sent now and again until each edge acknowledges (also after a restart).
     void this.edgeMedia.sendPendingErases();
-    const edges = (await this.edgeMedia.eraseState(eraseIds, this.edgeMedia.waitMs)).map(({ siteId, gateId, crops: n, confirmed }) => ({ siteId, gateId, crops: n, confirmed }));
-    const result: PersonEraseResult = { watchlistEntries: p.entries.length, eventIdentities, alerts, deadLetters, edgeCrops: crops.length, edges };
-    await this.audit.record({ actor, action: 'person.erase', subjectType: 'person', subjectId: p.hmac, siteId: req.siteId ?? null, detail: { ...result, eraseRequests: eraseIds } });
+    const edges = (await this.edgeMedia.eraseState(eraseIds, this.edgeMedia.waitMs)).map(({ siteId, gateId, crops: n, confirmed }) => ({
+      siteId,
+      gateId,
+      crops: n,
+      confirmed,
+    }));
+    const result: PersonEraseResult = {
+      watchlistEntries: p.entries.length,
+      eventIdentities,
+      alerts,
+      deadLetters,
+      edgeCrops: crops.length,
+      edges,
+    };
+    await this.audit.record({
+      actor,
+      action: 'person.erase',
+      subjectType: 'person',
+      subjectId: p.hmac,
+      siteId: req.siteId ?? null,
+      detail: { ...result, eraseRequests: eraseIds },
+    });
     return result;
   }
 
@@ -133,7 +182,10 @@ export class PersonDataService {
   async searchByName(req: PersonSearchRequest, actor: Principal): Promise<PersonSearchResult> {
     const wanted = fold(req.name);
     const site = req.siteId ? { siteId: req.siteId } : {};
-    const people = new Map<string, { idNumber: string; fullName: string; siteIds: Set<string>; watchlistEntries: number; events: number }>();
+    const people = new Map<
+      string,
+      { idNumber: string; fullName: string; siteIds: Set<string>; watchlistEntries: number; events: number }
+    >();
     const add = (idNumber: string | null | undefined, fullName: string, siteId: string, kind: 'watchlistEntries' | 'events') => {
       if (!idNumber || !fold(fullName).includes(wanted)) return;
       const p = people.get(idNumber) ?? { idNumber, fullName, siteIds: new Set<string>(), watchlistEntries: 0, events: 0 };
@@ -141,7 +193,8 @@ export class PersonDataService {
       p[kind]++;
       people.set(idNumber, p);
     };
-    for (const e of await this.db.getRepository(WatchlistEntryEntity).find({ where: site })) add(this.watchlistRepo.idNumber(e), this.watchlistRepo.fullName(e), e.siteId, 'watchlistEntries');
+    for (const e of await this.db.getRepository(WatchlistEntryEntity).find({ where: site }))
+      add(this.watchlistRepo.idNumber(e), this.watchlistRepo.fullName(e), e.siteId, 'watchlistEntries');
     const events = this.db.getRepository(GateEventEntity);
     let scanned = 0;
     let after: { at: number; id: string } | null = null;
@@ -150,10 +203,17 @@ export class PersonDataService {
       const qb = events.createQueryBuilder('e').where('e.identity_json IS NOT NULL');
       if (req.siteId) qb.andWhere('e.site_id = :siteId', { siteId: req.siteId });
       if (after) qb.andWhere('(e.occurred_at < :at OR (e.occurred_at = :at AND e.event_id < :id))', after);
-      const rows = await qb.orderBy('e.occurred_at', 'DESC').addOrderBy('e.event_id', 'DESC').take(Math.min(1000, NAME_SCAN_MAX - scanned)).getMany();
+      const rows = await qb
+        .orderBy('e.occurred_at', 'DESC')
+        .addOrderBy('e.event_id', 'DESC')
+        .take(Math.min(1000, NAME_SCAN_MAX - scanned))
+        .getMany();
       for (const e of rows) {
         try {
-          const who = JSON.parse(this.cipher.decryptString(e.identityJson!, aad.eventIdentity(e.eventId))) as { idNumber?: string; fullName?: string };
+          const who = JSON.parse(this.cipher.decryptString(e.identityJson!, aad.eventIdentity(e.eventId))) as {
+            idNumber?: string;
+            fullName?: string;
+          };
           add(who.idNumber, who.fullName ?? '', e.siteId, 'events');
         } catch {
           // An identity that cannot be read (a key gone) names nobody.
@@ -167,8 +227,16 @@ export class PersonDataService {
       const last = rows.at(-1)!;
       after = { at: last.occurredAt, id: last.eventId };
     }
-    const out = [...people.values()].map((p) => ({ ...p, siteIds: [...p.siteIds].sort() })).sort((a, b) => a.fullName.localeCompare(b.fullName, 'vi'));
-    await this.audit.record({ actor, action: 'person.search', subjectType: 'person', siteId: req.siteId ?? null, detail: { name: req.name, count: out.length } });
+    const out = [...people.values()]
+      .map((p) => ({ ...p, siteIds: [...p.siteIds].sort() }))
+      .sort((a, b) => a.fullName.localeCompare(b.fullName, 'vi'));
+    await this.audit.record({
+      actor,
+      action: 'person.search',
+      subjectType: 'person',
+      siteId: req.siteId ?? null,
+      detail: { name: req.name, count: out.length },
+    });
     return { people: out, scannedEvents: scanned, complete };
   }
 
@@ -179,10 +247,16 @@ export class PersonDataService {
   private async find(req: PersonRequest): Promise<PersonRows> {
     const hmac = this.cipher.idHmac(req.idNumber);
     const site = req.siteId ? { siteId: req.siteId } : {};
-    const entries = await this.db.getRepository(WatchlistEntryEntity).find({ where: { idNumberHmac: hmac, ...site }, order: { createdAt: 'ASC' } });
+    const entries = await this.db
+      .getRepository(WatchlistEntryEntity)
+      .find({ where: { idNumberHmac: hmac, ...site }, order: { createdAt: 'ASC' } });
     const alertRepo = this.db.getRepository(AlertEntity);
     const alertsById = new Map((await alertRepo.find({ where: { idNumberHmac: hmac, ...site } })).map((a) => [a.id, a]));
-    for (const a of await inChunks(entries.map((e) => e.id), (ids) => alertRepo.find({ where: { entryId: In(ids), ...site } }))) alertsById.set(a.id, a);
+    for (const a of await inChunks(
+      entries.map((e) => e.id),
+      (ids) => alertRepo.find({ where: { entryId: In(ids), ...site } }),
+    ))
+      alertsById.set(a.id, a);
     const alerts = [...alertsById.values()].sort((x, y) => x.raisedAt - y.raisedAt || x.id.localeCompare(y.id));
     const eventRepo = this.db.getRepository(GateEventEntity);
     const eventsById = new Map((await eventRepo.find({ where: { idNumberHmac: hmac, ...site } })).map((e) => [e.eventId, e]));
@@ -194,4 +268,3 @@ export class PersonDataService {
     return { hmac, entries, events, alerts, deadLetters };
   }
 }
-

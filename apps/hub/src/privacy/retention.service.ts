@@ -59,7 +59,8 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     const every = this.cfg.retentionIntervalMin * 60_000;
     if (!every) return;
     // Several hub instances: the scheduled purge runs on one of them at a time (advisory lock).
-    const run = () => void this.jobs.runOnce('retention', () => this.purge()).catch((e: Error) => this.log.error(`purge failed: ${e.message}`));
+    const run = () =>
+      void this.jobs.runOnce('retention', () => this.purge()).catch((e: Error) => this.log.error(`purge failed: ${e.message}`));
     this.timers.push(setTimeout(run, Math.min(FIRST_RUN_MS, every)).unref(), setInterval(run, every).unref());
   }
 
@@ -79,14 +80,60 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
   private steps(): Step[] {
     const c = this.cfg;
     return [
-      ...this.perSite({ key: 'events', days: c.retentionEventsDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ?' }, 'eventsDays'),
-      ...this.perSite({ key: 'eventIdentities', days: c.retentionIdentityDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ? AND (identity_json IS NOT NULL OR id_number_hmac IS NOT NULL)', set: 'identity_json = NULL, id_number_hmac = NULL' }, 'identityDays'),
-      ...this.perSite({ key: 'eventAttachments', days: c.retentionCropsDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ? AND attachments_json IS NOT NULL', set: 'attachments_json = NULL' }, 'cropsDays'),
-      ...this.perSite({ key: 'alertSnapshots', days: c.retentionCropsDays, table: 'alerts', pk: 'id', where: 'raised_at < ? AND (snapshot_ref IS NOT NULL OR last_snapshot_ref IS NOT NULL)', set: 'snapshot_ref = NULL, last_snapshot_ref = NULL' }, 'cropsDays'),
+      ...this.perSite(
+        { key: 'events', days: c.retentionEventsDays, table: 'gate_events', pk: 'event_id', where: 'occurred_at < ?' },
+        'eventsDays',
+      ),
+      ...this.perSite(
+        {
+          key: 'eventIdentities',
+          days: c.retentionIdentityDays,
+          table: 'gate_events',
+          pk: 'event_id',
+          where: 'occurred_at < ? AND (identity_json IS NOT NULL OR id_number_hmac IS NOT NULL)',
+          set: 'identity_json = NULL, id_number_hmac = NULL',
+        },
+        'identityDays',
+      ),
+      ...this.perSite(
+        {
+          key: 'eventAttachments',
+          days: c.retentionCropsDays,
+          table: 'gate_events',
+          pk: 'event_id',
+          where: 'occurred_at < ? AND attachments_json IS NOT NULL',
+          set: 'attachments_json = NULL',
+        },
+        'cropsDays',
+      ),
+      ...this.perSite(
+        {
+          key: 'alertSnapshots',
+          days: c.retentionCropsDays,
+          table: 'alerts',
+          pk: 'id',
+          where: 'raised_at < ? AND (snapshot_ref IS NOT NULL OR last_snapshot_ref IS NOT NULL)',
+          set: 'snapshot_ref = NULL, last_snapshot_ref = NULL',
+        },
+        'cropsDays',
+      ),
       // Open alerts stay until handled; a closed one is kept for its age after closing.
-      { key: 'alerts', days: c.retentionAlertsDays, table: 'alerts', pk: 'id', where: `closed_at < ? AND status IN ('resolved', 'false_positive')` },
+      {
+        key: 'alerts',
+        days: c.retentionAlertsDays,
+        table: 'alerts',
+        pk: 'id',
+        where: `closed_at < ? AND status IN ('resolved', 'false_positive')`,
+      },
       // The sighting timelines of alerts purged above go with them.
-      { key: 'alerts', days: 1, table: 'alert_sightings', pk: 'alert_id', where: 'occurred_at < ? AND alert_id NOT IN (SELECT id FROM alerts)', count: false },
+      {
+        key: 'alerts',
+        days: 1,
+        table: 'alert_sightings',
+        pk: 'alert_id',
+        where: 'occurred_at < ? AND alert_id NOT IN (SELECT id FROM alerts)',
+        count: false,
+      },
       { key: 'auditRows', days: c.retentionAuditDays, table: 'audit_log', pk: 'id', where: 'at < ?' },
       { key: 'deadLetters', days: c.retentionDeadLettersDays, table: 'dead_letters', pk: 'id', where: 'received_at < ?' },
       { key: 'refreshTokens', days: 1, table: 'refresh_tokens', pk: 'id', where: 'expires_at < ?' },
@@ -101,11 +148,23 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     const own = this.sites.all().filter((s) => s.retention?.[field] !== undefined && /^[a-z0-9][a-z0-9_-]{0,62}$/.test(s.id));
     if (own.length === 0) return [step];
     const ids = own.map((s) => `'${s.id}'`);
-    return [{ ...step, where: `${step.where} AND site_id NOT IN (${ids.join(', ')})` }, ...own.map((s) => ({ ...step, days: s.retention![field]!, where: `${step.where} AND site_id = '${s.id}'` }))];
+    return [
+      { ...step, where: `${step.where} AND site_id NOT IN (${ids.join(', ')})` },
+      ...own.map((s) => ({ ...step, days: s.retention![field]!, where: `${step.where} AND site_id = '${s.id}'` })),
+    ];
   }
 
   private async run(now: number): Promise<RetentionReport> {
-    const report: RetentionReport = { events: 0, eventIdentities: 0, eventAttachments: 0, alertSnapshots: 0, alerts: 0, auditRows: 0, deadLetters: 0, refreshTokens: 0 };
+    const report: RetentionReport = {
+      events: 0,
+      eventIdentities: 0,
+      eventAttachments: 0,
+      alertSnapshots: 0,
+      alerts: 0,
+      auditRows: 0,
+      deadLetters: 0,
+      refreshTokens: 0,
+    };
     for (const s of this.steps()) {
       if (s.days > 0) {
         const n = await this.apply(s, now - s.days * DAY);
@@ -113,7 +172,12 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
       }
     }
     if (Object.values(report).some((n) => n > 0)) {
-      await this.audit.record({ actor: 'system', action: 'retention.purge', subjectType: 'retention', detail: { ...report, at: new Date(now).toISOString() } });
+      await this.audit.record({
+        actor: 'system',
+        action: 'retention.purge',
+        subjectType: 'retention',
+        detail: { ...report, at: new Date(now).toISOString() },
+      });
       this.log.log(`purged ${JSON.stringify(report)}`);
     }
     return report;

@@ -28,36 +28,122 @@ async function insert(db: DataSource, table: string, row: Record<string, unknown
 }
 
 const event = (id: string, occurredAt: number, siteId = 's1') => ({
-  event_id: id, site_id: siteId, zone_id: 'z1', gate_id: 'g1', direction: 'entry', source: 'card', occurred_at: occurredAt, received_at: occurredAt,
-  identity_json: 'g1:k1:xx', id_number_hmac: 'a'.repeat(64), attachments_json: '[{"kind":"face_crop","ref":"media://x"}]',
+  event_id: id,
+  site_id: siteId,
+  zone_id: 'z1',
+  gate_id: 'g1',
+  direction: 'entry',
+  source: 'card',
+  occurred_at: occurredAt,
+  received_at: occurredAt,
+  identity_json: 'g1:k1:xx',
+  id_number_hmac: 'a'.repeat(64),
+  attachments_json: '[{"kind":"face_crop","ref":"media://x"}]',
 });
 const alert = (id: string, raisedAt: number, status: string, closedAt: number | null) => ({
-  id, site_id: 's1', zone_id: 'z1', gate_id: 'g1', event_id: `e-${id}`, entry_id: 'w1', list_kind: 'watchlist', severity: 'high', match_kind: 'face',
-  score: 0.9, full_name_enc: 'g1:k1:xx', reason: 'r', snapshot_ref: 'media://snap', occurred_at: raisedAt, raised_at: raisedAt, status, closed_at: closedAt,
+  id,
+  site_id: 's1',
+  zone_id: 'z1',
+  gate_id: 'g1',
+  event_id: `e-${id}`,
+  entry_id: 'w1',
+  list_kind: 'watchlist',
+  severity: 'high',
+  match_kind: 'face',
+  score: 0.9,
+  full_name_enc: 'g1:k1:xx',
+  reason: 'r',
+  snapshot_ref: 'media://snap',
+  occurred_at: raisedAt,
+  raised_at: raisedAt,
+  status,
+  closed_at: closedAt,
 });
 
 /** Rows just past and just within each configured age: exactly the due ones go; counts stay. */
 async function scenario(databaseUrl?: string): Promise<void> {
-  const days = { retentionEventsDays: 365, retentionIdentityDays: 30, retentionCropsDays: 7, retentionAlertsDays: 90, retentionAuditDays: 730, retentionDeadLettersDays: 14 };
+  const days = {
+    retentionEventsDays: 365,
+    retentionIdentityDays: 30,
+    retentionCropsDays: 7,
+    retentionAlertsDays: 90,
+    retentionAuditDays: 730,
+    retentionDeadLettersDays: 14,
+  };
   const { cfg, db } = await openTestHubDatabase(databaseUrl, days);
   try {
-    for (const [id, at] of [['ev-old', past(365)], ['ev-keep', within(365)], ['id-old', past(30)], ['id-keep', within(30)], ['crop-old', past(7)], ['crop-keep', within(7)]] as const) await insert(db, 'gate_events', event(id, at));
-    await insert(db, 'count_minutes', { site_id: 's1', gate_id: 'g1', minute: past(365) - (past(365) % 60_000), zone_id: 'z1', entries: 5, exits: 2 });
+    for (const [id, at] of [
+      ['ev-old', past(365)],
+      ['ev-keep', within(365)],
+      ['id-old', past(30)],
+      ['id-keep', within(30)],
+      ['crop-old', past(7)],
+      ['crop-keep', within(7)],
+    ] as const)
+      await insert(db, 'gate_events', event(id, at));
+    await insert(db, 'count_minutes', {
+      site_id: 's1',
+      gate_id: 'g1',
+      minute: past(365) - (past(365) % 60_000),
+      zone_id: 'z1',
+      entries: 5,
+      exits: 2,
+    });
     await insert(db, 'alerts', alert('al-old', past(400), 'resolved', past(90)));
     await insert(db, 'alerts', alert('al-keep', past(400), 'false_positive', within(90)));
     await insert(db, 'alerts', alert('al-open', past(400), 'open', null));
     await insert(db, 'alerts', alert('al-new', within(7), 'acknowledged', null));
-    for (const at of [past(730), within(730)]) await insert(db, 'audit_log', { at, actor: 'x', action: 'watchlist.read', subject_type: 'watchlist_entry' });
-    for (const [id, expires] of [['rt-old', past(1)], ['rt-keep', within(1)]] as const) await insert(db, 'refresh_tokens', { id, user_id: 1, family_id: 'f', token_hash: 'h', created_at: expires - 7 * 86_400_000, expires_at: expires, revoked_at: null });
-    for (const at of [past(14), within(14)]) await insert(db, 'dead_letters', { received_at: at, topic: 't', reason: 'schema', detail: 'd', payload_bytes: 1, payload_excerpt: '{}' });
+    for (const at of [past(730), within(730)])
+      await insert(db, 'audit_log', { at, actor: 'x', action: 'watchlist.read', subject_type: 'watchlist_entry' });
+    for (const [id, expires] of [
+      ['rt-old', past(1)],
+      ['rt-keep', within(1)],
+    ] as const)
+      await insert(db, 'refresh_tokens', {
+        id,
+        user_id: 1,
+        family_id: 'f',
+        token_hash: 'h',
+        created_at: expires - 7 * 86_400_000,
+        expires_at: expires,
+        revoked_at: null,
+      });
+    for (const at of [past(14), within(14)])
+      await insert(db, 'dead_letters', {
+        received_at: at,
+        topic: 't',
+        reason: 'schema',
+        detail: 'd',
+        payload_bytes: 1,
+        payload_excerpt: '{}',
+      });
 
     // The hub's clock says NOW: the scheduled purge (no argument) judges ages by it.
     const clock: Clock = { now: () => NOW };
-    const retention = new RetentionService(cfg, new RetentionRepository(db), clock, new AuditService(db), new JobLock(new AdvisoryLockRepository(db)), sitesWith());
+    const retention = new RetentionService(
+      cfg,
+      new RetentionRepository(db),
+      clock,
+      new AuditService(db),
+      new JobLock(new AdvisoryLockRepository(db)),
+      sitesWith(),
+    );
     const report = await retention.purge();
     // Younger events lose their identity (ev-keep, id-old) and crop references (those four) by their own ages.
-    assert.deepEqual(report, { events: 1, eventIdentities: 2, eventAttachments: 4, alertSnapshots: 3, alerts: 1, auditRows: 1, deadLetters: 1, refreshTokens: 1 });
-    assert.deepEqual((await db.query(`SELECT id FROM refresh_tokens`)).map((r: { id: string }) => r.id), ['rt-keep']);
+    assert.deepEqual(report, {
+      events: 1,
+      eventIdentities: 2,
+      eventAttachments: 4,
+      alertSnapshots: 3,
+      alerts: 1,
+      auditRows: 1,
+      deadLetters: 1,
+      refreshTokens: 1,
+    });
+    assert.deepEqual(
+      (await db.query(`SELECT id FROM refresh_tokens`)).map((r: { id: string }) => r.id),
+      ['rt-keep'],
+    );
 
     const events: { event_id: string; identity_json: string | null; id_number_hmac: string | null; attachments_json: string | null }[] =
       await db.query(`SELECT event_id, identity_json, id_number_hmac, attachments_json FROM gate_events ORDER BY event_id`);
@@ -73,16 +159,29 @@ async function scenario(databaseUrl?: string): Promise<void> {
     assert.equal(byId.get('crop-keep')!.id_number_hmac, 'a'.repeat(64));
 
     const counts: { entries: number }[] = await db.query(`SELECT entries FROM count_minutes`);
-    assert.deepEqual(counts.map((c) => Number(c.entries)), [5], 'headcounts are kept');
+    assert.deepEqual(
+      counts.map((c) => Number(c.entries)),
+      [5],
+      'headcounts are kept',
+    );
     const alerts: { id: string; snapshot_ref: string | null }[] = await db.query(`SELECT id, snapshot_ref FROM alerts ORDER BY id`);
-    assert.deepEqual(alerts, [{ id: 'al-keep', snapshot_ref: null }, { id: 'al-new', snapshot_ref: 'media://snap' }, { id: 'al-open', snapshot_ref: null }]);
-    const audit: { at: string | number; action: string; detail_json: string | null }[] = await db.query(`SELECT at, action, detail_json FROM audit_log ORDER BY id`);
+    assert.deepEqual(alerts, [
+      { id: 'al-keep', snapshot_ref: null },
+      { id: 'al-new', snapshot_ref: 'media://snap' },
+      { id: 'al-open', snapshot_ref: null },
+    ]);
+    const audit: { at: string | number; action: string; detail_json: string | null }[] = await db.query(
+      `SELECT at, action, detail_json FROM audit_log ORDER BY id`,
+    );
     assert.deepEqual(audit.map((a) => [Number(a.at), a.action]).slice(0, 1), [[within(730), 'watchlist.read']]);
     assert.equal(audit.length, 2);
     assert.equal(audit[1]!.action, 'retention.purge');
     assert.deepEqual(JSON.parse(audit[1]!.detail_json!), { ...report, at: new Date(NOW).toISOString() });
     const dead: { received_at: string | number }[] = await db.query(`SELECT received_at FROM dead_letters`);
-    assert.deepEqual(dead.map((d) => Number(d.received_at)), [within(14)]);
+    assert.deepEqual(
+      dead.map((d) => Number(d.received_at)),
+      [within(14)],
+    );
 
     // Nothing more is due at the same instant; an idle run writes no audit row.
     assert.deepEqual(Object.values(await retention.purge(NOW)), [0, 0, 0, 0, 0, 0, 0, 0]);
@@ -104,10 +203,29 @@ test('retention purges exactly the due rows on PostgreSQL', async () => {
 });
 
 test('0 days keeps forever', async () => {
-  const { cfg, db } = await openTestHubDatabase(undefined, { retentionEventsDays: 0, retentionIdentityDays: 0, retentionCropsDays: 0, retentionAuditDays: 0, retentionDeadLettersDays: 0, retentionAlertsDays: 0 });
+  const { cfg, db } = await openTestHubDatabase(undefined, {
+    retentionEventsDays: 0,
+    retentionIdentityDays: 0,
+    retentionCropsDays: 0,
+    retentionAuditDays: 0,
+    retentionDeadLettersDays: 0,
+    retentionAlertsDays: 0,
+  });
   try {
     await insert(db, 'gate_events', event('ancient', 1));
-    assert.deepEqual(Object.values(await new RetentionService(cfg, new RetentionRepository(db), new SystemClock(), new AuditService(db), new JobLock(new AdvisoryLockRepository(db)), sitesWith()).purge(NOW)), [0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(
+      Object.values(
+        await new RetentionService(
+          cfg,
+          new RetentionRepository(db),
+          new SystemClock(),
+          new AuditService(db),
+          new JobLock(new AdvisoryLockRepository(db)),
+          sitesWith(),
+        ).purge(NOW),
+      ),
+      [0, 0, 0, 0, 0, 0, 0, 0],
+    );
     assert.equal((await db.query(`SELECT identity_json FROM gate_events`))[0].identity_json, 'g1:k1:xx');
   } finally {
     await db.destroy();
@@ -117,14 +235,33 @@ test('0 days keeps forever', async () => {
 test('a site’s own retention days (Administration → Sites) replace the defaults for that site only', async () => {
   const { cfg, db } = await openTestHubDatabase(undefined, { retentionEventsDays: 365, retentionIdentityDays: 30, retentionCropsDays: 7 });
   try {
-    for (const [id, at, site] of [['s1-11d', past(10), 's1'], ['s1-9d', within(10), 's1'], ['s2-11d', past(10), 's2'], ['s2-9d', within(10), 's2']] as const) await insert(db, 'gate_events', event(id, at, site));
+    for (const [id, at, site] of [
+      ['s1-11d', past(10), 's1'],
+      ['s1-9d', within(10), 's1'],
+      ['s2-11d', past(10), 's2'],
+      ['s2-9d', within(10), 's2'],
+    ] as const)
+      await insert(db, 'gate_events', event(id, at, site));
     const sites = sitesWith([{ id: 's1', retention: { eventsDays: 10, cropsDays: 60 } }, { id: 's2' }]);
-    const report = await new RetentionService(cfg, new RetentionRepository(db), { now: () => NOW }, new AuditService(db), new JobLock(new AdvisoryLockRepository(db)), sites).purge();
+    const report = await new RetentionService(
+      cfg,
+      new RetentionRepository(db),
+      { now: () => NOW },
+      new AuditService(db),
+      new JobLock(new AdvisoryLockRepository(db)),
+      sites,
+    ).purge();
     assert.equal(report.events, 1, "only s1's 11-day-old event is past its site's 10 days");
-    const rows: { event_id: string; identity_json: string | null; attachments_json: string | null }[] = await db.query(`SELECT event_id, identity_json, attachments_json FROM gate_events ORDER BY event_id`);
+    const rows: { event_id: string; identity_json: string | null; attachments_json: string | null }[] = await db.query(
+      `SELECT event_id, identity_json, attachments_json FROM gate_events ORDER BY event_id`,
+    );
     assert.deepEqual(
       rows.map((r) => [r.event_id, r.identity_json !== null, r.attachments_json !== null]),
-      [['s1-9d', true, true], ['s2-11d', true, false], ['s2-9d', true, false]],
+      [
+        ['s1-9d', true, true],
+        ['s2-11d', true, false],
+        ['s2-9d', true, false],
+      ],
       's1 keeps crops 60 days, s2 the default 7; identities follow the default 30 on both',
     );
   } finally {

@@ -107,7 +107,17 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     for (const e of events) {
       const list = bySite.get(e.siteId) ?? [];
       const verdict = e.decision ? { outcome: e.decision.outcome, reasons: e.decision.reasons } : {};
-      list.push({ eventId: e.eventId, siteId: e.siteId, zoneId: e.zoneId, gateId: e.gateId, direction: e.direction, source: e.source, occurredAt: e.occurredAt, receivedAt: now, ...verdict });
+      list.push({
+        eventId: e.eventId,
+        siteId: e.siteId,
+        zoneId: e.zoneId,
+        gateId: e.gateId,
+        direction: e.direction,
+        source: e.source,
+        occurredAt: e.occurredAt,
+        receivedAt: now,
+        ...verdict,
+      });
       bySite.set(e.siteId, list);
     }
     for (const [siteId, list] of bySite) {

@@ -21,7 +21,11 @@ export const socketPrincipal = (s: Socket): Principal => s.data.principal as Pri
 export class SocketAuth {
   private server: Server | null = null;
 
-  constructor(private readonly sessions: SessionsService, private readonly registry: SiteRegistry, @Inject(HUB_CONFIG) private readonly cfg: HubConfig) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly registry: SiteRegistry,
+    @Inject(HUB_CONFIG) private readonly cfg: HubConfig,
+  ) {}
 
   /**
    * A browser may open a socket only from the hub's own origin (or one listed in HUB_SOCKET_ORIGINS):
@@ -40,7 +44,11 @@ export class SocketAuth {
 
   attach(server: Server): void {
     this.server = server;
-    server.engine.opts.allowRequest = (req, cb) => cb(this.originAllowed(req.headers.origin, req.headers.host) ? null : 'origin not allowed', this.originAllowed(req.headers.origin, req.headers.host));
+    server.engine.opts.allowRequest = (req, cb) =>
+      cb(
+        this.originAllowed(req.headers.origin, req.headers.host) ? null : 'origin not allowed',
+        this.originAllowed(req.headers.origin, req.headers.host),
+      );
     server.use((socket, next) => {
       const auth = (socket.handshake.auth ?? {}) as { token?: unknown; apiKey?: unknown };
       const credential = typeof auth.token === 'string' ? auth.token : typeof auth.apiKey === 'string' ? auth.apiKey : undefined;

@@ -17,7 +17,10 @@ const QuerySchema = z.strictObject({ siteId: IdSchema });
 @ApiBearerAuth()
 @Controller('api/gate-status')
 export class GateStatusController {
-  constructor(private readonly db: DataSource, private readonly registry: SiteRegistry) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly registry: SiteRegistry,
+  ) {}
 
   @Get()
   @Access(ALL_ROLES, { query: 'siteId' })
@@ -28,7 +31,9 @@ export class GateStatusController {
     return rows.flatMap((g) => {
       const parsed = g.statusJson ? GateStatusSchema.safeParse(JSON.parse(g.statusJson)) : null;
       // The stored status says online even when the hub has since marked the gate offline.
-      return parsed?.success ? [{ ...parsed.data, state: g.online ? parsed.data.state : 'offline' }] : [{ siteId: g.siteId, gateId: g.id, state: g.online ? 'online' : 'offline' }];
+      return parsed?.success
+        ? [{ ...parsed.data, state: g.online ? parsed.data.state : 'offline' }]
+        : [{ siteId: g.siteId, gateId: g.id, state: g.online ? 'online' : 'offline' }];
     });
   }
 }

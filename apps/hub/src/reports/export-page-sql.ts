@@ -19,12 +19,22 @@ export interface ExportRow {
  * `$1…` placeholders on PostgreSQL, `?` on SQLite. Shared by the hub's repository and the export
  * worker, which reads through its own connection.
  */
-export function exportPageSql(dialect: 'postgres' | 'sqlite', q: ExportQuery, after: [number, string] | null, limit: number): { sql: string; params: unknown[] } {
+export function exportPageSql(
+  dialect: 'postgres' | 'sqlite',
+  q: ExportQuery,
+  after: [number, string] | null,
+  limit: number,
+): { sql: string; params: unknown[] } {
   let i = 0;
   const ph = () => (dialect === 'postgres' ? `$${++i}` : '?');
   const params: unknown[] = [q.siteId, Date.parse(q.from), Date.parse(q.to)];
   let sql = `SELECT event_id, occurred_at, site_id, zone_id, gate_id, lane_id, direction, source, decision_outcome, decision_json FROM gate_events WHERE site_id = ${ph()} AND occurred_at >= ${ph()} AND occurred_at < ${ph()}`;
-  for (const [col, v] of [['zone_id', q.zoneId], ['gate_id', q.gateId], ['direction', q.direction], ['source', q.source]] as const)
+  for (const [col, v] of [
+    ['zone_id', q.zoneId],
+    ['gate_id', q.gateId],
+    ['direction', q.direction],
+    ['source', q.source],
+  ] as const)
     if (v) {
       sql += ` AND ${col} = ${ph()}`;
       params.push(v);

@@ -39,7 +39,10 @@ async function scenario(extra: Partial<HubConfig>, pgActivity?: (app: string) =>
         });
         let n = 0;
         const ph = () => (pg ? `$${++n}` : '?');
-        await m.query(`INSERT INTO gate_events (event_id, site_id, zone_id, gate_id, lane_id, direction, source, occurred_at, received_at) VALUES ${rows.map(() => `(${Array.from({ length: 9 }, ph).join(', ')})`).join(', ')}`, rows.flat());
+        await m.query(
+          `INSERT INTO gate_events (event_id, site_id, zone_id, gate_id, lane_id, direction, source, occurred_at, received_at) VALUES ${rows.map(() => `(${Array.from({ length: 9 }, ph).join(', ')})`).join(', ')}`,
+          rows.flat(),
+        );
       }
     });
 
@@ -54,32 +57,53 @@ async function scenario(extra: Partial<HubConfig>, pgActivity?: (app: string) =>
     assert.equal(res.status, 200);
     const rows = parse((await res.text()).replace(/^\ufeff/, ''), { columns: true }) as { event_id: string; gate: string }[];
     assert.equal(rows.length, EVENTS, 'every event of the range');
-    assert.deepEqual(rows.map((r) => r.event_id), [...ids].sort((a, b) => a.localeCompare(b)), 'in time order (v7 ids: the same order)');
+    assert.deepEqual(
+      rows.map((r) => r.event_id),
+      [...ids].sort((a, b) => a.localeCompare(b)),
+      'in time order (v7 ids: the same order)',
+    );
     const xlsx = await fetch(url.replace('format=csv', 'format=xlsx&lang=vi'), { headers: { authorization: `Bearer ${token}` } });
     assert.equal(xlsx.status, 200);
     const zip = Buffer.from(await xlsx.arrayBuffer());
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(zip as never);
     const events = wb.worksheets.at(-1)!;
-    assert.equal(events.rowCount, EVENTS + 1, 'the workbook\'s events sheet: header + every event');
+    assert.equal(events.rowCount, EVENTS + 1, "the workbook's events sheet: header + every event");
     assert.equal(String(events.getRow(2).getCell(1).value), [...ids].sort((a, b) => a.localeCompare(b))[0]);
-    assert.deepEqual(seen.filter((s) => /FROM gate_events .*ORDER BY occurred_at, event_id/.test(s)), [], 'no export page read on the main thread');
+    assert.deepEqual(
+      seen.filter((s) => /FROM gate_events .*ORDER BY occurred_at, event_id/.test(s)),
+      [],
+      'no export page read on the main thread',
+    );
 
     // A client that stops reading and goes away: the export's own connection is closed.
     if (pgActivity) {
       await new Promise<void>((resolve, reject) => {
         const u = new URL(url);
-        const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, agent: false, headers: { authorization: `Bearer ${token}` } }, (r) => {
-          r.pause();
-          void waitFor(() => pgActivity('cong-hub-export'), (n) => n >= 1, 15_000, 'the export connection').then(() => {
-            req.destroy();
-            resolve();
-          }, reject);
-        });
+        const req = request(
+          { host: u.hostname, port: u.port, path: u.pathname + u.search, agent: false, headers: { authorization: `Bearer ${token}` } },
+          (r) => {
+            r.pause();
+            void waitFor(
+              () => pgActivity('cong-hub-export'),
+              (n) => n >= 1,
+              15_000,
+              'the export connection',
+            ).then(() => {
+              req.destroy();
+              resolve();
+            }, reject);
+          },
+        );
         req.on('error', () => undefined);
         req.end();
       });
-      await waitFor(() => pgActivity('cong-hub-export'), (n) => n === 0, 15_000, 'the export connection closed');
+      await waitFor(
+        () => pgActivity('cong-hub-export'),
+        (n) => n === 0,
+        15_000,
+        'the export connection closed',
+      );
     }
     // The main thread's own reads still work (the hub is fine after its exports).
     assert.equal((await authedFetch(token)(`${hub.url}/api/events?siteId=${siteA}&limit=5`)).status, 200);
@@ -88,25 +112,36 @@ async function scenario(extra: Partial<HubConfig>, pgActivity?: (app: string) =>
   }
 }
 
-test('exports on SQLite are read and formatted in a worker thread (its own read-only connection): whole range, in order, none of it on the main thread', { timeout: 90_000 }, async () => {
-  await scenario({});
-});
+test(
+  'exports on SQLite are read and formatted in a worker thread (its own read-only connection): whole range, in order, none of it on the main thread',
+  { timeout: 90_000 },
+  async () => {
+    await scenario({});
+  },
+);
 
-test('exports on PostgreSQL: the same through the worker\'s own connection, closed when the client goes away', { timeout: 90_000 }, async () => {
-  const pgdb = await createTestDatabase();
-  try {
-    const name = new URL(pgdb.url).pathname.slice(1);
-    await scenario({ databaseUrl: pgdb.url }, async (app) => {
-      const c = new pg.Client({ connectionString: pgdb.url });
-      await c.connect();
-      try {
-        const r = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [name, app]);
-        return (r.rows[0] as { n: number }).n;
-      } finally {
-        await c.end();
-      }
-    });
-  } finally {
-    await pgdb.drop();
-  }
-});
+test(
+  "exports on PostgreSQL: the same through the worker's own connection, closed when the client goes away",
+  { timeout: 90_000 },
+  async () => {
+    const pgdb = await createTestDatabase();
+    try {
+      const name = new URL(pgdb.url).pathname.slice(1);
+      await scenario({ databaseUrl: pgdb.url }, async (app) => {
+        const c = new pg.Client({ connectionString: pgdb.url });
+        await c.connect();
+        try {
+          const r = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [
+            name,
+            app,
+          ]);
+          return (r.rows[0] as { n: number }).n;
+        } finally {
+          await c.end();
+        }
+      });
+    } finally {
+      await pgdb.drop();
+    }
+  },
+);

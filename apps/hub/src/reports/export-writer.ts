@@ -1,6 +1,14 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { EXPORT_COLUMNS, EXPORT_HEADERS, EXPORT_SHEETS, label, reasonLabel, type ExportQuery, type LabelLang } from '../../../../libs/contracts/src/index.js';
+import {
+  EXPORT_COLUMNS,
+  EXPORT_HEADERS,
+  EXPORT_SHEETS,
+  label,
+  reasonLabel,
+  type ExportQuery,
+  type LabelLang,
+} from '../../../../libs/contracts/src/index.js';
 import { DAY_MS, localDay, TZ_OFFSET_MS } from '../counts/local-day.js';
 import type { ExportRow } from './export-page-sql.js';
 import { StreamingZip } from './streaming-zip.js';
@@ -29,7 +37,10 @@ export type ReadPage = (after: [number, string] | null, limit: number) => Promis
  * No identity data: the columns are those of `EXPORT_COLUMNS`.
  */
 export class ExportWriter {
-  constructor(private readonly readPage: ReadPage, private readonly names: Names) {}
+  constructor(
+    private readonly readPage: ReadPage,
+    private readonly names: Names,
+  ) {}
 
   /** The header row: machine column names, or words in the export's language. */
   header(q: ExportQuery): readonly string[] {
@@ -131,16 +142,16 @@ export class ExportWriter {
     }
     const ordered = [...summarySheets, ...eventSheets];
     const names = ordered.map((x) => x.name);
-    await zip.entry(
-      '[Content_Types].xml',
-      [
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">',
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>',
-        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>',
-        ...ordered.map((x) => `<Override PartName="/xl/worksheets/sheet${x.file}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`),
-        '</Types>',
-      ],
-    );
+    await zip.entry('[Content_Types].xml', [
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">',
+      '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>',
+      '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>',
+      ...ordered.map(
+        (x) =>
+          `<Override PartName="/xl/worksheets/sheet${x.file}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
+      ),
+      '</Types>',
+    ]);
     await zip.entry('_rels/.rels', [
       '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">',
       '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
@@ -152,7 +163,10 @@ export class ExportWriter {
     ]);
     await zip.entry('xl/_rels/workbook.xml.rels', [
       '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">',
-      ...ordered.map((x, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${x.file}.xml"/>`),
+      ...ordered.map(
+        (x, i) =>
+          `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${x.file}.xml"/>`,
+      ),
       '</Relationships>',
     ]);
     await zip.finish();
@@ -162,17 +176,29 @@ export class ExportWriter {
 
 const COLUMN_LETTERS = EXPORT_COLUMNS.map((_, i) => String.fromCharCode(65 + i));
 
-const reasonsOf = (r: ExportRow): string[] => (typeof r.decision_json === 'string' ? (JSON.parse(r.decision_json) as { reasons?: string[] }) : r.decision_json)?.reasons ?? [];
+const reasonsOf = (r: ExportRow): string[] =>
+  (typeof r.decision_json === 'string' ? (JSON.parse(r.decision_json) as { reasons?: string[] }) : r.decision_json)?.reasons ?? [];
 
 /** A row in words: names for ids, the language's words for direction, source, outcome and reasons. */
 function wordedCells(lang: LabelLang, names: Names): (r: ExportRow) => Cells {
-  const outcome = (o: string | null) => (o === null ? '' : label(lang, `phase_${o === 'deny' ? 'denied' : o === 'review' ? 'awaiting_review' : o}`));
+  const outcome = (o: string | null) =>
+    o === null ? '' : label(lang, `phase_${o === 'deny' ? 'denied' : o === 'review' ? 'awaiting_review' : o}`);
   return (r) => {
     const at = Number(r.occurred_at);
     return [
-      r.event_id, new Date(at).toISOString(), new Date(at + TZ_OFFSET_MS).toISOString().replace('T', ' ').slice(0, 19),
-      names.site, names.zones.get(r.zone_id) ?? r.zone_id, names.gates.get(r.gate_id) ?? r.gate_id, r.lane_id ?? '',
-      label(lang, r.direction), label(lang, r.source), outcome(r.decision_outcome), reasonsOf(r).map((c) => reasonLabel(lang, c)).join('; '),
+      r.event_id,
+      new Date(at).toISOString(),
+      new Date(at + TZ_OFFSET_MS).toISOString().replace('T', ' ').slice(0, 19),
+      names.site,
+      names.zones.get(r.zone_id) ?? r.zone_id,
+      names.gates.get(r.gate_id) ?? r.gate_id,
+      r.lane_id ?? '',
+      label(lang, r.direction),
+      label(lang, r.source),
+      outcome(r.decision_outcome),
+      reasonsOf(r)
+        .map((c) => reasonLabel(lang, c))
+        .join('; '),
     ];
   };
 }
@@ -188,7 +214,10 @@ export class Summary {
   private readonly reasons = new Map<string, number>();
   private readonly lang: LabelLang;
 
-  constructor(q: ExportQuery, private readonly names: Names) {
+  constructor(
+    q: ExportQuery,
+    private readonly names: Names,
+  ) {
     this.lang = q.lang ?? 'vi';
     for (let d = Date.parse(q.from); d < Date.parse(q.to); d += DAY_MS) this.days.set(localDay(d), [0, 0, 0]);
     this.days.set(localDay(Date.parse(q.to) - 1), [0, 0, 0]);
@@ -200,7 +229,14 @@ export class Summary {
     const day = this.days.get(localDay(at)) ?? this.days.set(localDay(at), [0, 0, 0]).get(localDay(at))!;
     const gate = this.gates.get(r.gate_id) ?? this.gates.set(r.gate_id, [0, 0, 0]).get(r.gate_id)!;
     this.note(r);
-    const i = r.decision_outcome === null || r.decision_outcome === 'open' ? (r.direction === 'entry' ? 0 : 1) : r.decision_outcome === 'deny' ? 2 : -1;
+    const i =
+      r.decision_outcome === null || r.decision_outcome === 'open'
+        ? r.direction === 'entry'
+          ? 0
+          : 1
+        : r.decision_outcome === 'deny'
+          ? 2
+          : -1;
     if (i < 0) return;
     const k = i as 0 | 1 | 2;
     day[k]++;
@@ -214,10 +250,20 @@ export class Summary {
     const sum = (rows: [number, number, number][]) => rows.reduce((a, r) => [a[0] + r[0], a[1] + r[1], a[2] + r[2]], [0, 0, 0]);
     const days = [...this.days].sort(([a], [b]) => a.localeCompare(b));
     const gates = [...this.gates];
-    const zoneOf = (gateId: string) => { const z = this.registryZone.get(gateId); return z ? (this.names.zones.get(z) ?? z) : ''; };
+    const zoneOf = (gateId: string) => {
+      const z = this.registryZone.get(gateId);
+      return z ? (this.names.zones.get(z) ?? z) : '';
+    };
     return [
       [w.days, [[...w.day], ...days.map(([d, v]) => [d, ...v]), [w.total, ...sum(days.map(([, v]) => v))]]],
-      [w.gates, [[...w.gate], ...gates.map(([g, v]) => [this.names.gates.get(g) ?? g, zoneOf(g), ...v]), [w.total, '', ...sum(gates.map(([, v]) => v))]]],
+      [
+        w.gates,
+        [
+          [...w.gate],
+          ...gates.map(([g, v]) => [this.names.gates.get(g) ?? g, zoneOf(g), ...v]),
+          [w.total, '', ...sum(gates.map(([, v]) => v))],
+        ],
+      ],
       [w.reasons, [[...w.reason], ...[...this.reasons].sort((a, b) => b[1] - a[1]).map(([c, n]) => [reasonLabel(this.lang, c), n])]],
     ];
   }
@@ -240,17 +286,31 @@ function xlsxRow(r: number, cells: readonly (string | number)[]): string {
   return `${xml}</row>`;
 }
 
+// eslint-disable-next-line no-control-regex
+const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+
 /** XML-escaped, without the control characters XML 1.0 cannot carry. */
 function xmlText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+  return s.replace(XML_FORBIDDEN, '').replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
 function toCells(r: ExportRow): Cells {
   const at = Number(r.occurred_at);
   const d = typeof r.decision_json === 'string' ? (JSON.parse(r.decision_json) as { reasons?: string[] }) : r.decision_json;
   const local = new Date(at + TZ_OFFSET_MS).toISOString().replace('T', ' ').slice(0, 19);
-  return [r.event_id, new Date(at).toISOString(), local, r.site_id, r.zone_id, r.gate_id, r.lane_id ?? '', r.direction, r.source, r.decision_outcome ?? '', (d?.reasons ?? []).join(';')];
+  return [
+    r.event_id,
+    new Date(at).toISOString(),
+    local,
+    r.site_id,
+    r.zone_id,
+    r.gate_id,
+    r.lane_id ?? '',
+    r.direction,
+    r.source,
+    r.decision_outcome ?? '',
+    (d?.reasons ?? []).join(';'),
+  ];
 }
 
 /**

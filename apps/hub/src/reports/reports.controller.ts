@@ -1,7 +1,13 @@
 import { applyDecorators, Controller, Get, NotFoundException, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ExportQuerySchema, ReportQuerySchema, ReportSchema, type ExportQuery, type ReportQuery } from '../../../../libs/contracts/src/index.js';
+import {
+  ExportQuerySchema,
+  ReportQuerySchema,
+  ReportSchema,
+  type ExportQuery,
+  type ReportQuery,
+} from '../../../../libs/contracts/src/index.js';
 import { localDay } from '../counts/local-day.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Access } from '../auth/access.decorators.js';
@@ -17,7 +23,9 @@ import { EventExportService } from './event-export.service.js';
 import { ReportsRepository } from './reports.repository.js';
 
 const ExportQueryDocs = () =>
-  applyDecorators(...openApiQueryParams(ExportQuerySchema).map((p) => ApiQuery({ name: p.name, required: p.required, schema: p.schema as never })));
+  applyDecorators(
+    ...openApiQueryParams(ExportQuerySchema).map((p) => ApiQuery({ name: p.name, required: p.required, schema: p.schema as never })),
+  );
 
 /** Site managers' reports and exports over any range (no identity data). */
 @ApiTags('reports')
@@ -47,10 +55,18 @@ export class ReportsController {
   @HeavyRead()
   @ExportQueryDocs()
   @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-  @ApiOkResponse({ description: `Columns: event_id, occurred_at (UTC), local_time (Asia/Ho_Chi_Minh), site, zone, gate, lane, direction, source, outcome, reasons` })
+  @ApiOkResponse({
+    description: `Columns: event_id, occurred_at (UTC), local_time (Asia/Ho_Chi_Minh), site, zone, gate, lane, direction, source, outcome, reasons`,
+  })
   async export(@Query(new ZodPipe(ExportQuerySchema)) q: ExportQuery, @CurrentPrincipal() p: Principal, @Res() res: Response) {
     this.requireSite(q.siteId);
-    await this.audit.record({ actor: p, action: 'report.export', subjectType: 'events', siteId: q.siteId, detail: { format: q.format, from: q.from, to: q.to } });
+    await this.audit.record({
+      actor: p,
+      action: 'report.export',
+      subjectType: 'events',
+      siteId: q.siteId,
+      detail: { format: q.format, from: q.from, to: q.to },
+    });
     // Local (Vietnam) dates of the first and last day the range covers: a week shown as 07–13 Dec is
     // named …-2026-12-07-2026-12-13, not by the UTC dates of its bounds.
     const name = `events-${q.siteId}-${localDay(Date.parse(q.from))}-${localDay(Date.parse(q.to) - 1)}.${q.format}`;

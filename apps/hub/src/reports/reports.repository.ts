@@ -12,7 +12,10 @@ const HOURLY_UP_TO_MS = 3 * DAY_MS;
 /** A manager's report: totals, the previous period, occupancy through the day, peak hours, refusals. */
 @Injectable()
 export class ReportsRepository {
-  constructor(private readonly db: DataSource, private readonly counts: CountsRepository) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly counts: CountsRepository,
+  ) {}
 
   async report(q: ReportQuery): Promise<Report> {
     const from = Date.parse(q.from);
@@ -89,6 +92,9 @@ export class ReportsRepository {
       const reasons = d?.reasons?.length ? d.reasons : ['unknown'];
       for (const reason of reasons) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
     }
-    return { refusals: [...byReason].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count), refusedDecisions: rows.length };
+    return {
+      refusals: [...byReason].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
+      refusedDecisions: rows.length,
+    };
   }
 }

@@ -28,9 +28,12 @@ test('a streamed ZIP reads back with unzip, entry for entry, byte for byte', asy
   const noise = randomBytes(300_000);
   const text = Array.from({ length: 20_000 }, (_, i) => `row ${i} Hoàng Sa, Trường Sa\n`).join('');
   await zip.entry('a/noise.bin', [noise.subarray(0, 100_000), noise.subarray(100_000)]);
-  await zip.entry('b/văn bản.txt', (async function* () {
-    for (let i = 0; i < text.length; i += 7777) yield text.slice(i, i + 7777);
-  })());
+  await zip.entry(
+    'b/văn bản.txt',
+    (async function* () {
+      for (let i = 0; i < text.length; i += 7777) yield text.slice(i, i + 7777);
+    })(),
+  );
   await zip.entry('empty.txt', []);
   await zip.finish();
   const dir = mkdtempSync(join(tmpdir(), 'cg-zip-'));
@@ -57,13 +60,16 @@ test('the source is read only as fast as a slow destination takes the archive (b
   let maxAhead = 0;
   // 300 incompressible 64 KB chunks (19.7 MB): read ahead without bound, the source would be whole in memory.
   const chunk = randomBytes(64 * 1024);
-  await zip.entry('big.bin', (function* () {
-    for (let i = 0; i < 300; i++) {
-      produced += chunk.length;
-      maxAhead = Math.max(maxAhead, produced - written);
-      yield chunk;
-    }
-  })());
+  await zip.entry(
+    'big.bin',
+    (function* () {
+      for (let i = 0; i < 300; i++) {
+        produced += chunk.length;
+        maxAhead = Math.max(maxAhead, produced - written);
+        yield chunk;
+      }
+    })(),
+  );
   await zip.finish();
   // archiver's stages (source, deflater, zip stream, archive) each hold a high-water mark's worth:
   // a few MB ahead of the destination at most, whatever the size (3.6 MB measured at 20 MB and at 64 MB).
@@ -83,12 +89,15 @@ test('a destination that closes mid-entry stops the writer with an error, and th
   const chunk = randomBytes(32 * 1024);
   setTimeout(() => sink.destroy(), 50);
   await assert.rejects(
-    zip.entry('x.bin', (function* () {
-      for (;;) {
-        pulled++;
-        yield chunk;
-      }
-    })()),
+    zip.entry(
+      'x.bin',
+      (function* () {
+        for (;;) {
+          pulled++;
+          yield chunk;
+        }
+      })(),
+    ),
     /client closed the connection/,
   );
   assert.ok(pulled < 200, `pulled ${pulled} chunks after the client left`);
@@ -106,9 +115,15 @@ test('exceljs reads a workbook written by hand through the streaming ZIP (the ex
   await zip.entry('[Content_Types].xml', [
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
   ]);
-  await zip.entry('_rels/.rels', ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>']);
-  await zip.entry('xl/workbook.xml', ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="events" sheetId="1" r:id="rId1"/></sheets></workbook>']);
-  await zip.entry('xl/_rels/workbook.xml.rels', ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>']);
+  await zip.entry('_rels/.rels', [
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+  ]);
+  await zip.entry('xl/workbook.xml', [
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="events" sheetId="1" r:id="rId1"/></sheets></workbook>',
+  ]);
+  await zip.entry('xl/_rels/workbook.xml.rels', [
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+  ]);
   await zip.finish();
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(Buffer.concat(parts) as never);

@@ -1,7 +1,15 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import sharp from 'sharp';
 import type { EnrolmentPhotoResult } from '../../../../libs/contracts/src/index.js';
-import { defaultManifestPath, FacePipeline, ImageInputError, modelFor, readManifest, severalFaces, useThreshold } from '../../../../libs/face/src/index.js';
+import {
+  defaultManifestPath,
+  FacePipeline,
+  ImageInputError,
+  modelFor,
+  readManifest,
+  severalFaces,
+  useThreshold,
+} from '../../../../libs/face/src/index.js';
 import type { NewTemplate } from './watchlist.repository.js';
 
 export interface EnrolmentOutcome {
@@ -63,7 +71,12 @@ export class FaceEnrolment implements OnApplicationShutdown {
       }
       // A second plausible face of similar size: whose photo is it? A small face in the background is not.
       if (severalFaces(found)) {
-        results.push({ index, accepted: false, refusal: 'multiple-faces', reason: `${found.length} faces in the photo: enrol one person per photo (two are of similar size)` });
+        results.push({
+          index,
+          accepted: false,
+          refusal: 'multiple-faces',
+          reason: `${found.length} faces in the photo: enrol one person per photo (two are of similar size)`,
+        });
         continue;
       }
       const face = found[0]!;
@@ -72,7 +85,9 @@ export class FaceEnrolment implements OnApplicationShutdown {
         continue;
       }
       const chip = await faces.alignedChip(photo, face);
-      const crop = await sharp(Buffer.from(chip.data), { raw: { width: chip.width, height: chip.height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+      const crop = await sharp(Buffer.from(chip.data), { raw: { width: chip.width, height: chip.height, channels: 3 } })
+        .jpeg({ quality: 85 })
+        .toBuffer();
       templates.push({ vector: face.embedding!, faceModel: this.faceModel, crop });
       results.push({ index, accepted: true });
     }

@@ -41,20 +41,27 @@ export class FaceModelMigration implements OnApplicationBootstrap {
 
   private async run(): Promise<ReembedReport> {
     let step = 0;
-    const report = await reembedTemplates(this.db, this.cipher, this.enrolment.faceModel, (jpeg) => this.enrolment.embedCrop(jpeg), (p) => {
-      const tenth = Math.floor((p.done / p.total) * 10);
-      if (tenth > step || p.done === p.total) {
-        step = tenth;
-        this.log.log(`re-embedding ${progressBar(p)}`);
-      }
-    });
+    const report = await reembedTemplates(
+      this.db,
+      this.cipher,
+      this.enrolment.faceModel,
+      (jpeg) => this.enrolment.embedCrop(jpeg),
+      (p) => {
+        const tenth = Math.floor((p.done / p.total) * 10);
+        if (tenth > step || p.done === p.total) {
+          step = tenth;
+          this.log.log(`re-embedding ${progressBar(p)}`);
+        }
+      },
+    );
     for (const siteId of report.sites) {
       const rows = await this.db.getRepository(WatchlistEntryEntity).find({ where: { siteId } });
       for (const e of await this.repo.load(rows)) this.matchers.upsert(siteId, this.repo.matchEntry(e));
       await this.publisher.publishSnapshot(siteId).catch((e: Error) => this.log.error(`snapshot for ${siteId}: ${e.message}`));
     }
     this.log.log(`re-embedded ${report.reembedded} of ${report.total} template(s)`);
-    for (const f of report.failed) this.log.warn(`template ${f.templateId} of entry ${f.entryId} not re-embedded: ${f.reason} — enrol a new photo`);
+    for (const f of report.failed)
+      this.log.warn(`template ${f.templateId} of entry ${f.entryId} not re-embedded: ${f.reason} — enrol a new photo`);
     return report;
   }
 }

@@ -25,10 +25,14 @@ export class SiteMatchers implements OnApplicationBootstrap {
           g.ok
             ? this.log.log(
                 `site ${siteId}: ${g.templates} ${g.dimensions}-d templates indexed in ${(g.buildMs / 1000).toFixed(1)} s` +
-                  (g.graphDimensions < g.dimensions ? ` (graph in ${g.graphDimensions} PCA dimensions, ${(g.explainedVariance * 100).toFixed(0)} % of the variance)` : '') +
+                  (g.graphDimensions < g.dimensions
+                    ? ` (graph in ${g.graphDimensions} PCA dimensions, ${(g.explainedVariance * 100).toFixed(0)} % of the variance)`
+                    : '') +
                   ` (swap ${g.swapMs.toFixed(0)} ms, peak rss ${(g.peakRssBytes / 1048576).toFixed(0)} MB)`,
               )
-            : this.log.error(`site ${siteId}: building the face index of ${g.templates} templates failed (exact scan stays in use): ${g.error.message}`),
+            : this.log.error(
+                `site ${siteId}: building the face index of ${g.templates} templates failed (exact scan stays in use): ${g.error.message}`,
+              ),
       });
       this.bySite.set(siteId, m);
     }

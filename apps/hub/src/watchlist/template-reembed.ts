@@ -65,7 +65,11 @@ export async function reembedTemplates(
       if (vector) {
         await repo.update(
           { id: t.id, faceModel: t.faceModel },
-          { faceModel, dims: vector.length, templateEnc: cipher.encrypt(Buffer.from(encodeTemplate(vector), 'base64'), aad.template(t.entryId)) },
+          {
+            faceModel,
+            dims: vector.length,
+            templateEnc: cipher.encrypt(Buffer.from(encodeTemplate(vector), 'base64'), aad.template(t.entryId)),
+          },
         );
         report.reembedded++;
         const entry = await db.getRepository(WatchlistEntryEntity).findOneBy({ id: t.entryId });

@@ -12,12 +12,17 @@ import { waitFor } from '../../../../test/support/wait-for.js';
 async function failSequenceBumps(db: DataSource, on: boolean): Promise<void> {
   if (db.options.type === 'postgres') {
     if (on) {
-      await db.query(`CREATE OR REPLACE FUNCTION cg_test_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated storage failure'; END $$ LANGUAGE plpgsql`);
+      await db.query(
+        `CREATE OR REPLACE FUNCTION cg_test_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated storage failure'; END $$ LANGUAGE plpgsql`,
+      );
       await db.query(`CREATE TRIGGER cg_test_fail BEFORE UPDATE ON watchlist_sync FOR EACH ROW EXECUTE FUNCTION cg_test_fail()`);
     } else await db.query(`DROP TRIGGER cg_test_fail ON watchlist_sync`);
     return;
   }
-  if (on) await db.query(`CREATE TRIGGER cg_test_fail BEFORE UPDATE ON watchlist_sync BEGIN SELECT RAISE(ABORT, 'simulated storage failure'); END`);
+  if (on)
+    await db.query(
+      `CREATE TRIGGER cg_test_fail BEFORE UPDATE ON watchlist_sync BEGIN SELECT RAISE(ABORT, 'simulated storage failure'); END`,
+    );
   else await db.query(`DROP TRIGGER cg_test_fail`);
 }
 
@@ -28,7 +33,12 @@ async function runAtomicSync(databaseUrl?: string): Promise<void> {
     const adminToken = (await login(hub.url)).accessToken;
     const admin = authedFetch(adminToken);
     const c = (await issueGateCredentials(hub.url, adminToken, siteA, ['g1'])).get('g1')!;
-    gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: c.username, password: c.password, clientId: c.username, protocolVersion: 4 });
+    gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
+      username: c.username,
+      password: c.password,
+      clientId: c.username,
+      protocolVersion: 4,
+    });
     // The edge's view, built only from the deltas it receives, in order.
     const edge = { seq: 0, entries: new Set<string>(), gaps: 0 };
     gate.on('message', (_t, p) => {
@@ -50,7 +60,12 @@ async function runAtomicSync(databaseUrl?: string): Promise<void> {
     const kept = await create('001099000001');
     assert.equal(kept.status, 201);
     const erased = await create('001099000002');
-    await waitFor(() => edge.seq, (s) => s === 2, 10_000, 'both entries reach the edge');
+    await waitFor(
+      () => edge.seq,
+      (s) => s === 2,
+      10_000,
+      'both entries reach the edge',
+    );
 
     const db = hub.app.get(DataSource);
     await failSequenceBumps(db, true);
@@ -58,12 +73,21 @@ async function runAtomicSync(databaseUrl?: string): Promise<void> {
     const del = await admin(`${wl}/${erased.body.entry.entryId}`, { method: 'DELETE' });
     assert.equal(del.status, 500);
     assert.equal((await create('001099000003')).status, 500);
-    assert.deepEqual(await hubEntries(), new Set([kept.body.entry.entryId, erased.body.entry.entryId]), 'a change whose sequence number failed is rolled back with it');
+    assert.deepEqual(
+      await hubEntries(),
+      new Set([kept.body.entry.entryId, erased.body.entry.entryId]),
+      'a change whose sequence number failed is rolled back with it',
+    );
     await failSequenceBumps(db, false);
 
     // The storage is back: the erasure goes through and reaches the edge with the next number.
     assert.equal((await admin(`${wl}/${erased.body.entry.entryId}`, { method: 'DELETE' })).status, 204);
-    await waitFor(() => edge.seq, (s) => s === 3, 10_000, 'the removal reaches the edge');
+    await waitFor(
+      () => edge.seq,
+      (s) => s === 3,
+      10_000,
+      'the removal reaches the edge',
+    );
     assert.deepEqual(edge.entries, await hubEntries(), 'the edge holds exactly what the hub holds');
     assert.equal(edge.gaps, 0);
     assert.equal(Number((await db.query(`SELECT COUNT(*) AS n FROM watchlist_outbox`))[0].n), 0, 'the outbox is empty once published');
@@ -73,9 +97,13 @@ async function runAtomicSync(databaseUrl?: string): Promise<void> {
   }
 }
 
-test('watchlist sync on SQLite: a change and its sequence number commit together; the edge never misses one', { timeout: 60_000 }, async () => {
-  await runAtomicSync();
-});
+test(
+  'watchlist sync on SQLite: a change and its sequence number commit together; the edge never misses one',
+  { timeout: 60_000 },
+  async () => {
+    await runAtomicSync();
+  },
+);
 
 test('watchlist sync on PostgreSQL: the same', { timeout: 60_000 }, async () => {
   const pg = await createTestDatabase();

@@ -29,7 +29,8 @@ const RETRY_MS = 2_000;
  * The claim that makes one hub instance answer a resync request: every instance receives the same
  * message (topic and bytes), so they all derive the same key from it.
  */
-export const resyncClaimKey = (topic: string, payload: Buffer): string => `cg:wl-resync:${createHash('sha256').update(topic).update('\n').update(payload).digest('hex').slice(0, 40)}`;
+export const resyncClaimKey = (topic: string, payload: Buffer): string =>
+  `cg:wl-resync:${createHash('sha256').update(topic).update('\n').update(payload).digest('hex').slice(0, 40)}`;
 
 /** A resync request as far as answering it goes. */
 interface Asked {
@@ -72,7 +73,8 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
 
   async onApplicationBootstrap(): Promise<void> {
     // Never an unhandled rejection: a database error while answering is logged, the gate asks again.
-    const onRequest = (topic: string, payload: Buffer) => void this.handleResync(topic, payload).catch((e: Error) => this.log.error(`resync request: ${e.message}`));
+    const onRequest = (topic: string, payload: Buffer) =>
+      void this.handleResync(topic, payload).catch((e: Error) => this.log.error(`resync request: ${e.message}`));
     await this.mqtt.subscribe(topicFilters.allWatchlistResync, 1, onRequest);
     void this.publishPending();
   }
@@ -84,7 +86,9 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
    */
   async recordChange(m: EntityManager, siteId: string, upsertIds: readonly string[], removeIds: readonly string[]): Promise<number> {
     const seq = await this.repo.nextSeq(m, siteId);
-    await m.getRepository(WatchlistOutboxEntity).insert({ siteId, seq, upserts: JSON.stringify(upsertIds), removes: JSON.stringify(removeIds), createdAt: Date.now() });
+    await m
+      .getRepository(WatchlistOutboxEntity)
+      .insert({ siteId, seq, upserts: JSON.stringify(upsertIds), removes: JSON.stringify(removeIds), createdAt: Date.now() });
     return seq;
   }
 
@@ -117,7 +121,14 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
               const found = ids.length ? await this.db.getRepository(WatchlistEntryEntity).findBy({ id: In(ids) }) : [];
               const upserts = (await this.repo.load(found)).map((e) => this.repo.edgeEntry(e));
               const removes = JSON.parse(row.removes) as string[];
-              await this.publish(row.siteId, { siteId: row.siteId, seq: row.seq, full: false, issuedAt: new Date().toISOString(), upserts, removes });
+              await this.publish(row.siteId, {
+                siteId: row.siteId,
+                seq: row.seq,
+                full: false,
+                issuedAt: new Date().toISOString(),
+                upserts,
+                removes,
+              });
               await outbox.delete({ siteId: row.siteId, seq: row.seq });
             }
             return true;
@@ -172,7 +183,9 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
     }
     if (!from || req.siteId !== from.siteId || req.gateId !== from.gateId || !this.registry.gate(from.siteId, from.gateId)) {
       this.resyncs.inc({ result: 'refused' });
-      this.log.warn(`resync request refused: topic ${topic.slice(0, 200)} does not match a known gate or the body (${req.siteId}/${req.gateId})`);
+      this.log.warn(
+        `resync request refused: topic ${topic.slice(0, 200)} does not match a known gate or the body (${req.siteId}/${req.gateId})`,
+      );
       return;
     }
     const gateKey = `${from.siteId}/${from.gateId}`;
@@ -188,10 +201,13 @@ export class WatchlistSyncPublisher implements OnApplicationBootstrap, OnApplica
       }
       const entry = {
         asked,
-        timer: setTimeout(() => {
-          this.deferred.delete(gateKey);
-          void this.answerOnce(entry.asked).catch((e: Error) => this.log.error(`resync for ${gateKey}: ${e.message}`));
-        }, last + RESYNC_INTERVAL_MS - now),
+        timer: setTimeout(
+          () => {
+            this.deferred.delete(gateKey);
+            void this.answerOnce(entry.asked).catch((e: Error) => this.log.error(`resync for ${gateKey}: ${e.message}`));
+          },
+          last + RESYNC_INTERVAL_MS - now,
+        ),
       };
       this.deferred.set(gateKey, entry);
       return;

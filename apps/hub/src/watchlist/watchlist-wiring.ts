@@ -20,7 +20,13 @@ import { WatchlistRepository } from './watchlist.repository.js';
 import { WatchlistService } from './watchlist.service.js';
 
 /** Watchlists, alerts and the personal-data services (face crops on the edges included), for HubModule. */
-export const watchlistControllers: Type[] = [WatchlistController, AlertsController, AlertRulesController, PersonDataController, EventCropController];
+export const watchlistControllers: Type[] = [
+  WatchlistController,
+  AlertsController,
+  AlertRulesController,
+  PersonDataController,
+  EventCropController,
+];
 
 export const watchlistProviders: Provider[] = [
   dataCipherProvider,

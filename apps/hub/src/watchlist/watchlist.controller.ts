@@ -27,14 +27,22 @@ export class WatchlistController {
 
   @Get()
   @Access(MANAGE, { param: 'siteId' })
-  list(@Param('siteId') siteId: string, @Query(new ZodPipe(WatchlistListQuerySchema.omit({ siteId: true }))) q: Omit<WatchlistListQuery, 'siteId'>, @CurrentPrincipal() p: Principal) {
+  list(
+    @Param('siteId') siteId: string,
+    @Query(new ZodPipe(WatchlistListQuerySchema.omit({ siteId: true }))) q: Omit<WatchlistListQuery, 'siteId'>,
+    @CurrentPrincipal() p: Principal,
+  ) {
     return this.watchlist.list({ ...q, siteId }, p);
   }
 
   @Post()
   @Access(MANAGE, { param: 'siteId' })
   @PhotoBody()
-  create(@Param('siteId') siteId: string, @Body(new ZodPipe(WatchlistEntryCreateSchema)) body: WatchlistEntryCreate, @CurrentPrincipal() p: Principal) {
+  create(
+    @Param('siteId') siteId: string,
+    @Body(new ZodPipe(WatchlistEntryCreateSchema)) body: WatchlistEntryCreate,
+    @CurrentPrincipal() p: Principal,
+  ) {
     return this.watchlist.create(siteId, body, p);
   }
 
@@ -56,7 +64,12 @@ export class WatchlistController {
   @Patch(':entryId')
   @Access(MANAGE, { param: 'siteId' })
   @PhotoBody()
-  update(@Param('siteId') siteId: string, @Param('entryId') entryId: string, @Body(new ZodPipe(WatchlistEntryUpdateSchema)) body: WatchlistEntryUpdate, @CurrentPrincipal() p: Principal) {
+  update(
+    @Param('siteId') siteId: string,
+    @Param('entryId') entryId: string,
+    @Body(new ZodPipe(WatchlistEntryUpdateSchema)) body: WatchlistEntryUpdate,
+    @CurrentPrincipal() p: Principal,
+  ) {
     return this.watchlist.update(siteId, entryId, body, p);
   }
 

@@ -26,7 +26,10 @@ const mask = (n: string) => `${n.slice(0, 4)}******${n.slice(-2)}`;
 /** All watchlist I/O: rows, encrypted templates, and the shapes built from them. */
 @Injectable()
 export class WatchlistRepository {
-  constructor(private readonly db: DataSource, private readonly cipher: DataCipher) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly cipher: DataCipher,
+  ) {}
 
   /**
    * The next sequence number of a site's watchlist, inside the change's transaction `m`: one statement
@@ -62,7 +65,9 @@ export class WatchlistRepository {
 
   async load(rows: WatchlistEntryEntity[]): Promise<LoadedEntry[]> {
     if (!rows.length) return [];
-    const tpl = await this.db.getRepository(WatchlistTemplateEntity).find({ where: { entryId: In(rows.map((r) => r.id)) }, order: { id: 'ASC' } });
+    const tpl = await this.db
+      .getRepository(WatchlistTemplateEntity)
+      .find({ where: { entryId: In(rows.map((r) => r.id)) }, order: { id: 'ASC' } });
     const byEntry = new Map<string, LoadedEntry['templates']>();
     for (const t of tpl) {
       const vector = decodeTemplate(this.cipher.decrypt(t.templateEnc, aad.template(t.entryId)).toString('base64'));

@@ -43,7 +43,8 @@ export class WatchlistService {
     const outcome = photos.length ? await this.enrolment.enrol(photos) : { results: [], templates: [] };
     if (photos.length && outcome.templates.length === 0)
       throw new UnprocessableEntityException({ statusCode: 422, message: 'no photo could be enrolled', photos: outcome.results });
-    if (!photos.length && !input.idNumber) throw new UnprocessableEntityException({ statusCode: 422, message: 'an entry needs a photo or an idNumber to match on', photos: [] });
+    if (!photos.length && !input.idNumber)
+      throw new UnprocessableEntityException({ statusCode: 422, message: 'an entry needs a photo or an idNumber to match on', photos: [] });
     const id = randomUUID();
     const now = Date.now();
     const by = typeof actor === 'string' ? actor : actor.name;
@@ -70,7 +71,14 @@ export class WatchlistService {
       await this.sync.recordChange(m, siteId, [id], []);
     });
     await this.changed(row);
-    await this.audit.record({ actor, action: 'watchlist.create', subjectType: 'watchlist_entry', subjectId: id, siteId: row.siteId, detail: { listKind: row.listKind, templates: outcome.templates.length } });
+    await this.audit.record({
+      actor,
+      action: 'watchlist.create',
+      subjectType: 'watchlist_entry',
+      subjectId: id,
+      siteId: row.siteId,
+      detail: { listKind: row.listKind, templates: outcome.templates.length },
+    });
     return { entry: this.repo.view(row, outcome.templates.length), photos: outcome.results };
   }
 
@@ -99,7 +107,14 @@ export class WatchlistService {
       await this.sync.recordChange(m, siteId, [row.id], []);
     });
     await this.changed(row);
-    await this.audit.record({ actor, action: 'watchlist.update', subjectType: 'watchlist_entry', subjectId: row.id, siteId, detail: { fields: Object.keys(patch).filter((k) => k !== 'photos'), addedTemplates: outcome.templates.length } });
+    await this.audit.record({
+      actor,
+      action: 'watchlist.update',
+      subjectType: 'watchlist_entry',
+      subjectId: row.id,
+      siteId,
+      detail: { fields: Object.keys(patch).filter((k) => k !== 'photos'), addedTemplates: outcome.templates.length },
+    });
     const counts = await this.repo.templateCounts([row.id]);
     return { entry: this.repo.view(row, counts.get(row.id) ?? 0), photos: outcome.results };
   }
@@ -141,14 +156,21 @@ export class WatchlistService {
       skip: q.offset,
     });
     const counts = await this.repo.templateCounts(rows.map((r) => r.id));
-    await this.audit.record({ actor, action: 'watchlist.list', subjectType: 'watchlist_entry', siteId: q.siteId, detail: { count: rows.length, offset: q.offset } });
+    await this.audit.record({
+      actor,
+      action: 'watchlist.list',
+      subjectType: 'watchlist_entry',
+      siteId: q.siteId,
+      detail: { count: rows.length, offset: q.offset },
+    });
     return { items: rows.map((r) => this.repo.view(r, counts.get(r.id) ?? 0)), total };
   }
 
   /** 1:N search with a probe photo (who is this?): the best active entries of the site. */
   async search(siteId: string, photo: Buffer, actor: Principal): Promise<{ entry: WatchlistEntryView; similarity: number }[]> {
     // Refused like an enrolment photo, with the reason: empty, undecodable, too large, not a photo format.
-    const refuse = (refusal: string, reason: string) => new UnprocessableEntityException({ statusCode: 422, message: reason, photos: [{ index: 0, accepted: false, refusal, reason }] });
+    const refuse = (refusal: string, reason: string) =>
+      new UnprocessableEntityException({ statusCode: 422, message: reason, photos: [{ index: 0, accepted: false, refusal, reason }] });
     if (photo.length === 0) throw refuse('image', 'not a usable image (empty): the photo has no data');
     let probe: Float32Array | undefined;
     try {
@@ -162,7 +184,9 @@ export class WatchlistService {
     const rows = await Promise.all(hits.map((h) => this.repo.find(h.entry.entryId)));
     const counts = await this.repo.templateCounts(hits.map((h) => h.entry.entryId));
     await this.audit.record({ actor, action: 'watchlist.search', subjectType: 'watchlist_entry', siteId, detail: { hits: hits.length } });
-    return hits.flatMap((h, i) => (rows[i] ? [{ entry: this.repo.view(rows[i]!, counts.get(h.entry.entryId) ?? 0), similarity: h.similarity }] : []));
+    return hits.flatMap((h, i) =>
+      rows[i] ? [{ entry: this.repo.view(rows[i]!, counts.get(h.entry.entryId) ?? 0), similarity: h.similarity }] : [],
+    );
   }
 
   private async entry(siteId: string, entryId: string): Promise<WatchlistEntryEntity> {

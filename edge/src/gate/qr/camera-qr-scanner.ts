@@ -13,7 +13,12 @@ const STALE_MS = 1000;
  * patterns) and ~58 ms with one; halved first, ~19 ms and ~6 ms including the downscale, and a
  * QR with 4 px modules at 640×480 is still found. `out` is reused between frames.
  */
-export function halfSizeRgba(rgb: Uint8Array, width: number, height: number, out?: Uint8ClampedArray): { rgba: Uint8ClampedArray; width: number; height: number } {
+export function halfSizeRgba(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  out?: Uint8ClampedArray,
+): { rgba: Uint8ClampedArray; width: number; height: number } {
   const w = width >> 1;
   const h = height >> 1;
   const rgba = out && out.length === w * h * 4 ? out : new Uint8ClampedArray(w * h * 4);
@@ -65,7 +70,12 @@ export class CameraQrScanner implements QrSource {
     const tick = () => {
       if (this.stopped) return;
       const f = this.latest();
-      if (f && this.armed() && Date.now() - f.capturedAt < STALE_MS && (f.seq !== this.lastSeen?.seq || f.capturedAt !== this.lastSeen.at)) {
+      if (
+        f &&
+        this.armed() &&
+        Date.now() - f.capturedAt < STALE_MS &&
+        (f.seq !== this.lastSeen?.seq || f.capturedAt !== this.lastSeen.at)
+      ) {
         this.lastSeen = { seq: f.seq, at: f.capturedAt };
         const t0 = performance.now();
         const { text, rgba } = decodeFrameQr(f, this.scratch);

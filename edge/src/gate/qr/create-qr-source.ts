@@ -12,7 +12,12 @@ export interface LaneCameraFrames {
 }
 
 /** The driver for one configured QR input; a camera input needs the lane's camera. */
-export function createQrSource(input: QrInput, camera: LaneCameraFrames | undefined, armed: () => boolean, warn?: (message: string) => void): QrSource {
+export function createQrSource(
+  input: QrInput,
+  camera: LaneCameraFrames | undefined,
+  armed: () => boolean,
+  warn?: (message: string) => void,
+): QrSource {
   switch (input.kind) {
     case 'serial':
       return new SerialQrScanner(input, warn);

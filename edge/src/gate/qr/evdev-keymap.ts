@@ -1,7 +1,8 @@
 // Linux input-event key codes (linux/input-event-codes.h) → characters on a US layout, as a HID
 // keyboard-wedge scanner types them. Only ASCII exists here: a scanner cannot type "ễ" as keys.
 
-const row = (first: number, plain: string, shifted: string): [number, [string, string]][] => [...plain].map((c, i) => [first + i, [c, shifted[i]!]]);
+const row = (first: number, plain: string, shifted: string): [number, [string, string]][] =>
+  [...plain].map((c, i) => [first + i, [c, shifted[i]!]]);
 
 export const KEY_ENTER = 28;
 export const KEY_KPENTER = 96;

@@ -57,7 +57,7 @@ async function openWriter(fifo: string): Promise<number> {
 
 /** Writes everything, waiting while the pipe is full (the reader drains it). */
 async function writeAll(fd: number, b: Buffer): Promise<void> {
-  for (let off = 0; off < b.length; ) {
+  for (let off = 0; off < b.length;) {
     try {
       off += writeSync(fd, b, off, Math.min(4096, b.length - off));
     } catch (e) {
@@ -71,7 +71,9 @@ test('evdev keyboard wedge from a FIFO of real input_event records: Shift mappin
   const dir = mkdtempSync(join(tmpdir(), 'cg-evdev-'));
   const fifo = join(dir, 'usb-scanner-event-kbd');
   execFileSync('mkfifo', [fifo]);
-  const scanner = new EvdevQrScanner(EvdevQrInputSchema.parse({ kind: 'evdev', path: fifo, maxLength: 200, reconnect: { initialMs: 50, maxMs: 200 } }));
+  const scanner = new EvdevQrScanner(
+    EvdevQrInputSchema.parse({ kind: 'evdev', path: fifo, maxLength: 200, reconnect: { initialMs: 50, maxMs: 200 } }),
+  );
   const out: ScanResult[] = [];
   scanner.start((r) => out.push(r));
   let fd = await openWriter(fifo);
@@ -84,7 +86,12 @@ test('evdev keyboard wedge from a FIFO of real input_event records: Shift mappin
       // no reader waiting
     }
   });
-  await waitFor(() => scanner.health().connected, (c) => c, 5000, 'evdev node open');
+  await waitFor(
+    () => scanner.health().connected,
+    (c) => c,
+    5000,
+    'evdev node open',
+  );
 
   // The ASCII the wedge can carry: ID, dates, sex "Nam", and symbols needing Shift ('|').
   const qr = '001099004321||Tran Van Binh|01021999|Nam|So 5 Hang Bai, Ha Noi|20042021';
@@ -94,27 +101,57 @@ test('evdev keyboard wedge from a FIFO of real input_event records: Shift mappin
     await writeAll(fd, bytes.subarray(i, i + 37));
     if (i % (37 * 20) === 0) await sleep(2);
   }
-  await waitFor(() => out.length, (n) => n >= 1, 5000, 'first scan');
+  await waitFor(
+    () => out.length,
+    (n) => n >= 1,
+    5000,
+    'first scan',
+  );
   assert.deepEqual(out[0], { text: qr });
 
   // A Vietnamese name loses its diacritics (the keys do not exist): what gets through is the ASCII.
   await writeAll(fd, typed('079203012345||Nguyễn Thị|15082003|Nữ|x|10052021'));
-  await waitFor(() => out.length, (n) => n >= 2, 5000, 'second scan');
+  await waitFor(
+    () => out.length,
+    (n) => n >= 2,
+    5000,
+    'second scan',
+  );
   assert.deepEqual(out[1], { text: '079203012345||Nguyn Th|15082003|N|x|10052021' });
 
   // Oversize: reported once, nothing passed on, the next scan is clean.
   await writeAll(fd, Buffer.concat([typed('9'.repeat(500)), typed('ok123')]));
-  await waitFor(() => out.length, (n) => n >= 4, 5000, 'oversize + next');
+  await waitFor(
+    () => out.length,
+    (n) => n >= 4,
+    5000,
+    'oversize + next',
+  );
   assert.match((out[2] as { error: string }).error, /longer than 200/);
   assert.deepEqual(out[3], { text: 'ok123' });
 
   // The device goes away (writer closed → EOF), comes back: the scanner reopens it.
   closeSync(fd);
-  await waitFor(() => scanner.health().connected, (c) => !c, 5000, 'device gone');
+  await waitFor(
+    () => scanner.health().connected,
+    (c) => !c,
+    5000,
+    'device gone',
+  );
   fd = await openWriter(fifo);
-  await waitFor(() => scanner.health().connected, (c) => c, 5000, 'device back');
+  await waitFor(
+    () => scanner.health().connected,
+    (c) => c,
+    5000,
+    'device back',
+  );
   await writeAll(fd, typed('ABC|def'));
-  await waitFor(() => out.length, (n) => n >= 5, 5000, 'scan after reopen');
+  await waitFor(
+    () => out.length,
+    (n) => n >= 5,
+    5000,
+    'scan after reopen',
+  );
   assert.deepEqual(out[4], { text: 'ABC|def' });
   assert.equal(scanner.health().reconnects, 1);
   closeSync(fd);

@@ -143,5 +143,4 @@ export class EvdevQrScanner implements QrSource {
   health(): QrInputHealth {
     return this.stats.health('evdev', this.cfg.path);
   }
-
 }

@@ -6,7 +6,10 @@
 export class QrRepeatFilter {
   private readonly seen = new Map<string, number>();
 
-  constructor(private readonly windowMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** True when `text` is new (or was last seen longer than the window ago). */
   accept(text: string): boolean {

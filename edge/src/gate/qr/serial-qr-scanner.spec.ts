@@ -15,14 +15,28 @@ async function rig(t: { after: (fn: () => Promise<void>) => void }, terminator: 
   const dir = mkdtempSync(join(tmpdir(), 'cg-serial-'));
   const pty = new PtyPair(join(dir, 'scanner'), join(dir, 'host'));
   await pty.plug();
-  const scanner = new SerialQrScanner(SerialQrInputSchema.parse({ kind: 'serial', path: pty.host, baudRate: 115200, terminator, maxLength: 300, reconnect: { initialMs: 100, maxMs: 400 } }));
+  const scanner = new SerialQrScanner(
+    SerialQrInputSchema.parse({
+      kind: 'serial',
+      path: pty.host,
+      baudRate: 115200,
+      terminator,
+      maxLength: 300,
+      reconnect: { initialMs: 100, maxMs: 400 },
+    }),
+  );
   const out: ScanResult[] = [];
   scanner.start((r) => out.push(r));
   t.after(async () => {
     await scanner.stop();
     await pty.unplug();
   });
-  await waitFor(() => scanner.health().connected, (c) => c, 5000, 'scanner port open');
+  await waitFor(
+    () => scanner.health().connected,
+    (c) => c,
+    5000,
+    'scanner port open',
+  );
   return { pty, scanner, out };
 }
 
@@ -35,7 +49,12 @@ test('serial scanner over a real pty: UTF-8 Vietnamese scans with CR, CRLF; garb
   pty.send(Buffer.alloc(1000, 0x5a));
   pty.send('\r');
   pty.send(`${QR}\r`);
-  await waitFor(() => out.length, (n) => n >= 5, 5000, 'five results');
+  await waitFor(
+    () => out.length,
+    (n) => n >= 5,
+    5000,
+    'five results',
+  );
   assert.deepEqual(out[0], { text: QR });
   assert.deepEqual(out[1], { text: QR.replace('Hương', 'Hưng') });
   assert.match((out[2] as { error: string }).error, /not UTF-8/);
@@ -51,12 +70,22 @@ test('serial scanner: LF terminator and idle-gap framing over the pty', async (t
   const lf = await rig(t, 'LF');
   lf.pty.send(`${QR}\n${QR}`);
   lf.pty.send('\n');
-  await waitFor(() => lf.out.length, (n) => n >= 2, 5000, 'two LF scans');
+  await waitFor(
+    () => lf.out.length,
+    (n) => n >= 2,
+    5000,
+    'two LF scans',
+  );
   assert.deepEqual(lf.out, [{ text: QR }, { text: QR }]);
   const idle = await rig(t, { idleMs: 60 });
   idle.pty.send(QR.slice(0, 40));
   idle.pty.send(QR.slice(40));
-  await waitFor(() => idle.out.length, (n) => n >= 1, 5000, 'idle-gap scan');
+  await waitFor(
+    () => idle.out.length,
+    (n) => n >= 1,
+    5000,
+    'idle-gap scan',
+  );
   await new Promise((r) => setTimeout(r, 150));
   assert.deepEqual(idle.out, [{ text: QR }]);
 });
@@ -64,16 +93,36 @@ test('serial scanner: LF terminator and idle-gap framing over the pty', async (t
 test('serial scanner unplugged (socat killed) → disconnected with the error; plugged back → reconnects and reads again', async (t) => {
   const { pty, scanner, out } = await rig(t);
   pty.send(`${QR}\r`);
-  await waitFor(() => out.length, (n) => n === 1, 5000, 'scan before unplug');
+  await waitFor(
+    () => out.length,
+    (n) => n === 1,
+    5000,
+    'scan before unplug',
+  );
   await pty.unplug();
-  await waitFor(() => scanner.health().connected, (c) => !c, 5000, 'disconnect noticed');
+  await waitFor(
+    () => scanner.health().connected,
+    (c) => !c,
+    5000,
+    'disconnect noticed',
+  );
   assert.ok(scanner.health().lastError, 'the health names the error');
   await new Promise((r) => setTimeout(r, 600)); // several failed reopen attempts while away
   assert.equal(scanner.health().connected, false);
   await pty.plug();
-  await waitFor(() => scanner.health().connected, (c) => c, 5000, 'reconnected');
+  await waitFor(
+    () => scanner.health().connected,
+    (c) => c,
+    5000,
+    'reconnected',
+  );
   assert.equal(scanner.health().reconnects, 1);
   pty.send(`${QR}\r`);
-  await waitFor(() => out.length, (n) => n === 2, 5000, 'scan after re-plug');
+  await waitFor(
+    () => out.length,
+    (n) => n === 2,
+    5000,
+    'scan after re-plug',
+  );
   assert.deepEqual(out[1], { text: QR });
 });

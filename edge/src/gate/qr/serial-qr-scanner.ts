@@ -92,5 +92,4 @@ export class SerialQrScanner implements QrSource {
   health(): QrInputHealth {
     return this.stats.health('serial', this.cfg.path);
   }
-
 }

@@ -15,7 +15,10 @@ const MAX_RESPONSE_BYTES = 1_000_000;
 export class HttpsVneidVerifier implements VneidVerifier {
   private readonly tls: { cert?: Buffer; key?: Buffer; ca?: Buffer };
 
-  constructor(private readonly cfg: VneidSettings, private readonly who: { siteId: string; gateId: string }) {
+  constructor(
+    private readonly cfg: VneidSettings,
+    private readonly who: { siteId: string; gateId: string },
+  ) {
     this.tls = {
       ...(cfg.certFile ? { cert: readFileSync(cfg.certFile) } : {}),
       ...(cfg.keyFile ? { key: readFileSync(cfg.keyFile) } : {}),
@@ -24,7 +27,13 @@ export class HttpsVneidVerifier implements VneidVerifier {
   }
 
   async verify(qr: CccdQr, signal: AbortSignal): Promise<VneidCheck> {
-    const body: VneidVerifyRequest = { idNumber: qr.idNumber, fullName: qr.fullName, dateOfBirth: qr.dateOfBirth, dateOfIssue: qr.dateOfIssue, ...this.who };
+    const body: VneidVerifyRequest = {
+      idNumber: qr.idNumber,
+      fullName: qr.fullName,
+      dateOfBirth: qr.dateOfBirth,
+      dateOfIssue: qr.dateOfIssue,
+      ...this.who,
+    };
     let raw: { status: number; text: string };
     try {
       raw = await this.post(JSON.stringify(body), signal);
@@ -39,7 +48,14 @@ export class HttpsVneidVerifier implements VneidVerifier {
       return { status: 'unavailable', reason: 'response is not JSON' };
     }
     const r = VneidVerifyResponseSchema.safeParse(json);
-    if (!r.success) return { status: 'unavailable', reason: `response does not match the contract: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 160)}` };
+    if (!r.success)
+      return {
+        status: 'unavailable',
+        reason: `response does not match the contract: ${r.error.issues
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; ')
+          .slice(0, 160)}`,
+      };
     const v = r.data;
     if (v.status === 'refused') return v;
     // The service must confirm the very identity the QR shows.
@@ -58,7 +74,13 @@ export class HttpsVneidVerifier implements VneidVerifier {
     return new Promise((resolve, reject) => {
       const req = request(
         this.cfg.url,
-        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, ...this.tls, timeout: this.cfg.timeoutMs, signal },
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          ...this.tls,
+          timeout: this.cfg.timeoutMs,
+          signal,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;

@@ -49,7 +49,10 @@ export function choosePaceSuite(infos: PaceInfo[]): PaceSuite {
     const curve = i.parameterId !== undefined ? CURVES_BY_PARAMETER_ID.get(i.parameterId) : undefined;
     if (cipher && curve && i.version === 2) return { oid: i.protocol, cipher, curve };
   }
-  throw new CccdError('PROTOCOL', `card offers no supported PACE suite (${infos.map((i) => `${i.protocol}/${i.parameterId}`).join(', ') || 'none'})`);
+  throw new CccdError(
+    'PROTOCOL',
+    `card offers no supported PACE suite (${infos.map((i) => `${i.protocol}/${i.parameterId}`).join(', ') || 'none'})`,
+  );
 }
 
 /** Public key data object (7F49) the authentication tokens are computed over. */
@@ -95,13 +98,20 @@ export async function performPace(
   const denied = (sw: number) =>
     new AccessDeniedError('PACE', password.kind === 'CAN' ? 'the card rejected the CAN' : 'the card rejected the MRZ key', sw);
 
-  const mse = concat(tlv(0x80, encodeOid(oid)), tlv(0x83, Uint8Array.of(passwordReference(password))), tlv(0x84, Uint8Array.of(curve.paceParameterId)));
+  const mse = concat(
+    tlv(0x80, encodeOid(oid)),
+    tlv(0x83, Uint8Array.of(passwordReference(password))),
+    tlv(0x84, Uint8Array.of(curve.paceParameterId)),
+  );
   const r0 = await session.send({ cla: 0, ins: 0x22, p1: 0xc1, p2: 0xa4, data: mse }, 'MSE:Set AT');
   if ((r0.sw & 0xfff0) === 0x63c0 && (r0.sw & 0x0f) === 0) throw denied(r0.sw); // password blocked
   if (r0.sw !== 0x9000 && (r0.sw & 0xfff0) !== 0x63c0) throw new CardStatusError(r0.sw, 'MSE:Set AT');
 
   const ga = async (last: boolean, body: Uint8Array, step: string) => {
-    const r = await session.send({ cla: last ? 0x00 : 0x10, ins: 0x86, p1: 0, p2: 0, data: body, le: 256 }, `GENERAL AUTHENTICATE (${step})`);
+    const r = await session.send(
+      { cla: last ? 0x00 : 0x10, ins: 0x86, p1: 0, p2: 0, data: body, le: 256 },
+      `GENERAL AUTHENTICATE (${step})`,
+    );
     if (r.sw === 0x6300 || r.sw === 0x6982 || (r.sw & 0xfff0) === 0x63c0) throw denied(r.sw);
     if (r.sw !== 0x9000) throw new CardStatusError(r.sw, `GENERAL AUTHENTICATE (${step})`);
     return r.data;
@@ -139,4 +149,3 @@ export async function performPace(
   if (tIc.length !== 8 || !tIc.every((b, i) => b === expected[i])) throw new BadMacError('PACE card authentication token');
   return new SecureMessaging(aesCipher(ksEnc, ksMac), new Uint8Array(16));
 }
-

@@ -48,19 +48,36 @@ async function read(argv: string[]): Promise<number> {
     if (!values.json) console.error(`waiting up to ${timeout} ms for a card…`);
     const transport = await monitor.waitForCard(values.reader ? new RegExp(values.reader) : /./, timeout);
     try {
-      const res = await new CccdReader(transport, { trustStore, ...(values['accept-expired-ds'] ? { expiredDocumentSigner: 'accept' as const } : {}) }).read(key);
+      const res = await new CccdReader(transport, {
+        trustStore,
+        ...(values['accept-expired-ds'] ? { expiredDocumentSigner: 'accept' as const } : {}),
+      }).read(key);
       if (values['face-out'] && res.face) writeFileSync(values['face-out'], res.face.bytes);
-      if (values.json) console.log(JSON.stringify({ ...res, face: res.face ? { ...res.face, bytes: Buffer.from(res.face.bytes).toString('base64') } : undefined }, null, 2));
+      if (values.json)
+        console.log(
+          JSON.stringify(
+            { ...res, face: res.face ? { ...res.face, bytes: Buffer.from(res.face.bytes).toString('base64') } : undefined },
+            null,
+            2,
+          ),
+        );
       else {
         const p = res.personal;
         console.log(`${res.genuine ? 'GENUINE' : 'NOT GENUINE'} (${res.accessMethod}, reader ${transport.readerName})`);
-        console.log(`  Số CCCD:       ${p.idNumber ?? '?'}\n  Họ và tên:     ${p.fullName ?? '?'}\n  Ngày sinh:     ${p.dateOfBirth ?? '?'}  Giới tính: ${p.sex ?? '?'}`);
-        console.log(`  Quê quán:      ${p.placeOfOrigin ?? '?'}\n  Nơi thường trú: ${p.placeOfResidence ?? '?'}\n  Có giá trị đến: ${p.dateOfExpiry ?? '?'}`);
+        console.log(
+          `  Số CCCD:       ${p.idNumber ?? '?'}\n  Họ và tên:     ${p.fullName ?? '?'}\n  Ngày sinh:     ${p.dateOfBirth ?? '?'}  Giới tính: ${p.sex ?? '?'}`,
+        );
+        console.log(
+          `  Quê quán:      ${p.placeOfOrigin ?? '?'}\n  Nơi thường trú: ${p.placeOfResidence ?? '?'}\n  Có giá trị đến: ${p.dateOfExpiry ?? '?'}`,
+        );
         console.log(`  MRZ: ${res.mrz.lines.join(' / ')}`);
         console.log(`  passive auth: ${JSON.stringify(res.passiveAuth.checks)}`);
         if (res.activeAuth) console.log(`  active auth: ${res.activeAuth.passed ? 'passed' : 'FAILED'} (${res.activeAuth.algorithm})`);
         for (const f of res.passiveAuth.failures) console.log(`  ✗ ${f}`);
-        for (const s of res.steps) console.log(`  ${s.step.padEnd(24)} ${String(s.apdus).padStart(4)} APDUs ${String(s.bytesSent + s.bytesReceived).padStart(7)} B ${s.ms.toFixed(1).padStart(8)} ms`);
+        for (const s of res.steps)
+          console.log(
+            `  ${s.step.padEnd(24)} ${String(s.apdus).padStart(4)} APDUs ${String(s.bytesSent + s.bytesReceived).padStart(7)} B ${s.ms.toFixed(1).padStart(8)} ms`,
+          );
       }
       return res.genuine ? 0 : 2;
     } finally {
@@ -81,7 +98,9 @@ async function emulate(argv: string[]): Promise<number> {
   writeFileSync(join(dir, 'csca.pem'), pem);
   const link = new VpcdLink(new EmrtdApplet(card, { extendedLength: !values['bac-only'] }));
   await link.insert();
-  console.log(`test CCCD inserted in the vpcd reader: CAN ${card.can}, MRZ ${card.mrzKey.documentNumber},${card.mrzKey.dateOfBirth},${card.mrzKey.dateOfExpiry}`);
+  console.log(
+    `test CCCD inserted in the vpcd reader: CAN ${card.can}, MRZ ${card.mrzKey.documentNumber},${card.mrzKey.dateOfBirth},${card.mrzKey.dateOfExpiry}`,
+  );
   console.log(`trust its CSCA with: --csca ${join(dir, 'csca.pem')}   (Ctrl-C removes the card)`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   await link.remove();

@@ -7,7 +7,16 @@ import { aesCbcEncrypt } from '../crypto/aes.js';
 import { retailMac, tdesDecrypt, tdesEncrypt } from '../crypto/des.js';
 import { kdf } from '../crypto/kdf.js';
 import { pad } from '../crypto/padding.js';
-import { addPoints, bigIntToBytes, bytesToBigInt, decodePoint, encodePoint, multiply, randomScalar, type Point } from '../crypto/ec-curve.js';
+import {
+  addPoints,
+  bigIntToBytes,
+  bytesToBigInt,
+  decodePoint,
+  encodePoint,
+  multiply,
+  randomScalar,
+  type Point,
+} from '../crypto/ec-curve.js';
 import { bacKeys } from '../access/bac.js';
 import { authToken, pacePasswordBytes, type PacePassword } from '../access/pace.js';
 import { PACE_CIPHER_BY_OID } from '../lds/oids.js';
@@ -37,7 +46,21 @@ interface PaceState {
   ksMac?: Uint8Array;
 }
 
-const SW = { OK: 0x9000, EOF: 0x6282, AUTH_FAILED: 0x6300, WRONG_LENGTH: 0x6700, SECURITY: 0x6982, CONDITIONS: 0x6985, SM_MISSING: 0x6987, SM_INCORRECT: 0x6988, WRONG_DATA: 0x6a80, NOT_FOUND: 0x6a82, WRONG_P1P2: 0x6a86, OFFSET: 0x6b00, INS: 0x6d00 } as const;
+const SW = {
+  OK: 0x9000,
+  EOF: 0x6282,
+  AUTH_FAILED: 0x6300,
+  WRONG_LENGTH: 0x6700,
+  SECURITY: 0x6982,
+  CONDITIONS: 0x6985,
+  SM_MISSING: 0x6987,
+  SM_INCORRECT: 0x6988,
+  WRONG_DATA: 0x6a80,
+  NOT_FOUND: 0x6a82,
+  WRONG_P1P2: 0x6a86,
+  OFFSET: 0x6b00,
+  INS: 0x6d00,
+} as const;
 
 const ok = (data: Uint8Array = new Uint8Array(0)): ResponseApdu => ({ data, sw: SW.OK });
 const err = (sw: number): ResponseApdu => ({ data: new Uint8Array(0), sw });
@@ -225,7 +248,8 @@ export class EmrtdApplet {
     const ref = dos.find((d) => d.tag === 0x83)?.value[0];
     const param = dos.find((d) => d.tag === 0x84)?.value[0];
     const oid = oidDo ? decodeOid(oidDo.value) : '';
-    if (PACE_CIPHER_BY_OID[oid] !== 'AES-128' || (param !== undefined && param !== this.card.paceCurve.paceParameterId)) return err(SW.WRONG_DATA);
+    if (PACE_CIPHER_BY_OID[oid] !== 'AES-128' || (param !== undefined && param !== this.card.paceCurve.paceParameterId))
+      return err(SW.WRONG_DATA);
     let password: PacePassword;
     if (ref === 0x02) password = { kind: 'CAN', can: this.card.can };
     else if (ref === 0x01) password = { kind: 'MRZ', mrz: this.card.mrzKey };
@@ -308,4 +332,3 @@ export class EmrtdApplet {
     return ok(new Uint8Array(privateEncrypt({ key, padding: constants.RSA_NO_PADDING }, f)));
   }
 }
-

@@ -124,7 +124,10 @@ export async function createTestCard(opts: TestCardOptions = {}): Promise<TestCa
   const csca = opts.csca ?? (await createCsca());
   const documentSigner =
     opts.documentSigner ??
-    (await createDocumentSigner(csca, { ...(opts.dsNotBefore ? { notBefore: opts.dsNotBefore } : {}), ...(opts.dsNotAfter ? { notAfter: opts.dsNotAfter } : {}) }));
+    (await createDocumentSigner(csca, {
+      ...(opts.dsNotBefore ? { notBefore: opts.dsNotBefore } : {}),
+      ...(opts.dsNotAfter ? { notAfter: opts.dsNotAfter } : {}),
+    }));
   const sod = wrapSod(signCms(OID.ldsSecurityObject, ldsSecurityObject(dataGroups), documentSigner));
 
   const files = new Map<number, Uint8Array>([

@@ -19,7 +19,9 @@ export function facesDir(): string {
 export function sampleFacePath(person?: string): string {
   const root = facesDir();
   const who = person ?? readdirSync(root).sort()[0]!;
-  const file = readdirSync(join(root, who)).filter((f) => /\.jpe?g$/i.test(f)).sort()[0];
+  const file = readdirSync(join(root, who))
+    .filter((f) => /\.jpe?g$/i.test(f))
+    .sort()[0];
   if (!file) throw new Error(`no JPEG in ${join(root, who)}`);
   return join(root, who, file);
 }

@@ -24,7 +24,12 @@ async function keyPair(curve: 'P-256' | 'P-384'): Promise<KeyPair> {
 
 function toIssuer(c: x509.X509Certificate, keys: KeyPair): TestIssuer {
   const der = new Uint8Array(c.rawData);
-  return { cert: new X509Certificate(Buffer.from(der)), der, privateKey: KeyObject.from(keys.privateKey as unknown as webcrypto.CryptoKey), cryptoKey: keys };
+  return {
+    cert: new X509Certificate(Buffer.from(der)),
+    der,
+    privateKey: KeyObject.from(keys.privateKey as unknown as webcrypto.CryptoKey),
+    cryptoKey: keys,
+  };
 }
 
 export async function createCsca(opts: { name?: string; notBefore?: Date; notAfter?: Date } = {}): Promise<TestIssuer> {
@@ -36,7 +41,10 @@ export async function createCsca(opts: { name?: string; notBefore?: Date; notAft
     notAfter: opts.notAfter ?? new Date(Date.now() + 15 * 365 * 86400e3),
     keys,
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' },
-    extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
   return toIssuer(cert, keys);
 }

@@ -61,7 +61,13 @@ export function parseDg2(bytes: Uint8Array): FaceImage {
   if ((imageDataType === 0 && format !== 'jpeg') || (imageDataType === 1 && format === 'jpeg')) {
     throw new CccdError('DG_MALFORMED', `image data type ${imageDataType} does not match ${format} content`);
   }
-  return { format, mime: MIME[format], width: dv.getUint16(imageInfo + 2), height: dv.getUint16(imageInfo + 4), bytes: Uint8Array.from(img) };
+  return {
+    format,
+    mime: MIME[format],
+    width: dv.getUint16(imageInfo + 2),
+    height: dv.getUint16(imageInfo + 4),
+    bytes: Uint8Array.from(img),
+  };
 }
 
 export function buildDg2(image: Uint8Array, width: number, height: number, format: 'jpeg' | 'jp2' = 'jpeg'): Uint8Array {
@@ -84,6 +90,12 @@ export function buildDg2(image: Uint8Array, width: number, height: number, forma
   hv.setUint32(8, 14 + 20 + 12 + image.length);
   hv.setUint16(12, 1);
   const record = concat(header, facialInfo, imageInfo, image);
-  const bht = tlv(0xa1, tlv(0x80, Uint8Array.of(1, 1)), tlv(0x81, Uint8Array.of(2)), tlv(0x87, Uint8Array.of(1, 1)), tlv(0x88, Uint8Array.of(0, 8)));
+  const bht = tlv(
+    0xa1,
+    tlv(0x80, Uint8Array.of(1, 1)),
+    tlv(0x81, Uint8Array.of(2)),
+    tlv(0x87, Uint8Array.of(1, 1)),
+    tlv(0x88, Uint8Array.of(0, 8)),
+  );
   return tlv(0x75, tlv(0x7f61, tlv(0x02, Uint8Array.of(1)), tlv(0x7f60, bht, tlv(0x5f2e, record))));
 }

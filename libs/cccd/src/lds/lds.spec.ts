@@ -15,7 +15,15 @@ test('ICAO check digits and MRZ information (9303-11 App. D.2 example)', () => {
 });
 
 test('CCCD TD1: builds, parses, verifies every check digit', () => {
-  const mrz = buildTd1({ documentNumber: '203012345', personalNumber: '079203012345', dateOfBirth: '030815', sex: 'F', dateOfExpiry: '280815', surname: 'Nguyễn', givenNames: 'Thị Thanh Hương' });
+  const mrz = buildTd1({
+    documentNumber: '203012345',
+    personalNumber: '079203012345',
+    dateOfBirth: '030815',
+    sex: 'F',
+    dateOfExpiry: '280815',
+    surname: 'Nguyễn',
+    givenNames: 'Thị Thanh Hương',
+  });
   assert.equal(mrz.slice(0, 30), 'IDVNM2030123450079203012345<<<');
   const td1 = parseTd1(mrz);
   assert.equal(td1.documentNumber, '203012345');
@@ -25,7 +33,11 @@ test('CCCD TD1: builds, parses, verifies every check digit', () => {
   assert.equal(toMrzName('Đặng Văn Đức'), 'DANG<VAN<DUC');
   for (const pos of [14, 36, 44, 59]) {
     const bad = mrz.slice(0, pos) + String((Number(mrz[pos]) + 1) % 10) + mrz.slice(pos + 1);
-    assert.throws(() => parseTd1(bad), (e: unknown) => e instanceof CccdError && e.code === 'MRZ_INVALID', `position ${pos}`);
+    assert.throws(
+      () => parseTd1(bad),
+      (e: unknown) => e instanceof CccdError && e.code === 'MRZ_INVALID',
+      `position ${pos}`,
+    );
   }
   assert.throws(() => parseTd1(mrz.slice(0, 89)), /90 characters/);
 });
@@ -38,14 +50,28 @@ test('DG13 round trip keeps Vietnamese text and numbers every field', () => {
   assert.equal(d.fatherName, 'Nguyễn Văn Đức');
   assert.equal(d.motherName, 'Trần Thị Ngọc Ánh');
   assert.deepEqual(d.fields['14']?.values, ['Lê Thị Hoa']);
-  assert.deepEqual(Object.keys(d.fields).map(Number).sort((a, b) => a - b), Array.from({ length: 16 }, (_, i) => i + 1));
+  assert.deepEqual(
+    Object.keys(d.fields)
+      .map(Number)
+      .sort((a, b) => a - b),
+    Array.from({ length: 16 }, (_, i) => i + 1),
+  );
   // NFC form as encoded (precomposed), byte-exact.
   assert.equal(Buffer.from(d.fullName!, 'utf8').toString('hex'), Buffer.from(DEFAULT_PERSON.fullName, 'utf8').toString('hex'));
 });
 
 test('DG13 tolerates missing fields, a flat layout and unknown field types', () => {
   const f = (n: number, ...v: Uint8Array[]) => sequence(derInteger(n), ...v);
-  const flat = tlv(0x6d, sequence(derInteger(1), oid('2.16.704.1.2.13'), f(1, printable('001099000001')), f(2, utf8('Phạm Minh Châu')), f(20, tlv(0x04, Uint8Array.of(1, 2, 3)))));
+  const flat = tlv(
+    0x6d,
+    sequence(
+      derInteger(1),
+      oid('2.16.704.1.2.13'),
+      f(1, printable('001099000001')),
+      f(2, utf8('Phạm Minh Châu')),
+      f(20, tlv(0x04, Uint8Array.of(1, 2, 3))),
+    ),
+  );
   const d = parseDg13(flat);
   assert.equal(d.idNumber, '001099000001');
   assert.equal(d.fullName, 'Phạm Minh Châu');

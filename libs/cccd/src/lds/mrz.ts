@@ -103,15 +103,7 @@ export function parseTd1(mrz: string): Td1 {
 
 /** MRZ transliteration of Vietnamese: strip diacritics, Đ→D (ICAO 9303-3 §6). */
 export function toMrzName(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .toUpperCase()
-    .trim()
-    .split(/\s+/)
-    .join('<');
+  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toUpperCase().trim().split(/\s+/).join('<');
 }
 
 export interface Td1Input {
@@ -128,12 +120,24 @@ export interface Td1Input {
 
 /** Builds a CCCD-style TD1 MRZ: `IDVNM` + 9-digit number + check + 12-digit ID (+ its check digit). */
 export function buildTd1(i: Td1Input): string {
-  const f = (s: string, n: number) => s.toUpperCase().replace(/[^A-Z0-9]+/g, '<').padEnd(n, '<').slice(0, n);
+  const f = (s: string, n: number) =>
+    s
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '<')
+      .padEnd(n, '<')
+      .slice(0, n);
   const state = i.issuingState ?? 'VNM';
   const doc = f(i.documentNumber, 9);
   const opt1 = f(i.personalNumber, 15);
   const l1 = 'ID' + state + doc + checkDigit(doc) + opt1;
-  const partial = i.dateOfBirth + checkDigit(i.dateOfBirth) + (i.sex === 'X' ? '<' : i.sex) + i.dateOfExpiry + checkDigit(i.dateOfExpiry) + (i.nationality ?? 'VNM') + f('', 11);
+  const partial =
+    i.dateOfBirth +
+    checkDigit(i.dateOfBirth) +
+    (i.sex === 'X' ? '<' : i.sex) +
+    i.dateOfExpiry +
+    checkDigit(i.dateOfExpiry) +
+    (i.nationality ?? 'VNM') +
+    f('', 11);
   const composite = checkDigit(l1.slice(5, 30) + partial.slice(0, 7) + partial.slice(8, 15) + partial.slice(18, 29));
   const l2 = partial + composite;
   const l3 = (toMrzName(i.surname) + '<<' + toMrzName(i.givenNames)).padEnd(30, '<').slice(0, 30);

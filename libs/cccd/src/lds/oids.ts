@@ -40,9 +40,7 @@ export const HASH_BY_OID: Readonly<Record<string, string>> = {
   [OID.sha512]: 'sha512',
 };
 
-export const OID_BY_HASH: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(HASH_BY_OID).map(([o, h]) => [h, o]),
-);
+export const OID_BY_HASH: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(HASH_BY_OID).map(([o, h]) => [h, o]));
 
 /** PACE OIDs this library implements: ECDH generic mapping with AES secure messaging. */
 export const PACE_CIPHER_BY_OID: Readonly<Record<string, 'AES-128' | 'AES-192' | 'AES-256'>> = {

@@ -43,11 +43,17 @@ export function verifyIso9796Scheme1(key: KeyObject, challenge: Uint8Array, sign
   return ok ? { ok } : { ok, detail: 'recovered digest does not match the challenge' };
 }
 
-export async function performActiveAuth(session: CardSession, key: KeyObject, aaSignatureAlgorithm: string | undefined): Promise<ActiveAuthResult> {
+export async function performActiveAuth(
+  session: CardSession,
+  key: KeyObject,
+  aaSignatureAlgorithm: string | undefined,
+): Promise<ActiveAuthResult> {
   const challenge = new Uint8Array(randomBytes(8));
   const r = await session.send({ cla: 0, ins: 0x88, p1: 0, p2: 0, data: challenge, le: 256 }, 'INTERNAL AUTHENTICATE');
-  const algorithm = key.asymmetricKeyType === 'ec' ? `ECDSA/${hashForSignatureAlgorithm(aaSignatureAlgorithm ?? '') ?? '?'}` : 'RSA/ISO9796-2';
-  if (r.sw !== 0x9000) return { passed: false, algorithm, detail: `card refused INTERNAL AUTHENTICATE (SW ${r.sw.toString(16).toUpperCase()})` };
+  const algorithm =
+    key.asymmetricKeyType === 'ec' ? `ECDSA/${hashForSignatureAlgorithm(aaSignatureAlgorithm ?? '') ?? '?'}` : 'RSA/ISO9796-2';
+  if (r.sw !== 0x9000)
+    return { passed: false, algorithm, detail: `card refused INTERNAL AUTHENTICATE (SW ${r.sw.toString(16).toUpperCase()})` };
   if (key.asymmetricKeyType === 'ec') {
     const hash = hashForSignatureAlgorithm(aaSignatureAlgorithm ?? '');
     if (!hash) return { passed: false, algorithm, detail: 'DG14 lacks the ActiveAuthenticationInfo needed for ECDSA' };

@@ -52,7 +52,11 @@ function parseSignerInfo(si: Tlv): SignerInfo {
     // with an indefinite length is re-encoded (each attribute must itself be DER, or the signature fails).
     out.signedAttributes =
       attrs.raw[1] === 0x80
-        ? concat(Uint8Array.of(0x31), encodeLength(attrs.children.reduce((n, a) => n + a.raw.length, 0)), ...attrs.children.map((a) => a.raw))
+        ? concat(
+            Uint8Array.of(0x31),
+            encodeLength(attrs.children.reduce((n, a) => n + a.raw.length, 0)),
+            ...attrs.children.map((a) => a.raw),
+          )
         : concat(Uint8Array.of(0x31), attrs.raw.subarray(1));
     for (const a of attrs.children) {
       const type = readOid(a.children[0], 'Attribute.type');

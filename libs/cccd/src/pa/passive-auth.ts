@@ -45,7 +45,13 @@ export interface PassiveAuthOptions {
 }
 
 function summary(c: X509Certificate): z.infer<typeof CertSummarySchema> {
-  return { subject: c.subject.replace(/\n/g, ', '), issuer: c.issuer.replace(/\n/g, ', '), serialNumber: c.serialNumber, validFrom: new Date(c.validFrom).toISOString(), validTo: new Date(c.validTo).toISOString() };
+  return {
+    subject: c.subject.replace(/\n/g, ', '),
+    issuer: c.issuer.replace(/\n/g, ', '),
+    serialNumber: c.serialNumber,
+    validFrom: new Date(c.validFrom).toISOString(),
+    validTo: new Date(c.validTo).toISOString(),
+  };
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -62,7 +68,11 @@ function findSignerCert(sod: Sod): X509Certificate | undefined {
   return certs[0];
 }
 
-export function verifyPassive(sodBytes: Uint8Array, dataGroups: ReadonlyMap<number, Uint8Array>, opts: PassiveAuthOptions): PassiveAuthResult {
+export function verifyPassive(
+  sodBytes: Uint8Array,
+  dataGroups: ReadonlyMap<number, Uint8Array>,
+  opts: PassiveAuthOptions,
+): PassiveAuthResult {
   const failures: string[] = [];
   const now = opts.now ?? new Date();
   const result: PassiveAuthResult = {
@@ -130,7 +140,8 @@ export function verifyPassive(sodBytes: Uint8Array, dataGroups: ReadonlyMap<numb
   else {
     result.csca = summary(csca);
     // The CSCA must have been valid when it issued the DS certificate (its own later expiry is fine).
-    if (from < new Date(csca.validFrom) || from > new Date(csca.validTo)) failures.push('CSCA was not valid when the DS certificate was issued');
+    if (from < new Date(csca.validFrom) || from > new Date(csca.validTo))
+      failures.push('CSCA was not valid when the DS certificate was issued');
     else if (csca.ca === false) failures.push('issuing certificate is not a CA');
     else result.checks.dsCertificateTrusted = true;
   }

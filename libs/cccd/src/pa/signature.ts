@@ -74,6 +74,13 @@ export function verifySigner(
   const digest = createHash(hash).update(sd.eContent).digest();
   const attributesConsistent =
     si.contentTypeAttr === sd.eContentType && !!si.messageDigestAttr && Buffer.compare(digest, Buffer.from(si.messageDigestAttr)) === 0;
-  const signatureValid = verifySignature(si.signatureAlgorithm, si.signatureAlgorithmParams, si.digestAlgorithm, si.signedAttributes, si.signature, key);
+  const signatureValid = verifySignature(
+    si.signatureAlgorithm,
+    si.signatureAlgorithmParams,
+    si.digestAlgorithm,
+    si.signedAttributes,
+    si.signature,
+    key,
+  );
   return { attributesConsistent, signatureValid };
 }

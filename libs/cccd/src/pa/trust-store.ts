@@ -69,7 +69,9 @@ export class CscaTrustStore {
     const listed = set.children.map((c) => new X509Certificate(Buffer.from(c.raw)));
     if (opts.verifySignature !== false) {
       const si = sd.signerInfos[0]!;
-      const signer = sd.certificates.map((c) => new X509Certificate(Buffer.from(c))).find((c) => listed.concat(this.certs).some((a) => c.checkIssued(a) && c.verify(a.publicKey)));
+      const signer = sd.certificates
+        .map((c) => new X509Certificate(Buffer.from(c)))
+        .find((c) => listed.concat(this.certs).some((a) => c.checkIssued(a) && c.verify(a.publicKey)));
       if (!signer) throw new CccdError('TRUST_STORE', 'master list signer is not issued by a listed CSCA');
       const v = verifySigner(sd, si, signer.publicKey);
       if (!v.attributesConsistent || !v.signatureValid) {

@@ -9,7 +9,8 @@ import { decodeQrFromImage } from './qr-decode.js';
 import { CccdError } from '../errors.js';
 import { bacKeys } from '../access/bac.js';
 
-const VALID = '079203012345|025123456|Nguyễn Thị Thanh Hương|15082003|Nữ|12 Đường Lê Lợi, Phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh|10052021';
+const VALID =
+  '079203012345|025123456|Nguyễn Thị Thanh Hương|15082003|Nữ|12 Đường Lê Lợi, Phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh|10052021';
 
 test('a valid CCCD QR payload parses with diacritics intact', () => {
   const q = parseCccdQr(VALID);
@@ -48,7 +49,12 @@ test('malformed QR payloads are typed errors', () => {
     VALID.replace('10052021', '10051999'),
     VALID + '|extra',
   ];
-  for (const b of bad) assert.throws(() => parseCccdQr(b), (e: unknown) => e instanceof CccdError && e.code === 'QR_INVALID', b);
+  for (const b of bad)
+    assert.throws(
+      () => parseCccdQr(b),
+      (e: unknown) => e instanceof CccdError && e.code === 'QR_INVALID',
+      b,
+    );
 });
 
 test('a QR image (rendered by qrencode) decodes back to the UTF-8 payload', async () => {
@@ -66,6 +72,8 @@ test('a QR image (rendered by qrencode) decodes back to the UTF-8 payload', asyn
 
 test('an image without a QR code is a typed error', async () => {
   const { default: sharp } = await import('sharp');
-  const blank = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#fff' } }).png().toBuffer();
+  const blank = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#fff' } })
+    .png()
+    .toBuffer();
   await assert.rejects(decodeQrFromImage(new Uint8Array(blank)), CccdError);
 });

@@ -10,7 +10,10 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 export const CccdQrSchema = z.object({
   idNumber: z.string().regex(/^\d{12}$/),
   /** The 9-digit CMND number the card replaced, when any. */
-  oldIdNumber: z.string().regex(/^\d{9}$/).optional(),
+  oldIdNumber: z
+    .string()
+    .regex(/^\d{9}$/)
+    .optional(),
   fullName: z.string().min(1),
   dateOfBirth: isoDate,
   sex: z.enum(['Nam', 'Nữ']),
@@ -41,7 +44,15 @@ export function parseCccdQr(text: string): CccdQr {
   const dateOfBirth = parseDdmmyyyy(dob, 'date of birth');
   const dateOfIssue = parseDdmmyyyy(issue, 'issue date');
   if (dateOfIssue < dateOfBirth) throw new CccdError('QR_INVALID', 'issue date precedes date of birth');
-  const r = CccdQrSchema.safeParse({ idNumber: id, ...(old ? { oldIdNumber: old } : {}), fullName: name, dateOfBirth, sex, address, dateOfIssue });
+  const r = CccdQrSchema.safeParse({
+    idNumber: id,
+    ...(old ? { oldIdNumber: old } : {}),
+    fullName: name,
+    dateOfBirth,
+    sex,
+    address,
+    dateOfIssue,
+  });
   if (!r.success) throw new CccdError('QR_INVALID', r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return r.data;
 }

@@ -90,7 +90,10 @@ export class CardSession {
   }
 
   async selectFile(fid: number): Promise<void> {
-    await this.sendOk({ cla: 0, ins: 0xa4, p1: 0x02, p2: 0x0c, data: Uint8Array.of(fid >> 8, fid & 0xff) }, `SELECT EF ${fid.toString(16).toUpperCase().padStart(4, '0')}`);
+    await this.sendOk(
+      { cla: 0, ins: 0xa4, p1: 0x02, p2: 0x0c, data: Uint8Array.of(fid >> 8, fid & 0xff) },
+      `SELECT EF ${fid.toString(16).toUpperCase().padStart(4, '0')}`,
+    );
   }
 
   private chunkLimit(): number {
@@ -105,8 +108,13 @@ export class CardSession {
       return r.data;
     }
     // Offsets past 15 bits need READ BINARY with odd INS and the offset in DO'54'.
-    const off = offset > 0xffff ? Uint8Array.of(offset >> 16, (offset >> 8) & 0xff, offset & 0xff) : Uint8Array.of(offset >> 8, offset & 0xff);
-    const r = await this.sendOk({ cla: 0, ins: 0xb1, p1: 0, p2: 0, data: tlv(0x54, off), le: Math.min(65536, length + 4) }, label, [0x9000, 0x6282]);
+    const off =
+      offset > 0xffff ? Uint8Array.of(offset >> 16, (offset >> 8) & 0xff, offset & 0xff) : Uint8Array.of(offset >> 8, offset & 0xff);
+    const r = await this.sendOk(
+      { cla: 0, ins: 0xb1, p1: 0, p2: 0, data: tlv(0x54, off), le: Math.min(65536, length + 4) },
+      label,
+      [0x9000, 0x6282],
+    );
     const wrapped = decodeTlv(r.data);
     if (wrapped.tag !== 0x53) throw new CccdError('PROTOCOL', `${label}: odd-INS READ BINARY without DO'53'`);
     return wrapped.value;

@@ -43,7 +43,19 @@ test('PACE with the CAN reads and verifies the whole card', async () => {
   assert.equal(res.face?.mime, 'image/jpeg');
   assert.equal(createHash('sha256').update(res.face!.bytes).digest('hex'), createHash('sha256').update(card.faceJpeg).digest('hex'));
   const names = res.steps.map((s) => s.step);
-  assert.deepEqual(names, ['access', 'read EF.COM', 'read EF.SOD', 'read DG1', 'read DG2', 'read DG13', 'read DG14', 'read DG15', 'active authentication', 'passive authentication', 'parse']);
+  assert.deepEqual(names, [
+    'access',
+    'read EF.COM',
+    'read EF.SOD',
+    'read DG1',
+    'read DG2',
+    'read DG13',
+    'read DG14',
+    'read DG15',
+    'active authentication',
+    'passive authentication',
+    'parse',
+  ]);
   assert.ok(res.totals.apdus > 10 && res.totals.bytesReceived > card.faceJpeg.length);
 });
 
@@ -74,7 +86,10 @@ test('a wrong CAN is a typed access-denied error', async () => {
 
 test('a wrong MRZ (date of birth) is a typed BAC access-denied error', async () => {
   const { reader: r } = reader(card);
-  await assert.rejects(r.read({ mrz: { ...card.mrzKey, dateOfBirth: '010101' } }), (e: unknown) => e instanceof AccessDeniedError && e.method === 'BAC');
+  await assert.rejects(
+    r.read({ mrz: { ...card.mrzKey, dateOfBirth: '010101' } }),
+    (e: unknown) => e instanceof AccessDeniedError && e.method === 'BAC',
+  );
 });
 
 test('a corrupted response MAC from the card is a typed bad-MAC error', async () => {
@@ -113,7 +128,10 @@ test('a SOD signed under an untrusted CSCA is rejected', async () => {
 });
 
 test('an expired DS certificate follows the configured policy', async () => {
-  const ds = await createDocumentSigner(card.csca, { notBefore: new Date(Date.now() - 180 * 86400e3), notAfter: new Date(Date.now() - 86400e3) });
+  const ds = await createDocumentSigner(card.csca, {
+    notBefore: new Date(Date.now() - 180 * 86400e3),
+    notAfter: new Date(Date.now() - 86400e3),
+  });
   const expired = await createTestCard({ csca: card.csca, documentSigner: ds });
   const strict = await reader(expired).reader.read({ can: expired.can });
   assert.equal(strict.passiveAuth.checks.dsCertificateValidity, 'expired');

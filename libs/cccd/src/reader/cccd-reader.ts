@@ -61,7 +61,10 @@ export interface CccdReaderOptions {
   now?: () => Date;
 }
 
-const DEFAULT_CARD_ACCESS: SecurityInfos = { pace: [{ protocol: OID.paceEcdhGmAes128, version: 2, parameterId: BRAINPOOL_P256R1.paceParameterId }], protocols: [] };
+const DEFAULT_CARD_ACCESS: SecurityInfos = {
+  pace: [{ protocol: OID.paceEcdhGmAes128, version: 2, parameterId: BRAINPOOL_P256R1.paceParameterId }],
+  protocols: [],
+};
 
 export class CccdReader {
   constructor(
@@ -102,7 +105,13 @@ export class CccdReader {
     const com = parseEfCom(await read(LDS_FILES.COM));
     const sod = await read(LDS_FILES.SOD);
     const dgs = new Map<number, Uint8Array>();
-    const want = [LDS_FILES.DG1, ...(this.options.readFace === false ? [] : [LDS_FILES.DG2]), LDS_FILES.DG13, LDS_FILES.DG14, LDS_FILES.DG15];
+    const want = [
+      LDS_FILES.DG1,
+      ...(this.options.readFace === false ? [] : [LDS_FILES.DG2]),
+      LDS_FILES.DG13,
+      LDS_FILES.DG14,
+      LDS_FILES.DG15,
+    ];
     for (const f of want) {
       if (!com.dataGroups.includes(f.dg)) {
         if (f.dg === 1 || f.dg === 13) throw new CccdError('PROTOCOL', `card does not list ${f.name} in EF.COM`);
@@ -135,7 +144,12 @@ export class CccdReader {
 
     const consistent = mrz.personalNumber === undefined || personal.idNumber === undefined || mrz.personalNumber === personal.idNumber;
     const totals = stats.steps.reduce(
-      (a, s) => ({ apdus: a.apdus + s.apdus, bytesSent: a.bytesSent + s.bytesSent, bytesReceived: a.bytesReceived + s.bytesReceived, ms: a.ms }),
+      (a, s) => ({
+        apdus: a.apdus + s.apdus,
+        bytesSent: a.bytesSent + s.bytesSent,
+        bytesReceived: a.bytesReceived + s.bytesReceived,
+        ms: a.ms,
+      }),
       { apdus: 0, bytesSent: 0, bytesReceived: 0, ms: Math.round((performance.now() - t0) * 1000) / 1000 },
     );
     return CccdReadResultSchema.parse({

@@ -52,12 +52,12 @@ export function decodeCommand(b: Uint8Array): CommandApdu & { extended: boolean 
     if (rest.length === 2 + lc) return { cla, ins, p1, p2, data: rest.subarray(1, 1 + lc), le: rest[1 + lc] || 256, extended: false };
     throw new CccdError('PROTOCOL', 'Lc does not match APDU length');
   }
-  if (rest.length === 3) return { cla, ins, p1, p2, le: ((rest[1]! << 8) | rest[2]!) || 65536, extended: true };
+  if (rest.length === 3) return { cla, ins, p1, p2, le: (rest[1]! << 8) | rest[2]! || 65536, extended: true };
   const lc = (rest[1]! << 8) | rest[2]!;
   if (lc === 0) throw new CccdError('PROTOCOL', 'extended Lc of zero');
   if (rest.length === 3 + lc) return { cla, ins, p1, p2, data: rest.subarray(3), extended: true };
   if (rest.length === 5 + lc) {
-    const le = ((rest[3 + lc]! << 8) | rest[4 + lc]!) || 65536;
+    const le = (rest[3 + lc]! << 8) | rest[4 + lc]! || 65536;
     return { cla, ins, p1, p2, data: rest.subarray(3, 3 + lc), le, extended: true };
   }
   throw new CccdError('PROTOCOL', 'extended Lc does not match APDU length');

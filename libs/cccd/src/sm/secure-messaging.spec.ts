@@ -84,7 +84,10 @@ test('AES secure messaging after PACE App. G.1 (SSC starts at zero)', () => {
 });
 
 test('card and terminal roles interoperate, including extended lengths and odd INS', () => {
-  for (const [cipher, sscLen] of [[aesCipher(new Uint8Array(16).fill(1), new Uint8Array(16).fill(2)), 16], [tdesCipher(new Uint8Array(16).fill(3), new Uint8Array(16).fill(4)), 8]] as const) {
+  for (const [cipher, sscLen] of [
+    [aesCipher(new Uint8Array(16).fill(1), new Uint8Array(16).fill(2)), 16],
+    [tdesCipher(new Uint8Array(16).fill(3), new Uint8Array(16).fill(4)), 8],
+  ] as const) {
     const term = new SecureMessaging(cipher, new Uint8Array(sscLen));
     const card = new SecureMessaging(cipher, new Uint8Array(sscLen));
     const cmds = [

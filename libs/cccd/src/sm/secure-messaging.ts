@@ -21,7 +21,7 @@ function leField(le: number): Uint8Array {
 
 function parseLe(v: Uint8Array): number {
   if (v.length === 1) return v[0] || 256;
-  if (v.length === 2) return ((v[0]! << 8) | v[1]!) || 65536;
+  if (v.length === 2) return (v[0]! << 8) | v[1]! || 65536;
   throw new CccdError('SM_MALFORMED', `DO'97' of ${v.length} bytes`);
 }
 
@@ -100,7 +100,12 @@ export class SecureMessaging {
     this.increment();
     if (r.data.length === 0) {
       // A plain status word means the card dropped secure messaging (e.g. 6987/6988 for our MAC).
-      this.fail(new CccdError('SM_MALFORMED', `${command}: unprotected response SW ${r.sw.toString(16).toUpperCase()}, card ended secure messaging`));
+      this.fail(
+        new CccdError(
+          'SM_MALFORMED',
+          `${command}: unprotected response SW ${r.sw.toString(16).toUpperCase()}, card ended secure messaging`,
+        ),
+      );
     }
     let dos: Tlv[];
     try {

@@ -33,7 +33,12 @@ test('rejects truncation, lengths past the buffer, indefinite and absurd lengths
     ['0400AA', /trailing/],
     ['00', /invalid tag/],
   ];
-  for (const [h, re] of cases) assert.throws(() => decodeTlv(fromHex(h)), (e: unknown) => e instanceof TlvError && re.test(e.message), h);
+  for (const [h, re] of cases)
+    assert.throws(
+      () => decodeTlv(fromHex(h)),
+      (e: unknown) => e instanceof TlvError && re.test(e.message),
+      h,
+    );
 });
 
 test('rejects excessive nesting instead of recursing without bound', () => {
@@ -59,7 +64,8 @@ const arbTree: fc.Arbitrary<Uint8Array> = fc.letrec<{ node: Uint8Array }>((tie) 
 })).node;
 
 test('property: encode → decode round-trips and re-encodes to identical bytes', () => {
-  const reencode = (t: ReturnType<typeof decodeTlv>): Uint8Array => (t.constructed ? tlv(t.tag, ...t.children.map(reencode)) : tlv(t.tag, t.value));
+  const reencode = (t: ReturnType<typeof decodeTlv>): Uint8Array =>
+    t.constructed ? tlv(t.tag, ...t.children.map(reencode)) : tlv(t.tag, t.value);
   fc.assert(
     fc.property(arbTree, (bytes) => {
       assert.deepEqual(reencode(decodeTlv(bytes)), bytes);
@@ -81,7 +87,8 @@ test('fuzz: random and mutated bytes only ever produce typed errors (parser and 
         try {
           p(bytes);
         } catch (e) {
-          if (!(e instanceof CccdError)) throw new Error(`${p.name} threw untyped ${(e as Error)?.name}: ${(e as Error)?.message}`, { cause: e });
+          if (!(e instanceof CccdError))
+            throw new Error(`${p.name} threw untyped ${(e as Error)?.name}: ${(e as Error)?.message}`, { cause: e });
         }
       }
     }),

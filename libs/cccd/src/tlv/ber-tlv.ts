@@ -68,8 +68,7 @@ function readHeader(buf: Uint8Array, pos: number, end: number, base: number, lim
   else if (l0 === 0x80) {
     if (!limits.indefinite || (first & 0x20) === 0) throw new TlvError('indefinite length not allowed', base + pos - 1);
     return { tag, constructed: true, headerLength: pos - start, length: INDEFINITE };
-  }
-  else {
+  } else {
     const n = l0 & 0x7f;
     if (n > 4) throw new TlvError(`length field of ${n} bytes`, base + pos - 1);
     if (pos + n > end) throw new TlvError('truncated length', base + pos - 1);
@@ -98,7 +97,15 @@ function parseAt(buf: Uint8Array, pos: number, end: number, base: number, depth:
       p += c.raw.length;
     }
     if (p - vStart > limits.maxLength) throw new TlvError(`length ${p - vStart} exceeds limit ${limits.maxLength}`, base + pos);
-    return { tag: h.tag, constructed: true, offset: base + pos, headerLength: h.headerLength, value: buf.subarray(vStart, p), raw: buf.subarray(pos, p + 2), children };
+    return {
+      tag: h.tag,
+      constructed: true,
+      offset: base + pos,
+      headerLength: h.headerLength,
+      value: buf.subarray(vStart, p),
+      raw: buf.subarray(pos, p + 2),
+      children,
+    };
   }
   const vEnd = vStart + h.length;
   const value = buf.subarray(vStart, vEnd);

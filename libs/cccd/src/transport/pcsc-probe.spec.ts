@@ -10,7 +10,10 @@ import { pcscdSocketPath, probePcscd } from './pcsc.js';
 const dir = mkdtempSync(join(tmpdir(), 'cg-pcscd-'));
 
 test('pcscd probe: no socket, or a stale socket nobody listens on, is "pcscd is not running" (the binding would spin forever)', async () => {
-  await assert.rejects(probePcscd(join(dir, 'missing.comm')), (e: unknown) => e instanceof CccdError && e.code === 'TRANSPORT' && /pcscd is not running: no socket on/.test(e.message));
+  await assert.rejects(
+    probePcscd(join(dir, 'missing.comm')),
+    (e: unknown) => e instanceof CccdError && e.code === 'TRANSPORT' && /pcscd is not running: no socket on/.test(e.message),
+  );
   // A socket file left behind by a daemon that exited (socket activation with no systemd to wake it).
   const stale = join(dir, 'stale.comm');
   const srv = createServer();

@@ -82,6 +82,9 @@ test('BAC over PC/SC with short APDUs, then card removal mid-session is a typed 
   const removed = nextEvent('card-removed');
   await link.remove();
   await removed;
-  await assert.rejects(transport.transmit(Uint8Array.of(0x00, 0x84, 0x00, 0x00, 0x08), 2000), (e: unknown) => e instanceof CccdError && ['NO_CARD', 'TRANSPORT'].includes(e.code));
+  await assert.rejects(
+    transport.transmit(Uint8Array.of(0x00, 0x84, 0x00, 0x00, 0x08), 2000),
+    (e: unknown) => e instanceof CccdError && ['NO_CARD', 'TRANSPORT'].includes(e.code),
+  );
   await transport.close();
 });

@@ -36,7 +36,7 @@ function loadBinding(): PcscFactory {
       // An optional dependency: it compiles at install only where the PC/SC headers exist.
       throw new CccdError(
         'TRANSPORT',
-        'the PC/SC binding @pokusew/pcsclite is not installed: install Debian\'s libpcsclite-dev and pcscd (`npm run setup:system` does), then `npm ci`',
+        "the PC/SC binding @pokusew/pcsclite is not installed: install Debian's libpcsclite-dev and pcscd (`npm run setup:system` does), then `npm ci`",
         { cause: e },
       );
     }
@@ -159,7 +159,8 @@ export class PcscMonitor extends EventEmitter<PcscMonitorEvents> {
   async waitForCard(match: RegExp | string = /./, timeoutMs = 10000, opts: { extendedLength?: boolean } = {}): Promise<PcscCardTransport> {
     const test = (n: string) => (typeof match === 'string' ? n === match : match.test(n));
     let name = [...this.readers].find(([n, e]) => test(n) && e.present)?.[0];
-    if (!name) name = (await this.waitFor('card-inserted', (ev) => test(ev.reader), timeoutMs, `no card presented within ${timeoutMs} ms`)).reader;
+    if (!name)
+      name = (await this.waitFor('card-inserted', (ev) => test(ev.reader), timeoutMs, `no card presented within ${timeoutMs} ms`)).reader;
     return this.connect(name, opts);
   }
 

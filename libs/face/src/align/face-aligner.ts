@@ -31,7 +31,8 @@ export class FaceAligner {
     readonly kind: AlignmentKind = 'dlib-68',
     padding = 0.25,
   ) {
-    this.template = kind === 'dlib-68' ? dlibChipTemplate(size, padding) : ARCFACE_112.map((p) => ({ x: (p.x * size) / 112, y: (p.y * size) / 112 }));
+    this.template =
+      kind === 'dlib-68' ? dlibChipTemplate(size, padding) : ARCFACE_112.map((p) => ({ x: (p.x * size) / 112, y: (p.y * size) / 112 }));
   }
 
   /** Frame → chip transform for a 68-point landmark set. */

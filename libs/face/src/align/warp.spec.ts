@@ -13,17 +13,25 @@ function referenceSample(img: RgbImage, sx: number, sy: number, clip?: Box): num
   const y0 = Math.max(0, clip?.y ?? 0);
   const x1 = Math.min(img.width, clip ? clip.x + clip.width : img.width);
   const y1 = Math.min(img.height, clip ? clip.y + clip.height : img.height);
-  const ix0 = Math.floor(x0), iy0 = Math.floor(y0);
-  const ix1 = Math.min(img.width, Math.ceil(x1)) - 1, iy1max = Math.min(img.height, Math.ceil(y1)) - 1;
+  const ix0 = Math.floor(x0),
+    iy0 = Math.floor(y0);
+  const ix1 = Math.min(img.width, Math.ceil(x1)) - 1,
+    iy1max = Math.min(img.height, Math.ceil(y1)) - 1;
   const out = [0, 0, 0];
   if (sx < x0 || sy < y0 || sx >= x1 || sy >= y1) return out;
   const fx = Math.min(Math.max(sx - 0.5, ix0), ix1);
   const fy = Math.min(Math.max(sy - 0.5, iy0), iy1max);
-  const ix = Math.floor(fx), iy = Math.floor(fy);
-  const ixn = Math.min(ix + 1, ix1), iy1 = Math.min(iy + 1, iy1max);
-  const wx = fx - ix, wy = fy - iy;
+  const ix = Math.floor(fx),
+    iy = Math.floor(fy);
+  const ixn = Math.min(ix + 1, ix1),
+    iy1 = Math.min(iy + 1, iy1max);
+  const wx = fx - ix,
+    wy = fy - iy;
   const { data, width } = img;
-  const p00 = (iy * width + ix) * 3, p01 = (iy * width + ixn) * 3, p10 = (iy1 * width + ix) * 3, p11 = (iy1 * width + ixn) * 3;
+  const p00 = (iy * width + ix) * 3,
+    p01 = (iy * width + ixn) * 3,
+    p10 = (iy1 * width + ix) * 3,
+    p11 = (iy1 * width + ixn) * 3;
   for (let c = 0; c < 3; c++) {
     const top = data[p00 + c] + (data[p01 + c] - data[p00 + c]) * wx;
     const bottom = data[p10 + c] + (data[p11 + c] - data[p10 + c]) * wx;
@@ -55,7 +63,9 @@ describe('warp (bilinear resampling)', () => {
   const img = noise(97, 71, 7);
   for (const [name, m, clip] of maps) {
     it(`gives the reference sampler's exact values: ${name}`, () => {
-      const w = 61, h = 45, plane = w * h;
+      const w = 61,
+        h = 45,
+        plane = w * h;
       const planar = new Float32Array(3 * plane + 5);
       const inter = new Float32Array(3 * plane);
       warpToPlanar(img, m, w, h, norm, planar, 5, clip);
@@ -64,7 +74,8 @@ describe('warp (bilinear resampling)', () => {
       let outside = 0;
       for (let y = 0; y < h; y++) {
         for (let x = 0; x < w; x++) {
-          const cx = x + 0.5, cy = y + 0.5;
+          const cx = x + 0.5,
+            cy = y + 0.5;
           const px = referenceSample(img, m.a * cx + m.b * cy + m.c, m.d * cx + m.e * cy + m.f, clip);
           if (px[0] === 0 && px[1] === 0 && px[2] === 0) outside++;
           for (let c = 0; c < 3; c++) {

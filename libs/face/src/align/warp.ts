@@ -16,24 +16,56 @@ export interface Normalisation {
 }
 
 /** Output layouts: normalised planar (C,H,W), normalised interleaved (H,W,C), 8-bit RGB. */
-const PLANAR = 0, INTERLEAVED = 1, RGB8 = 2;
+const PLANAR = 0,
+  INTERLEAVED = 1,
+  RGB8 = 2;
 type Layout = typeof PLANAR | typeof INTERLEAVED | typeof RGB8;
 
-function warp(img: RgbImage, m: Affine, width: number, height: number, layout: Layout, out: Float32Array | Uint8Array, offset: number, norm: Normalisation | undefined, clip: Box | undefined): void {
+function warp(
+  img: RgbImage,
+  m: Affine,
+  width: number,
+  height: number,
+  layout: Layout,
+  out: Float32Array | Uint8Array,
+  offset: number,
+  norm: Normalisation | undefined,
+  clip: Box | undefined,
+): void {
   const x0 = Math.max(0, clip?.x ?? 0);
   const y0 = Math.max(0, clip?.y ?? 0);
   const x1 = Math.min(img.width, clip ? clip.x + clip.width : img.width);
   const y1 = Math.min(img.height, clip ? clip.y + clip.height : img.height);
   const { data, width: stride } = img;
   // Integer pixel range for interpolation (the clip test above stays exact).
-  const ix0 = Math.floor(x0), iy0 = Math.floor(y0);
-  const ix1 = Math.min(img.width, Math.ceil(x1)) - 1, iy1max = Math.min(img.height, Math.ceil(y1)) - 1;
+  const ix0 = Math.floor(x0),
+    iy0 = Math.floor(y0);
+  const ix1 = Math.min(img.width, Math.ceil(x1)) - 1,
+    iy1max = Math.min(img.height, Math.ceil(y1)) - 1;
   const plane = width * height;
-  const m0 = norm?.mean[0] ?? 0, m1 = norm?.mean[1] ?? 0, m2 = norm?.mean[2] ?? 0;
-  const s0 = norm?.std[0] ?? 1, s1 = norm?.std[1] ?? 1, s2 = norm?.std[2] ?? 1;
+  const m0 = norm?.mean[0] ?? 0,
+    m1 = norm?.mean[1] ?? 0,
+    m2 = norm?.mean[2] ?? 0;
+  const s0 = norm?.std[0] ?? 1,
+    s1 = norm?.std[1] ?? 1,
+    s2 = norm?.std[2] ?? 1;
   const { a, b, c, d, e, f } = m;
   if (b === 0 && d === 0) {
-    separable(data, stride, a, c, e, f, width, height, layout, out, offset, [x0, y0, x1, y1, ix0, iy0, ix1, iy1max], [m0, m1, m2, s0, s1, s2]);
+    separable(
+      data,
+      stride,
+      a,
+      c,
+      e,
+      f,
+      width,
+      height,
+      layout,
+      out,
+      offset,
+      [x0, y0, x1, y1, ix0, iy0, ix1, iy1max],
+      [m0, m1, m2, s0, s1, s2],
+    );
     return;
   }
   for (let y = 0; y < height; y++) {
@@ -42,7 +74,9 @@ function warp(img: RgbImage, m: Affine, width: number, height: number, layout: L
       const cx = x + 0.5;
       const sx = a * cx + b * cy + c;
       const sy = d * cx + e * cy + f;
-      let r = 0, g = 0, bl = 0;
+      let r = 0,
+        g = 0,
+        bl = 0;
       if (!(sx < x0 || sy < y0 || sx >= x1 || sy >= y1)) {
         const fx = Math.min(Math.max(sx - 0.5, ix0), ix1);
         const fy = Math.min(Math.max(sy - 0.5, iy0), iy1max);
@@ -131,10 +165,15 @@ function separable(
     const r1 = Math.min(iy + 1, iy1max) * stride * 3;
     const wy = fy - iy;
     for (let x = 0; x < width; x++) {
-      let r = 0, g = 0, bl = 0;
+      let r = 0,
+        g = 0,
+        bl = 0;
       if (rowIn && colIn[x] === 1) {
         const wx = colW[x];
-        const p00 = r0 + col0[x], p01 = r0 + col1[x], p10 = r1 + col0[x], p11 = r1 + col1[x];
+        const p00 = r0 + col0[x],
+          p01 = r0 + col1[x],
+          p10 = r1 + col0[x],
+          p11 = r1 + col1[x];
         let top = data[p00] + (data[p01] - data[p00]) * wx;
         let bottom = data[p10] + (data[p11] - data[p10]) * wx;
         r = top + (bottom - top) * wy;

@@ -44,7 +44,12 @@ export interface Evaluation {
   byGroup: Map<string, Scores>;
 }
 
-export async function enrolSet(pipeline: FacePipeline, dir: string, photos: readonly FacePhoto[], onPhoto?: () => void): Promise<Enrolled[]> {
+export async function enrolSet(
+  pipeline: FacePipeline,
+  dir: string,
+  photos: readonly FacePhoto[],
+  onPhoto?: () => void,
+): Promise<Enrolled[]> {
   const out: Enrolled[] = [];
   for (const photo of photos) {
     try {
@@ -66,7 +71,8 @@ export function scoreEnrolled(pipeline: Pick<FacePipeline, 'compare'>, enrolled:
   const byGroup = new Map<string, Scores>();
   for (let i = 0; i < ok.length; i++) {
     for (let j = i + 1; j < ok.length; j++) {
-      const a = ok[i], b = ok[j];
+      const a = ok[i],
+        b = ok[j];
       const s = pipeline.compare(a.embedding!, b.embedding!);
       const kind = a.photo.identity === b.photo.identity ? 'genuine' : 'impostor';
       overall[kind].push(s);
@@ -85,7 +91,12 @@ export function scoreEnrolled(pipeline: Pick<FacePipeline, 'compare'>, enrolled:
   };
 }
 
-export async function evaluateSet(pipeline: FacePipeline, dir: string, photos: readonly FacePhoto[], onPhoto?: () => void): Promise<Evaluation> {
+export async function evaluateSet(
+  pipeline: FacePipeline,
+  dir: string,
+  photos: readonly FacePhoto[],
+  onPhoto?: () => void,
+): Promise<Evaluation> {
   const enrolled = await enrolSet(pipeline, dir, photos, onPhoto);
   return { photos: photos.length, ...scoreEnrolled(pipeline, enrolled) };
 }
@@ -154,7 +165,9 @@ export function useThresholds(ev: Pick<Evaluation, 'overall' | 'byGroup'>): Reco
   const out = {} as Record<FaceUse, UseThreshold>;
   for (const [use, far] of Object.entries(USES) as [FaceUse, number][]) {
     const sets: [string, Scores][] = [['overall', ev.overall], ...[...ev.byGroup].filter(([, s]) => s.impostor.length > 0)];
-    let accept = -Infinity, review = -Infinity, setBy = 'overall';
+    let accept = -Infinity,
+      review = -Infinity,
+      setBy = 'overall';
     for (const [name, s] of sets) {
       // A group's impostors set the floor; the threshold goes midway to the next genuine score of
       // anyone (pooled), not only of that group, so a group with few genuine pairs of its own does
@@ -167,7 +180,8 @@ export function useThresholds(ev: Pick<Evaluation, 'overall' | 'byGroup'>): Reco
       // scoring just under "match" would raise nothing. Its FAR at the floor is reported instead.
       // The floor sits just above the first impostor that must stay out (not midway to the next
       // genuine score as the accept threshold does): for a review band, lower is the safe side.
-      if (name === 'overall' || s.impostor.length * REVIEW_FAR >= 1) review = Math.max(review, thresholdAtFar([], s.impostor, REVIEW_FAR).threshold);
+      if (name === 'overall' || s.impostor.length * REVIEW_FAR >= 1)
+        review = Math.max(review, thresholdAtFar([], s.impostor, REVIEW_FAR).threshold);
     }
     review = Math.min(review, accept);
     out[use] = {

@@ -25,7 +25,8 @@ export function readFaceSet(dir: string): FacePhoto[] {
   for (const name of readdirSync(dir).sort()) {
     const full = join(dir, name);
     if (statSync(full).isDirectory()) {
-      for (const f of readdirSync(full).sort()) if (IMAGE.test(f)) photos.push({ path: `${name}/${f}`, identity: name, group: groupOf(name) });
+      for (const f of readdirSync(full).sort())
+        if (IMAGE.test(f)) photos.push({ path: `${name}/${f}`, identity: name, group: groupOf(name) });
     } else if (IMAGE.test(name)) {
       const identity = basename(name).replace(IMAGE, '');
       photos.push({ path: name, identity, group: groupOf(identity) });
@@ -39,9 +40,12 @@ export function readFaceSet(dir: string): FacePhoto[] {
 export function readGroups(dir: string, file = join(dir, 'groups.csv')): Map<string, string> {
   const out = new Map<string, string>();
   if (!existsSync(file)) return out;
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   const cols = (lines.shift() ?? '').split(',').map((c) => c.trim().toLowerCase());
-  const ii = cols.indexOf('identity'), ig = cols.indexOf('group');
+  const ii = cols.indexOf('identity'),
+    ig = cols.indexOf('group');
   if (ii < 0 || ig < 0) throw new Error(`${file} needs the columns identity,group`);
   lines.forEach((line, n) => {
     const c = line.split(',').map((x) => x.trim());

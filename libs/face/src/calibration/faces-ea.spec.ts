@@ -22,19 +22,21 @@ import { readPairs } from './labelled-pairs.js';
  * extreme scores within ±0.03 of the measured ones, so a drift in the pipeline shows before it
  * crosses a threshold. A regression check on 27 people, not a proof of a rate.
  */
-const RESERVED = /TencentARC\/PhotoMaker|modelscope\/facechain|ToTheBeginning\/PuLID|VectorSpaceLab\/OmniGen|InstantID\/InstantID|Zejun-Yang\/AniPortrait|exadel-inc\/CompreFace|cmusatyalab\/openface|timesler\/facenet-pytorch|davidsandberg\/facenet|justadudewhohacks\/|JDAI-CV\/FaceX-Zoo|seetaface\/SeetaFaceEngine|SthPhoenix\/InsightFace-REST|deepinsight\/insightface|minivision-ai\/Silent-Face-Anti-Spoofing|vietmoney\/face-anti-spoofing/i;
+const RESERVED =
+  /TencentARC\/PhotoMaker|modelscope\/facechain|ToTheBeginning\/PuLID|VectorSpaceLab\/OmniGen|InstantID\/InstantID|Zejun-Yang\/AniPortrait|exadel-inc\/CompreFace|cmusatyalab\/openface|timesler\/facenet-pytorch|davidsandberg\/facenet|justadudewhohacks\/|JDAI-CV\/FaceX-Zoo|seetaface\/SeetaFaceEngine|SthPhoenix\/InsightFace-REST|deepinsight\/insightface|minivision-ai\/Silent-Face-Anti-Spoofing|vietmoney\/face-anti-spoofing/i;
 
 function parseCsv(text: string): Record<string, string>[] {
   const rows: string[][] = [];
-  let row: string[] = [], field = '', quoted = false;
+  let row: string[] = [],
+    field = '',
+    quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') {
         field += '"';
         i++;
-      }
-      else if (c === '"') quoted = false;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
     else if (c === ',') {
@@ -45,8 +47,7 @@ function parseCsv(text: string): Record<string, string>[] {
       rows.push(row);
       row = [];
       field = '';
-    }
-    else if (c !== '\r') field += c;
+    } else if (c !== '\r') field += c;
   }
   if (field || row.length) {
     row.push(field);
@@ -59,9 +60,11 @@ function parseCsv(text: string): Record<string, string>[] {
 /** Scores of the pairs pairs.csv lists, from the enrolled embeddings. */
 function pairScores(p: Pick<FacePipeline, 'compare'>, enrolled: Enrolled[]) {
   const byPath = new Map(enrolled.map((e) => [e.photo.path, e.embedding]));
-  const genuine: number[] = [], impostor: number[] = [];
+  const genuine: number[] = [],
+    impostor: number[] = [];
   for (const pair of readPairs(faceEaDir())) {
-    const a = byPath.get(join(faceEaDir(), pair.a)), b = byPath.get(join(faceEaDir(), pair.b));
+    const a = byPath.get(join(faceEaDir(), pair.a)),
+      b = byPath.get(join(faceEaDir(), pair.b));
     assert.ok(a && b, `${pair.a} / ${pair.b} enrolled`);
     (pair.same ? genuine : impostor).push(p.compare(a, b));
   }
@@ -77,7 +80,13 @@ describe('faces-ea: the East Asian evaluation set', () => {
     assert.equal(new Set(photos.map((p) => p.identity)).size, 27);
     assert.deepEqual(manifest.map((m) => join(dir, m.file)).sort(), photos.map((p) => p.path).sort());
     for (const m of manifest) {
-      assert.equal(createHash('sha256').update(readFileSync(join(dir, m.file))).digest('hex'), m.sha256, m.file);
+      assert.equal(
+        createHash('sha256')
+          .update(readFileSync(join(dir, m.file)))
+          .digest('hex'),
+        m.sha256,
+        m.file,
+      );
       assert.match(m.licence, /^(MIT|Apache-2\.0)$/, m.file);
       assert.match(m.source_commit, /^[0-9a-f]{40}$/, m.file);
       assert.ok(m.source_path && m.label_basis && m.conversion, m.file);
@@ -108,7 +117,11 @@ describe('faces-ea: the East Asian evaluation set', () => {
 
     it('enrols every photo, accepts no East Asian impostor at any use, and keeps TAR at the card threshold as measured', () => {
       assert.equal(pipeline.embedderId, 'face-embedder-arcface');
-      assert.deepEqual(enrolled.filter((e) => e.fte).map((e) => e.photo.path), [], 'FTE 0');
+      assert.deepEqual(
+        enrolled.filter((e) => e.fte).map((e) => e.photo.path),
+        [],
+        'FTE 0',
+      );
       const { genuine, impostor } = pairScores(pipeline, enrolled);
       assert.equal(genuine.length, 3);
       assert.equal(impostor.length, 432);
@@ -118,7 +131,8 @@ describe('faces-ea: the East Asian evaluation set', () => {
       }
       const card = pipeline.thresholdsFor('card').accept;
       assert.equal(genuine.filter((s) => s >= card).length / genuine.length, 1, 'TAR at the card threshold: measured 100 %');
-      const impMax = Math.max(...impostor), genMin = Math.min(...genuine);
+      const impMax = Math.max(...impostor),
+        genMin = Math.min(...genuine);
       assert.ok(Math.abs(impMax - 0.5714) <= 0.03, `East Asian impostor max ${impMax} (measured 0.5714)`);
       assert.ok(Math.abs(genMin - 0.7107) <= 0.03, `genuine min ${genMin} (measured 0.7107)`);
     });
@@ -134,7 +148,10 @@ describe('faces-ea: the East Asian evaluation set', () => {
     after(() => dlib.dispose());
 
     it('enrols every photo and accepts no East Asian impostor at its card threshold, at the TAR measured', () => {
-      assert.deepEqual(enrolled.filter((e) => e.fte).map((e) => e.photo.path), []);
+      assert.deepEqual(
+        enrolled.filter((e) => e.fte).map((e) => e.photo.path),
+        [],
+      );
       const { genuine, impostor } = pairScores(dlib, enrolled);
       const card = dlib.thresholdsFor('card').accept;
       assert.equal(impostor.filter((s) => s >= card).length, 0, `East Asian impostor pairs at or above ${card}`);
@@ -152,7 +169,13 @@ describe('useThresholds', () => {
     const a = { genuine: [0.64, 0.9], impostor: Array.from({ length: 1000 }, (_, i) => (i / 1000) * 0.3) };
     const b = { genuine: [0.95], impostor: [0.5, 0.6, 0.55] };
     const overall = { genuine: [...a.genuine, ...b.genuine], impostor: [...a.impostor, ...b.impostor] };
-    const t = useThresholds({ overall, byGroup: new Map([['a', a], ['b', b]]) });
+    const t = useThresholds({
+      overall,
+      byGroup: new Map([
+        ['a', a],
+        ['b', b],
+      ]),
+    });
     assert.equal(t.card.setBy, 'b');
     assert.ok(Math.abs(t.card.accept - 0.62) < 1e-9, `accept ${t.card.accept}`);
     assert.equal(t.card.overall.tar, 1);

@@ -31,7 +31,9 @@ export function parsePairsCsv(text: string): LabelledPair[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const [header, ...rows] = lines;
   const cols = header.split(',').map((c) => c.trim());
-  const ia = cols.indexOf('a'), ib = cols.indexOf('b'), is = cols.indexOf('same');
+  const ia = cols.indexOf('a'),
+    ib = cols.indexOf('b'),
+    is = cols.indexOf('same');
   if (ia < 0 || ib < 0 || is < 0) throw new Error('pairs.csv needs the columns a,b,same');
   return rows.map((row, n) => {
     const c = row.split(',').map((x) => x.trim());

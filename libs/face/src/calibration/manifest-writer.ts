@@ -26,7 +26,13 @@ export function writeCalibration(manifestPath: string, report: CalibrationReport
 }
 
 /** Writes per-use thresholds and the figures behind them into one embedder's manifest entry. */
-export function writeUseThresholds(manifestPath: string, embedderId: string, ev: Evaluation, uses: Record<FaceUse, UseThreshold>, setLabel: string): void {
+export function writeUseThresholds(
+  manifestPath: string,
+  embedderId: string,
+  ev: Evaluation,
+  uses: Record<FaceUse, UseThreshold>,
+  setLabel: string,
+): void {
   const manifest = manifestSchema.parse(JSON.parse(readFileSync(manifestPath, 'utf8')));
   const embed = manifest.models[embedderId];
   if (!embed || embed.task !== 'embed') throw new Error(`manifest has no embed model ${embedderId}`);
@@ -47,10 +53,27 @@ export function writeUseThresholds(manifestPath: string, embedderId: string, ev:
     tarAtFar01: round(all.atFar01.tar),
     targetFar: uses.card.targetFar,
     groups: Object.fromEntries(
-      [...ev.byGroup].map(([g, s]) => [g, { genuinePairs: s.genuine.length, impostorPairs: s.impostor.length, impostorMax: s.impostor.length ? round(Math.max(...s.impostor)) : null }]),
+      [...ev.byGroup].map(([g, s]) => [
+        g,
+        {
+          genuinePairs: s.genuine.length,
+          impostorPairs: s.impostor.length,
+          impostorMax: s.impostor.length ? round(Math.max(...s.impostor)) : null,
+        },
+      ]),
     ),
     uses: Object.fromEntries(
-      Object.values(uses).map((t) => [t.use, { targetFar: t.targetFar, accept: round(t.accept), review: round(t.review), tar: round(t.overall.tar), far: round(t.overall.far), setBy: t.setBy }]),
+      Object.values(uses).map((t) => [
+        t.use,
+        {
+          targetFar: t.targetFar,
+          accept: round(t.accept),
+          review: round(t.review),
+          tar: round(t.overall.tar),
+          far: round(t.overall.far),
+          setBy: t.setBy,
+        },
+      ]),
     ),
   };
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');

@@ -41,7 +41,8 @@ export function equalErrorRate(genuine: readonly number[], impostor: readonly nu
   candidates.push(Infinity);
   let best = { eer: 1, threshold: 0, gap: Infinity };
   // At threshold t: genuine below t are rejected (FRR), impostors at or above t are accepted (FAR).
-  let gi = 0, ii = 0;
+  let gi = 0,
+    ii = 0;
   for (const t of candidates) {
     while (gi < g.length && g[gi] < t) gi++;
     while (ii < im.length && im[ii] < t) ii++;

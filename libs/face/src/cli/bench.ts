@@ -54,7 +54,13 @@ const backend = values.backend === 'tfjs-wasm' ? 'tfjs-wasm' : 'onnx';
 // ---- 1. failures to enrol -------------------------------------------------------------------
 console.log(`face benchmark — node ${process.version}, ${process.arch}, backend ${backend}, 1 thread\n`);
 const pipeline = await FacePipeline.create({ backend, threads: 1 });
-const listImages = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort().map((f) => join(dir, f)) : []);
+const listImages = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /\.(jpe?g|png|webp)$/i.test(f))
+        .sort()
+        .map((f) => join(dir, f))
+    : [];
 const sets: [string, string[]][] = [
   ['faces (one face each)', readFaceSet(faces).map((p) => join(faces, p.path))],
   ['faces-extras/singles', listImages(join(shared, 'faces-extras/singles'))],
@@ -66,9 +72,13 @@ console.log('1. failures to enrol (no face found on a one-person photo)');
 console.log('set                              photos   FTE    ms/photo median   max');
 const line = (name: string, n: number, fails: string[], ms: number[]) => {
   const s = [...ms].sort((a, b) => a - b);
-  console.log(`${name.padEnd(32)} ${String(n).padStart(6)} ${String(fails.length).padStart(5)}   ${s[s.length >> 1]?.toFixed(0).padStart(10)}   ${s[s.length - 1]?.toFixed(0).padStart(6)}${fails.length ? '   ' + fails.join(', ') : ''}`);
+  console.log(
+    `${name.padEnd(32)} ${String(n).padStart(6)} ${String(fails.length).padStart(5)}   ${s[s.length >> 1]?.toFixed(0).padStart(10)}   ${s[s.length - 1]?.toFixed(0).padStart(6)}${fails.length ? '   ' + fails.join(', ') : ''}`,
+  );
 };
-const people = readFaceSet(faces).filter((p, i, all) => all.findIndex((q) => q.identity === p.identity) === i).slice(0, Number(values['variant-people']));
+const people = readFaceSet(faces)
+  .filter((p, i, all) => all.findIndex((q) => q.identity === p.identity) === i)
+  .slice(0, Number(values['variant-people']));
 /**
  * Failures to enrol with one detector: per set, then per framing made from the first photo of each
  * person (framed on the pipeline's own detection, not timed). `detect` says how many faces it found
@@ -99,15 +109,18 @@ async function fteBySet(detect: (photo: Buffer) => Promise<{ faces: number; ms: 
     line(`framing: ${kind}`, people.length, fails, ms);
   }
 }
-if (want(1)) await fteBySet(async (photo) => {
-  const t = performance.now();
-  const found = await pipeline.analyze(photo, { embed: false, liveness: false });
-  return { faces: found.length, ms: performance.now() - t };
-});
+if (want(1))
+  await fteBySet(async (photo) => {
+    const t = performance.now();
+    const found = await pipeline.analyze(photo, { embed: false, liveness: false });
+    return { faces: found.length, ms: performance.now() - t };
+  });
 
 // ---- 2. per embedder, per use ----------------------------------------------------------------
 const manifest = readManifest(defaultManifestPath());
-const embedders = Object.entries(manifest.models).filter(([id, e]) => e.task === 'embed' && (values.embedders === 'all' || values.embedders.split(',').includes(id)));
+const embedders = Object.entries(manifest.models).filter(
+  ([id, e]) => e.task === 'embed' && (values.embedders === 'all' || values.embedders.split(',').includes(id)),
+);
 const evalSets: [string, FacePhoto[]][] = [
   ['shared/faces + faces-extras/singles ("east-asian" = the 7 East Asian singles, impostor pairs only)', sharedEvalSet()],
   ['test/fixtures/faces-ea (27 East Asian people, 30 photos, 3 genuine pairs)', faceEaSet()],
@@ -117,14 +130,20 @@ const evalSets: [string, FacePhoto[]][] = [
 const allPhotos = [...calibrationEvalSet(), ...londonEvalSet()];
 console.log(`\n2. verification per embedder and per set, at each use's threshold in the manifest`);
 for (const [id] of want(2) ? embedders : []) {
-  const p = id === pipeline.embedderId ? pipeline : await FacePipeline.create({ backend, threads: 1, liveness: false, models: { embed: id } });
+  const p =
+    id === pipeline.embedderId ? pipeline : await FacePipeline.create({ backend, threads: 1, liveness: false, models: { embed: id } });
   const enrolledAll = await enrolSet(p, '/', allPhotos);
   for (const [setName, set] of evalSets) {
     const inSet = new Set(set.map((x) => x.path));
-    const ev = scoreEnrolled(p, enrolledAll.filter((e) => inSet.has(e.photo.path)));
+    const ev = scoreEnrolled(
+      p,
+      enrolledAll.filter((e) => inSet.has(e.photo.path)),
+    );
     const all = rates(ev.overall);
     const ea: Scores = ev.byGroup.get('east-asian') ?? { genuine: [], impostor: [] };
-    console.log(`\n${id}${id === manifest.use?.embed ? ' (default)' : ''} on ${setName}: FTE ${ev.fte.length}/${set.length}; ${all.genuine} genuine, ${all.impostor} impostor pairs (${ea.impostor.length} East Asian); EER ${pct(all.eer).trim()}; genuine min ${all.genuineMin.toFixed(3)}, impostor max ${all.impostorMax.toFixed(3)}, East Asian impostor max ${ea.impostor.length ? Math.max(...ea.impostor).toFixed(3) : '—'}`);
+    console.log(
+      `\n${id}${id === manifest.use?.embed ? ' (default)' : ''} on ${setName}: FTE ${ev.fte.length}/${set.length}; ${all.genuine} genuine, ${all.impostor} impostor pairs (${ea.impostor.length} East Asian); EER ${pct(all.eer).trim()}; genuine min ${all.genuineMin.toFixed(3)}, impostor max ${all.impostorMax.toFixed(3)}, East Asian impostor max ${ea.impostor.length ? Math.max(...ea.impostor).toFixed(3) : '—'}`,
+    );
     console.log('use     accept ≥  REVIEW ≥   TAR      FAR      REVIEW(genuine)  East Asian FAR  EA false accepts  EA in REVIEW');
     for (const use of ['card', 'alert', 'admit'] as FaceUse[]) {
       const t = p.thresholdsFor(use);
@@ -132,26 +151,36 @@ for (const [id] of want(2) ? embedders : []) {
       const band = (xs: number[]) => xs.filter((s) => s >= t.review && s < t.accept).length / Math.max(1, xs.length);
       const eaFar = ratesAt([], ea.impostor, t.accept).far;
       const eaFa = ea.impostor.filter((s) => s >= t.accept).length;
-      console.log(`${use.padEnd(7)} ${t.accept.toFixed(4)}    ${t.review.toFixed(4)}  ${pct(r.tar)} ${pct(r.far)}   ${pct(band(ev.overall.genuine))}        ${pct(eaFar)}       ${String(eaFa).padStart(6)}         ${pct(band(ea.impostor))}`);
+      console.log(
+        `${use.padEnd(7)} ${t.accept.toFixed(4)}    ${t.review.toFixed(4)}  ${pct(r.tar)} ${pct(r.far)}   ${pct(band(ev.overall.genuine))}        ${pct(eaFar)}       ${String(eaFa).padStart(6)}         ${pct(band(ea.impostor))}`,
+      );
     }
     // Per group: TAR and FAR at each use's accept threshold and at its REVIEW floor.
-    console.log('group                 photos FTE genuine impostor  ' + (['card', 'alert', 'admit'] as FaceUse[]).map((u) => `${u} TAR/FAR at accept | at REVIEW floor`.padEnd(44)).join(''));
+    console.log(
+      'group                 photos FTE genuine impostor  ' +
+        (['card', 'alert', 'admit'] as FaceUse[]).map((u) => `${u} TAR/FAR at accept | at REVIEW floor`.padEnd(44)).join(''),
+    );
     const inGroup = (g: string) => enrolledAll.filter((e) => inSet.has(e.photo.path) && e.photo.group === g);
     for (const [g, sc] of [...ev.byGroup].sort()) {
       const cells = (['card', 'alert', 'admit'] as FaceUse[]).map((use) => {
         const t = p.thresholdsFor(use);
-        const a = ratesAt(sc.genuine, sc.impostor, t.accept), rv = ratesAt(sc.genuine, sc.impostor, t.review);
+        const a = ratesAt(sc.genuine, sc.impostor, t.accept),
+          rv = ratesAt(sc.genuine, sc.impostor, t.review);
         const tar = (x: number) => (sc.genuine.length ? pct(x).trim() : '—');
         return `${tar(a.tar)}/${pct(a.far).trim()} | ${tar(rv.tar)}/${pct(rv.far).trim()}`.padEnd(44);
       });
       const members = inGroup(g);
-      console.log(`${g.padEnd(20)} ${String(members.length).padStart(7)} ${String(members.filter((e) => e.fte).length).padStart(3)} ${String(sc.genuine.length).padStart(7)} ${String(sc.impostor.length).padStart(8)}  ${cells.join('')}`);
+      console.log(
+        `${g.padEnd(20)} ${String(members.length).padStart(7)} ${String(members.filter((e) => e.fte).length).padStart(3)} ${String(sc.genuine.length).padStart(7)} ${String(sc.impostor.length).padStart(8)}  ${cells.join('')}`,
+      );
     }
     // Wrong face: on a photo with several faces, another face of it matches the person's other photos better than the chosen one.
     const byId = new Map<string, string[]>();
     for (const x of set) byId.set(x.identity, [...(byId.get(x.identity) ?? []), x.path]);
     const chosen = new Map(enrolledAll.filter((e) => e.embedding).map((e) => [e.photo.path, e.embedding!]));
-    let considered = 0, multi = 0, wrong = 0;
+    let considered = 0,
+      multi = 0,
+      wrong = 0;
     const wrongList: string[] = [];
     for (const [, paths] of byId) {
       if (paths.length < 2) continue;
@@ -160,7 +189,10 @@ for (const [id] of want(2) ? embedders : []) {
         considered++;
         if (found.length < 2) continue;
         multi++;
-        const refs = paths.filter((q) => q !== path).map((q) => chosen.get(q)).filter((e): e is Float32Array => !!e);
+        const refs = paths
+          .filter((q) => q !== path)
+          .map((q) => chosen.get(q))
+          .filter((e): e is Float32Array => !!e);
         const best = (e: Float32Array) => Math.max(...refs.map((r) => p.compare(e, r)));
         const mine = best(found[0]!.embedding!);
         if (found.slice(1).some((f) => best(f.embedding!) > mine + 0.05)) {
@@ -169,7 +201,9 @@ for (const [id] of want(2) ? embedders : []) {
         }
       }
     }
-    console.log(`wrong face: ${wrong} of ${considered} photos of people with 2+ photos (${multi} with several faces found)${wrongList.length ? ': ' + wrongList.join(', ') : ''}`);
+    console.log(
+      `wrong face: ${wrong} of ${considered} photos of people with 2+ photos (${multi} with several faces found)${wrongList.length ? ': ' + wrongList.join(', ') : ''}`,
+    );
   }
   if (p !== pipeline) await p.dispose();
 }
@@ -206,26 +240,33 @@ async function reportLiveness(m: LiveModel): Promise<void> {
     const attack = await scoreAll(listImages(join(attackDir, 'attack')));
     const apcer = attack.filter((v) => v >= m.threshold).length / Math.max(1, attack.length);
     const b2 = real.filter((v) => v < m.threshold).length / Math.max(1, real.length);
-    console.log(`${m.name}, ${attackDir}: ${attack.length} attack, ${real.length} real photos — APCER ${pct(apcer).trim()}, BPCER ${pct(b2).trim()}; attack scores ${quartiles(attack)}`);
+    console.log(
+      `${m.name}, ${attackDir}: ${attack.length} attack, ${real.length} real photos — APCER ${pct(apcer).trim()}, BPCER ${pct(b2).trim()}; attack scores ${quartiles(attack)}`,
+    );
   }
 }
 console.log('\n3. liveness: BPCER = bona fide photos scored below the threshold; scores min / p10 / median / p90 / max');
-if (want(3)) await reportLiveness({
-  name: `antispoof (shipped, threshold ${pipeline.livenessThreshold})`,
-  threshold: pipeline.livenessThreshold,
-  score: async (photo) => (await pipeline.analyze(photo, { embed: false, maxFaces: 1 }))[0]?.liveness,
-});
+if (want(3))
+  await reportLiveness({
+    name: `antispoof (shipped, threshold ${pipeline.livenessThreshold})`,
+    threshold: pipeline.livenessThreshold,
+    score: async (photo) => (await pipeline.analyze(photo, { embed: false, maxFaces: 1 }))[0]?.liveness,
+  });
 if (want(3) && !attackDir) {
   console.log('APCER: not measured — no labelled attack photos with a redistributable licence were found (README, "Liveness");');
   console.log('       give --attacks <dir with real/ and attack/>. The survey in shared/FACE-MODELS.md found antispoof passed 5 of 5');
-  console.log("       print/screen attacks: lanes use the blink challenge or an operator check, not this score.");
+  console.log('       print/screen attacks: lanes use the blink challenge or an operator check, not this score.');
 }
 
 // ---- 4. speed --------------------------------------------------------------------------------
 async function frame(width: number, height: number): Promise<Buffer> {
   const faceSide = Math.round(height * 0.45);
-  const a = await sharp(readFileSync(join(faces, 'fr_obama/2.jpg'))).resize(faceSide, faceSide, { fit: 'cover' }).toBuffer();
-  const b = await sharp(readFileSync(join(faces, 'df03/4.jpg'))).resize(faceSide, faceSide, { fit: 'cover' }).toBuffer();
+  const a = await sharp(readFileSync(join(faces, 'fr_obama/2.jpg')))
+    .resize(faceSide, faceSide, { fit: 'cover' })
+    .toBuffer();
+  const b = await sharp(readFileSync(join(faces, 'df03/4.jpg')))
+    .resize(faceSide, faceSide, { fit: 'cover' })
+    .toBuffer();
   return sharp({ create: { width, height, channels: 3, background: '#6d7580' } })
     .composite([
       { input: a, left: Math.round(width * 0.1), top: Math.round(height * 0.25) },
@@ -243,11 +284,20 @@ const stages: PipelineStage[] = ['decode', 'detect', 'landmarks', 'align', 'qual
 console.log(`\n4. speed — ${iterations} iterations, embedder ${pipeline.embedderId}`);
 const inputSize = values['input-size'] ? Number(values['input-size']) : undefined;
 const largeFaceInputSize = values['large-face-input'] !== '' ? Number(values['large-face-input']) : undefined;
-const timed = inputSize || largeFaceInputSize !== undefined ? await FacePipeline.create({ backend, threads: 1, detector: { ...(inputSize ? { inputSize } : {}), ...(largeFaceInputSize !== undefined ? { largeFaceInputSize } : {}) } }) : pipeline;
-for (const [w, h] of want(4) ? [
-  [640, 480],
-  [1280, 720],
-] : []) {
+const timed =
+  inputSize || largeFaceInputSize !== undefined
+    ? await FacePipeline.create({
+        backend,
+        threads: 1,
+        detector: { ...(inputSize ? { inputSize } : {}), ...(largeFaceInputSize !== undefined ? { largeFaceInputSize } : {}) },
+      })
+    : pipeline;
+for (const [w, h] of want(4)
+  ? [
+      [640, 480],
+      [1280, 720],
+    ]
+  : []) {
   const jpeg = await frame(w, h);
   const times = new Map<PipelineStage | 'total', number[]>();
   const cpu = new Map<PipelineStage, number[]>();
@@ -264,7 +314,13 @@ for (const [w, h] of want(4) ? [
     if (i >= 3) times.set('total', [...(times.get('total') ?? []), performance.now() - t0]);
     faceCount = found.length;
   }
-  console.log(`\n${timed.backendName}  ${w}×${h}  (${faceCount} faces a frame, detector input ${timed.detectorInputSize}${timed.largeFaceInputSize ? `, first pass ${timed.largeFaceInputSize} for large faces` : ''}; graph optimisation ${Object.entries(timed.optimizations).map(([id, o]) => `${id} ${o ?? '—'}`).join(', ')})`);
+  console.log(
+    `\n${timed.backendName}  ${w}×${h}  (${faceCount} faces a frame, detector input ${timed.detectorInputSize}${timed.largeFaceInputSize ? `, first pass ${timed.largeFaceInputSize} for large faces` : ''}; graph optimisation ${Object.entries(
+      timed.optimizations,
+    )
+      .map(([id, o]) => `${id} ${o ?? '—'}`)
+      .join(', ')})`,
+  );
   console.log('stage        wall median    p95   CPU median    p95   (ms per frame)');
   for (const s of [...stages, 'total'] as const) {
     const xs = times.get(s);
@@ -279,7 +335,9 @@ for (const [w, h] of want(4) ? [
     const med = (s: PipelineStage) => q(m.get(s) ?? [0], 0.5);
     const perFace = (med('detect') + med('landmarks') + med('align') + med('embed')) / n;
     const total = stages.reduce((sum, s) => sum + med(s), 0);
-    console.log(`${label.padEnd(4)}  detect+landmarks+align+embed per face ${perFace.toFixed(1)} ms (target ≤ 15);  detection ${(1000 / med('detect')).toFixed(1)} fps;  all stages ${((1000 / total) * n).toFixed(1)} faces/s`);
+    console.log(
+      `${label.padEnd(4)}  detect+landmarks+align+embed per face ${perFace.toFixed(1)} ms (target ≤ 15);  detection ${(1000 / med('detect')).toFixed(1)} fps;  all stages ${((1000 / total) * n).toFixed(1)} faces/s`,
+    );
   }
 }
 if (timed !== pipeline) await timed.dispose();
@@ -295,7 +353,11 @@ if (want(5)) {
   // Human's "liveness" model (32×32 face crop, output[0] = live), on the pipeline's detector box.
   const humanModels = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/human')), '../models');
   const humanLiveness = new LivenessScorer(
-    await new TfjsWasmBackend({ threads: 1 }).load({ id: 'human-liveness', path: join(humanModels, 'liveness.json'), format: 'tfjs-graph' }),
+    await new TfjsWasmBackend({ threads: 1 }).load({
+      id: 'human-liveness',
+      path: join(humanModels, 'liveness.json'),
+      format: 'tfjs-graph',
+    }),
     { mean: [0, 0, 0], std: [255, 255, 255] },
     32,
     'NHWC',
@@ -317,7 +379,15 @@ if (values.ssd) {
   console.log('set                              photos   FTE    ms/photo median   max   (tiny-detector path FTE above)');
   await fteBySet(async (photo) => ssd.detect(photo));
   const frame = await sharp({ create: { width: 1280, height: 720, channels: 3, background: { r: 90, g: 90, b: 90 } } })
-    .composite([{ input: await sharp(readFileSync(join(faces, people[0].path))).resize(360, 360, { fit: 'cover' }).toBuffer(), left: 460, top: 180 }])
+    .composite([
+      {
+        input: await sharp(readFileSync(join(faces, people[0].path)))
+          .resize(360, 360, { fit: 'cover' })
+          .toBuffer(),
+        left: 460,
+        top: 180,
+      },
+    ])
     .jpeg()
     .toBuffer();
   const { decodeImage } = await import('../decode/decode-image.js');
@@ -325,7 +395,9 @@ if (values.ssd) {
   const times: number[] = [];
   for (let i = 0; i < Math.min(iterations, 10); i++) times.push((await ssd.detectRgb(rgb)).ms);
   times.sort((a, b) => a - b);
-  console.log(`SSD detection on a 1280×720 frame: ${times[times.length >> 1].toFixed(1)} ms median (the tiny detector's figure is in section 4)`);
+  console.log(
+    `SSD detection on a 1280×720 frame: ${times[times.length >> 1].toFixed(1)} ms median (the tiny detector's figure is in section 4)`,
+  );
 }
 
 await pipeline.dispose();

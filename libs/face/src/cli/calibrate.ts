@@ -58,7 +58,10 @@ console.log(`embedder         ${pipeline.embedderId} (${pipeline.backendName})`)
 console.log(`photos           ${ev.photos} of ${new Set(photos.map((p) => p.identity)).size} people`);
 console.log(`failed to enrol  ${ev.fte.length} (${pct(ev.fte.length / Math.max(1, ev.photos))})`);
 for (const f of ev.fte) console.log(`  ${f.fte!.padEnd(11)} ${f.photo.path}  ${f.detail ?? ''}`);
-if (ev.qualityRejected.length) console.log(`quality warnings ${ev.qualityRejected.length} photos enrolled here would be refused by the hub's quality gate: ${ev.qualityRejected.map((e) => `${e.photo.identity} (${e.quality.join('+')})`).join(', ')}`);
+if (ev.qualityRejected.length)
+  console.log(
+    `quality warnings ${ev.qualityRejected.length} photos enrolled here would be refused by the hub's quality gate: ${ev.qualityRejected.map((e) => `${e.photo.identity} (${e.quality.join('+')})`).join(', ')}`,
+  );
 console.log(`\n                  genuine impostor   pairs`);
 console.log(row('overall', ev.overall));
 for (const [g, s] of [...ev.byGroup].sort()) console.log(row(`group ${g}`, s));
@@ -70,35 +73,69 @@ if (entry?.thresholds.cosine !== undefined) {
   for (const use of ['card', 'alert', 'admit'] as FaceUse[]) {
     const { accept } = useThreshold(entry, use);
     const r = ratesAt(ev.overall.genuine, ev.overall.impostor, accept);
-    const groups = [...ev.byGroup].sort().map(([g, s]) => { const gr = ratesAt(s.genuine, s.impostor, accept); return `${g} ${pct(gr.tar).trim()}/${pct(gr.far).trim()} (${fa(s.impostor, accept)})`; }).join('  ');
-    console.log(`${use.padEnd(30)} ${accept.toFixed(4)}    ${pct(r.tar)}  ${pct(r.far)}  ${String(fa(ev.overall.impostor, accept)).padStart(13)}  ${groups}`);
+    const groups = [...ev.byGroup]
+      .sort()
+      .map(([g, s]) => {
+        const gr = ratesAt(s.genuine, s.impostor, accept);
+        return `${g} ${pct(gr.tar).trim()}/${pct(gr.far).trim()} (${fa(s.impostor, accept)})`;
+      })
+      .join('  ');
+    console.log(
+      `${use.padEnd(30)} ${accept.toFixed(4)}    ${pct(r.tar)}  ${pct(r.far)}  ${String(fa(ev.overall.impostor, accept)).padStart(13)}  ${groups}`,
+    );
   }
 }
 const uses = useThresholds(ev);
 console.log(`\nuse      target FAR  accept ≥  REVIEW from  TAR      FAR      per group at accept (TAR/FAR)        set by`);
 for (const t of Object.values(uses)) {
-  const groups = Object.entries(t.byGroup).map(([g, r]) => `${g} ${pct(r.tar).trim()}/${pct(r.far).trim()}`).join('  ');
-  console.log(`${t.use.padEnd(8)} ${pct(t.targetFar)}    ${t.accept.toFixed(4)}    ${t.review.toFixed(4)}      ${pct(t.overall.tar)}  ${pct(t.overall.far)}  ${groups.padEnd(36)} ${t.setBy}`);
+  const groups = Object.entries(t.byGroup)
+    .map(([g, r]) => `${g} ${pct(r.tar).trim()}/${pct(r.far).trim()}`)
+    .join('  ');
+  console.log(
+    `${t.use.padEnd(8)} ${pct(t.targetFar)}    ${t.accept.toFixed(4)}    ${t.review.toFixed(4)}      ${pct(t.overall.tar)}  ${pct(t.overall.far)}  ${groups.padEnd(36)} ${t.setBy}`,
+  );
 }
 console.log(`\nuse      at the REVIEW floor: TAR      FAR      per group (TAR/FAR) — what reaches an operator or security`);
 for (const t of Object.values(uses)) {
-  const groups = Object.entries(t.atReviewByGroup).map(([g, r]) => `${g} ${pct(r.tar).trim()}/${pct(r.far).trim()}`).join('  ');
+  const groups = Object.entries(t.atReviewByGroup)
+    .map(([g, r]) => `${g} ${pct(r.tar).trim()}/${pct(r.far).trim()}`)
+    .join('  ');
   console.log(`${t.use.padEnd(8)} ${t.review.toFixed(4)}              ${pct(t.atReview.tar)}  ${pct(t.atReview.far)}  ${groups}`);
 }
 // What the alert's possible-match band costs: false possible matches per 1 000 passers on no list.
 {
   const t = uses.alert;
-  const worst = Object.entries(t.atReviewByGroup).filter(([g]) => (ev.byGroup.get(g)?.impostor.length ?? 0) * REVIEW_FAR >= 1).sort((a, b) => b[1].far - a[1].far)[0];
+  const worst = Object.entries(t.atReviewByGroup)
+    .filter(([g]) => (ev.byGroup.get(g)?.impostor.length ?? 0) * REVIEW_FAR >= 1)
+    .sort((a, b) => b[1].far - a[1].far)[0];
   const sizes = [10, 100, 1000];
-  console.log(`\nreview load      possible matches per 1 000 passers on no list, watchlist of ${sizes.join(' / ')} entries, at the alert floor ${t.review.toFixed(4)}:`);
-  console.log(`                 all impostors (pair FAR ${pct(t.atReview.far).trim()}): ${sizes.map((n) => reviewLoadPer1000(t.atReview.far, n).toFixed(1)).join(' / ')}`);
-  if (worst) console.log(`                 worst group ${worst[0]} (pair FAR ${pct(worst[1].far).trim()}, passers and entries of that group): ${sizes.map((n) => reviewLoadPer1000(worst[1].far, n).toFixed(1)).join(' / ')}`);
+  console.log(
+    `\nreview load      possible matches per 1 000 passers on no list, watchlist of ${sizes.join(' / ')} entries, at the alert floor ${t.review.toFixed(4)}:`,
+  );
+  console.log(
+    `                 all impostors (pair FAR ${pct(t.atReview.far).trim()}): ${sizes.map((n) => reviewLoadPer1000(t.atReview.far, n).toFixed(1)).join(' / ')}`,
+  );
+  if (worst)
+    console.log(
+      `                 worst group ${worst[0]} (pair FAR ${pct(worst[1].far).trim()}, passers and entries of that group): ${sizes.map((n) => reviewLoadPer1000(worst[1].far, n).toFixed(1)).join(' / ')}`,
+    );
 }
-const minImpostors = Math.min(ev.overall.impostor.length, ...[...ev.byGroup.values()].filter((s) => s.impostor.length).map((s) => s.impostor.length));
+const minImpostors = Math.min(
+  ev.overall.impostor.length,
+  ...[...ev.byGroup.values()].filter((s) => s.impostor.length).map((s) => s.impostor.length),
+);
 if (minImpostors * uses.alert.targetFar < 1) {
-  console.log(`note             a group with ${minImpostors} impostor pairs cannot resolve FAR ${pct(uses.alert.targetFar).trim()}: the threshold is "no false accept on this set", not a proven rate — add people`);
+  console.log(
+    `note             a group with ${minImpostors} impostor pairs cannot resolve FAR ${pct(uses.alert.targetFar).trim()}: the threshold is "no false accept on this set", not a proven rate — add people`,
+  );
 }
 if (values.write) {
-  writeUseThresholds(manifestPath, pipeline.embedderId, ev, uses, values.set.join(' + ') + (values.groups ? ` (--groups ${values.groups})` : ''));
+  writeUseThresholds(
+    manifestPath,
+    pipeline.embedderId,
+    ev,
+    uses,
+    values.set.join(' + ') + (values.groups ? ` (--groups ${values.groups})` : ''),
+  );
   console.log(`written          per-use thresholds of ${pipeline.embedderId} → ${manifestPath}`);
 }

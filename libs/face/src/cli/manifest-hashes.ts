@@ -21,7 +21,11 @@ for (const [id, entry] of Object.entries(manifest.models)) {
   if (entry.format === 'face-api-weights') onnx = convertFaceApi(withoutCheck, id, files);
   else if (entry.format === 'tfjs-graph' && entry.converter === 'tfjs-sequential') onnx = convertTfjsGraph(withoutCheck, id, files);
   const hash = onnx ? sha256Hex(onnx) : undefined;
-  const status = !hash ? 'files ok' : hash === entry.onnxSha256 ? 'files ok, ONNX graph ok' : `files ok, ONNX graph ${entry.onnxSha256 ? 'CHANGED' : 'not recorded'}`;
+  const status = !hash
+    ? 'files ok'
+    : hash === entry.onnxSha256
+      ? 'files ok, ONNX graph ok'
+      : `files ok, ONNX graph ${entry.onnxSha256 ? 'CHANGED' : 'not recorded'}`;
   console.log(`${id.padEnd(16)} ${status}${hash ? ` (${hash}, ${onnx!.length} bytes)` : ''}`);
   if (hash) entry.onnxSha256 = hash;
 }

@@ -16,7 +16,11 @@ export interface SsdResult {
 }
 
 type FaceApi = {
-  tf: { setBackend(name: string): Promise<boolean>; ready(): Promise<void>; tensor3d(data: Uint8Array, shape: [number, number, number], dtype: 'int32'): { dispose(): void } } & Record<string, unknown>;
+  tf: {
+    setBackend(name: string): Promise<boolean>;
+    ready(): Promise<void>;
+    tensor3d(data: Uint8Array, shape: [number, number, number], dtype: 'int32'): { dispose(): void };
+  } & Record<string, unknown>;
   nets: { ssdMobilenetv1: { loadFromDisk(dir: string): Promise<void> } };
   SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults?: number }) => unknown;
   detectAllFaces(input: unknown, options: unknown): Promise<unknown[]>;

@@ -20,7 +20,9 @@ async function rejects(input: Uint8Array, code: ImageInputErrorCode, opts?: { ma
 
 /** A valid PNG whose IHDR claims width×height (CRC fixed), to stand in for a decompression bomb. */
 async function pngClaiming(width: number, height: number): Promise<Buffer> {
-  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toBuffer();
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+    .png()
+    .toBuffer();
   const out = Buffer.from(png);
   out.writeUInt32BE(width, 16);
   out.writeUInt32BE(height, 20);
@@ -58,10 +60,17 @@ describe('decodeImage', () => {
 
   it('rejects an empty buffer', () => rejects(new Uint8Array(0), 'empty'));
   it('rejects text that is not an image', () => rejects(Buffer.from('{"hello":"world"} this is not a picture'), 'not-an-image'));
-  it('rejects random bytes', () => rejects(Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251), 'not-an-image'));
+  it('rejects random bytes', () =>
+    rejects(
+      Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251),
+      'not-an-image',
+    ));
   it('rejects a truncated JPEG', () => rejects(jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'truncated'));
   it('rejects a JPEG with a bogus marker segment', () =>
-    rejects(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x02]), Buffer.alloc(2000, 0x5a), Buffer.from([0xff, 0xd9])]), 'corrupt'));
+    rejects(
+      Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x02]), Buffer.alloc(2000, 0x5a), Buffer.from([0xff, 0xd9])]),
+      'corrupt',
+    ));
   it('rejects a truncated WebP', async () => {
     const webp = await sharp(jpeg).webp().toBuffer();
     await rejects(webp.subarray(0, Math.floor(webp.length / 2)), 'truncated');

@@ -27,7 +27,8 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
   if (!(input instanceof Uint8Array)) throw new ImageInputError('not-an-image', 'image input must be a Buffer or Uint8Array');
   if (input.length === 0) throw new ImageInputError('empty', 'image buffer is empty');
   const format = sniffImageFormat(input);
-  if (format === undefined) throw new ImageInputError('not-an-image', 'data is not a recognised image (no JPEG/PNG/WebP/JPEG 2000 signature)');
+  if (format === undefined)
+    throw new ImageInputError('not-an-image', 'data is not a recognised image (no JPEG/PNG/WebP/JPEG 2000 signature)');
   if (format === 'jp2' || format === 'j2k') return decodeJpeg2000(input, { maxPixels });
   if (format !== 'jpeg' && format !== 'png' && format !== 'webp') {
     throw new ImageInputError('unsupported-format', `${format.toUpperCase()} images are not accepted; send JPEG, PNG, WebP or JPEG 2000`);
@@ -49,17 +50,14 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
       const [w, h] = turned ? [meta.height, meta.width] : [meta.width, meta.height];
       img.resize({ width: Math.max(1, Math.floor(w * f)), height: Math.max(1, Math.floor(h * f)), fit: 'inside' });
     }
-    const { data, info } = await img
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const { data, info } = await img.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new ImageInputError('corrupt', `decoder produced ${info.channels} channels`);
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
     if (err instanceof ImageInputError) throw err;
     const message = (err as Error).message ?? String(err);
-    if (/pixel limit/i.test(message)) throw new ImageInputError('too-large', `image exceeds the ${refusePixels}-pixel limit`, { cause: err });
+    if (/pixel limit/i.test(message))
+      throw new ImageInputError('too-large', `image exceeds the ${refusePixels}-pixel limit`, { cause: err });
     if (looksTruncated(input, format) || /premature end|truncat|unexpected end|not enough data|short read/i.test(message)) {
       throw new ImageInputError('truncated', `${format.toUpperCase()} data is truncated: ${message}`, { cause: err });
     }

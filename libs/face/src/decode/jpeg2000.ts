@@ -84,7 +84,8 @@ export async function decodeJpeg2000(buf: Uint8Array, options: Jpeg2000Options =
   const maxPixels = options.maxPixels ?? 40_000_000;
   const codestream = jpeg2000Codestream(buf);
   const size = jpeg2000Size(codestream);
-  if (size.width <= 0 || size.height <= 0) throw new ImageInputError('corrupt', `JPEG 2000 image has invalid size ${size.width}×${size.height}`);
+  if (size.width <= 0 || size.height <= 0)
+    throw new ImageInputError('corrupt', `JPEG 2000 image has invalid size ${size.width}×${size.height}`);
   if (size.width * size.height > maxPixels) {
     throw new ImageInputError('too-large', `JPEG 2000 image ${size.width}×${size.height} exceeds the ${maxPixels}-pixel limit`);
   }
@@ -95,7 +96,9 @@ export async function decodeJpeg2000(buf: Uint8Array, options: Jpeg2000Options =
     try {
       decoder.decode();
     } catch (err) {
-      throw new ImageInputError('corrupt', `JPEG 2000 data could not be decoded: ${String((err as Error)?.message ?? err)}`, { cause: err });
+      throw new ImageInputError('corrupt', `JPEG 2000 data could not be decoded: ${String((err as Error)?.message ?? err)}`, {
+        cause: err,
+      });
     }
     const info = decoder.getFrameInfo();
     const raw = decoder.getDecodedBuffer();

@@ -15,6 +15,9 @@ export function assertRgbImage(img: RgbImage, maxPixels: number): void {
     throw new ImageInputError('too-large', `raw frame ${img.width}×${img.height} exceeds the ${maxPixels}-pixel limit`);
   }
   if (!(img.data instanceof Uint8Array) || img.data.length !== img.width * img.height * 3) {
-    throw new ImageInputError('invalid-frame', `raw frame data must be ${img.width * img.height * 3} bytes of RGB, got ${img.data?.length}`);
+    throw new ImageInputError(
+      'invalid-frame',
+      `raw frame data must be ${img.width * img.height * 3} bytes of RGB, got ${img.data?.length}`,
+    );
   }
 }

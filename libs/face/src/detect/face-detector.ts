@@ -51,14 +51,19 @@ export class FaceDetector {
   ) {
     if (options.inputSize % CELL !== 0 || options.inputSize < 64) throw new RangeError('detector inputSize must be a multiple of 32, ≥ 64');
     const small = options.largeFaceInputSize;
-    if (small && (small % CELL !== 0 || small < 64 || small >= options.inputSize)) throw new RangeError('detector largeFaceInputSize must be a multiple of 32, ≥ 64 and below inputSize');
+    if (small && (small % CELL !== 0 || small < 64 || small >= options.inputSize))
+      throw new RangeError('detector largeFaceInputSize must be a multiple of 32, ≥ 64 and below inputSize');
   }
 
   /**
    * Network input for a window of the frame (default: the whole frame): tensor, its size, and the
    * frame-pixels-per-input-pixel scale. Window parts outside the frame read as zero (padding).
    */
-  prepare(img: RgbImage, win: Box = { x: 0, y: 0, width: img.width, height: img.height }, inputSize = this.options.inputSize): { tensor: Float32Array; width: number; height: number; scale: number } {
+  prepare(
+    img: RgbImage,
+    win: Box = { x: 0, y: 0, width: img.width, height: img.height },
+    inputSize = this.options.inputSize,
+  ): { tensor: Float32Array; width: number; height: number; scale: number } {
     const scale = Math.max(win.width, win.height) / inputSize;
     const width = Math.ceil(win.width / scale / CELL) * CELL;
     const height = Math.ceil(win.height / scale / CELL) * CELL;
@@ -70,7 +75,9 @@ export class FaceDetector {
   /** One detector pass over a window of the frame (whole frame by default); boxes in frame pixels. */
   async detect(img: RgbImage, win?: Box, inputSize = this.options.inputSize): Promise<FaceDetection[]> {
     const { tensor, width, height, scale } = this.prepare(img, win, inputSize);
-    const out = await this.model.run({ [this.model.inputNames[0] ?? 'input']: { type: 'float32', dims: [1, 3, height, width], data: tensor } });
+    const out = await this.model.run({
+      [this.model.inputNames[0] ?? 'input']: { type: 'float32', dims: [1, 3, height, width], data: tensor },
+    });
     const grid = out[this.model.outputNames[0]];
     return this.decode(grid.data as Float32Array, grid.dims[2], grid.dims[3], scale, img, win?.x ?? 0, win?.y ?? 0);
   }

@@ -20,13 +20,25 @@ before(async () => {
 });
 after(() => pipeline.dispose());
 
-const images = (dir: string) => readdirSync(dir).filter((f) => /\.(jpe?g|png)$/i.test(f)).map((f) => join(dir, f));
+const images = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .map((f) => join(dir, f));
 
 describe('face search at every scale', () => {
   it('covers a frame with overlapping tiles', () => {
     const t = tiles(7200, 4860, 1664);
     assert.ok(t.every((b) => b.x >= 0 && b.y >= 0 && b.x + b.width <= 7200 && b.y + b.height <= 4860));
-    for (const [x, y] of [[0, 0], [7199, 4859], [3600, 2430], [1663, 1663]]) assert.ok(t.some((b) => x >= b.x && x < b.x + b.width && y >= b.y && y < b.y + b.height), `${x},${y}`);
+    for (const [x, y] of [
+      [0, 0],
+      [7199, 4859],
+      [3600, 2430],
+      [1663, 1663],
+    ])
+      assert.ok(
+        t.some((b) => x >= b.x && x < b.x + b.width && y >= b.y && y < b.y + b.height),
+        `${x},${y}`,
+      );
     assert.deepEqual(tiles(400, 300, 832), [{ x: 0, y: 0, width: 400, height: 300 }]);
   });
 
@@ -41,26 +53,34 @@ describe('face search at every scale', () => {
     assert.deepEqual(missed, []);
   });
 
-  it('enrols card and gate framings: close-up, 150/112 px crops, grey, EXIF-rotated, a small face in a 35 MP photo', { timeout: 240_000 }, async () => {
-    const firsts = readFaceSet(facesDir()).filter((p, i, all) => all.findIndex((q) => q.identity === p.identity) === i);
-    assert.equal(firsts.length, 13);
-    const missed: string[] = [];
-    for (const kind of VARIANT_KINDS) {
-      // The 35 MP tile search costs ~2 s a photo: four people are enough to show it works.
-      const people = kind === 'small-in-35mp' ? firsts.slice(0, 4) : firsts;
-      for (const p of people) {
-        const src = readFace(p.path);
-        const [face] = await pipeline.analyze(src, { embed: false, liveness: false, maxFaces: 1 });
-        const variant = await makeVariant(src, face.box, kind);
-        const found = await pipeline.analyze(variant, { liveness: false });
-        if (found.length !== 1) missed.push(`${kind} ${p.path}: ${found.length} faces`);
-        // The variant still matches its source at the 1:1 card threshold (same pixels, new framing).
-        else if (kind !== 'small-in-35mp' && kind !== 'crop112' && pipeline.compare(found[0].embedding!, (await pipeline.embed(src))!) < pipeline.thresholdsFor('card').accept)
-          missed.push(`${kind} ${p.path}: no longer matches its source`);
+  it(
+    'enrols card and gate framings: close-up, 150/112 px crops, grey, EXIF-rotated, a small face in a 35 MP photo',
+    { timeout: 240_000 },
+    async () => {
+      const firsts = readFaceSet(facesDir()).filter((p, i, all) => all.findIndex((q) => q.identity === p.identity) === i);
+      assert.equal(firsts.length, 13);
+      const missed: string[] = [];
+      for (const kind of VARIANT_KINDS) {
+        // The 35 MP tile search costs ~2 s a photo: four people are enough to show it works.
+        const people = kind === 'small-in-35mp' ? firsts.slice(0, 4) : firsts;
+        for (const p of people) {
+          const src = readFace(p.path);
+          const [face] = await pipeline.analyze(src, { embed: false, liveness: false, maxFaces: 1 });
+          const variant = await makeVariant(src, face.box, kind);
+          const found = await pipeline.analyze(variant, { liveness: false });
+          if (found.length !== 1) missed.push(`${kind} ${p.path}: ${found.length} faces`);
+          // The variant still matches its source at the 1:1 card threshold (same pixels, new framing).
+          else if (
+            kind !== 'small-in-35mp' &&
+            kind !== 'crop112' &&
+            pipeline.compare(found[0].embedding!, (await pipeline.embed(src))!) < pipeline.thresholdsFor('card').accept
+          )
+            missed.push(`${kind} ${p.path}: no longer matches its source`);
+        }
       }
-    }
-    assert.deepEqual(missed, []);
-  });
+      assert.deepEqual(missed, []);
+    },
+  );
 
   it('the large-face first pass: one cheap pass for a face filling a lane frame, the full pass for a small one', async () => {
     const src = readFace('fr_obama/2.jpg');
@@ -68,7 +88,8 @@ describe('face search at every scale', () => {
     const withFirst = await FacePipeline.create({ liveness: false, detector: { largeFaceInputSize: 256 } });
     const without = await FacePipeline.create({ liveness: false, detector: { largeFaceInputSize: 0 } });
     try {
-      const detector = (p: FacePipeline) => (p as unknown as { loaded: { detector: import('./face-detector.js').FaceDetector } }).loaded.detector;
+      const detector = (p: FacePipeline) =>
+        (p as unknown as { loaded: { detector: import('./face-detector.js').FaceDetector } }).loaded.detector;
       const lane = await pipeline.decode(await makeVariant(src, face.box, 'closeup'));
       const big = await detector(withFirst).detectWhole(lane);
       assert.equal(big.passes, 1, 'a large face: the 256 px pass is enough');
@@ -77,8 +98,13 @@ describe('face search at every scale', () => {
       // and finds what the 416 px pass alone finds.
       const meta = await sharp(src).metadata();
       const k = 130 / face.box.width;
-      const person = await sharp(src).resize(Math.round(meta.width! * k), Math.round(meta.height! * k)).toBuffer();
-      const jpeg = await sharp({ create: { width: 1280, height: 720, channels: 3, background: '#707070' } }).composite([{ input: person, left: 500, top: 200 }]).jpeg().toBuffer();
+      const person = await sharp(src)
+        .resize(Math.round(meta.width! * k), Math.round(meta.height! * k))
+        .toBuffer();
+      const jpeg = await sharp({ create: { width: 1280, height: 720, channels: 3, background: '#707070' } })
+        .composite([{ input: person, left: 500, top: 200 }])
+        .jpeg()
+        .toBuffer();
       const frame = await pipeline.decode(jpeg);
       const far = await detector(withFirst).detectWhole(frame);
       const full = await detector(without).detectWhole(frame);

@@ -76,5 +76,7 @@ export function tiles(width: number, height: number, side: number): Box[] {
     const step = (length - side) / (n - 1);
     return Array.from({ length: n }, (_, i) => Math.round(i * step));
   };
-  return starts(height).flatMap((y) => starts(width).map((x) => ({ x, y, width: Math.min(side, width - x), height: Math.min(side, height - y) })));
+  return starts(height).flatMap((y) =>
+    starts(width).map((x) => ({ x, y, width: Math.min(side, width - x), height: Math.min(side, height - y) })),
+  );
 }

@@ -19,7 +19,8 @@ export function landmarkPlausibility(l: readonly Point[], box: Box): number {
   const pose = estimatePose(l);
   const iod = pose.interocular;
   const mean = (a: number, b: number) => {
-    let x = 0, y = 0;
+    let x = 0,
+      y = 0;
     for (let i = a; i <= b; i++) [x, y] = [x + l[i].x, y + l[i].y];
     return { x: x / (b - a + 1), y: y / (b - a + 1) };
   };

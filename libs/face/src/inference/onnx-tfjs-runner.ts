@@ -74,10 +74,7 @@ export class OnnxTfjsRunner {
         const w = input(1) as tf.Tensor4D;
         const strides = ints(a.strides, [1, 1]) as [number, number];
         const [x2, pad] = padding(x, a);
-        const out =
-          num(a.group, 1) === 1
-            ? tf.conv2d(x2, w, strides, pad)
-            : tf.depthwiseConv2d(x2, w, strides, pad);
+        const out = num(a.group, 1) === 1 ? tf.conv2d(x2, w, strides, pad) : tf.depthwiseConv2d(x2, w, strides, pad);
         return node.inputs[2] ? tf.add(out, input(2)) : out;
       }
       case 'MaxPool':
@@ -92,7 +89,12 @@ export class OnnxTfjsRunner {
       case 'Pad': {
         const p = this.int64(node.inputs[1]);
         const [n0, c0, h0, w0, n1, c1, h1, w1] = p;
-        return tf.pad(input(0), [[n0, n1], [h0, h1], [w0, w1], [c0, c1]]);
+        return tf.pad(input(0), [
+          [n0, n1],
+          [h0, h1],
+          [w0, w1],
+          [c0, c1],
+        ]);
       }
       case 'Relu':
         return tf.relu(input(0));
@@ -121,7 +123,19 @@ export class OnnxTfjsRunner {
   }
 }
 
-const SUPPORTED = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Pad', 'Relu', 'LeakyRelu', 'Add', 'Flatten', 'MatMul', 'Identity']);
+const SUPPORTED = new Set([
+  'Conv',
+  'MaxPool',
+  'AveragePool',
+  'GlobalAveragePool',
+  'Pad',
+  'Relu',
+  'LeakyRelu',
+  'Add',
+  'Flatten',
+  'MatMul',
+  'Identity',
+]);
 
 function num(v: OnnxAttribute | undefined, dflt: number): number {
   return typeof v === 'number' ? v : dflt;
@@ -136,5 +150,13 @@ function padding(x: tf.Tensor4D, a: Record<string, OnnxAttribute>): [tf.Tensor4D
   if (a.auto_pad === 'SAME_UPPER') return [x, 'same'];
   const p = ints(a.pads, [0, 0, 0, 0]);
   if (p.every((v) => v === 0)) return [x, 'valid'];
-  return [tf.pad(x, [[0, 0], [p[0], p[2]], [p[1], p[3]], [0, 0]]), 'valid'];
+  return [
+    tf.pad(x, [
+      [0, 0],
+      [p[0], p[2]],
+      [p[1], p[3]],
+      [0, 0],
+    ]),
+    'valid',
+  ];
 }

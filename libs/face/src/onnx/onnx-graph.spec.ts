@@ -33,16 +33,19 @@ describe('ONNX graph builder', () => {
     const g = readOnnxModel(tinyConvNet());
     assert.deepEqual(g.inputs, ['input']);
     assert.deepEqual(g.outputs, ['out']);
-    assert.deepEqual(g.nodes.map((n) => n.op), ['Conv', 'LeakyRelu', 'Flatten']);
+    assert.deepEqual(
+      g.nodes.map((n) => n.op),
+      ['Conv', 'LeakyRelu', 'Flatten'],
+    );
     assert.deepEqual(g.nodes[0].attrs.kernel_shape, [2, 2]);
     assert.ok(Math.abs((g.nodes[1].attrs.alpha as number) - 0.1) < 1e-7);
     assert.deepEqual(Array.from(g.initializers.get('w')!.data as Float32Array), [1, 2, 3, 4]);
   });
 
   it('gives a clear error for a graph onnxruntime cannot load', async () => {
-    await assert.rejects(
-      new OnnxBackend().load({ id: 'broken', path: '(memory)', format: 'onnx', bytes: Uint8Array.from([1, 2, 3]) }),
-      { name: 'InferenceError', message: /cannot load model broken/ },
-    );
+    await assert.rejects(new OnnxBackend().load({ id: 'broken', path: '(memory)', format: 'onnx', bytes: Uint8Array.from([1, 2, 3]) }), {
+      name: 'InferenceError',
+      message: /cannot load model broken/,
+    });
   });
 });

@@ -41,7 +41,10 @@ export function readOnnxModel(bytes: Uint8Array): OnnxGraph {
     name: decodeString(g.find((f) => f.field === 2)?.bytes),
     nodes: g.filter((f) => f.field === 1).map((f) => readNode(readFields(f.bytes!))),
     initializers,
-    inputs: g.filter((f) => f.field === 11).map(valueName).filter((n) => !initializers.has(n)),
+    inputs: g
+      .filter((f) => f.field === 11)
+      .map(valueName)
+      .filter((n) => !initializers.has(n)),
     outputs: g.filter((f) => f.field === 12).map(valueName),
   };
 }

@@ -32,7 +32,10 @@ describe('FacePipeline on real faces', () => {
       assert.equal(f.landmarks68.length, 68);
       const { x, y, width, height } = f.box;
       for (const p of f.landmarks) {
-        assert.ok(p.x > x - 0.1 * width && p.x < x + 1.1 * width && p.y > y - 0.1 * height && p.y < y + 1.1 * height, `${photo}: landmark outside box`);
+        assert.ok(
+          p.x > x - 0.1 * width && p.x < x + 1.1 * width && p.y > y - 0.1 * height && p.y < y + 1.1 * height,
+          `${photo}: landmark outside box`,
+        );
       }
       // Eyes above the nose, nose above the mouth corners.
       assert.ok(f.landmarks[0].y < f.landmarks[2].y && f.landmarks[2].y < f.landmarks[3].y, `${photo}: landmark order`);
@@ -40,51 +43,65 @@ describe('FacePipeline on real faces', () => {
   });
 
   it('finds several faces on group photos, the likeliest subject first', async () => {
-    for (const photo of ['multi_face/fr_two_people.jpg', 'multi_face/df_couple.jpg', 'multi_face/fr_obama_and_biden.jpg', 'multi_face/df_selfie-many-people.jpg']) {
+    for (const photo of [
+      'multi_face/fr_two_people.jpg',
+      'multi_face/df_couple.jpg',
+      'multi_face/fr_obama_and_biden.jpg',
+      'multi_face/df_selfie-many-people.jpg',
+    ]) {
       const faces = await pipeline.analyze(readExtra(photo), { liveness: false });
       assert.ok(faces.length >= 2, `${photo}: ${faces.length} faces`);
       const order = faces.map((f) => f.subjectScore);
-      assert.deepEqual(order, [...order].sort((a, b) => b - a));
+      assert.deepEqual(
+        order,
+        [...order].sort((a, b) => b - a),
+      );
       assert.ok(faces[0]!.plausibility >= 0.8, `${photo}: the first face is a plausible face`);
       assert.ok(faces.every((f) => f.embedding?.length === 512));
     }
   });
 
   it('returns no face (not an error) for an image without one', async () => {
-    const blank = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#7a8a9a' } }).jpeg().toBuffer();
+    const blank = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#7a8a9a' } })
+      .jpeg()
+      .toBuffer();
     assert.deepEqual(await pipeline.analyze(blank), []);
     assert.equal(await pipeline.embed(blank), undefined);
   });
 
-  it('reproduces the per-use calibration of the manifest on shared/faces + singles + faces-ea + faces-london, East Asian impostors included', { timeout: 300_000 }, async () => {
-    const cal = pipeline.embedderEntry.calibration!;
-    assert.ok(cal.uses, 'the default embedder carries per-use calibration');
-    const enrolled = await enrolSet(pipeline, '/', [...calibrationEvalSet(), ...londonEvalSet()]);
-    const ev = scoreEnrolled(pipeline, enrolled);
-    assert.equal(ev.fte.length, 0, 'every photo enrols');
-    assert.equal(ev.overall.genuine.length, cal.genuinePairs);
-    assert.equal(ev.overall.impostor.length, cal.impostorPairs);
-    const ea = ev.byGroup.get('east-asian')!;
-    // 7 East Asian singles + test/fixtures/faces-ea (30 photos, 3 genuine pairs) + 6 London sitters (12 photos): 49 photos, 1 167 impostor pairs.
-    assert.equal(ea.impostor.length, 1167);
-    assert.equal(ea.genuine.length, 9);
-    for (const use of ['card', 'alert', 'admit'] as const) {
-      const t = pipeline.thresholdsFor(use);
-      const stated: { accept: number; tar: number; far: number } = cal.uses![use]!;
-      assert.equal(t.accept, stated.accept);
-      const at = ratesAt(ev.overall.genuine, ev.overall.impostor, t.accept);
-      // Regression bounds: the stated rates, and no East Asian impostor accepted at any use.
-      assert.ok(at.tar >= stated.tar - 1e-6, `${use}: TAR ${at.tar} below the stated ${stated.tar}`);
-      assert.ok(at.far <= stated.far + 1e-6, `${use}: FAR ${at.far} above the stated ${stated.far}`);
-      assert.ok(at.tar >= 0.95, `${use}: TAR ${at.tar}`);
-      assert.equal(ea.impostor.filter((s) => s >= t.accept).length, 0, `${use}: an East Asian impostor pair accepted`);
-      // Every use keeps a REVIEW band (for alerts: the possible match that security sees).
-      assert.ok(t.review < t.accept, `${use}: a REVIEW band below the threshold`);
-      assert.equal(t.review, cal.uses![use]!.review);
-    }
-    // The 1:1 card threshold keeps FAR at or under 0.1 % overall.
-    assert.ok(ratesAt(ev.overall.genuine, ev.overall.impostor, pipeline.matchThreshold).far <= 0.001);
-  });
+  it(
+    'reproduces the per-use calibration of the manifest on shared/faces + singles + faces-ea + faces-london, East Asian impostors included',
+    { timeout: 300_000 },
+    async () => {
+      const cal = pipeline.embedderEntry.calibration!;
+      assert.ok(cal.uses, 'the default embedder carries per-use calibration');
+      const enrolled = await enrolSet(pipeline, '/', [...calibrationEvalSet(), ...londonEvalSet()]);
+      const ev = scoreEnrolled(pipeline, enrolled);
+      assert.equal(ev.fte.length, 0, 'every photo enrols');
+      assert.equal(ev.overall.genuine.length, cal.genuinePairs);
+      assert.equal(ev.overall.impostor.length, cal.impostorPairs);
+      const ea = ev.byGroup.get('east-asian')!;
+      // 7 East Asian singles + test/fixtures/faces-ea (30 photos, 3 genuine pairs) + 6 London sitters (12 photos): 49 photos, 1 167 impostor pairs.
+      assert.equal(ea.impostor.length, 1167);
+      assert.equal(ea.genuine.length, 9);
+      for (const use of ['card', 'alert', 'admit'] as const) {
+        const t = pipeline.thresholdsFor(use);
+        const stated: { accept: number; tar: number; far: number } = cal.uses![use]!;
+        assert.equal(t.accept, stated.accept);
+        const at = ratesAt(ev.overall.genuine, ev.overall.impostor, t.accept);
+        // Regression bounds: the stated rates, and no East Asian impostor accepted at any use.
+        assert.ok(at.tar >= stated.tar - 1e-6, `${use}: TAR ${at.tar} below the stated ${stated.tar}`);
+        assert.ok(at.far <= stated.far + 1e-6, `${use}: FAR ${at.far} above the stated ${stated.far}`);
+        assert.ok(at.tar >= 0.95, `${use}: TAR ${at.tar}`);
+        assert.equal(ea.impostor.filter((s) => s >= t.accept).length, 0, `${use}: an East Asian impostor pair accepted`);
+        // Every use keeps a REVIEW band (for alerts: the possible match that security sees).
+        assert.ok(t.review < t.accept, `${use}: a REVIEW band below the threshold`);
+        assert.equal(t.review, cal.uses![use]!.review);
+      }
+      // The 1:1 card threshold keeps FAR at or under 0.1 % overall.
+      assert.ok(ratesAt(ev.overall.genuine, ev.overall.impostor, pipeline.matchThreshold).far <= 0.001);
+    },
+  );
 
   it('keeps the dlib embedder selectable as the clearly licensed fallback', async () => {
     const dlib = await FacePipeline.create({ liveness: false, models: { embed: 'face-embedder' } });
@@ -119,7 +136,9 @@ describe('FacePipeline on real faces', () => {
   });
 
   it('batch embedding equals one-by-one embedding and marks images without a face', async () => {
-    const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#444444' } }).png().toBuffer();
+    const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#444444' } })
+      .png()
+      .toBuffer();
     const inputs = [readFace('df01/1.jpg'), blank, readFace('fr_obama/1.jpg'), readFace('df13/3.jpg')];
     const batch = await pipeline.embedMany(inputs, 2);
     assert.equal(batch[1], undefined);
@@ -156,7 +175,9 @@ describe('FacePipeline on real faces', () => {
     const other = await pipeline.verify(chip, readFace('fr_alex_lacamoire/1.jpg'));
     assert.equal(other.outcome, 'no-match');
     assert.ok(other.similarity! < pipeline.matchThreshold && same.similarity! >= pipeline.matchThreshold);
-    const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#202020' } }).png().toBuffer();
+    const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#202020' } })
+      .png()
+      .toBuffer();
     assert.equal((await pipeline.verify(chip, blank)).outcome, 'no-face-live');
     assert.equal((await pipeline.verify(blank, chip)).outcome, 'no-face-reference');
   });
@@ -167,7 +188,11 @@ describe('FacePipeline on real faces', () => {
     assert.deepEqual(good.quality.reasons, []);
     const blurred = await sharp(src).blur(12).jpeg().toBuffer();
     const dark = await sharp(src).linear(0.28, 0).jpeg().toBuffer();
-    const tiny = await sharp(src).resize({ width: 110 }).extend({ top: 100, bottom: 100, left: 100, right: 100, background: '#808080' }).jpeg().toBuffer();
+    const tiny = await sharp(src)
+      .resize({ width: 110 })
+      .extend({ top: 100, bottom: 100, left: 100, right: 100, background: '#808080' })
+      .jpeg()
+      .toBuffer();
     const reasons = async (b: Buffer) => (await pipeline.analyze(b, { liveness: false, embed: false }))[0]?.quality.reasons ?? ['no-face'];
     assert.ok((await reasons(blurred)).includes('blurred'), `blurred: ${await reasons(blurred)}`);
     assert.ok((await reasons(dark)).includes('too-dark'), `dark: ${await reasons(dark)}`);
@@ -181,7 +206,10 @@ describe('FacePipeline on real faces', () => {
       assert.ok(f.liveness! >= 0 && f.liveness! <= 1);
       scores.push(f.liveness!);
     }
-    assert.ok(scores.every((s) => s >= pipeline.livenessThreshold), scores.join(','));
+    assert.ok(
+      scores.every((s) => s >= pipeline.livenessThreshold),
+      scores.join(','),
+    );
   });
 
   it('turns bad input into a typed error, never a crash', async () => {

@@ -130,7 +130,11 @@ function stopwatch(report: (stage: PipelineStage, ms: number, cpuMs: number) => 
 }
 
 /** The manifest entry serving a task: options.models, then CG_FACE_EMBEDDER (embed), then `use`, then the first. */
-export function modelFor(manifest: ModelManifest, task: ModelEntry['task'], chosen?: Partial<Record<ModelEntry['task'], string>>): [string, ModelEntry] {
+export function modelFor(
+  manifest: ModelManifest,
+  task: ModelEntry['task'],
+  chosen?: Partial<Record<ModelEntry['task'], string>>,
+): [string, ModelEntry] {
   const id = chosen?.[task] ?? (task === 'embed' ? process.env.CG_FACE_EMBEDDER || undefined : undefined) ?? manifest.use?.[task];
   if (id !== undefined) {
     const e = manifest.models[id];
@@ -173,7 +177,10 @@ export class FacePipeline {
     this.embedderId = loaded.embedId;
     this.embedderEntry = embedEntry;
     this.quality = { ...DEFAULT_QUALITY, ...options.quality };
-    this.embedAligner = new FaceAligner(typeof embedEntry.input.shape[2] === 'number' ? embedEntry.input.shape[2] : 150, embedEntry.input.alignment ?? 'dlib-68');
+    this.embedAligner = new FaceAligner(
+      typeof embedEntry.input.shape[2] === 'number' ? embedEntry.input.shape[2] : 150,
+      embedEntry.input.alignment ?? 'dlib-68',
+    );
     this.maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   }
 
@@ -283,7 +290,10 @@ export class FacePipeline {
     if (detections.length === 0) return [];
 
     clock.start();
-    const allLandmarks = await this.loaded.landmarker.landmarks(img, detections.map((d) => d.box));
+    const allLandmarks = await this.loaded.landmarker.landmarks(
+      img,
+      detections.map((d) => d.box),
+    );
     let ranked = rankSubjects(detections.map((d, i) => ({ ...d, landmarks68: allLandmarks[i] })));
     if (options.maxFaces !== undefined) ranked = ranked.slice(0, options.maxFaces);
     detections = ranked.map((r) => r.candidate);

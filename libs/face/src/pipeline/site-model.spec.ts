@@ -44,7 +44,15 @@ function siteManifest(modelBytes: Uint8Array, fileSha = sha256Hex(modelBytes)): 
     source: { directory: dir },
     files: [{ path: 'site-arcface.onnx', sha256: fileSha }],
     format: 'onnx',
-    input: { shape: [1, 3, 112, 112], layout: 'NCHW', colour: 'RGB', mean: [127.5, 127.5, 127.5], std: [128, 128, 128], crop: 'ArcFace 112 five-point', alignment: 'arcface-5' },
+    input: {
+      shape: [1, 3, 112, 112],
+      layout: 'NCHW',
+      colour: 'RGB',
+      mean: [127.5, 127.5, 127.5],
+      std: [128, 128, 128],
+      crop: 'ArcFace 112 five-point',
+      alignment: 'arcface-5',
+    },
     output: '[1,192]',
     licence: 'site-owned (test)',
     origin: 'built by site-model.spec',
@@ -77,13 +85,19 @@ describe('a site-supplied ArcFace-family ONNX model', () => {
       for (let by = 0; by < 8; by++)
         for (let bx = 0; bx < 8; bx++) {
           let sum = 0;
-          for (let y = 0; y < 14; y++) for (let x = 0; x < 14; x++) sum += (chip.data[((by * 14 + y) * 112 + bx * 14 + x) * 3 + c] - 127.5) / 128;
+          for (let y = 0; y < 14; y++)
+            for (let x = 0; x < 14; x++) sum += (chip.data[((by * 14 + y) * 112 + bx * 14 + x) * 3 + c] - 127.5) / 128;
           expected[c * 64 + by * 8 + bx] = sum / 196;
         }
     const norm = Math.hypot(...expected);
-    expected.forEach((v, i) => assert.ok(Math.abs(v / norm - face.embedding![i]) < 1e-4, `component ${i}: ${v / norm} vs ${face.embedding![i]}`));
+    expected.forEach((v, i) =>
+      assert.ok(Math.abs(v / norm - face.embedding![i]) < 1e-4, `component ${i}: ${v / norm} vs ${face.embedding![i]}`),
+    );
     // The eyes land on the ArcFace reference points of the chip.
-    const [le, re] = face.landmarks.map((p) => ({ x: face.embedAlignment!.a * p.x + face.embedAlignment!.b * p.y + face.embedAlignment!.c, y: face.embedAlignment!.d * p.x + face.embedAlignment!.e * p.y + face.embedAlignment!.f }));
+    const [le, re] = face.landmarks.map((p) => ({
+      x: face.embedAlignment!.a * p.x + face.embedAlignment!.b * p.y + face.embedAlignment!.c,
+      y: face.embedAlignment!.d * p.x + face.embedAlignment!.e * p.y + face.embedAlignment!.f,
+    }));
     assert.ok(Math.abs(le.x - 38.3) < 6 && Math.abs(re.x - 73.5) < 6 && Math.abs(le.y - 51.6) < 6, JSON.stringify({ le, re }));
   });
 
@@ -102,7 +116,10 @@ describe('a site-supplied ArcFace-family ONNX model', () => {
   it('refuses a model file that is not the one the manifest pins', async () => {
     const tampered = Uint8Array.from(model);
     const path = siteManifest(tampered, sha256Hex(poolingModel().subarray(1)));
-    await assert.rejects(FacePipeline.create({ manifestPath: path, liveness: false }), { name: 'ModelFileError', code: 'hash-mismatch' } as object);
+    await assert.rejects(FacePipeline.create({ manifestPath: path, liveness: false }), {
+      name: 'ModelFileError',
+      code: 'hash-mismatch',
+    } as object);
     assert.equal(readFileSync(join(dir, 'site-arcface.onnx')).length, model.length);
   });
 });

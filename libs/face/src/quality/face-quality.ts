@@ -52,7 +52,8 @@ const DEG = 180 / Math.PI;
 /** Eye-centre line angle, nose offset from the eye–mouth axis, and nose height along it. */
 export function estimatePose(l: readonly Point[]): { yaw: number; pitch: number; roll: number; interocular: number } {
   const mean = (from: number, to: number): Point => {
-    let x = 0, y = 0;
+    let x = 0,
+      y = 0;
     for (let i = from; i <= to; i++) {
       x += l[i].x;
       y += l[i].y;
@@ -63,11 +64,13 @@ export function estimatePose(l: readonly Point[]): { yaw: number; pitch: number;
   const re = mean(42, 47);
   const mouth = mean(48, 67);
   const nose = l[30];
-  const dx = re.x - le.x, dy = re.y - le.y;
+  const dx = re.x - le.x,
+    dy = re.y - le.y;
   const interocular = Math.hypot(dx, dy);
   const roll = Math.atan2(dy, dx) * DEG;
   // Rotate into the face frame (eye line horizontal).
-  const c = Math.cos(-roll / DEG), s = Math.sin(-roll / DEG);
+  const c = Math.cos(-roll / DEG),
+    s = Math.sin(-roll / DEG);
   const rot = (p: Point) => ({ x: c * p.x - s * p.y, y: s * p.x + c * p.y });
   const [rle, rre, rm, rn] = [rot(le), rot(re), rot(mouth), rot(nose)];
   const eyeMid = { x: (rle.x + rre.x) / 2, y: (rle.y + rre.y) / 2 };
@@ -87,9 +90,16 @@ export function chipMeasures(chip: RgbImage): { sharpness: number; brightness: n
   const { width, height, data } = chip;
   const grey = new Float32Array(width * height);
   for (let i = 0; i < width * height; i++) grey[i] = 0.299 * data[3 * i] + 0.587 * data[3 * i + 1] + 0.114 * data[3 * i + 2];
-  const x0 = Math.round(width * 0.2), x1 = Math.round(width * 0.8);
-  const y0 = Math.round(height * 0.2), y1 = Math.round(height * 0.85);
-  let sum = 0, sumSq = 0, n = 0, bright = 0, clipped = 0, m = 0;
+  const x0 = Math.round(width * 0.2),
+    x1 = Math.round(width * 0.8);
+  const y0 = Math.round(height * 0.2),
+    y1 = Math.round(height * 0.85);
+  let sum = 0,
+    sumSq = 0,
+    n = 0,
+    bright = 0,
+    clipped = 0,
+    m = 0;
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const g = grey[y * width + x];

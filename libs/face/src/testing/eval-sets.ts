@@ -18,7 +18,11 @@ export function sharedEvalSet(): FacePhoto[] {
       .filter((l) => /East Asian/i.test(l))
       .map((l) => l.split(',')[1]),
   );
-  const singles = readFaceSet(singlesDir).map((p) => ({ ...p, path: join(singlesDir, p.path), group: eastAsian.has(p.identity) ? 'east-asian' : 'other' }));
+  const singles = readFaceSet(singlesDir).map((p) => ({
+    ...p,
+    path: join(singlesDir, p.path),
+    group: eastAsian.has(p.identity) ? 'east-asian' : 'other',
+  }));
   return [...faces, ...singles];
 }
 

@@ -19,7 +19,16 @@ export async function encodeJ2k(img: RgbImage, compressionRatio = 10): Promise<U
   const factory = require('@cornerstonejs/codec-openjpeg/wasmjs') as (o: object) => Promise<{ J2KEncoder: new () => Encoder }>;
   const m = await factory({ print: () => undefined, printErr: () => undefined });
   const enc = new m.J2KEncoder();
-  enc.getDecodedBuffer({ width: img.width, height: img.height, bitsPerSample: 8, componentCount: 3, isSigned: false, isUsingColorTransform: true }).set(img.data);
+  enc
+    .getDecodedBuffer({
+      width: img.width,
+      height: img.height,
+      bitsPerSample: 8,
+      componentCount: 3,
+      isSigned: false,
+      isUsingColorTransform: true,
+    })
+    .set(img.data);
   enc.setQuality(false, 0);
   enc.setCompressionRatio(0, compressionRatio);
   enc.encode();
@@ -31,7 +40,10 @@ export async function encodeJ2k(img: RgbImage, compressionRatio = 10): Promise<U
 function box(type: string, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(8 + payload.length);
   new DataView(out.buffer).setUint32(0, out.length);
-  out.set(Array.from(type, (c) => c.charCodeAt(0)), 4);
+  out.set(
+    Array.from(type, (c) => c.charCodeAt(0)),
+    4,
+  );
   out.set(payload, 8);
   return out;
 }

@@ -12,7 +12,12 @@ export function singleFacePhotos(): string[] {
   return readdirSync(dir)
     .filter((d) => statSync(join(dir, d)).isDirectory())
     .sort()
-    .flatMap((id) => readdirSync(join(dir, id)).filter((f) => f.endsWith('.jpg')).sort().map((f) => `${id}/${f}`));
+    .flatMap((id) =>
+      readdirSync(join(dir, id))
+        .filter((f) => f.endsWith('.jpg'))
+        .sort()
+        .map((f) => `${id}/${f}`),
+    );
 }
 
 export function readFace(relative: string): Buffer {

@@ -17,10 +17,39 @@ import { WatchlistSyncEntity } from './watchlist-sync.entity.js';
 import { WatchlistOutboxEntity } from './watchlist-outbox.entity.js';
 import { WatchlistTemplateEntity } from './watchlist-template.entity.js';
 
-export { AlertEntity, AlertSightingEntity, AlertRuleEntity, WatchlistEntryEntity, WatchlistOutboxEntity, WatchlistSyncEntity, WatchlistTemplateEntity };
-const watchlistEntities = [WatchlistEntryEntity, WatchlistTemplateEntity, WatchlistSyncEntity, WatchlistOutboxEntity, AlertEntity, AlertSightingEntity, AlertRuleEntity];
+export {
+  AlertEntity,
+  AlertSightingEntity,
+  AlertRuleEntity,
+  WatchlistEntryEntity,
+  WatchlistOutboxEntity,
+  WatchlistSyncEntity,
+  WatchlistTemplateEntity,
+};
+const watchlistEntities = [
+  WatchlistEntryEntity,
+  WatchlistTemplateEntity,
+  WatchlistSyncEntity,
+  WatchlistOutboxEntity,
+  AlertEntity,
+  AlertSightingEntity,
+  AlertRuleEntity,
+];
 
 export { ApiKeyEntity, AuditEntryEntity, MqttCredentialEntity, RefreshTokenEntity, UserEntity };
 export { CountMinuteEntity, DeadLetterEntity, EdgeMediaEraseEntity, GateEventEntity, GateEntity, SiteEntity, ZoneEntity };
-export const hubEntities = [...watchlistEntities, SiteEntity, ZoneEntity, GateEntity, GateEventEntity, CountMinuteEntity, DeadLetterEntity, EdgeMediaEraseEntity,
-  UserEntity, RefreshTokenEntity, ApiKeyEntity, MqttCredentialEntity, AuditEntryEntity];
+export const hubEntities = [
+  ...watchlistEntities,
+  SiteEntity,
+  ZoneEntity,
+  GateEntity,
+  GateEventEntity,
+  CountMinuteEntity,
+  DeadLetterEntity,
+  EdgeMediaEraseEntity,
+  UserEntity,
+  RefreshTokenEntity,
+  ApiKeyEntity,
+  MqttCredentialEntity,
+  AuditEntryEntity,
+];

@@ -12,7 +12,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
     const serial = pg ? 'SERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
     const bool = pg ? 'BOOLEAN' : 'BOOLEAN';
     await q.query(`CREATE TABLE sites (id VARCHAR(63) PRIMARY KEY, name VARCHAR(200) NOT NULL, kind VARCHAR(16) NOT NULL)`);
-    await q.query(`CREATE TABLE zones (site_id VARCHAR(63) NOT NULL, id VARCHAR(63) NOT NULL, name VARCHAR(200) NOT NULL, PRIMARY KEY (site_id, id))`);
+    await q.query(
+      `CREATE TABLE zones (site_id VARCHAR(63) NOT NULL, id VARCHAR(63) NOT NULL, name VARCHAR(200) NOT NULL, PRIMARY KEY (site_id, id))`,
+    );
     await q.query(`CREATE TABLE gates (site_id VARCHAR(63) NOT NULL, id VARCHAR(63) NOT NULL, zone_id VARCHAR(63) NOT NULL,
       name VARCHAR(200) NOT NULL, online ${bool} NOT NULL DEFAULT false, status_at BIGINT, status_json TEXT, PRIMARY KEY (site_id, id))`);
     await q.query(`CREATE TABLE gate_events (event_id VARCHAR(36) PRIMARY KEY, site_id VARCHAR(63) NOT NULL, zone_id VARCHAR(63) NOT NULL,

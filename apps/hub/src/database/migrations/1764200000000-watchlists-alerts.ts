@@ -30,7 +30,9 @@ export class WatchlistsAlerts1764200000000 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX alerts_event_entry ON alerts (event_id, entry_id)`);
     await q.query(`CREATE INDEX alerts_site_time ON alerts (site_id, raised_at)`);
     await q.query(`CREATE INDEX alerts_id_hmac ON alerts (id_number_hmac)`);
-    await q.query(`CREATE TABLE alert_rules (site_id VARCHAR(63) PRIMARY KEY, min_severity VARCHAR(8) NOT NULL, notify_roles TEXT NOT NULL)`);
+    await q.query(
+      `CREATE TABLE alert_rules (site_id VARCHAR(63) PRIMARY KEY, min_severity VARCHAR(8) NOT NULL, notify_roles TEXT NOT NULL)`,
+    );
     await q.query(`ALTER TABLE gate_events ADD COLUMN id_number_hmac VARCHAR(64)`);
     await q.query(`CREATE INDEX gate_events_id_hmac ON gate_events (id_number_hmac)`);
   }
@@ -38,6 +40,7 @@ export class WatchlistsAlerts1764200000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX gate_events_id_hmac`);
     await q.query(`ALTER TABLE gate_events DROP COLUMN id_number_hmac`);
-    for (const t of ['alert_rules', 'alerts', 'watchlist_sync', 'watchlist_templates', 'watchlist_entries']) await q.query(`DROP TABLE ${t}`);
+    for (const t of ['alert_rules', 'alerts', 'watchlist_sync', 'watchlist_templates', 'watchlist_entries'])
+      await q.query(`DROP TABLE ${t}`);
   }
 }

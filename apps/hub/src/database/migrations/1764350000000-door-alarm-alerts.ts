@@ -13,7 +13,8 @@ export class DoorAlarmAlerts1764350000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     if (q.connection.options.type === 'postgres') {
       await q.query(`ALTER TABLE alerts ADD COLUMN kind VARCHAR(16) NOT NULL DEFAULT 'watchlist'`);
-      for (const c of ['entry_id', 'list_kind', 'match_kind', 'score', 'full_name_enc']) await q.query(`ALTER TABLE alerts ALTER COLUMN ${c} DROP NOT NULL`);
+      for (const c of ['entry_id', 'list_kind', 'match_kind', 'score', 'full_name_enc'])
+        await q.query(`ALTER TABLE alerts ALTER COLUMN ${c} DROP NOT NULL`);
       return;
     }
     await q.query(`CREATE TABLE alerts_new (id VARCHAR(36) PRIMARY KEY, kind VARCHAR(16) NOT NULL DEFAULT 'watchlist', site_id VARCHAR(63) NOT NULL,

@@ -12,4 +12,17 @@ import { MustChangePassword1764950000000 } from './1764950000000-must-change-pas
 import { SiteSettings1765100000000 } from './1765100000000-site-settings.js';
 
 /** In order; TypeORM records applied ones in `migrations` and runs the rest at start. */
-export const hubMigrations = [InitialSchema1764000000000, AuthAndAudit1764100000000, WatchlistsAlerts1764200000000, LaneDecisions1764300000000, DoorAlarmAlerts1764350000000, WatchlistOutbox1764600000000, DeadLetterPrivacy1764610000000, EdgeMediaErase1764700000000, NatsPasswordHash1764810000000, AlertGrouping1764900000000, MustChangePassword1764950000000, SiteSettings1765100000000];
+export const hubMigrations = [
+  InitialSchema1764000000000,
+  AuthAndAudit1764100000000,
+  WatchlistsAlerts1764200000000,
+  LaneDecisions1764300000000,
+  DoorAlarmAlerts1764350000000,
+  WatchlistOutbox1764600000000,
+  DeadLetterPrivacy1764610000000,
+  EdgeMediaErase1764700000000,
+  NatsPasswordHash1764810000000,
+  AlertGrouping1764900000000,
+  MustChangePassword1764950000000,
+  SiteSettings1765100000000,
+];

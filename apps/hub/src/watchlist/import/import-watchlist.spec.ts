@@ -36,13 +36,33 @@ test('bulk import from CSV + zip: good rows imported, bad rows reported with the
     ].join('\n'),
   );
   const hub = await startHub(
-    hubConfigFromEnv({}, { port: 0, embeddedMqttPort: 0, embeddedMqttHost: '127.0.0.1', sitesFile: s.sitesFile, sqlitePath: `${s.dir}/hub.db`, dataKeyFile: `${s.dir}/keys.json`, jwtSecretFile: `${s.dir}/jwt.key`, retentionIntervalMin: 0, ...TEST_ADMIN_CONFIG }),
+    hubConfigFromEnv(
+      {},
+      {
+        port: 0,
+        embeddedMqttPort: 0,
+        embeddedMqttHost: '127.0.0.1',
+        sitesFile: s.sitesFile,
+        sqlitePath: `${s.dir}/hub.db`,
+        dataKeyFile: `${s.dir}/keys.json`,
+        jwtSecretFile: `${s.dir}/jwt.key`,
+        retentionIntervalMin: 0,
+        ...TEST_ADMIN_CONFIG,
+      },
+    ),
     false,
   );
   try {
     const token = (await login(hub.url)).accessToken;
     const progress: number[] = [];
-    const report = await importWatchlist({ hubUrl: hub.url, token, siteId: s.a, csvPath: csv, photosPath: zip, onRow: (done) => progress.push(done) });
+    const report = await importWatchlist({
+      hubUrl: hub.url,
+      token,
+      siteId: s.a,
+      csvPath: csv,
+      photosPath: zip,
+      onRow: (done) => progress.push(done),
+    });
     assert.deepEqual(progress, [1, 2, 3, 4, 5, 6, 7]);
     assert.equal(report.imported, 2);
     assert.equal(report.rejected, 5);

@@ -30,7 +30,10 @@ const dateOrUndefined = (v: string | undefined) => (v ? (/T/.test(v) ? v : `${v}
  * no usable face — is reported with its reason and the import goes on.
  */
 export async function importWatchlist(o: ImportOptions): Promise<WatchlistImportReport> {
-  const records = parse(readFileSync(o.csvPath), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  const records = parse(readFileSync(o.csvPath), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<
+    string,
+    string
+  >[];
   const photos = await openPhotoSource(o.photosPath);
   const rows: WatchlistImportRow[] = [];
   try {
@@ -48,8 +51,16 @@ export async function importWatchlist(o: ImportOptions): Promise<WatchlistImport
   return { siteId: o.siteId, imported, rejected: rows.length - imported, rows };
 }
 
-async function importRow(o: ImportOptions, rec: Record<string, string>, row: number, photo: (n: string) => Buffer | undefined): Promise<WatchlistImportRow> {
-  const names = (rec.photos ?? '').split(';').map((s) => s.trim()).filter(Boolean);
+async function importRow(
+  o: ImportOptions,
+  rec: Record<string, string>,
+  row: number,
+  photo: (n: string) => Buffer | undefined,
+): Promise<WatchlistImportRow> {
+  const names = (rec.photos ?? '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const missing = names.filter((n) => !photo(n));
   if (missing.length) return { row, status: 'rejected', reason: `photo not found: ${missing.join(', ')}` };
   const body = WatchlistEntryCreateSchema.safeParse({
@@ -69,7 +80,11 @@ async function importRow(o: ImportOptions, rec: Record<string, string>, row: num
     headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body.data),
   });
-  const refused = (ps: EnrolmentPhotoResult[]) => ps.filter((p) => !p.accepted).map((p) => `${names[p.index]}: ${p.reason}`).join('; ');
+  const refused = (ps: EnrolmentPhotoResult[]) =>
+    ps
+      .filter((p) => !p.accepted)
+      .map((p) => `${names[p.index]}: ${p.reason}`)
+      .join('; ');
   if (res.status === 201) {
     const r = (await res.json()) as WatchlistEnrolResult;
     const bad = refused(r.photos);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { openPhotoSource } from './photo-source.js';
 
-test('a bulk import\'s photo folder: files in it are read, nothing outside it (no ../, no symbolic link out of the folder)', async () => {
+test("a bulk import's photo folder: files in it are read, nothing outside it (no ../, no symbolic link out of the folder)", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cg-photos-'));
   const outside = join(dir, 'outside.jpg');
   writeFileSync(outside, 'secret');
