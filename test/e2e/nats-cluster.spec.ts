@@ -38,13 +38,14 @@ test(
               'every gate connected to a surviving node',
             );
           },
-          // A surviving node holds a replica of MQTT's QoS 1 stream: empty means nothing is left for the hub.
+          // A surviving node holds a replica of MQTT's QoS 1 stream and its consumers: nothing pending
+          // and nothing unacknowledged for any subscription means nothing is left for the hub.
           drained: () =>
             waitFor(
-              () => hubNode.mqttMessagesHeld(),
-              (n) => n === 0,
+              () => hubNode.mqttUndelivered(),
+              (u) => u.total === 0,
               60_000,
-              'JetStream holding nothing more for the hub',
+              'JetStream having nothing more to deliver or redeliver to the hub',
             ).then(() => undefined),
         },
       });

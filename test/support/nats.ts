@@ -139,6 +139,38 @@ export class PrivateNats {
     return msgs.state.messages;
   }
 
+  /**
+   * What `$MQTT_msgs`' QoS 1 subscriptions (the hub's sessions, the gates' command subscriptions)
+   * still have to receive or acknowledge, as this node sees it: per consumer, messages not yet
+   * delivered plus messages delivered and not acknowledged. 0 everywhere means no subscriber has
+   * anything left to be delivered or redelivered. The stream's own message count (`mqttMessagesHeld`)
+   * is a proxy for this that failed once in a CI run under load: on the surviving replica it stayed at
+   * 1 for 60 s after a node was killed, with every event stored and counted once; what the consumers
+   * hold is what the scenario means, and a failure now names each consumer's state.
+   */
+  async mqttUndelivered(): Promise<{
+    total: number;
+    consumers: { name: string; pending: number; ackPending: number }[];
+    messages: number;
+  }> {
+    const r = await fetch(`http://127.0.0.1:${this.httpPort}/jsz?accounts=true&streams=true&consumers=true`);
+    if (!r.ok) throw new Error(`jsz on ${this.name}: HTTP ${r.status}`);
+    const jsz = (await r.json()) as {
+      account_details?: {
+        stream_detail?: {
+          name: string;
+          state: { messages: number };
+          consumer_detail?: { name: string; num_pending: number; num_ack_pending: number }[];
+        }[];
+      }[];
+    };
+    const streams = (jsz.account_details ?? []).flatMap((a) => a.stream_detail ?? []);
+    const msgs = streams.find((s) => s.name === '$MQTT_msgs');
+    if (!msgs) throw new Error(`jsz on ${this.name}: no $MQTT_msgs stream (${streams.map((s) => s.name).join(', ') || 'none'})`);
+    const consumers = (msgs.consumer_detail ?? []).map((c) => ({ name: c.name, pending: c.num_pending, ackPending: c.num_ack_pending }));
+    return { total: consumers.reduce((n, c) => n + c.pending + c.ackPending, 0), consumers, messages: msgs.state.messages };
+  }
+
   lastLog(): string {
     return this.log;
   }
