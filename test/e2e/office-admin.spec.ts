@@ -126,6 +126,15 @@ test('issue 22: settings page, sites edited in the UI and used live, a person ex
       await page.locator('#sites-done').waitFor();
       assert.match(await page.locator('#sites-done').innerText(), /Đã lưu “Khu du lịch Tràng An”/);
       await page.screenshot({ path: `${ARTIFACTS}/admin-sites.png`, fullPage: true });
+      // A zone is one row: its code, name and capacity side by side (a global class once laid it out
+      // as a grid, the capacity wrapped under the code).
+      const zoneTops = await page
+        .locator('table.site-zones tbody tr')
+        .first()
+        .locator('input')
+        .evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+      assert.equal(zoneTops.length, 3);
+      assert.equal(new Set(zoneTops).size, 1, `zone inputs at tops ${zoneTops.join(', ')}`);
 
       // The wall shows the new capacity without a reload (sites:changed).
       await wall.waitForFunction(
