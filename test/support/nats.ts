@@ -130,13 +130,7 @@ export class PrivateNats {
    * redelivered.
    */
   async mqttMessagesHeld(): Promise<number> {
-    const r = await fetch(`http://127.0.0.1:${this.httpPort}/jsz?accounts=true&streams=true`);
-    if (!r.ok) throw new Error(`jsz on ${this.name}: HTTP ${r.status}`);
-    const jsz = (await r.json()) as { account_details?: { stream_detail?: { name: string; state: { messages: number } }[] }[] };
-    const streams = (jsz.account_details ?? []).flatMap((a) => a.stream_detail ?? []);
-    const msgs = streams.find((s) => s.name === '$MQTT_msgs');
-    if (!msgs) throw new Error(`jsz on ${this.name}: no $MQTT_msgs stream (${streams.map((s) => s.name).join(', ') || 'none'})`);
-    return msgs.state.messages;
+    return (await this.mqttMsgsStream(false)).state.messages;
   }
 
   /**
@@ -153,7 +147,18 @@ export class PrivateNats {
     consumers: { name: string; pending: number; ackPending: number }[];
     messages: number;
   }> {
-    const r = await fetch(`http://127.0.0.1:${this.httpPort}/jsz?accounts=true&streams=true&consumers=true`);
+    const msgs = await this.mqttMsgsStream(true);
+    const consumers = (msgs.consumer_detail ?? []).map((c) => ({ name: c.name, pending: c.num_pending, ackPending: c.num_ack_pending }));
+    return { total: consumers.reduce((n, c) => n + c.pending + c.ackPending, 0), consumers, messages: msgs.state.messages };
+  }
+
+  /** `$MQTT_msgs` as this node's monitoring endpoint (`/jsz`) describes it, with its consumers if asked. */
+  private async mqttMsgsStream(consumers: boolean): Promise<{
+    name: string;
+    state: { messages: number };
+    consumer_detail?: { name: string; num_pending: number; num_ack_pending: number }[];
+  }> {
+    const r = await fetch(`http://127.0.0.1:${this.httpPort}/jsz?accounts=true&streams=true${consumers ? '&consumers=true' : ''}`);
     if (!r.ok) throw new Error(`jsz on ${this.name}: HTTP ${r.status}`);
     const jsz = (await r.json()) as {
       account_details?: {
@@ -167,8 +172,7 @@ export class PrivateNats {
     const streams = (jsz.account_details ?? []).flatMap((a) => a.stream_detail ?? []);
     const msgs = streams.find((s) => s.name === '$MQTT_msgs');
     if (!msgs) throw new Error(`jsz on ${this.name}: no $MQTT_msgs stream (${streams.map((s) => s.name).join(', ') || 'none'})`);
-    const consumers = (msgs.consumer_detail ?? []).map((c) => ({ name: c.name, pending: c.num_pending, ackPending: c.num_ack_pending }));
-    return { total: consumers.reduce((n, c) => n + c.pending + c.ackPending, 0), consumers, messages: msgs.state.messages };
+    return msgs;
   }
 
   lastLog(): string {
